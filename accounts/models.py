@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Practice admin"
+    INTAKE = "intake", "Intake coordinator"
+    THERAPIST = "therapist", "Therapist"
+    PRESCRIBER = "prescriber", "Medication-partner prescriber"
+
+
+class User(AbstractUser):
+    """A staff or partner account. The role decides what the server lets it see.
+
+    A user with no role can sign in to nothing: every staff view checks the role.
+    """
+
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="Shown after the name, e.g. LPC, EMDR-certified."
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Role, User
+from intake.models import RequestStatus
+from website.models import Service
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *RequestStatus.choices], required=False
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(), required=False, empty_label="Any service"
+    )
+    received_from = forms.DateField(
+        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "The end date is before the start date.")
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=RequestStatus.choices)
+
+
+def clinicians() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.THERAPIST, is_active=True),
+        required=False,
+        empty_label="Nobody yet",
+        label="Assigned clinician",
+    )
+
+
+class AssignForm(forms.Form):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["clinician"] = clinicians()
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Add an internal note",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+        help_text="Staff only. The requester never sees notes.",
+    )

@@ -1,0 +1,190 @@
+"""The staff request inbox and contact messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import ALL_RECORDS_ROLES, INBOX_ROLES, AuthedRequest, role_required
+from audit.services import log_action
+from intake import services
+from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
+from intake.models import AppointmentRequest, ContactMessage, RequestStatus
+
+PAGE_SIZE = 25
+
+
+def _requests_for_user(request: AuthedRequest) -> QuerySet[AppointmentRequest]:
+    qs = AppointmentRequest.objects.select_related("service", "assigned_to")
+    if request.user.role in ALL_RECORDS_ROLES:
+        return qs
+    # A therapist sees only the requests assigned to them.
+    return qs.filter(assigned_to=request.user)
+
+
+def _get_request_for_user(request: AuthedRequest, pk: int) -> AppointmentRequest:
+    return get_object_or_404(_requests_for_user(request), pk=pk)
+
+
+def _day_start(day: datetime | object, *, end: bool = False) -> datetime:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(day, time.max if end else time.min, tzinfo=tz)  # type: ignore[arg-type]
+
+
+@require_GET
+@role_required(*INBOX_ROLES)
+def inbox(request: AuthedRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET or None)
+    qs = _requests_for_user(request)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["service"]:
+            qs = qs.filter(service=data["service"])
+        if data["received_from"]:
+            qs = qs.filter(created_at__gte=_day_start(data["received_from"]))
+        if data["received_to"]:
+            qs = qs.filter(created_at__lte=_day_start(data["received_to"], end=True))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_action(request, "request.list", detail={"page": page.number, "count": len(page)})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "intake/inbox.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@role_required(*INBOX_ROLES)
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    log_action(request, "request.view", appt, client=appt.client)
+    return render(request, "intake/request_detail.html", _detail_context(request, appt))
+
+
+def _detail_context(request: AuthedRequest, appt: AppointmentRequest, **extra: object) -> dict:
+    can_manage = request.user.role in ALL_RECORDS_ROLES
+    context = {
+        "appt": appt,
+        "can_manage": can_manage,
+        "status_choices": [
+            (value, label)
+            for value, label in RequestStatus.choices
+            if value in appt.allowed_transitions()
+        ],
+        "assign_form": AssignForm(initial={"clinician": appt.assigned_to_id}),
+        "note_form": NoteForm(),
+        "notes": appt.notes.select_related("author"),
+        "changes": appt.status_changes.select_related("changed_by"),
+    }
+    context.update(extra)
+    return context
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status from the list.")
+        return redirect(appt)
+    try:
+        services.request_set_status(request, appt.pk, form.cleaned_data["status"])
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Status updated.")
+    return redirect(appt)
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_assign(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a clinician from the list.")
+        return redirect(appt)
+    services.request_assign(request, appt, form.cleaned_data["clinician"])
+    messages.success(request, "Assignment saved.")
+    return redirect(appt)
+
+
+@require_POST
+@role_required(*INBOX_ROLES)
+def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.request_add_note(request, appt, form.cleaned_data["body"])
+        form = NoteForm()
+    if request.htmx:  # type: ignore[attr-defined]
+        # Swap just the notes panel; the rest of the page stays as it was.
+        context = _detail_context(request, appt, note_form=form)
+        return render(request, "intake/_notes.html", context)
+    if form.is_bound:
+        # Without JavaScript, show the page again with the error and the typed text.
+        context = _detail_context(request, appt, note_form=form)
+        return render(request, "intake/request_detail.html", context, status=200)
+    messages.success(request, "Note added.")
+    return redirect(appt)
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_convert(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    try:
+        client = services.request_convert(request, appt.pk)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect(appt)
+    messages.success(request, f"Client record created for {client.full_name}.")
+    return redirect(client)
+
+
+def _get_message_for_user(request: AuthedRequest, pk: int) -> ContactMessage:
+    if request.user.role not in ALL_RECORDS_ROLES:
+        raise Http404
+    return get_object_or_404(ContactMessage, pk=pk)
+
+
+@require_GET
+@role_required(*ALL_RECORDS_ROLES)
+def message_list(request: AuthedRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    qs = ContactMessage.objects.all()
+    if show != "all":
+        qs = qs.filter(handled_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_action(request, "message.list", detail={"page": page.number, "count": len(page)})
+    return render(request, "intake/messages.html", {"page": page, "show": show})
+
+
+@require_GET
+@role_required(*ALL_RECORDS_ROLES)
+def message_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = _get_message_for_user(request, pk)
+    log_action(request, "message.view", message)
+    return render(request, "intake/message_detail.html", {"message": message})
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def message_handled(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = _get_message_for_user(request, pk)
+    if message.handled_at is None:
+        services.message_mark_handled(request, message)
+    messages.success(request, "Marked as handled.")
+    return redirect("intake:messages")

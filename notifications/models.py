@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class OutboundEmail(models.Model):
+    """An e-mail waiting to go out, or gone: a transactional outbox.
+
+    The row is written in the same database transaction as the change that
+    caused it, so a notification is never lost even if the task queue or the
+    mail server is down; `notifications.tasks.email_send` delivers it and
+    retries with back-off. Bodies hold no PHI by design (see the templates).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up)"
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # The exception class only: a message could echo an address or a body.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"OutboundEmail #{self.pk} ({self.status})"

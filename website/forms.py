@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from intake.models import AppointmentRequest, ContactMessage, ContactTime
+from pathways.forms import AccessibleErrorsMixin
+from website.models import Service
+
+PHONE_HELP = "So we can call you back, e.g. (555) 010-0123."
+
+
+def _clean_phone(value: str) -> str:
+    digits = [c for c in value if c.isdigit()]
+    if not 7 <= len(digits) <= 15:
+        raise forms.ValidationError("Enter a phone number with area code, e.g. (555) 010-0123.")
+    return value.strip()
+
+
+class PublicForm(AccessibleErrorsMixin, forms.Form):
+    """Spam guards shared by the public forms.
+
+    `website` is a honeypot: hidden from people (and from screen readers), but
+    bots fill it. `token` identifies one rendering of the form, so a double
+    submit is stored once.
+    """
+
+    website = forms.CharField(required=False, label="Leave this field empty")
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_token(self) -> uuid.UUID:
+        # A missing or mangled token must not cost the person their answers:
+        # treat the submit as a fresh one instead of showing an error.
+        try:
+            return uuid.UUID(str(self.cleaned_data.get("token")))
+        except ValueError:
+            return uuid.uuid4()
+
+
+class AppointmentRequestForm(PublicForm, forms.ModelForm):
+    preferred_times = forms.MultipleChoiceField(
+        label="Good times to reach you",
+        choices=ContactTime.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    service = forms.ModelChoiceField(
+        label="Service you are interested in",
+        queryset=Service.objects.published(),
+        required=False,
+        empty_label="I'm not sure yet",
+    )
+    consent_to_contact = forms.BooleanField(
+        label="I agree that the practice may contact me about this request by the method I chose.",
+        error_messages={"required": "We need your permission to contact you."},
+    )
+    not_emergency_ack = forms.BooleanField(
+        label="I understand this form is not for emergencies. If I am in crisis I will call "
+        "or text 988, or call 911.",
+        error_messages={
+            "required": "Please confirm you understand this form is not for emergencies."
+        },
+    )
+
+    class Meta:
+        model = AppointmentRequest
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_contact",
+            "preferred_times",
+            "service",
+            "reason",
+            "heard_about",
+            "consent_to_contact",
+            "not_emergency_ack",
+        ]
+        labels = {
+            "email": "E-mail",
+            "preferred_contact": "How should we contact you?",
+            "reason": "In a few words, what would you like help with?",
+            "heard_about": "How did you hear about us? (optional)",
+        }
+        help_texts = {
+            "phone": PHONE_HELP,
+            "reason": "A sentence or two is enough; please don't include anything urgent. "
+            "Up to 1,000 characters.",
+        }
+        widgets = {
+            "preferred_contact": forms.RadioSelect,
+            "reason": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        heard = self.fields["heard_about"]
+        heard.choices = [("", "Choose…"), *heard.choices[1:]]  # type: ignore[attr-defined]
+        for name in ("first_name", "last_name"):
+            self.fields[name].widget.attrs["autocomplete"] = (
+                "given-name" if name == "first_name" else "family-name"
+            )
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Tell us briefly what you would like help with.")
+        return reason
+
+    def request_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return data
+
+
+class ContactForm(PublicForm, forms.ModelForm):
+    class Meta:
+        model = ContactMessage
+        fields = ["name", "email", "phone", "message"]
+        labels = {"name": "Your name", "email": "E-mail", "phone": "Phone (optional)"}
+        help_texts = {
+            "message": "General questions only: please don't share medical details here. "
+            "Up to 2,000 characters."
+        }
+        widgets = {"message": forms.Textarea(attrs={"rows": 5, "maxlength": 2000})}
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        return _clean_phone(phone) if phone.strip() else ""
+
+    def message_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -1,0 +1,104 @@
+"""The public site: no sign-in, and nothing here reveals one person's data to another."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from audit.ip import client_ip
+from intake import ratelimit
+from intake.models import AppointmentRequest, ContactMessage
+from intake.services import contact_submit, request_submit
+from website.fit import FitForm, suggest
+from website.forms import AppointmentRequestForm, ContactForm
+from website.models import Service
+
+RATE_LIMITED = (
+    "We have received several messages from your connection in the last hour, so we have "
+    "paused new ones for a while. Please call us instead; nothing you typed has been lost."
+)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    services = Service.objects.published()
+    return render(request, "website/home.html", {"services": services})
+
+
+def service(request: HttpRequest, slug: str) -> HttpResponse:
+    svc = get_object_or_404(Service.objects.published(), slug=slug)
+    others = Service.objects.published().exclude(pk=svc.pk)
+    return render(request, "website/service.html", {"service": svc, "others": others})
+
+
+@require_http_methods(["GET", "POST"])
+def fit(request: HttpRequest) -> HttpResponse:
+    form = FitForm(request.POST or None)
+    suggestions = []
+    if request.method == "POST" and form.is_valid():
+        by_slug = {s.slug: s for s in Service.objects.published()}
+        suggestions = [
+            {"service": by_slug[s.slug], "reason": s.reason}
+            for s in suggest(form.cleaned_data)
+            if s.slug in by_slug
+        ]
+    return render(request, "website/fit.html", {"form": form, "suggestions": suggestions})
+
+
+def _already_stored(model: type[AppointmentRequest] | type[ContactMessage], token: object) -> bool:
+    return isinstance(token, uuid.UUID) and model.objects.filter(submission_token=token).exists()
+
+
+@require_http_methods(["GET", "POST"])
+def request_appointment(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AppointmentRequestForm(request.POST)
+        if form.is_bot():
+            # Look like success, so the bot learns nothing; store nothing.
+            return redirect("website:request_received")
+        if form.is_valid():
+            token = form.cleaned_data["token"]
+            hashed_ip = ratelimit.ip_hash(client_ip(request))
+            if not _already_stored(AppointmentRequest, token) and ratelimit.is_limited(hashed_ip):
+                form.add_error(None, RATE_LIMITED)
+                return render(request, "website/request.html", {"form": form}, status=429)
+            request_submit(request, form.request_data(), token, hashed_ip)
+            return redirect("website:request_received")
+        return render(request, "website/request.html", {"form": form})
+
+    initial: dict[str, object] = {"token": uuid.uuid4()}
+    slug = request.GET.get("service", "")
+    preselected = Service.objects.published().filter(slug=slug).first() if slug else None
+    if preselected:
+        initial["service"] = preselected.pk
+    form = AppointmentRequestForm(initial=initial)
+    return render(request, "website/request.html", {"form": form, "preselected": preselected})
+
+
+def request_received(request: HttpRequest) -> HttpResponse:
+    return render(request, "website/request_received.html")
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_bot():
+            return redirect("website:contact_sent")
+        if form.is_valid():
+            token = form.cleaned_data["token"]
+            hashed_ip = ratelimit.ip_hash(client_ip(request))
+            if not _already_stored(ContactMessage, token) and ratelimit.is_limited(hashed_ip):
+                form.add_error(None, RATE_LIMITED)
+                return render(request, "website/contact.html", {"form": form}, status=429)
+            contact_submit(request, form.message_data(), token, hashed_ip)
+            return redirect("website:contact_sent")
+        return render(request, "website/contact.html", {"form": form})
+    form = ContactForm(initial={"token": uuid.uuid4()})
+    return render(request, "website/contact.html", {"form": form})
+
+
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "website/contact_sent.html")
