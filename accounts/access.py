@@ -3,7 +3,8 @@
 Every staff view is wrapped in `role_required`, so the server, not the template,
 decides who sees what. Anonymous users are sent to sign in; a signed-in user
 without the role gets a plain 403 that reveals nothing about the object.
-Object-level checks (someone else's object) live in each view's
+A user who owes a two-factor code (or, under REQUIRE_2FA, has no authenticator
+yet) is sent to do that first. Object-level checks (someone else's object) live in each view's
 `_get_<thing>_for_user` helper and answer 404.
 """
 
@@ -16,8 +17,10 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from accounts.models import Role, User
+from accounts.otp import needs_setup, needs_verification
 
 STAFF_ROLES: tuple[str, ...] = (Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER)
 INBOX_ROLES: tuple[str, ...] = (Role.ADMIN, Role.INTAKE, Role.THERAPIST)
@@ -35,6 +38,10 @@ class AuthedRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
+def redirect_to(url_name: str, request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.get_full_path(), login_url=reverse(url_name))
+
+
 def role_required(*roles: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
@@ -42,6 +49,10 @@ def role_required(*roles: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if needs_verification(user):  # type: ignore[arg-type]
+                return redirect_to("accounts:verify", request)
+            if needs_setup(user):  # type: ignore[arg-type]
+                return redirect_to("accounts:otp_setup", request)
             if not user.has_role(*roles):  # type: ignore[union-attr]
                 raise PermissionDenied
             return view(request, *args, **kwargs)

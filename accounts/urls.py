@@ -7,5 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-in/verify/", views.verify, name="verify"),
+    path("two-factor/", views.otp_setup, name="otp_setup"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -19,15 +19,16 @@ def log_action(
     *,
     client: Any = None,
     detail: dict[str, Any] | None = None,
+    actor: Any = None,
 ) -> AuditEvent:
     """Record who did `action` to `obj` (about `client`), when (UTC) and from where.
 
     `action` is a dotted verb such as "request.view" or "client.create".
     `detail` holds ids, field names and statuses only, never free text.
     """
-    actor = None
-    if request is not None and request.user.is_authenticated:
-        actor = request.user
+    if actor is None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
     return AuditEvent.objects.create(
         at=datetime.now(UTC),
         actor=actor,

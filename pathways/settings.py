@@ -190,6 +190,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Two-factor sign-in (TOTP, django-otp). A user who has set up an authenticator
+# must always use it; REQUIRE_2FA makes every staff user set one up first.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = PRACTICE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

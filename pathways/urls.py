@@ -6,12 +6,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import include, path
 
+from accounts.otp import needs_setup, needs_verification
+
 
 def _admin_has_permission(request: HttpRequest) -> bool:
     # The Django admin (service content, users, the read-only audit trail) is for
     # the practice admin role only, whatever is_staff says.
+    # It also owes the second factor, like every staff page.
     user = request.user
-    return bool(user.is_active and user.is_staff and getattr(user, "role", "") == "admin")
+    if not (user.is_active and user.is_staff and getattr(user, "role", "") == "admin"):
+        return False
+    return not (needs_verification(user) or needs_setup(user))  # type: ignore[arg-type]
 
 
 admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]

@@ -27,19 +27,21 @@ def test_it_takes_a_visitor_from_home_page_to_a_client_record(page: Any, demo: N
     expect(page.get_by_role("complementary", name="Crisis support")).to_contain_text("988")
     page.get_by_role("link", name="Ketamine-Assisted EMDR (KA-EMDR)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ketamine-Assisted EMDR (KA-EMDR)")
-    expect(page.get_by_role("region", name="Safety")).to_contain_text("No driving until the next day")
+    expect(page.get_by_role("region", name="Safety")).to_contain_text(
+        "No driving until the next day"
+    )
 
     # "Which service fits me?"
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Which service fits me?").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Which service fits me?").click()
     page.get_by_label("Distressing memories or past experiences").check()
-    page.get_by_role("group", name=re.compile("tried therapy or medication")).get_by_label("Yes").check()
-    page.get_by_role("group", name=re.compile("interested in a therapy")).get_by_label("Yes").check()
-    page.get_by_role("group", name=re.compile("open to EMDR")).get_by_label("Yes").check()
-    page.get_by_role("group", name=re.compile("drive you home")).get_by_label("Yes").check()
+    for question in ("tried therapy", "interested in a therapy", "open to EMDR", "drive you home"):
+        page.get_by_role("group", name=re.compile(question)).get_by_label("Yes").check()
     page.get_by_role("button", name="Show my suggestions").click()
     expect(page.locator(".results")).to_contain_text("not a diagnosis")
     expect(page.locator(".suggestions li").first).to_contain_text("KA-EMDR")
-    page.get_by_role("link", name="Request an appointment for Ketamine-Assisted EMDR (KA-EMDR)").click()
+    cta = "Request an appointment for Ketamine-Assisted EMDR (KA-EMDR)"
+    page.get_by_role("link", name=cta).click()
 
     # The request form, with the service pre-selected; a mistake first.
     service = page.get_by_label("Service you are interested in")
