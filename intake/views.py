@@ -129,6 +129,9 @@ def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.request_add_note(request, appt, form.cleaned_data["body"])
         form = NoteForm()
+    else:
+        # The reply shows the request again, so it is a read like any other.
+        log_action(request, "request.view", appt, client=appt.client)
     if request.htmx:  # type: ignore[attr-defined]
         # Swap just the notes panel; the rest of the page stays as it was.
         context = _detail_context(request, appt, note_form=form)

@@ -93,6 +93,14 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
             "reason": "A sentence or two is enough; please don't include anything urgent. "
             "Up to 1,000 characters.",
         }
+        error_messages = {
+            "reason": {"required": "Tell us briefly what you would like help with."},
+            "first_name": {"required": "Enter your first name."},
+            "last_name": {"required": "Enter your last name."},
+            "email": {"required": "Enter your e-mail address."},
+            "phone": {"required": "Enter a phone number we can reach you on."},
+            "preferred_contact": {"required": "Choose how we should contact you."},
+        }
         widgets = {
             "preferred_contact": forms.RadioSelect,
             "reason": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
@@ -111,12 +119,6 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Tell us briefly what you would like help with.")
-        return reason
 
     def request_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from accounts.tests.test_force_login import StaffTestCase
 from intake.models import RequestNote, RequestStatus
-from pathways.testing import make_client, make_message, make_request
+from pathways.testing import BaseTestCase, make_client, make_message, make_request
 
 
-class OtherTherapistsRequestTestCase(StaffTestCase):
+class OtherTherapistsRequestTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.theirs = make_request(
@@ -58,7 +57,7 @@ class OtherTherapistsRequestTestCase(StaffTestCase):
         self.assertNotContains(response, "Nakamura")
 
 
-class OtherTherapistsClientTestCase(StaffTestCase):
+class OtherTherapistsClientTestCase(BaseTestCase):
     def test_it_hides_a_client_assigned_to_another_therapist(self) -> None:
         theirs = make_client(
             first_name="Henrietta", last_name="Oyelaran", assigned_therapist=self.therapist2
@@ -87,7 +86,7 @@ class OtherTherapistsClientTestCase(StaffTestCase):
         self.assertContains(self.client.get(f"/staff/clients/{theirs.pk}/"), "Oyelaran")
 
 
-class MissingObjectTestCase(StaffTestCase):
+class MissingObjectTestCase(BaseTestCase):
     def test_it_answers_404_for_ids_that_do_not_exist(self) -> None:
         appt = make_request(status=RequestStatus.SCHEDULED)
         client = make_client()

@@ -1,0 +1,113 @@
+"""Strict environment parsing: a bad setting stops the import, loudly.
+
+Each case imports pathways.settings in a fresh interpreter with a clean
+environment, since settings are read once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pathways.testing import BaseTestCase
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PRINT = (
+    "import pathways.settings as s; "
+    "print(s.MODE, s.DEBUG, getattr(s, 'SESSION_COOKIE_SECURE', False), "
+    "s.DATABASES['default']['ENGINE'])"
+)
+GOOD_PRODUCTION = {
+    "PATHWAYS_MODE": "production",
+    "SECRET_KEY": "k3Jd9-zQ1v_Lr8pXw2Ty6Nb4Hc7Mf0Gs5Ae1Ui9Oo3Pl2Kj6Hg8Fd4Sa7Zx",
+    "ALLOWED_HOSTS": "pathways.example",
+    "DATABASE_URL": "postgres://pathways@db.internal:5432/pathways",
+}
+
+
+def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR), **env}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PRINT],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+class SettingsTestCase(BaseTestCase):
+    def assert_refused(self, result: subprocess.CompletedProcess[str], message: str) -> None:
+        assert result.returncode != 0, result.stdout
+        assert "ImproperlyConfigured" in result.stderr
+        assert message in result.stderr
+
+    def test_it_imports_a_good_production_environment(self) -> None:
+        result = import_settings(**GOOD_PRODUCTION)
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [
+            "production",
+            "False",
+            "True",
+            "django.db.backends.postgresql",
+        ]
+
+    def test_it_imports_the_development_defaults(self) -> None:
+        result = import_settings()
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split()[:2] == ["development", "True"]
+
+    def test_it_refuses_debug_in_production(self) -> None:
+        result = import_settings(**GOOD_PRODUCTION, DEBUG="true")
+
+        self.assert_refused(result, "DEBUG must be off")
+
+    def test_it_refuses_the_development_secret_in_production(self) -> None:
+        env = {**GOOD_PRODUCTION}
+        del env["SECRET_KEY"]
+        self.assert_refused(import_settings(**env), "SECRET_KEY")
+
+        dev_key = "pathways-development-only-secret-key-do-not-use-in-production"
+        self.assert_refused(import_settings(**env, SECRET_KEY=dev_key), "SECRET_KEY")
+
+    def test_it_refuses_a_short_secret_in_production(self) -> None:
+        result = import_settings(**{**GOOD_PRODUCTION, "SECRET_KEY": "too-short"})
+
+        self.assert_refused(result, "SECRET_KEY")
+
+    def test_it_refuses_production_without_a_database_url(self) -> None:
+        env = {**GOOD_PRODUCTION}
+        del env["DATABASE_URL"]
+
+        self.assert_refused(import_settings(**env), "DATABASE_URL")
+
+    def test_it_refuses_production_without_allowed_hosts(self) -> None:
+        env = {**GOOD_PRODUCTION}
+        del env["ALLOWED_HOSTS"]
+
+        self.assert_refused(import_settings(**env), "ALLOWED_HOSTS")
+
+    def test_it_refuses_a_boolean_it_cannot_read(self) -> None:
+        self.assert_refused(import_settings(DEBUG="maybe"), "DEBUG must be one of")
+
+    def test_it_refuses_an_integer_it_cannot_read(self) -> None:
+        self.assert_refused(import_settings(AXES_FAILURE_LIMIT="five"), "AXES_FAILURE_LIMIT")
+
+    def test_it_refuses_an_unknown_mode(self) -> None:
+        self.assert_refused(import_settings(PATHWAYS_MODE="staging"), "PATHWAYS_MODE")
+
+    def test_it_refuses_a_bad_time_zone(self) -> None:
+        result = import_settings(PRACTICE_TIME_ZONE="Mars/Olympus_Mons")
+
+        self.assert_refused(result, "PRACTICE_TIME_ZONE")
+
+    def test_it_accepts_a_real_time_zone(self) -> None:
+        result = import_settings(PRACTICE_TIME_ZONE="America/Chicago")
+
+        assert result.returncode == 0, result.stderr
