@@ -30,6 +30,11 @@ class PublicForm(AccessibleErrorsMixin, forms.Form):
     website = forms.CharField(required=False, label="Leave this field empty")
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def submitted_data(self) -> dict[str, Any]:
+        """The model fields to store (the ModelForm's Meta.fields), without the guards."""
+        fields: list[str] = self.Meta.fields  # type: ignore[attr-defined]
+        return {name: self.cleaned_data[name] for name in fields}
+
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
 
@@ -120,10 +125,6 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
 
-    def request_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        return data
-
 
 class ContactForm(PublicForm, forms.ModelForm):
     class Meta:
@@ -139,6 +140,3 @@ class ContactForm(PublicForm, forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         return _clean_phone(phone) if phone.strip() else ""
-
-    def message_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}

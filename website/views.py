@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -13,7 +16,7 @@ from intake import ratelimit
 from intake.models import AppointmentRequest, ContactMessage
 from intake.services import contact_submit, request_submit
 from website.fit import FitForm, suggest
-from website.forms import AppointmentRequestForm, ContactForm
+from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
 
 RATE_LIMITED = (
@@ -47,27 +50,46 @@ def fit(request: HttpRequest) -> HttpResponse:
     return render(request, "website/fit.html", {"form": form, "suggestions": suggestions})
 
 
-def _already_stored(model: type[AppointmentRequest] | type[ContactMessage], token: object) -> bool:
-    return isinstance(token, uuid.UUID) and model.objects.filter(submission_token=token).exists()
+Submit = Callable[[HttpRequest, dict[str, Any], uuid.UUID, str], tuple[models.Model, bool]]
+
+
+def _public_form_post(
+    request: HttpRequest,
+    form: PublicForm,
+    model: type[AppointmentRequest] | type[ContactMessage],
+    submit: Submit,
+    template: str,
+    done: str,
+) -> HttpResponse:
+    """The shared POST path of the public forms: honeypot, validation, rate limit, store."""
+    if form.is_bot():
+        # Look like success, so the bot learns nothing; store nothing.
+        return redirect(done)
+    if not form.is_valid():
+        return render(request, template, {"form": form})
+    token = form.cleaned_data["token"]
+    hashed_ip = ratelimit.ip_hash(client_ip(request))
+    # A resubmit of a form already stored is let through: it stores nothing new.
+    already_stored = model.objects.filter(submission_token=token).exists()
+    if not already_stored and ratelimit.is_limited(hashed_ip):
+        form.add_error(None, RATE_LIMITED)
+        return render(request, template, {"form": form}, status=429)
+    submit(request, form.submitted_data(), token, hashed_ip)
+    return redirect(done)
 
 
 @require_http_methods(["GET", "POST"])
 def request_appointment(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AppointmentRequestForm(request.POST)
-        if form.is_bot():
-            # Look like success, so the bot learns nothing; store nothing.
-            return redirect("website:request_received")
-        if form.is_valid():
-            token = form.cleaned_data["token"]
-            hashed_ip = ratelimit.ip_hash(client_ip(request))
-            if not _already_stored(AppointmentRequest, token) and ratelimit.is_limited(hashed_ip):
-                form.add_error(None, RATE_LIMITED)
-                return render(request, "website/request.html", {"form": form}, status=429)
-            request_submit(request, form.request_data(), token, hashed_ip)
-            return redirect("website:request_received")
-        return render(request, "website/request.html", {"form": form})
-
+        return _public_form_post(
+            request,
+            form,
+            AppointmentRequest,
+            request_submit,
+            "website/request.html",
+            "website:request_received",
+        )
     initial: dict[str, object] = {"token": uuid.uuid4()}
     slug = request.GET.get("service", "")
     preselected = Service.objects.published().filter(slug=slug).first() if slug else None
@@ -85,17 +107,14 @@ def request_received(request: HttpRequest) -> HttpResponse:
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ContactForm(request.POST)
-        if form.is_bot():
-            return redirect("website:contact_sent")
-        if form.is_valid():
-            token = form.cleaned_data["token"]
-            hashed_ip = ratelimit.ip_hash(client_ip(request))
-            if not _already_stored(ContactMessage, token) and ratelimit.is_limited(hashed_ip):
-                form.add_error(None, RATE_LIMITED)
-                return render(request, "website/contact.html", {"form": form}, status=429)
-            contact_submit(request, form.message_data(), token, hashed_ip)
-            return redirect("website:contact_sent")
-        return render(request, "website/contact.html", {"form": form})
+        return _public_form_post(
+            request,
+            form,
+            ContactMessage,
+            contact_submit,
+            "website/contact.html",
+            "website:contact_sent",
+        )
     form = ContactForm(initial={"token": uuid.uuid4()})
     return render(request, "website/contact.html", {"form": form})
 
