@@ -27,6 +27,11 @@ INBOX_ROLES: tuple[str, ...] = (Role.ADMIN, Role.INTAKE, Role.THERAPIST)
 CLIENT_ROLES: tuple[str, ...] = (Role.ADMIN, Role.INTAKE, Role.THERAPIST)
 # Who may see every request and client, not only those assigned to them.
 ALL_RECORDS_ROLES: tuple[str, ...] = (Role.ADMIN, Role.INTAKE)
+# Clinical actions (referring, consents, courses, starting a dosing session):
+# the client's therapist, or the practice admin.
+CLINICAL_ROLES: tuple[str, ...] = (Role.ADMIN, Role.THERAPIST)
+# The partner portal.
+PARTNER_ROLES: tuple[str, ...] = (Role.PRESCRIBER,)
 
 
 class AuthedRequest(HttpRequest):

@@ -10,9 +10,9 @@ class PathwaysUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Practice role", {"fields": ("role", "credentials")}),
+        ("Practice role", {"fields": ("role", "credentials", "partner")}),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        ("Practice role", {"fields": ("role", "first_name", "last_name", "email")}),
+        ("Practice role", {"fields": ("role", "partner", "first_name", "last_name", "email")}),
     )

@@ -21,6 +21,15 @@ class User(AbstractUser):
     credentials = models.CharField(
         max_length=60, blank=True, help_text="Shown after the name, e.g. LPC, EMDR-certified."
     )
+    # Prescribers belong to one medication-management partner organisation.
+    partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prescribers",
+        help_text="For prescribers: the partner organisation they work for.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -13,14 +14,31 @@ class ClientStatus(models.TextChoices):
 
 
 class Client(models.Model):
-    """A person the practice sees, or is about to. Minimal for now: later issues
-    add demographics, contacts, diagnoses, referrals and sessions."""
+    """A person the practice sees, or is about to."""
 
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    # Digits of `phone` only, so a search for "5550100" finds "(555) 010-0100".
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    address_line1 = models.CharField("Address", max_length=120, blank=True)
+    address_line2 = models.CharField("Address line 2", max_length=120, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, blank=True, help_text="Two letters, e.g. VA.")
+    postal_code = models.CharField("ZIP code", max_length=10, blank=True)
+
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    # The adult who usually takes the client home after a dosing session.
+    escort_name = models.CharField("Escort / ride name", max_length=120, blank=True)
+    escort_relationship = models.CharField("Escort relationship", max_length=60, blank=True)
+    escort_phone = models.CharField("Escort phone", max_length=32, blank=True)
+
     status = models.CharField(
         max_length=20, choices=ClientStatus.choices, default=ClientStatus.PROSPECTIVE
     )
@@ -42,9 +60,17 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.phone_digits = "".join(c for c in self.phone if c.isdigit())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "phone_digits"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])
@@ -52,3 +78,69 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# ICD-10-CM: a letter, a digit, a digit or letter, then optionally "." and 1–4 more
+# characters (CMS ICD-10-CM Official Guidelines, code structure). The text is the
+# clinician's; we do not ship the code set.
+icd10_validator = RegexValidator(
+    r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
+    "Enter an ICD-10-CM code such as F43.10 or F33.1.",
+)
+
+
+class Diagnosis(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="diagnoses")
+    code = models.CharField("ICD-10-CM code", max_length=8, validators=[icd10_validator])
+    description = models.CharField(max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "code"]
+        verbose_name_plural = "diagnoses"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class ReportedMedication(models.Model):
+    """A medication the client says they take (not a prescription of ours)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="medications")
+    name = models.CharField(max_length=120)
+    dose = models.CharField(max_length=80, blank=True, help_text="e.g. 20 mg")
+    frequency = models.CharField(max_length=80, blank=True, help_text="e.g. once a day")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["stopped_at", "name"]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.name, self.dose, self.frequency) if part)
+
+
+class Allergy(models.Model):
+    class Severity(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="allergies")
+    substance = models.CharField(max_length=120)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.UNKNOWN)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["removed_at", "substance"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance

@@ -110,6 +110,10 @@ INSTALLED_APPS = [
     "intake",
     "clients",
     "notifications",
+    "partners",
+    "prescriptions",
+    "consents",
+    "treatment",
 ]
 
 MIDDLEWARE = [

@@ -23,9 +23,19 @@ admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
 admin.site.site_header = "Pathways administration"
 
 urlpatterns = [
+    # Public: no sign-in.
     path("", include("website.urls")),
+    path("consent/", include("consents.public_urls")),
+    # Practice staff.
     path("staff/", include("accounts.urls")),
     path("staff/", include("intake.urls")),
     path("staff/clients/", include("clients.urls")),
+    path("staff/referrals/", include("partners.urls")),
+    path("staff/prescriptions/", include("prescriptions.urls")),
+    path("staff/consents/", include("consents.urls")),
+    path("staff/courses/", include("treatment.urls")),
+    # The partner portal: prescribers of medication-management partners.
+    path("partner/", include("partners.portal_urls")),
+    path("partner/prescriptions/", include("prescriptions.portal_urls")),
     path("admin/", admin.site.urls),
 ]

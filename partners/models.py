@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Partner(models.Model):
+    """A medication-management partner organisation that evaluates and prescribes."""
+
+    name = models.CharField(max_length=120, unique=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    SCHEDULED = "scheduled", "Evaluation scheduled"
+    NEEDS_INFO = "needs_info", "Needs more information"
+    INFO_PROVIDED = "info_provided", "Information provided"
+    ELIGIBLE = "eligible", "Evaluated: eligible"
+    NOT_ELIGIBLE = "not_eligible", "Evaluated: not eligible"
+    CLOSED = "closed", "Closed"
+
+
+class Step(models.TextChoices):
+    """What happened on a referral: one entry per step, in its thread."""
+
+    SENT = "sent", "Referral sent"
+    SCHEDULED = "scheduled", "Evaluation scheduled"
+    ELIGIBLE = "eligible", "Evaluated: eligible"
+    NOT_ELIGIBLE = "not_eligible", "Evaluated: not eligible"
+    NEEDS_INFO = "needs_info", "Question from the prescriber"
+    ANSWER = "answer", "Answer from the therapist"
+    CLOSED = "closed", "Referral closed"
+
+
+S = ReferralStatus
+# The referral state machine: step → (statuses it may start from, status it leads to).
+# Scheduling may be repeated (a reschedule). After a question is answered the
+# prescriber evaluates again. Closed is final: a new referral starts afresh.
+STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+    Step.SCHEDULED: ((S.SENT, S.SCHEDULED, S.INFO_PROVIDED), S.SCHEDULED),
+    Step.ELIGIBLE: ((S.SCHEDULED, S.INFO_PROVIDED), S.ELIGIBLE),
+    Step.NOT_ELIGIBLE: ((S.SCHEDULED, S.INFO_PROVIDED), S.NOT_ELIGIBLE),
+    Step.NEEDS_INFO: ((S.SCHEDULED, S.INFO_PROVIDED), S.NEEDS_INFO),
+    Step.ANSWER: ((S.NEEDS_INFO,), S.INFO_PROVIDED),
+    Step.CLOSED: (
+        (S.SENT, S.SCHEDULED, S.NEEDS_INFO, S.INFO_PROVIDED, S.ELIGIBLE, S.NOT_ELIGIBLE),
+        S.CLOSED,
+    ),
+}
+# Which side takes each step. Either side may close.
+PRESCRIBER_STEPS = (Step.SCHEDULED, Step.ELIGIBLE, Step.NOT_ELIGIBLE, Step.NEEDS_INFO)
+PRACTICE_STEPS = (Step.ANSWER,)
+
+
+class Referral(models.Model):
+    """A client referred to a partner for a KAP medical evaluation.
+
+    The clinical content is a snapshot taken when sending: the partner sees what
+    was shared then, not the live record.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="referrals"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    release = models.ForeignKey(
+        "consents.SignedConsent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed release of information this referral was sent under.",
+    )
+    reason = models.TextField(max_length=2000)
+    diagnoses = models.JSONField(default=list)  # [{"code", "description"}]
+    medications = models.JSONField(default=list)  # ["name dose frequency"]
+    allergies = models.JSONField(default=list)  # ["substance (reaction)"]
+    prescreen = models.JSONField(default=dict)  # {item key: "yes" | "no" | "unknown"}
+    prescreen_notes = models.TextField(blank=True, max_length=2000)
+    measure_scores = models.JSONField(default=list)  # [{"instrument", "score", "date"}]
+
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    evaluation_at = models.DateTimeField(null=True, blank=True)
+    not_eligible_reason = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:referral", args=[self.pk])
+
+    def allowed_steps(self) -> list[str]:
+        return [step for step, (sources, _) in STEPS.items() if self.status in sources]
+
+
+class ReferralEvent(models.Model):
+    """One step of a referral's thread, seen by both sides."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=16, choices=Step.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(blank=True, max_length=4000)
+    evaluation_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} ({self.at:%Y-%m-%d})"
