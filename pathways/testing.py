@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.test import TestCase
+from django.utils import timezone
 
 from accounts.models import Role, User
 from clients.models import Client
+from consents.models import ConsentDocument, ConsentKind, SignedConsent
 from intake.models import AppointmentRequest, ContactMessage
+from partners.models import Partner, Referral, ReferralStatus
+from prescriptions.models import Prescription, Route
+from treatment.models import Modality, SessionKind, TreatmentCourse, TreatmentSession
 from website.models import Service
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
@@ -64,21 +71,104 @@ def make_message(**extra: Any) -> ContactMessage:
     return ContactMessage.objects.create(**data)
 
 
+def make_partner(name: str = "Blue Ridge Psychiatry", **extra: Any) -> Partner:
+    return Partner.objects.create(name=name, email="office@partner.example", **extra)
+
+
+def make_document(kind: str = ConsentKind.KAP, **extra: Any) -> ConsentDocument:
+    data: dict[str, Any] = {"title": f"{kind} consent", "body": f"The {kind} consent text."}
+    data.update(extra)
+    return ConsentDocument.objects.create(kind=kind, **data)
+
+
+def make_signed_consent(
+    client: Client, kind: str = ConsentKind.KAP, partner: Partner | None = None, **extra: Any
+) -> SignedConsent:
+    document = ConsentDocument.latest(kind) or make_document(kind)
+    data: dict[str, Any] = {
+        "typed_name": client.full_name,
+        "agreed": True,
+        "signed_at": timezone.now(),
+        "ip": "127.0.0.1",
+        "document_sha256": document.sha256,
+        "title_signed": document.title,
+        "body_signed": document.body,
+    }
+    data.update(extra)
+    return SignedConsent.objects.create(client=client, document=document, partner=partner, **data)
+
+
+def make_referral(client: Client, partner: Partner, referred_by: User, **extra: Any) -> Referral:
+    release = extra.pop("release", None) or make_signed_consent(client, ConsentKind.ROI, partner)
+    data: dict[str, Any] = {
+        "reason": "Treatment-resistant depression; exploring KAP.",
+        "diagnoses": [{"code": "F33.1", "description": "Major depressive disorder, recurrent"}],
+        "medications": ["Sertraline 100 mg daily"],
+        "prescreen": {"hypertension": "no"},
+        "status": ReferralStatus.SENT,
+    }
+    data.update(extra)
+    return Referral.objects.create(
+        client=client, partner=partner, referred_by=referred_by, release=release, **data
+    )
+
+
+def make_prescription(referral: Referral, prescriber: User, **extra: Any) -> Prescription:
+    today = timezone.localdate()
+    data: dict[str, Any] = {
+        "route": Route.SUBLINGUAL,
+        "dose_mg": Decimal("100"),
+        "sessions_authorised": 6,
+        "valid_from": today - dt.timedelta(days=1),
+        "valid_to": today + dt.timedelta(days=90),
+        "fasting_instructions": "No food for 4 hours before.",
+        "holds_instructions": "No benzodiazepines for 24 hours before.",
+        "max_systolic": 140,
+        "max_diastolic": 90,
+        "hr_min": 50,
+        "hr_max": 110,
+        "spo2_min": 94,
+    }
+    data.update(extra)
+    return Prescription.objects.create(
+        client=referral.client, referral=referral, prescriber=prescriber, **data
+    )
+
+
+def make_course(client: Client, created_by: User, **extra: Any) -> TreatmentCourse:
+    data: dict[str, Any] = {"modality": Modality.KAP, "goals": "Lift mood; reconnect."}
+    data.update(extra)
+    return TreatmentCourse.objects.create(client=client, created_by=created_by, **data)
+
+
+def make_session(
+    course: TreatmentCourse, kind: str = SessionKind.DOSING, **extra: Any
+) -> TreatmentSession:
+    return TreatmentSession.objects.create(course=course, kind=kind, **extra)
+
+
 class BaseTestCase(TestCase):
-    """A practice with one user per role (and a second therapist)."""
+    """A practice with one user per role, a second therapist, and two partner
+    organisations, each with a prescriber."""
 
     admin: User
     intake: User
     therapist: User
     therapist2: User
     prescriber: User
+    prescriber2: User
+    partner: Partner
+    partner2: Partner
     service: Service
 
     @classmethod
     def setUpTestData(cls) -> None:
+        cls.partner = make_partner("Blue Ridge Psychiatry")
+        cls.partner2 = make_partner("Tidewater Medication Management")
         cls.admin = make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
         cls.intake = make_user("intake", Role.INTAKE)
         cls.therapist = make_user("therapist", Role.THERAPIST, first_name="Theo")
         cls.therapist2 = make_user("therapist2", Role.THERAPIST, first_name="Tess")
-        cls.prescriber = make_user("prescriber", Role.PRESCRIBER)
+        cls.prescriber = make_user("prescriber", Role.PRESCRIBER, partner=cls.partner)
+        cls.prescriber2 = make_user("prescriber2", Role.PRESCRIBER, partner=cls.partner2)
         cls.service = make_service("kap", title="Ketamine-Assisted Psychotherapy (KAP)")
