@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.template.loader import render_to_string
+
 from accounts.access import AuthedRequest
 from clients.models import Client
 
@@ -36,6 +38,14 @@ def register_panel(provider: PanelProvider) -> PanelProvider:
 def panels_for(request: AuthedRequest, client: Client) -> list[Panel]:
     found = [p for provider in _panels if (p := provider(request, client)) is not None]
     return sorted(found, key=lambda p: p.order)
+
+
+def render_panels(request: AuthedRequest, client: Client) -> list[str]:
+    """Each panel rendered with its own context plus `client` (and the request, for CSRF)."""
+    return [
+        render_to_string(panel.template, {**panel.context, "client": client}, request=request)
+        for panel in panels_for(request, client)
+    ]
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,13 @@ class SignedConsentQuerySet(models.QuerySet["SignedConsent"]):
     def in_force(self) -> SignedConsentQuerySet:
         return self.filter(revocation__isnull=True)
 
+    # Bulk paths bypass save()/delete(), so they are closed here too.
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError("A signed consent cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A signed consent cannot be deleted")
+
 
 class SignedConsent(models.Model):
     """The client's signature on one exact document version. Immutable once written;

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The client's signing page: public, no sign-in; the secret link is the key."""
+
+from django.urls import path
+
+from consents import views
 
 app_name = "consent_sign"
-urlpatterns: list = []
+urlpatterns = [
+    path("done/", views.done, name="done"),
+    path("<str:token>/", views.sign, name="sign"),
+]

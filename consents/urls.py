@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from consents import views
 
 app_name = "consents"
-urlpatterns: list = []
+urlpatterns = [
+    path("client/<int:client_id>/send/", views.send, name="send"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("request/<int:pk>/cancel/", views.cancel, name="cancel"),
+]

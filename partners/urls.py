@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The practice's side of referrals, under /staff/referrals/."""
+
+from django.urls import path
+
+from partners import views
 
 app_name = "partners"
-urlpatterns: list = []
+urlpatterns = [
+    path("new/<int:client_id>/", views.referral_new, name="new"),
+    path("<int:pk>/", views.referral_detail, name="referral"),
+    path("<int:pk>/answer/", views.referral_answer, name="answer"),
+    path("<int:pk>/close/", views.referral_close, name="close"),
+]

@@ -297,6 +297,10 @@ TASKS = {
     }
 }
 
+# --- Consent links --------------------------------------------------------
+# How long a consent-signing link stays valid. Each link works once.
+CONSENT_LINK_HOURS = env_int("CONSENT_LINK_HOURS", 72)
+
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5)

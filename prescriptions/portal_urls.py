@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from prescriptions import portal_views
 
 app_name = "portal_rx"
-urlpatterns: list = []
+urlpatterns = [
+    path("new/<int:referral_id>/", portal_views.new, name="new"),
+    path("<int:pk>/", portal_views.detail, name="detail"),
+    path("<int:pk>/revise/", portal_views.revise, name="revise"),
+    path("<int:pk>/discontinue/", portal_views.discontinue, name="discontinue"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from prescriptions import views
 
 app_name = "prescriptions"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+]

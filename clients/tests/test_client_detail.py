@@ -5,10 +5,13 @@ import datetime
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_request
 
+from .support import own_providers_only
+
 
 class ClientDetailTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
+        own_providers_only(self)
         self.record = make_client(
             first_name="Leopold",
             last_name="Castellanos",
@@ -25,16 +28,83 @@ class ClientDetailTestCase(BaseTestCase):
 
         response = self.client.get(self.url)
 
-        self.assertContains(response, "<h1>Leopold Castellanos</h1>", html=True)
+        # The heading carries the status as a badge.
+        self.assertContains(
+            response,
+            '<h1>Leopold Castellanos <span class="status">Prospective</span></h1>',
+            html=True,
+        )
         for text in ("bob@example.com", "(555) 010-0144", "1988-04-02", self.service.title):
             self.assertContains(response, text)
         self.assertContains(response, "Theo")
-        self.assertContains(response, "Prospective")
+        self.assertContains(response, f'href="/staff/clients/{self.record.pk}/edit/"')
+
+    def test_it_shows_the_preferred_name_beside_the_legal_name(self) -> None:
+        self.record.preferred_name = "Leo"
+        self.record.status = "active"
+        self.record.save()
+        self.client.force_login(self.intake)
+
+        response = self.client.get(self.url)
+
+        self.assertContains(
+            response,
+            '<h1>Leopold Castellanos <span class="muted">(Leo)</span>'
+            ' <span class="status">Active</span></h1>',
+            html=True,
+        )
+
+    def test_it_shows_contact_address_emergency_contact_and_escort(self) -> None:
+        self.record.pronouns = "he/him"
+        self.record.address_line1 = "12 Elm Street"
+        self.record.address_line2 = "Apt 3"
+        self.record.city = "Richmond"
+        self.record.state = "VA"
+        self.record.postal_code = "23220"
+        self.record.emergency_contact_name = "Rosa Castellanos"
+        self.record.emergency_contact_relationship = "sister"
+        self.record.emergency_contact_phone = "(555) 010-0155"
+        self.record.escort_name = "Marco Diaz"
+        self.record.escort_relationship = "partner"
+        self.record.escort_phone = "(555) 010-0166"
+        self.record.save()
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(self.url)
+
+        for text in (
+            "he/him",
+            "12 Elm Street, Apt 3",
+            "Richmond VA 23220",
+            "Rosa Castellanos (sister), (555) 010-0155",
+            "Marco Diaz (partner), (555) 010-0166",
+        ):
+            self.assertContains(response, text)
+
+    def test_it_says_what_is_not_recorded(self) -> None:
+        self.record.date_of_birth = None
+        self.record.save()
+        self.client.force_login(self.intake)
+
+        response = self.client.get(self.url)
+
+        self.assertContains(response, "<dt>Date of birth</dt><dd>Not recorded</dd>", html=True)
+        self.assertContains(response, "<dt>Emergency contact</dt><dd>Not recorded</dd>", html=True)
+        self.assertContains(response, "<dt>Escort / ride</dt><dd>Not recorded</dd>", html=True)
 
     def test_it_shows_the_assigned_therapist_the_record(self) -> None:
         self.client.force_login(self.therapist)
 
         self.assertContains(self.client.get(self.url), "Leopold Castellanos")
+
+    def test_it_hides_the_record_from_another_therapist(self) -> None:
+        self.client.force_login(self.therapist2)
+
+        response = self.client.get(self.url)
+
+        assert response.status_code == 404
+        self.assertNotContains(response, "Castellanos", status_code=404)
+        assert not AuditEvent.objects.filter(action="client.view").exists()
 
     def test_it_links_the_source_request_for_intake(self) -> None:
         source = make_request(client=self.record, status="converted")
@@ -72,3 +142,4 @@ class ClientDetailTestCase(BaseTestCase):
         assert event.object_id == str(self.record.pk)
         assert event.client == self.record
         assert event.ip == "192.0.2.34"
+        assert event.detail == {}

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role, User
+from clients.models import Allergy, Client, Diagnosis, ReportedMedication
+from pathways.forms import AccessibleErrorsMixin
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _check_phone(value: str) -> str:
+    value = value.strip()
+    if value and not 7 <= sum(c.isdigit() for c in value) <= 15:
+        raise forms.ValidationError("Enter a phone number with area code, e.g. (555) 010-0123.")
+    return value
+
+
+class ClientForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+            "escort_name",
+            "escort_relationship",
+            "escort_phone",
+            "status",
+            "assigned_therapist",
+        ]
+        widgets = {"date_of_birth": DATE_INPUT}
+        labels = {"email": "E-mail"}
+
+    def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        therapist = self.fields["assigned_therapist"]
+        therapist.queryset = User.objects.filter(role=Role.THERAPIST, is_active=True)  # type: ignore[attr-defined]
+        if not can_assign:
+            # Only the intake team and the admin move a client between therapists.
+            therapist.disabled = True
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        dob = self.cleaned_data["date_of_birth"]
+        if dob and not dt.date(1900, 1, 1) <= dob <= timezone.localdate():
+            raise forms.ValidationError("Enter a date of birth between 1900 and today.")
+        return dob
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"].strip().upper()
+        if state and not (len(state) == 2 and state.isalpha()):
+            raise forms.ValidationError("Use the two-letter abbreviation, e.g. VA.")
+        return state
+
+    def clean_phone(self) -> str:
+        return _check_phone(self.cleaned_data["phone"])
+
+    def clean_emergency_contact_phone(self) -> str:
+        return _check_phone(self.cleaned_data["emergency_contact_phone"])
+
+    def clean_escort_phone(self) -> str:
+        return _check_phone(self.cleaned_data["escort_phone"])
+
+
+class DiagnosisForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Diagnosis
+        fields = ["code", "description"]
+        help_texts = {"code": "e.g. F43.10"}
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class MedicationForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = ReportedMedication
+        fields = ["name", "dose", "frequency"]
+        labels = {"name": "Medication"}
+
+
+class AllergyForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Allergy
+        fields = ["substance", "reaction", "severity"]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a client",
+        required=False,
+        max_length=100,
+        help_text="Name, date of birth (YYYY-MM-DD or MM/DD/YYYY), phone or e-mail.",
+    )

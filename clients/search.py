@@ -1,0 +1,39 @@
+"""Client search: one box that understands names, dates of birth, phones and e-mails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from clients.models import Client
+
+
+def _as_date(text: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            continue
+    return None
+
+
+def search_clients(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
+    query = query.strip()
+    if not query:
+        return qs
+    if (day := _as_date(query)) is not None:
+        return qs.filter(date_of_birth=day)
+    if "@" in query:
+        return qs.filter(email__icontains=query)
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) >= 4 and len(digits) >= len(query.replace(" ", "")) // 2:
+        return qs.filter(phone_digits__contains=digits)
+    # Every word must match some part of the name.
+    for word in query.split():
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return qs

@@ -1,0 +1,163 @@
+"""The partner portal: a prescriber's view of the referrals to their organisation.
+
+A prescriber sees only referrals to their own partner (partners.access answers
+404 for anything else), and of each only what the referral shares: never the
+client record, and never a link into the practice's /staff/ pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
+from audit.services import log_action
+from partners import services
+from partners.access import get_referral_for_prescriber, referrals_for_prescriber
+from partners.forms import CloseForm, EvaluateForm, ScheduleForm
+from partners.models import Referral, ReferralStatus, Step
+from partners.portal_panels import render_portal_panels
+from partners.prescreen import flagged, prescreen_rows
+
+PAGE_SIZE = 25
+SHOW = {"open": "Open", "closed": "Closed", "all": "All"}
+
+
+@require_GET
+@role_required(*PARTNER_ROLES)
+def home(request: AuthedRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    if show not in SHOW:
+        show = "open"
+    qs = referrals_for_prescriber(request).order_by("-sent_at", "-id")
+    if show == "open":
+        qs = qs.exclude(status=ReferralStatus.CLOSED)
+    elif show == "closed":
+        qs = qs.filter(status=ReferralStatus.CLOSED)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_action(
+        request, "referral.list", detail={"page": page.number, "count": len(page), "show": show}
+    )
+    context = {
+        "partner": request.user.partner,
+        "page": page,
+        "show": show,
+        "show_choices": SHOW.items(),
+        "query": f"show={show}",
+    }
+    return render(request, "portal/home.html", context)
+
+
+def _rx_url(referral: Referral, panels: list[SafeString]) -> str:
+    """A link to write a prescription on an eligible referral, if that page exists.
+
+    The prescriptions app adds the page, and a portal panel that carries the link
+    under its own rules (one active prescription at a time…). When that panel is
+    shown, this link would only repeat it, so it is left out.
+    """
+    if referral.status != ReferralStatus.ELIGIBLE or panels:
+        return ""
+    try:
+        return reverse("portal_rx:new", args=[referral.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[str, Any]:
+    allowed = referral.allowed_steps()
+    initial = {}
+    if referral.evaluation_at:
+        initial["evaluation_at"] = referral.evaluation_at
+    panels = render_portal_panels(request, referral)
+    return {
+        "referral": referral,
+        "client": referral.client,
+        "events": referral.events.select_related("by__partner"),
+        "prescreen_rows": prescreen_rows(referral.prescreen),
+        "flagged": flagged(referral.prescreen),
+        "can_schedule": Step.SCHEDULED in allowed,
+        "can_evaluate": Step.ELIGIBLE in allowed,
+        "can_close": Step.CLOSED in allowed,
+        "schedule_form": forms.get("schedule_form")
+        or ScheduleForm(prefix="schedule", initial=initial),
+        "evaluate_form": forms.get("evaluate_form") or EvaluateForm(prefix="evaluate"),
+        "close_form": forms.get("close_form") or CloseForm(prefix="close"),
+        "panels": panels,
+        "rx_url": _rx_url(referral, panels),
+    }
+
+
+@require_GET
+@role_required(*PARTNER_ROLES)
+def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_prescriber(request, pk)
+    log_action(request, "referral.view", referral, client=referral.client)
+    return render(request, "portal/referral.html", _context(request, referral))
+
+
+def _show_errors(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:
+    # The page again, with the message beside the field and the typed text kept.
+    log_action(request, "referral.view", referral, client=referral.client)
+    return render(request, "portal/referral.html", _context(request, referral, **forms))
+
+
+def _done(request: AuthedRequest, referral: Referral) -> HttpResponse:
+    return redirect("portal:referral", referral.pk)
+
+
+@require_POST
+@role_required(*PARTNER_ROLES)
+def referral_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_prescriber(request, pk)
+    form = ScheduleForm(request.POST, prefix="schedule")
+    if not form.is_valid():
+        return _show_errors(request, referral, schedule_form=form)
+    try:
+        services.referral_step(
+            request, referral, Step.SCHEDULED, evaluation_at=form.cleaned_data["evaluation_at"]
+        )
+    except services.ReferralError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Evaluation scheduled. The practice has been told.")
+    return _done(request, referral)
+
+
+@require_POST
+@role_required(*PARTNER_ROLES)
+def referral_evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_prescriber(request, pk)
+    form = EvaluateForm(request.POST, prefix="evaluate")
+    if not form.is_valid():
+        return _show_errors(request, referral, evaluate_form=form)
+    step = form.cleaned_data["result"]
+    try:
+        services.referral_step(request, referral, step, text=form.text())
+    except services.ReferralError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Evaluation recorded. The practice has been told.")
+    return _done(request, referral)
+
+
+@require_POST
+@role_required(*PARTNER_ROLES)
+def referral_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_prescriber(request, pk)
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return _show_errors(request, referral, close_form=form)
+    try:
+        services.referral_step(request, referral, Step.CLOSED, text=form.cleaned_data["text"])
+    except services.ReferralError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Referral closed. The practice has been told.")
+    return _done(request, referral)

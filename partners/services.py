@@ -1,0 +1,242 @@
+"""Writes to referrals: each is atomic, audited, and tells the other side by e-mail.
+
+`referral_send` opens a referral under the client's release of information;
+`referral_step` moves it through the state machine in partners/models.py (STEPS),
+checking which side may take the step. The e-mails are outbox rows written in
+the same transaction, after the change, and carry no PHI.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import CLINICAL_ROLES, AuthedRequest
+from accounts.models import Role
+from audit.services import log_action
+from clients.access import clients_for_user
+from clients.models import Allergy, Client
+from consents.queries import release_in_force
+from partners import notifications
+from partners.models import (
+    PRACTICE_STEPS,
+    PRESCRIBER_STEPS,
+    STEPS,
+    Partner,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Step,
+)
+from partners.prescreen import ANSWER_LABELS, PRESCREEN_ITEMS
+
+REASON_MAX = 2000
+TEXT_MAX = 4000
+
+
+class ReferralError(Exception):
+    """A referral write that cannot happen. `field` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def latest_measure_scores(client: Client) -> list[dict[str, Any]]:
+    """The client's latest outcome-measure scores, for the referral snapshot.
+
+    Each item is {"instrument", "score", "date"}. Measures are not built yet:
+    the measures issue fills this in. Until then a referral shares none.
+    """
+    return []
+
+
+def _allergy_text(allergy: Allergy) -> str:
+    details = [allergy.reaction] if allergy.reaction else []
+    if allergy.severity != Allergy.Severity.UNKNOWN:
+        details.append(allergy.get_severity_display().lower())
+    return f"{allergy.substance} ({'; '.join(details)})" if details else allergy.substance
+
+
+def snapshot(client: Client) -> dict[str, list[Any]]:
+    """What a referral sent now would share: current items only."""
+    return {
+        "diagnoses": [
+            {"code": d.code, "description": d.description}
+            for d in client.diagnoses.filter(resolved_at__isnull=True).order_by("code")
+        ],
+        "medications": [
+            str(m) for m in client.medications.filter(stopped_at__isnull=True).order_by("name")
+        ],
+        "allergies": [
+            _allergy_text(a)
+            for a in client.allergies.filter(removed_at__isnull=True).order_by("substance")
+        ],
+        "measure_scores": latest_measure_scores(client),
+    }
+
+
+def _check_prescreen(prescreen: dict[str, str]) -> dict[str, str]:
+    keys = [key for key, _ in PRESCREEN_ITEMS]
+    if set(prescreen) != set(keys) or any(v not in ANSWER_LABELS for v in prescreen.values()):
+        raise ReferralError("Answer every pre-screen item: no, yes or unknown.")
+    return {key: prescreen[key] for key in keys}
+
+
+def referral_send(
+    request: AuthedRequest,
+    client: Client,
+    partner: Partner,
+    reason: str,
+    prescreen: dict[str, str],
+    prescreen_notes: str = "",
+) -> Referral:
+    """Refer `client` to `partner`, under the client's signed release to that partner."""
+    if not request.user.has_role(*CLINICAL_ROLES):
+        raise ReferralError("Only the client's therapist or the practice admin may refer.")
+    if not partner.active:
+        raise ReferralError("This partner no longer takes referrals.", "partner")
+    reason = reason.strip()
+    if not reason:
+        raise ReferralError("Say why you are referring the client.", "reason")
+    if len(reason) > REASON_MAX or len(prescreen_notes) > REASON_MAX:
+        raise ReferralError(f"Keep the text under {REASON_MAX} characters.")
+    answers = _check_prescreen(prescreen)
+    with transaction.atomic():
+        release = release_in_force(client, partner.pk)
+        if release is None:
+            raise ReferralError(
+                f"No signed release of information to {partner.name} is on file. "
+                "Send one from the client page first.",
+                "partner",
+            )
+        referral = Referral.objects.create(
+            client=client,
+            partner=partner,
+            referred_by=request.user,
+            release=release,
+            reason=reason,
+            prescreen=answers,
+            prescreen_notes=prescreen_notes.strip(),
+            status=ReferralStatus.SENT,
+            **snapshot(client),
+        )
+        event = ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=request.user)
+        log_action(
+            request,
+            "referral.send",
+            referral,
+            client=client,
+            detail={
+                "partner": partner.pk,
+                "release": release.pk,
+                "event": event.pk,
+                "status": referral.status,
+            },
+        )
+        notifications.notify_partner(referral, new=True)
+    return referral
+
+
+def _is_partner_side(request: AuthedRequest, referral: Referral) -> bool:
+    user = request.user
+    return (
+        user.has_role(Role.PRESCRIBER)
+        and user.partner_id is not None
+        and user.partner_id == referral.partner_id
+    )
+
+
+def _is_practice_side(request: AuthedRequest, referral: Referral) -> bool:
+    return (
+        request.user.has_role(*CLINICAL_ROLES)
+        and clients_for_user(request).filter(pk=referral.client_id).exists()
+    )
+
+
+def _check_side(request: AuthedRequest, referral: Referral, step: str) -> bool:
+    """Whether the actor is the partner side; raises if they may not take the step."""
+    partner_side = _is_partner_side(request, referral)
+    if step in PRESCRIBER_STEPS and not partner_side:
+        raise ReferralError(f"Only a prescriber of {referral.partner.name} may take this step.")
+    if step in PRACTICE_STEPS and not _is_practice_side(request, referral):
+        raise ReferralError("Only the client's therapist or the practice admin may answer.")
+    if step == Step.CLOSED and not (partner_side or _is_practice_side(request, referral)):
+        raise ReferralError("Only the practice or the partner may close this referral.")
+    return partner_side
+
+
+def _check_data(step: str, text: str, evaluation_at: datetime | None) -> None:
+    if len(text) > TEXT_MAX:
+        raise ReferralError(f"Keep the text under {TEXT_MAX} characters.", "text")
+    if step == Step.SCHEDULED and (evaluation_at is None or timezone.is_naive(evaluation_at)):
+        raise ReferralError("Enter the date and time of the evaluation.", "evaluation_at")
+    missing = {
+        Step.NOT_ELIGIBLE: "Give the reason the client is not eligible.",
+        Step.NEEDS_INFO: "Write the question for the therapist.",
+        Step.ANSWER: "Write your answer.",
+    }
+    if step in missing and not text:
+        raise ReferralError(missing[Step(step)], "text")
+
+
+def referral_step(
+    request: AuthedRequest,
+    referral: Referral,
+    step: str,
+    *,
+    text: str = "",
+    evaluation_at: datetime | None = None,
+) -> ReferralEvent:
+    """Take one step of the referral's lifecycle, as the side allowed to take it."""
+    if step not in STEPS:
+        raise ReferralError("That is not a step a referral can take.")
+    text = text.strip()
+    with transaction.atomic():
+        locked = (
+            Referral.objects.select_for_update()
+            .select_related("partner", "client__assigned_therapist", "referred_by")
+            .get(pk=referral.pk)
+        )
+        partner_side = _check_side(request, locked, step)
+        sources, target = STEPS[step]
+        if locked.status not in sources:
+            raise ReferralError(
+                f"This referral is “{locked.get_status_display()}”: "
+                f"“{Step(step).label}” is not possible now."
+            )
+        _check_data(step, text, evaluation_at)
+        from_status = locked.status
+        locked.status = target
+        fields = ["status", "updated_at"]
+        if step == Step.SCHEDULED:
+            locked.evaluation_at = evaluation_at
+            fields.append("evaluation_at")
+        if step == Step.NOT_ELIGIBLE:
+            locked.not_eligible_reason = text
+            fields.append("not_eligible_reason")
+        locked.save(update_fields=fields)
+        event = ReferralEvent.objects.create(
+            referral=locked,
+            step=step,
+            by=request.user,
+            text=text,
+            evaluation_at=evaluation_at if step == Step.SCHEDULED else None,
+        )
+        log_action(
+            request,
+            "referral.step",
+            locked,
+            client=locked.client,
+            detail={"step": step, "from": from_status, "to": target, "event": event.pk},
+        )
+        if partner_side:
+            notifications.notify_practice(locked)
+        else:
+            notifications.notify_partner(locked)
+    for name in ("status", "evaluation_at", "not_eligible_reason", "updated_at"):
+        setattr(referral, name, getattr(locked, name))
+    return event

@@ -1,0 +1,134 @@
+"""Read-only questions about prescriptions, shared by the portal, the staff pages
+and the dosing readiness gate (treatment)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import models
+from django.utils.text import capfirst
+
+from clients.models import Client
+from prescriptions.models import Prescription, RxStatus
+
+# The fields a prescriber writes and revises, in the order the form shows them.
+EDITABLE_FIELDS: list[str] = [
+    "route",
+    "dose_mg",
+    "booster_mg",
+    "sessions_authorised",
+    "valid_from",
+    "valid_to",
+    "holds_instructions",
+    "fasting_instructions",
+    "max_systolic",
+    "max_diastolic",
+    "hr_min",
+    "hr_max",
+    "spo2_min",
+]
+
+
+def model_field(name: str) -> models.Field:
+    # The editable fields are concrete model fields, never relations.
+    return cast(models.Field, Prescription._meta.get_field(name))
+
+
+def active_prescription_for(client: Client | int, on_date: dt.date) -> Prescription | None:
+    """The ACTIVE version valid on `on_date`, or None.
+
+    Superseded and discontinued versions never count, nor does an active one
+    outside its valid-from/valid-to dates (both days included). Whether sessions
+    are left is the caller's question: see `Prescription.sessions_left()`.
+    """
+    client_id = client if isinstance(client, int) else client.pk
+    return (
+        Prescription.objects.filter(
+            client_id=client_id,
+            status=RxStatus.ACTIVE,
+            valid_from__lte=on_date,
+            valid_to__gte=on_date,
+        )
+        .select_related("referral", "prescriber")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def active_chain_for(client: Client | int) -> Prescription | None:
+    """The client's active version whatever its dates: only one chain may be active."""
+    client_id = client if isinstance(client, int) else client.pk
+    return (
+        Prescription.objects.filter(client_id=client_id, status=RxStatus.ACTIVE)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def current_version(rx: Prescription) -> Prescription:
+    """The newest version of the chain `rx` belongs to."""
+    return rx.chain_versions().order_by("-version", "-id").first() or rx
+
+
+def _display(rx: Prescription, name: str) -> str:
+    value: Any = getattr(rx, name)
+    if name == "route":
+        return rx.get_route_display()
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+def changed_fields(before: Prescription, after: Prescription | dict[str, Any]) -> list[str]:
+    """Names of the editable fields whose value differs."""
+    names = []
+    for name in EDITABLE_FIELDS:
+        new = after.get(name) if isinstance(after, dict) else getattr(after, name)
+        old = getattr(before, name)
+        if isinstance(old, str) or isinstance(new, str):
+            old, new = (old or "").strip(), (new or "").strip()
+        if old != new:
+            names.append(name)
+    return names
+
+
+def changes_between(before: Prescription, after: Prescription) -> list[Change]:
+    return [
+        Change(
+            name,
+            capfirst(str(model_field(name).verbose_name)),
+            _display(before, name),
+            _display(after, name),
+        )
+        for name in changed_fields(before, after)
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    rx: Prescription
+    changes: list[Change]
+
+
+def chain_history(rx: Prescription) -> list[HistoryRow]:
+    """Every version of the chain, newest first, each with what changed since the one before."""
+    versions = list(
+        rx.chain_versions().select_related("prescriber", "discontinued_by").order_by("version")
+    )
+    rows = [
+        HistoryRow(version, changes_between(versions[i - 1], version) if i else [])
+        for i, version in enumerate(versions)
+    ]
+    return rows[::-1]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django import forms
+
+from pathways.forms import AccessibleErrorsMixin
+from treatment.models import TreatmentCourse, TreatmentSession
+
+
+class CourseForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = TreatmentCourse
+        fields = [
+            "modality",
+            "planned_preparation",
+            "planned_dosing",
+            "planned_integration",
+            "goals",
+            "status",
+        ]
+        labels = {
+            "planned_preparation": "Preparation sessions planned",
+            "planned_dosing": "Dosing sessions planned",
+            "planned_integration": "Integration sessions planned",
+            "goals": "Goals of the course",
+        }
+        widgets = {"goals": forms.Textarea(attrs={"rows": 4, "maxlength": 4000})}
+
+
+class SessionForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = TreatmentSession
+        fields = ["kind", "planned_date"]
+        labels = {"kind": "Session type", "planned_date": "Planned date (optional)"}
+        widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class EscortForm(AccessibleErrorsMixin, forms.Form):
+    escort_name = forms.CharField(label="Escort's name", max_length=120)
+    escort_phone = forms.CharField(label="Escort's phone", max_length=32)
+    confirmed = forms.BooleanField(
+        label="I have confirmed with the client that this adult will take them home today.",
+        error_messages={"required": "Confirm that the escort is arranged for today."},
+    )
+
+    def clean_escort_phone(self) -> str:
+        phone = self.cleaned_data["escort_phone"].strip()
+        if not 7 <= sum(c.isdigit() for c in phone) <= 15:
+            raise forms.ValidationError("Enter a phone number with area code.")
+        return phone

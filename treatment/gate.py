@@ -1,0 +1,147 @@
+"""The dosing readiness gate: may this dosing session start now?
+
+Every condition is checked on the server each time, and the page lists exactly
+which fail. There is no override. The conditions come from the KAP pathway the
+practice runs (issue 3): an eligible evaluation by the partner, an active
+prescription valid today with sessions left, signed consent for the modality
+and a release of information, an escort confirmed for today, no unacknowledged
+safety alert, and at least one completed preparation session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from clients.models import Client
+from consents.models import ConsentKind
+from consents.queries import consent_in_force, release_in_force
+from partners.models import Referral, ReferralStatus
+from prescriptions.models import Prescription, RxStatus
+from treatment.models import Modality, SessionKind, SessionStatus, TreatmentSession
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    ok: bool
+    detail: str
+
+
+# Safety alerts (e.g. PHQ-9 item 9) come from the measures app: it registers a
+# function returning short descriptions of the client's unacknowledged alerts.
+SafetyAlertProvider = Callable[[Client], list[str]]
+_safety_providers: list[SafetyAlertProvider] = []
+
+
+def register_safety_alerts(provider: SafetyAlertProvider) -> SafetyAlertProvider:
+    if provider not in _safety_providers:
+        _safety_providers.append(provider)
+    return provider
+
+
+MODALITY_CONSENT: dict[str, str] = {
+    Modality.KAP: ConsentKind.KAP,
+    Modality.KA_EMDR: ConsentKind.KA_EMDR,
+}
+
+
+def eligible_referral(client: Client) -> Referral | None:
+    return (
+        Referral.objects.filter(client=client, status=ReferralStatus.ELIGIBLE)
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def active_prescription(client: Client, day: dt.date) -> Prescription | None:
+    return (
+        Prescription.objects.filter(
+            client=client, status=RxStatus.ACTIVE, valid_from__lte=day, valid_to__gte=day
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _prescription_check(client: Client, today: dt.date) -> tuple[Check, Prescription | None]:
+    label = "An active prescription, valid today, with authorised sessions left"
+    rx = active_prescription(client, today)
+    if rx is None:
+        latest = Prescription.objects.filter(client=client).order_by("-created_at").first()
+        if latest is None:
+            detail = "No prescription from the partner prescriber yet."
+        elif latest.status == RxStatus.DISCONTINUED:
+            detail = f"The prescription was discontinued on {latest.discontinued_at:%Y-%m-%d}."
+        else:
+            detail = f"No prescription is valid today ({today:%Y-%m-%d})."
+        return Check("prescription", label, False, detail), None
+    left = rx.sessions_left()
+    if left <= 0:
+        detail = f"All {rx.sessions_authorised} authorised dosing sessions have been used."
+        return Check("prescription", label, False, detail), None
+    detail = f"{rx} valid to {rx.valid_to:%Y-%m-%d}; {left} session(s) left."
+    return Check("prescription", label, True, detail), rx
+
+
+def dosing_readiness(
+    session: TreatmentSession, today: dt.date | None = None
+) -> tuple[list[Check], Prescription | None]:
+    """Every condition for starting `session`, and the prescription it would use."""
+    today = today or timezone.localdate()
+    course = session.course
+    client = course.client
+    checks: list[Check] = []
+
+    referral = eligible_referral(client)
+    checks.append(
+        Check(
+            "referral",
+            "The partner's evaluation found the client eligible",
+            referral is not None,
+            f"Eligible: {referral.partner} referral." if referral else "No eligible evaluation.",
+        )
+    )
+
+    rx_check, rx = _prescription_check(client, today)
+    checks.append(rx_check)
+
+    kind = MODALITY_CONSENT[course.modality]
+    consent = consent_in_force(client, kind)
+    label = f"Signed {ConsentKind(kind).label}, not revoked"
+    detail = f"Signed {consent.signed_at:%Y-%m-%d}." if consent else "Not signed, or revoked."
+    checks.append(Check("consent", label, consent is not None, detail))
+
+    release = release_in_force(client, referral.partner_id) if referral else None
+    label = "A signed release of information to the partner"
+    if release:
+        detail = f"Signed {release.signed_at:%Y-%m-%d}."
+    else:
+        detail = "Not signed, or revoked." if referral else "Needs an eligible referral first."
+    checks.append(Check("release", label, release is not None, detail))
+
+    confirmed = session.escort_confirmed_at
+    escort_ok = confirmed is not None and timezone.localdate(confirmed) == today
+    detail = (
+        f"{session.escort_name}, confirmed {timezone.localtime(confirmed):%H:%M}."
+        if escort_ok and confirmed
+        else "No escort or ride confirmed for today."
+    )
+    checks.append(Check("escort", "An escort or ride is confirmed for today", escort_ok, detail))
+
+    alerts = [alert for provider in _safety_providers for alert in provider(client)]
+    detail = "; ".join(alerts) if alerts else "No unacknowledged safety alerts."
+    checks.append(Check("safety", "No unacknowledged safety alert", not alerts, detail))
+
+    prepared = course.sessions.filter(
+        kind=SessionKind.PREPARATION, status=SessionStatus.COMPLETED
+    ).count()
+    detail = f"{prepared} completed." if prepared else "No preparation session completed yet."
+    checks.append(
+        Check("preparation", "At least one preparation session completed", prepared > 0, detail)
+    )
+    return checks, rx

@@ -1,0 +1,182 @@
+"""Treatment courses, their sessions, and the dosing readiness gate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from audit.services import log_action
+from clients.access import get_client_for_user
+from treatment import services
+from treatment.access import get_course_for_user, get_session_for_user
+from treatment.forms import CourseForm, EscortForm, SessionForm
+from treatment.gate import dosing_readiness
+from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
+
+
+def progress(course: TreatmentCourse) -> list[dict[str, object]]:
+    """Planned against done, per kind of session."""
+    done = course.sessions.aggregate(
+        **{
+            kind: Count("id", filter=Q(kind=kind, status=SessionStatus.COMPLETED))
+            for kind in SessionKind.values
+        }
+    )
+    planned: dict[str, int] = {
+        SessionKind.PREPARATION: course.planned_preparation,
+        SessionKind.DOSING: course.planned_dosing,
+        SessionKind.INTEGRATION: course.planned_integration,
+    }
+    return [
+        {"kind": SessionKind(kind).label, "planned": planned[kind], "done": done[kind]}
+        for kind in SessionKind.values
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL_ROLES)
+def course_new(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id)
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = services.course_create(request, client, form)
+        messages.success(request, "Treatment course created.")
+        return redirect(course)
+    return render(request, "treatment/course_form.html", {"form": form, "client": client})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL_ROLES)
+def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    course = get_course_for_user(request, pk)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        services.course_update(request, form)
+        messages.success(request, "Course saved.")
+        return redirect(course)
+    log_action(request, "course.view", course, client=course.client)
+    context = {"form": form, "client": course.client, "course": course}
+    return render(request, "treatment/course_form.html", context)
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def course_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    course = get_course_for_user(request, pk)
+    log_action(request, "course.view", course, client=course.client)
+    return render(request, "treatment/course.html", _course_context(course, SessionForm()))
+
+
+def _course_context(course: TreatmentCourse, session_form: SessionForm) -> dict[str, object]:
+    return {
+        "course": course,
+        "client": course.client,
+        "progress": progress(course),
+        "sessions": course.sessions.all(),
+        "session_form": session_form,
+    }
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    course = get_course_for_user(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        services.session_add(request, course, form)
+        messages.success(request, "Session added.")
+        return redirect(course)
+    log_action(request, "course.view", course, client=course.client)
+    return render(request, "treatment/course.html", _course_context(course, form))
+
+
+def _session_context(session: TreatmentSession, escort_form: EscortForm | None = None) -> dict:
+    client = session.course.client
+    context: dict[str, object] = {"session": session, "course": session.course, "client": client}
+    if session.kind == SessionKind.DOSING and session.status == SessionStatus.PLANNED:
+        checks, rx = dosing_readiness(session)
+        context.update(
+            checks=checks,
+            gate_open=all(c.ok for c in checks),
+            prescription=rx,
+            escort_form=escort_form
+            or EscortForm(
+                initial={
+                    "escort_name": session.escort_name or client.escort_name,
+                    "escort_phone": session.escort_phone or client.escort_phone,
+                }
+            ),
+        )
+    return context
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request, pk)
+    log_action(request, "session.view", session, client=session.course.client)
+    return render(request, "treatment/session.html", _session_context(session))
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def escort_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request, pk)
+    form = EscortForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.escort_confirm(request, session, data["escort_name"], data["escort_phone"])
+        messages.success(request, "Escort confirmed for today.")
+        return redirect(session)
+    log_action(request, "session.view", session, client=session.course.client)
+    return render(request, "treatment/session.html", _session_context(session, form))
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def session_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request, pk)
+    try:
+        if session.kind == SessionKind.DOSING:
+            started, checks = services.dosing_start(request, session.pk)
+            if not started:
+                failing = "; ".join(c.label for c in checks if not c.ok)
+                messages.error(request, f"The dosing session cannot start: {failing}.")
+                return redirect(session)
+        else:
+            services.session_start(request, session)
+    except services.SessionError as exc:
+        messages.error(request, str(exc))
+        return redirect(session)
+    messages.success(request, "Session started.")
+    return redirect(session)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def session_complete(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request, pk)
+    try:
+        services.session_complete(request, session)
+    except services.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Session completed.")
+    return redirect(session)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request, pk)
+    try:
+        services.session_cancel(request, session)
+    except services.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Session cancelled.")
+    return redirect(session)
