@@ -81,10 +81,10 @@ class Client(models.Model):
 
 
 # ICD-10-CM: a letter, a digit, a digit or letter, then optionally "." and 1–4 more
-# characters (CMS ICD-10-CM Official Guidelines, code structure). The text is the
-# clinician's; we do not ship the code set.
+# characters (CMS ICD-10-CM Official Guidelines, code structure; U codes such as
+# U07.1 are in use). The text is the clinician's; we do not ship the code set.
 icd10_validator = RegexValidator(
-    r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
+    r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
     "Enter an ICD-10-CM code such as F43.10 or F33.1.",
 )
 
@@ -100,7 +100,8 @@ class Diagnosis(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["resolved_at", "code"]
+        # Current items first, on every database (PostgreSQL sorts NULLs last).
+        ordering = [models.F("resolved_at").asc(nulls_first=True), "code"]
         verbose_name_plural = "diagnoses"
 
     def __str__(self) -> str:
@@ -118,7 +119,7 @@ class ReportedMedication(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["stopped_at", "name"]
+        ordering = [models.F("stopped_at").asc(nulls_first=True), "name"]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.name, self.dose, self.frequency) if part)
@@ -139,7 +140,7 @@ class Allergy(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["removed_at", "substance"]
+        ordering = [models.F("removed_at").asc(nulls_first=True), "substance"]
         verbose_name_plural = "allergies"
 
     def __str__(self) -> str:

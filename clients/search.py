@@ -27,6 +27,8 @@ def search_clients(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
     if "@" in query:
         return qs.filter(email__icontains=query)
     digits = "".join(c for c in query if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]  # a North American number written with its country code
     if len(digits) >= 4 and len(digits) >= len(query.replace(" ", "")) // 2:
         return qs.filter(phone_digits__contains=digits)
     # Every word must match some part of the name.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
@@ -38,11 +40,14 @@ def client_list(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         qs = search_clients(qs, query)
+    elif form.is_bound:
+        # An unusable search (too long) lists nobody, not everybody.
+        qs = qs.none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The search words are PHI: the trail keeps that a search happened, not what.
     detail = {"page": page.number, "count": len(page), "searched": bool(query)}
     log_action(request, "client.list", detail=detail)
-    context = {"page": page, "form": form, "query": f"q={query}" if query else ""}
+    context = {"page": page, "form": form, "query": urlencode({"q": query}) if query else ""}
     return render(request, "clients/list.html", context)
 
 

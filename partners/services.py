@@ -106,6 +106,19 @@ def referral_send(
         raise ReferralError(f"Keep the text under {REASON_MAX} characters.")
     answers = _check_prescreen(prescreen)
     with transaction.atomic():
+        # One send at a time per client, so a double submit cannot refer twice.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        open_referral = (
+            Referral.objects.filter(client=client, partner=partner)
+            .exclude(status=ReferralStatus.CLOSED)
+            .exists()
+        )
+        if open_referral:
+            raise ReferralError(
+                f"This client already has an open referral to {partner.name}. "
+                "Close it before sending a new one.",
+                "partner",
+            )
         release = release_in_force(client, partner.pk)
         if release is None:
             raise ReferralError(
@@ -197,7 +210,8 @@ def referral_step(
     text = text.strip()
     with transaction.atomic():
         locked = (
-            Referral.objects.select_for_update()
+            # Lock the referral row only: the joined client's therapist may be null.
+            Referral.objects.select_for_update(of=("self",))
             .select_related("partner", "client__assigned_therapist", "referred_by")
             .get(pk=referral.pk)
         )

@@ -301,6 +301,12 @@ TASKS = {
 # How long a consent-signing link stays valid. Each link works once.
 CONSENT_LINK_HOURS = env_int("CONSENT_LINK_HOURS", 72)
 
+# --- Prescriptions --------------------------------------------------------
+# Suggested (editable) pre-dose BP limits on a new prescription. Many clinics do
+# not dose above a resting BP of 140/90 (clinical-reference.md, "Monitoring").
+PRESCRIPTION_SUGGESTED_MAX_SYSTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_SYSTOLIC", 140)
+PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC", 90)
+
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5)

@@ -21,6 +21,7 @@ from consents.models import ConsentKind
 from consents.queries import consent_in_force, release_in_force
 from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
+from prescriptions.queries import active_prescription_for
 from treatment.models import Modality, SessionKind, SessionStatus, TreatmentSession
 
 
@@ -58,25 +59,20 @@ def eligible_referral(client: Client) -> Referral | None:
     )
 
 
-def active_prescription(client: Client, day: dt.date) -> Prescription | None:
-    return (
-        Prescription.objects.filter(
-            client=client, status=RxStatus.ACTIVE, valid_from__lte=day, valid_to__gte=day
-        )
-        .order_by("-created_at")
-        .first()
-    )
+def _day(at: dt.datetime | None) -> str:
+    # Dates the reader sees are in the practice's time zone, not UTC.
+    return f"{timezone.localdate(at):%Y-%m-%d}" if at else "an unrecorded date"
 
 
 def _prescription_check(client: Client, today: dt.date) -> tuple[Check, Prescription | None]:
     label = "An active prescription, valid today, with authorised sessions left"
-    rx = active_prescription(client, today)
+    rx = active_prescription_for(client, today)
     if rx is None:
         latest = Prescription.objects.filter(client=client).order_by("-created_at").first()
         if latest is None:
             detail = "No prescription from the partner prescriber yet."
         elif latest.status == RxStatus.DISCONTINUED:
-            detail = f"The prescription was discontinued on {latest.discontinued_at:%Y-%m-%d}."
+            detail = f"The prescription was discontinued on {_day(latest.discontinued_at)}."
         else:
             detail = f"No prescription is valid today ({today:%Y-%m-%d})."
         return Check("prescription", label, False, detail), None
@@ -97,29 +93,31 @@ def dosing_readiness(
     client = course.client
     checks: list[Check] = []
 
-    referral = eligible_referral(client)
-    checks.append(
-        Check(
-            "referral",
-            "The partner's evaluation found the client eligible",
-            referral is not None,
-            f"Eligible: {referral.partner} referral." if referral else "No eligible evaluation.",
-        )
-    )
-
     rx_check, rx = _prescription_check(client, today)
+    # The evaluation and the release that count are those of the referral the
+    # prescription was written on; without a prescription, any eligible one.
+    referral: Referral | None = rx.referral if rx else eligible_referral(client)
+    eligible = referral is not None and referral.status == ReferralStatus.ELIGIBLE
+    if referral is None:
+        detail = "No eligible evaluation."
+    elif eligible:
+        detail = f"Eligible: {referral.partner} referral."
+    else:
+        detail = f"The {referral.partner} referral is “{referral.get_status_display()}”."
+    label = "The partner's evaluation found the client eligible"
+    checks.append(Check("referral", label, eligible, detail))
     checks.append(rx_check)
 
     kind = MODALITY_CONSENT[course.modality]
     consent = consent_in_force(client, kind)
     label = f"Signed {ConsentKind(kind).label}, not revoked"
-    detail = f"Signed {consent.signed_at:%Y-%m-%d}." if consent else "Not signed, or revoked."
+    detail = f"Signed {_day(consent.signed_at)}." if consent else "Not signed, or revoked."
     checks.append(Check("consent", label, consent is not None, detail))
 
     release = release_in_force(client, referral.partner_id) if referral else None
     label = "A signed release of information to the partner"
     if release:
-        detail = f"Signed {release.signed_at:%Y-%m-%d}."
+        detail = f"Signed {_day(release.signed_at)}."
     else:
         detail = "Not signed, or revoked." if referral else "Needs an eligible referral first."
     checks.append(Check("release", label, release is not None, detail))

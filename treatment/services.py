@@ -56,6 +56,9 @@ def session_add(
 def escort_confirm(
     request: AuthedRequest, session: TreatmentSession, name: str, phone: str
 ) -> None:
+    if session.kind != SessionKind.DOSING or session.status != SessionStatus.PLANNED:
+        # Once dosed, the escort on record is part of the session record: keep it.
+        raise SessionError("The escort can be confirmed only before a dosing session starts.")
     with transaction.atomic():
         session.escort_name = name
         session.escort_phone = phone

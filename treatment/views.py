@@ -129,8 +129,12 @@ def escort_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     form = EscortForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        services.escort_confirm(request, session, data["escort_name"], data["escort_phone"])
-        messages.success(request, "Escort confirmed for today.")
+        try:
+            services.escort_confirm(request, session, data["escort_name"], data["escort_phone"])
+        except services.SessionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Escort confirmed for today.")
         return redirect(session)
     log_action(request, "session.view", session, client=session.course.client)
     return render(request, "treatment/session.html", _session_context(session, form))

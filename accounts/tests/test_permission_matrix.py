@@ -121,6 +121,7 @@ def test_wrong_method_is_refused(name: str, role: str, practice: dict[str, Any])
 # tests; this list gathers them so that no URL escapes every matrix.
 MATRIX_MODULES = [
     "accounts.tests.test_permission_matrix",
+    "clients.tests.test_permission_matrix",
     "partners.tests.test_permission_matrix",
     "prescriptions.tests.test_permission_matrix",
     "consents.tests.test_permission_matrix",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from audit.models import AuditEvent
+from clients import panels
 from pathways.testing import BaseTestCase, make_client, make_request
 
 from .support import own_providers_only
@@ -143,3 +144,19 @@ class ClientDetailTestCase(BaseTestCase):
         assert event.client == self.record
         assert event.ip == "192.0.2.34"
         assert event.detail == {}
+
+
+class ClientPageWithEveryPanelTestCase(BaseTestCase):
+    """The page as it runs: every panel and timeline provider other apps register."""
+
+    def test_it_renders_every_registered_panel(self) -> None:
+        record = make_client(assigned_therapist=self.therapist)
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(f"/staff/clients/{record.pk}/")
+
+        assert response.status_code == 200
+        rendered = response.context["panels"]
+        providers = [p for p in panels._panels if p(response.wsgi_request, record) is not None]
+        assert len(rendered) == len(providers)
+        self.assertContains(response, "Treatment courses")

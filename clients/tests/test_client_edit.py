@@ -163,9 +163,7 @@ class ClientEditTestCase(BaseTestCase):
                 with self.subTest(field=field, typed=typed):
                     response = self.post(self.therapist, **{field: typed})
 
-                    self.assert_field_error(
-                        response, field, "Enter a phone number with area code"
-                    )
+                    self.assert_field_error(response, field, "Enter a phone number with area code")
                     self.assertContains(response, f'value="{typed}"')
         self.record.refresh_from_db()
         assert self.record.phone == "(555) 010-0100"
@@ -191,7 +189,9 @@ class ClientEditTestCase(BaseTestCase):
 
         field = response.context["form"].fields["assigned_therapist"]
         assert field.disabled
-        assert re.search(r'<select name="assigned_therapist"[^>]*\bdisabled\b', response.content.decode())
+        assert re.search(
+            r'<select name="assigned_therapist"[^>]*\bdisabled\b', response.content.decode()
+        )
 
     def test_it_ignores_a_reassignment_posted_by_the_therapist(self) -> None:
         response = self.post(self.therapist, assigned_therapist=self.therapist2.pk, city="Norfolk")
@@ -230,9 +230,7 @@ class ClientEditTestCase(BaseTestCase):
             with self.subTest(user=user.username):
                 response = self.post(self.intake, assigned_therapist=user.pk)
 
-                self.assert_field_error(
-                    response, "assigned_therapist", "Select a valid choice."
-                )
+                self.assert_field_error(response, "assigned_therapist", "Select a valid choice.")
         self.record.refresh_from_db()
         assert self.record.assigned_therapist == self.therapist
 

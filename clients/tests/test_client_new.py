@@ -101,5 +101,7 @@ class ClientNewTestCase(BaseTestCase):
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
         response = self.client.post(URL, {"first_name": "Grace", "last_name": "Hopper"})
 
-        self.assertRedirects(response, f"/staff/sign-in/?next={URL}", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, f"/staff/sign-in/?next={URL}", fetch_redirect_response=False
+        )
         assert not Client.objects.exists()

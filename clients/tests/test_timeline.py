@@ -118,9 +118,7 @@ class TimelineTestCase(BaseTestCase):
 
         self.timeline()
 
-        self.assertContains(
-            self.response, "Appointment request received</li>", html=False
-        )
+        self.assertContains(self.response, "Appointment request received</li>", html=False)
         self.assertNotContains(self.response, f"/staff/requests/{self.request.pk}/")
 
     def test_it_keeps_free_text_out_of_the_timeline(self) -> None:

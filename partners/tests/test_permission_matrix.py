@@ -46,7 +46,7 @@ class Entry:
 
 
 MATRIX: dict[str, Entry] = {
-    "partners:new": Entry(("GET", "POST"), CLINICAL, "client", {"form": "referral"}),
+    "partners:new": Entry(("GET", "POST"), CLINICAL, "new_client", {"form": "referral"}),
     "partners:referral": Entry(("GET",), CLIENT_ROLES, "needs_info"),
     "partners:answer": Entry(("POST",), CLINICAL, "needs_info", {"answer-text": "Yes."}),
     "partners:close": Entry(("POST",), CLINICAL, "needs_info", {"close-text": ""}),
@@ -71,11 +71,13 @@ def practice(db: Any) -> dict[str, Any]:
     # Every object is one each allowed role may see: the therapist's client, referred
     # to the prescriber's organisation, in a status where the step is allowed.
     client = make_client(assigned_therapist=therapist)
-    make_signed_consent(client, ConsentKind.ROI, partner)
+    # A client with a release to the partner and no referral yet, to refer.
+    new_client = make_client(assigned_therapist=therapist)
+    make_signed_consent(new_client, ConsentKind.ROI, partner)
     return {
         "users": users,
         "partner": partner,
-        "client": client,
+        "new_client": new_client,
         "needs_info": make_referral(client, partner, therapist, status=ReferralStatus.NEEDS_INFO),
         "scheduled": make_referral(client, partner, therapist, status=ReferralStatus.SCHEDULED),
     }

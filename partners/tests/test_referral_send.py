@@ -173,6 +173,26 @@ class ReferralSendTestCase(BaseTestCase):
             assert message.subject == "A new referral from Pathways Family Counseling Services"
             assert "Sign in to see it" in message.body
 
+    def test_it_refuses_a_second_open_referral_to_the_same_partner(self) -> None:
+        first = self.send()
+
+        with self.assertRaisesMessage(
+            ReferralError, "This client already has an open referral to Blue Ridge Psychiatry."
+        ) as caught:
+            self.send()
+
+        assert caught.exception.field == "partner"
+        assert list(Referral.objects.all()) == [first]
+
+    def test_it_refers_again_once_the_last_referral_is_closed(self) -> None:
+        first = self.send()
+        Referral.objects.filter(pk=first.pk).update(status=ReferralStatus.CLOSED)
+
+        second = self.send()
+
+        assert second.pk != first.pk
+        assert second.status == ReferralStatus.SENT
+
     def test_it_refuses_an_incomplete_pre_screen(self) -> None:
         answers = all_answers()
         del answers["pregnancy"]
@@ -280,6 +300,21 @@ class ReferralNewPageTestCase(BaseTestCase):
             html=True,
         )
         assert not Referral.objects.exists()
+
+    def test_it_sends_a_double_submit_once(self) -> None:
+        self.client.force_login(self.therapist)
+
+        self.client.post(self.url, referral_form(self.partner.pk))
+        response = self.client.post(self.url, referral_form(self.partner.pk))
+
+        assert response.status_code == 200
+        self.assertContains(
+            response,
+            '<p class="error" id="id_partner_error">This client already has an open referral '
+            "to Blue Ridge Psychiatry. Close it before sending a new one.</p>",
+            html=True,
+        )
+        assert Referral.objects.count() == 1
 
     def test_it_says_beside_an_unanswered_item_which_one(self) -> None:
         self.client.force_login(self.therapist)

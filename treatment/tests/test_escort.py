@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -135,13 +134,6 @@ class EscortTestCase(BaseTestCase):
         self.session.refresh_from_db()
         assert self.session.escort_confirmed_at is None
 
-    @pytest.mark.xfail(
-        reason="BUG: treatment/views.py:141 (escort_confirm) and treatment/services.py:56 "
-        "accept a confirmation for a session that already started or ended, rewriting the "
-        "escort recorded when the dose was given; the form is shown only for a planned "
-        "dosing session.",
-        strict=True,
-    )
     def test_it_does_not_rewrite_the_escort_of_a_started_session(self) -> None:
         confirmed_at = timezone.now() - dt.timedelta(hours=3)
         TreatmentSession.objects.filter(pk=self.session.pk).update(

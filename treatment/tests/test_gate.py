@@ -93,12 +93,12 @@ class DosingGateTestCase(BaseTestCase):
             with self.subTest(status=status):
                 Referral.objects.filter(pk=self.ready.referral.pk).update(status=status)
 
-                # The release is to the partner of the eligible referral, so it
-                # cannot be checked without one: it fails beside the referral.
-                checks = self.assert_fails_only("referral", "release")
+                # The prescription names its referral: the gate judges that one
+                # (and its release, still in force, passes).
+                checks = self.assert_fails_only("referral")
 
-                assert checks["referral"].detail == "No eligible evaluation."
-                assert checks["release"].detail == "Needs an eligible referral first."
+                label = ReferralStatus(status).label
+                assert checks["referral"].detail == f"The {self.partner} referral is “{label}”."
 
     def test_it_needs_a_referral_at_all(self) -> None:
         bare = make_ready(
@@ -204,8 +204,9 @@ class DosingGateTestCase(BaseTestCase):
         checks = self.assert_fails_only()
 
         assert self.rx == v2
-        assert checks["prescription"].detail.endswith("(v2) valid to "
-                                                      f"{v2.valid_to:%Y-%m-%d}; 1 session(s) left.")
+        assert checks["prescription"].detail.endswith(
+            f"(v2) valid to {v2.valid_to:%Y-%m-%d}; 1 session(s) left."
+        )
 
     def test_it_refuses_a_superseded_prescription_alone(self) -> None:
         rx = self.ready.prescription
@@ -214,11 +215,6 @@ class DosingGateTestCase(BaseTestCase):
 
         self.assert_fails_only("prescription")
 
-    @pytest.mark.xfail(
-        reason="BUG: treatment/gate.py:79 (and :116, :122) format a UTC datetime as a date, "
-        "so an evening discontinuation (or signature) shows the next day's date.",
-        strict=True,
-    )
     def test_it_gives_the_discontinuation_date_in_the_practice_time_zone(self) -> None:
         rx = self.ready.prescription
         yesterday = self.today - dt.timedelta(days=1)
@@ -300,13 +296,6 @@ class DosingGateTestCase(BaseTestCase):
 
         self.assert_fails_only("release")
 
-    @pytest.mark.xfail(
-        reason="BUG: treatment/gate.py:119 checks the release (and :100 the eligibility) of "
-        "the most recently updated eligible referral, not of the referral the prescription "
-        "was written on: with the prescriber's release revoked, an eligible referral to a "
-        "second partner opens the gate.",
-        strict=True,
-    )
     def test_it_checks_the_release_to_the_prescribing_partner(self) -> None:
         other = make_referral(
             self.ready.client, self.partner2, self.therapist, status=ReferralStatus.ELIGIBLE
@@ -321,9 +310,7 @@ class DosingGateTestCase(BaseTestCase):
     # --- Escort -----------------------------------------------------------
 
     def test_it_needs_an_escort_confirmed(self) -> None:
-        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(
-            escort_confirmed_at=None
-        )
+        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(escort_confirmed_at=None)
 
         checks = self.assert_fails_only("escort")
 
@@ -341,15 +328,11 @@ class DosingGateTestCase(BaseTestCase):
     def test_it_counts_days_in_the_practice_time_zone(self) -> None:
         # 23:30 yesterday in the practice is already today in UTC.
         late = local_datetime(self.today - dt.timedelta(days=1), 23, 30)
-        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(
-            escort_confirmed_at=late
-        )
+        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(escort_confirmed_at=late)
         self.assert_fails_only("escort")
 
         early = local_datetime(self.today, 0, 5)
-        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(
-            escort_confirmed_at=early
-        )
+        TreatmentSession.objects.filter(pk=self.ready.session.pk).update(escort_confirmed_at=early)
         checks = self.assert_fails_only()
         assert checks["escort"].detail == "Walter Skinner, confirmed 00:05."
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
+from partners.models import Partner
+from website.management.commands._demo_pathway import seed_pathway
 from website.models import Service
 from website.services import services_install_defaults
 
@@ -60,7 +62,12 @@ class Command(BaseCommand):
 
     def _seed(self) -> None:
         services_install_defaults()
-        users = {}
+        partner = Partner.objects.create(
+            name="Blue Ridge Psychiatry (demo)",
+            phone="(555) 010-0150",
+            email="office@blueridge.example",
+        )
+        users: dict[str, User] = {}
         for username, role, first, last, credentials in DEMO_USERS:
             user = User(
                 username=username,
@@ -71,6 +78,7 @@ class Command(BaseCommand):
                 email=f"{username}@pathways.example",
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
+                partner=partner if role == Role.PRESCRIBER else None,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -114,6 +122,7 @@ class Command(BaseCommand):
                 assigned_therapist=users[Role.THERAPIST],
                 created_by=users[Role.INTAKE],
             )
+        seed_pathway(users, partner)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",
