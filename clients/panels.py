@@ -41,9 +41,14 @@ def panels_for(request: AuthedRequest, client: Client) -> list[Panel]:
 
 
 def render_panels(request: AuthedRequest, client: Client) -> list[str]:
-    """Each panel rendered with its own context plus `client` (and the request, for CSRF)."""
+    """Each panel rendered with `client` and its own context, both spread out and as
+    `panel` (templates use either), and the request (for CSRF)."""
     return [
-        render_to_string(panel.template, {**panel.context, "client": client}, request=request)
+        render_to_string(
+            panel.template,
+            {**panel.context, "panel": panel.context, "client": client},
+            request=request,
+        )
         for panel in panels_for(request, client)
     ]
 

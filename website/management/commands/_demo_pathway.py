@@ -16,6 +16,7 @@ from clients.models import Client, Diagnosis, ReportedMedication
 from consents.models import ConsentDocument, ConsentKind, SignedConsent
 from consents.services import consent_documents_install_defaults
 from partners.models import Partner, Referral, ReferralEvent, ReferralStatus, Step
+from partners.prescreen import ITEM_LABELS
 from prescriptions.models import Prescription, Route
 from treatment.models import (
     Modality,
@@ -86,7 +87,7 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
             {"code": "F33.1", "description": "Major depressive disorder, recurrent, moderate"}
         ],
         medications=["Sertraline 100 mg daily"],
-        prescreen={"hypertension": "no", "psychosis_mania": "no", "substance_use": "no"},
+        prescreen=dict.fromkeys(ITEM_LABELS, "no"),
         status=ReferralStatus.ELIGIBLE,
         evaluation_at=now - dt.timedelta(days=10),
     )
@@ -142,6 +143,6 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         diagnoses=[
             {"code": "F43.10", "description": "Post-traumatic stress disorder, unspecified"}
         ],
-        prescreen={"hypertension": "unknown"},
+        prescreen={**dict.fromkeys(ITEM_LABELS, "no"), "hypertension": "unknown"},
     )
     ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
