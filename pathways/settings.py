@@ -114,6 +114,9 @@ INSTALLED_APPS = [
     "prescriptions",
     "consents",
     "treatment",
+    "scheduling",
+    "dosing",
+    "bls",
 ]
 
 MIDDLEWARE = [

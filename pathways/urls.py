@@ -26,6 +26,8 @@ urlpatterns = [
     # Public: no sign-in.
     path("", include("website.urls")),
     path("consent/", include("consents.public_urls")),
+    # A clinician's secret calendar subscription (the token in the URL is the key).
+    path("calendar/", include("scheduling.feed_urls")),
     # Practice staff.
     path("staff/", include("accounts.urls")),
     path("staff/", include("intake.urls")),
@@ -34,8 +36,12 @@ urlpatterns = [
     path("staff/prescriptions/", include("prescriptions.urls")),
     path("staff/consents/", include("consents.urls")),
     path("staff/courses/", include("treatment.urls")),
+    path("staff/schedule/", include("scheduling.urls")),
+    path("staff/dosing/", include("dosing.urls")),
+    path("staff/emdr/", include("bls.urls")),
     # The partner portal: prescribers of medication-management partners.
     path("partner/", include("partners.portal_urls")),
     path("partner/prescriptions/", include("prescriptions.portal_urls")),
+    path("partner/sessions/", include("dosing.portal_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -126,6 +126,9 @@ MATRIX_MODULES = [
     "prescriptions.tests.test_permission_matrix",
     "consents.tests.test_permission_matrix",
     "treatment.tests.test_permission_matrix",
+    "scheduling.tests.test_permission_matrix",
+    "dosing.tests.test_permission_matrix",
+    "bls.tests.test_permission_matrix",
 ]
 CHECKED_PREFIXES = ("staff/", "partner/")
 
