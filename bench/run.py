@@ -32,6 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from clients.models import Client as ClientRecord  # noqa: E402
 from intake.models import AppointmentRequest  # noqa: E402
 from website.services import services_install_defaults  # noqa: E402
 
@@ -82,6 +83,30 @@ def main() -> None:
         lambda: staff.get("/staff/requests/?status=new&page=50"),
     )
     timed("GET /staff/requests/<id>/ (detail)", lambda: staff.get(f"/staff/requests/{some_id}/"))
+
+    ClientRecord.objects.bulk_create(
+        ClientRecord(
+            first_name=f"First{i}",
+            last_name=f"Last{i}",
+            email=f"c{i}@example.com",
+            phone=f"(555) 01{i:05d}",
+            phone_digits=f"55501{i:05d}",
+        )
+        for i in range(N_REQUESTS)
+    )
+    record_id = ClientRecord.objects.values_list("pk", flat=True).last()
+    timed(
+        "GET /staff/clients/?q=Last4242 (name search)",
+        lambda: staff.get("/staff/clients/?q=Last4242"),
+    )
+    timed(
+        "GET /staff/clients/?q=5550104242 (phone search)",
+        lambda: staff.get("/staff/clients/?q=5550104242"),
+    )
+    timed(
+        "GET /staff/clients/<id>/ (record with panels)",
+        lambda: staff.get(f"/staff/clients/{record_id}/"),
+    )
 
     public = Client()
     timed("GET / (home)", lambda: public.get("/"))
