@@ -4,10 +4,15 @@ session data"). Serves KA-EMDR dosing sessions and EMDR sessions without ketamin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from clients.models import Client
 
 SUD = [MinValueValidator(0), MaxValueValidator(10)]  # subjective units of disturbance, 0–10
 VOC = [MinValueValidator(1), MaxValueValidator(7)]  # validity of cognition, 1–7
@@ -85,6 +90,13 @@ class EmdrRecord(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("bls:record", args=[self.pk])
 
+    @property
+    def client(self) -> Client:
+        """The client this record is about: through the course session or the appointment."""
+        if self.session_id is not None:
+            return self.session.course.client  # type: ignore[union-attr]
+        return self.appointment.client  # type: ignore[union-attr]
+
 
 class PhaseMark(models.Model):
     """When the session entered a phase: the phases on the session timeline."""
@@ -132,7 +144,11 @@ class DesensitisationSet(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["record", "number"], name="one_set_number_per_record")
+            models.UniqueConstraint(fields=["record", "number"], name="one_set_number_per_record"),
+            models.CheckConstraint(
+                condition=models.Q(passes__isnull=False) | models.Q(seconds__isnull=False),
+                name="set_has_passes_or_seconds",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bls import views
 
 app_name = "bls"
-urlpatterns: list = []
+urlpatterns = [
+    path("new/<int:session_id>/", views.record_new, name="new"),
+    path(
+        "new/appointment/<int:appointment_id>/",
+        views.record_new_for_appointment,
+        name="new_for_appointment",
+    ),
+    path("<int:pk>/", views.record_detail, name="record"),
+    path("<int:pk>/phase/", views.phase, name="phase"),
+    path("<int:pk>/assessment/", views.assessment, name="assessment"),
+    path("<int:pk>/sets/", views.set_add, name="set_add"),
+    path("<int:pk>/closing/", views.closing, name="closing"),
+    path("<int:pk>/timeline.svg", views.timeline_svg, name="timeline_svg"),
+]

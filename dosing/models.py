@@ -98,6 +98,15 @@ class PrescriberContact(models.Model):
     record = models.ForeignKey(
         DosingRecord, on_delete=models.CASCADE, related_name="prescriber_contacts"
     )
+    # The out-of-range pre-dose set the prescriber was asked about: an approval
+    # counts only for that set, not for a later re-check that is out of range too.
+    vitals = models.ForeignKey(
+        VitalSigns,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prescriber_contacts",
+    )
     contacted_at = models.DateTimeField()
     prescriber_name = models.CharField(max_length=120)
     instruction = models.TextField("What the prescriber said", max_length=2000)
@@ -105,6 +114,9 @@ class PrescriberContact(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        ordering = ["contacted_at", "id"]
 
     def __str__(self) -> str:
         return f"Prescriber contact #{self.pk}"

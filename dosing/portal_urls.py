@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dosing import portal_views
 
 app_name = "portal_dosing"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", portal_views.summary, name="summary"),
+]

@@ -310,6 +310,12 @@ CONSENT_LINK_HOURS = env_int("CONSENT_LINK_HOURS", 72)
 PRESCRIPTION_SUGGESTED_MAX_SYSTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_SYSTOLIC", 140)
 PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC", 90)
 
+# --- Dosing sessions ------------------------------------------------------
+# Suggested monitoring: a set of vitals every 15 min, and one about 40 min after
+# the dose, when the blood-pressure rise peaks (Spravato label; clinical-reference.md).
+DOSING_VITALS_EVERY_MINUTES = env_int("DOSING_VITALS_EVERY_MINUTES", 15)
+DOSING_PEAK_BP_CHECK_MINUTES = env_int("DOSING_PEAK_BP_CHECK_MINUTES", 40)
+
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5)

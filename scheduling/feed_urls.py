@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import re_path
+
+from scheduling import feed
 
 app_name = "calendar_feed"
-urlpatterns: list = []
+urlpatterns = [
+    # The token is the key (43 URL-safe characters from secrets.token_urlsafe(32)).
+    re_path(r"^(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", feed.feed, name="feed"),
+]

@@ -121,6 +121,12 @@ class Appointment(models.Model):
         max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
     )
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # When each step of the status workflow happened (each happens at most once).
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    in_session_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
     # The course session this appointment books (preparation, dosing, integration).
     session = models.OneToOneField(
         "treatment.TreatmentSession",
@@ -165,15 +171,20 @@ class Reminder(models.Model):
         Appointment, on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(max_length=4, choices=Kind.choices)
+    # The start time the reminder announced: a moved appointment is reminded again
+    # with its new time, and never twice for the same one.
+    for_starts_at = models.DateTimeField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["appointment", "kind"], name="one_reminder_per_kind")
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "for_starts_at"], name="one_reminder_per_kind"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} reminder for {self.appointment_id}"
+        return f"{self.kind} reminder for appointment #{self.appointment_id}"
 
 
 class CalendarFeed(models.Model):

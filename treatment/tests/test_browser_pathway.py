@@ -179,7 +179,8 @@ def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
     )
     expect(page.locator('#gate li[data-ok="false"]')).to_have_count(0)
     page.get_by_role("button", name="Start the dosing session").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("In progress")
+    # Starting the session opens its dosing record.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session record")
 
     session = TreatmentSession.objects.get(kind="dosing")
     assert session.status == SessionStatus.IN_PROGRESS

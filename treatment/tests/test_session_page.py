@@ -50,7 +50,8 @@ class SessionPageTestCase(BaseTestCase):
         self.assertContains(response, "Dosing readiness: ready to start")
 
     def test_it_shows_the_start_button_only_when_open(self) -> None:
-        start = f'action="/staff/courses/sessions/{self.session.pk}/start/"'
+        # The button starts the session and opens its dosing record in one step.
+        start = f'action="/staff/dosing/open/{self.session.pk}/"'
 
         self.assertContains(self.page(), start, count=1)
         self.assertContains(self.page(), "Start the dosing session")

@@ -18,6 +18,7 @@ from consents.services import consent_documents_install_defaults
 from partners.models import Partner, Referral, ReferralEvent, ReferralStatus, Step
 from partners.prescreen import ITEM_LABELS
 from prescriptions.models import Prescription, Route
+from scheduling.models import DEFAULT_MINUTES, Appointment, AppointmentType, Room, WorkingHours
 from treatment.models import (
     Modality,
     SessionKind,
@@ -45,6 +46,28 @@ def _sign(client: Client, kind: str, partner: Partner | None = None) -> SignedCo
         document_sha256=document.sha256,
         title_signed=document.title,
         body_signed=document.body,
+    )
+
+
+def _seed_schedule(users: dict[str, User], client: Client, dosing: TreatmentSession) -> None:
+    """Rooms, the therapist's working week, and today's dosing appointment."""
+    therapist = users[Role.THERAPIST]
+    suite = Room.objects.create(name="Room 1 (dosing suite)")
+    Room.objects.create(name="Room 2")
+    for weekday in range(5):
+        WorkingHours.objects.create(
+            clinician=therapist, weekday=weekday, start=dt.time(9), end=dt.time(17)
+        )
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10)))
+    Appointment.objects.create(
+        client=client,
+        clinician=therapist,
+        room=suite,
+        type=AppointmentType.KAP_DOSING,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=DEFAULT_MINUTES[AppointmentType.KAP_DOSING]),
+        session=dosing,
+        created_by=users[Role.INTAKE],
     )
 
 
@@ -128,8 +151,11 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         completed_at=now - dt.timedelta(days=5) + dt.timedelta(hours=1),
         started_by=therapist,
     )
-    TreatmentSession.objects.create(course=course, kind=SessionKind.DOSING, planned_date=today)
+    dosing = TreatmentSession.objects.create(
+        course=course, kind=SessionKind.DOSING, planned_date=today
+    )
     del rx
+    _seed_schedule(users, morgan, dosing)
 
     # Jamie Fox: referred for KA-EMDR, waiting for the partner to schedule.
     jamie = Client.objects.get(first_name="Jamie", last_name="Fox")

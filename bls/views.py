@@ -1,0 +1,200 @@
+"""The EMDR record of a session: phases, assessment, desensitisation sets, closing,
+and the session timeline. Reading is for CLIENT_ROLES; every change is for
+CLINICAL_ROLES, and goes through `bls.services` (atomic and audited)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from audit.services import log_action
+from bls import charts, services
+from bls.access import get_appointment_for_user, get_record_for_user
+from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
+from bls.models import EmdrRecord, Phase
+from treatment.access import get_session_for_user
+
+# The picture may be opened on its own: then it is a document, and needs a policy
+# that lets matplotlib's own <style> and style attributes apply, and nothing else.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def _anchor(record: EmdrRecord, section: str) -> HttpResponse:
+    return redirect(f"{record.get_absolute_url()}#{section}")
+
+
+def _is_htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _phases(record: EmdrRecord) -> list[dict[str, Any]]:
+    marks = list(record.phase_marks.all())
+    current = max(marks, key=lambda m: (m.at, m.id)) if marks else None
+    return [
+        {
+            "value": int(phase),
+            "label": phase.label,
+            "marks": [m for m in marks if m.phase == phase],
+            "current": current is not None and current.phase == phase,
+        }
+        for phase in Phase
+    ]
+
+
+def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
+    data = charts.timeline_data(record)
+    rows = charts.timeline_rows(data)
+    # Changes when the data does, so a refreshed page (or an htmx swap) reloads
+    # the picture. The URL carries a hash of numbers, never PHI.
+    seen = repr([(r.at.isoformat(), r.event, r.sud, r.voc, r.vitals) for r in rows])
+    version = hashlib.sha256(seen.encode()).hexdigest()[:12]
+    return {"rows": rows, "chart_version": version, "chart_empty": data.empty}
+
+
+def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:
+    admins = services.administrations(record)
+    context: dict[str, Any] = {
+        "record": record,
+        "client": record.client,
+        "session": record.session,
+        "appointment": record.appointment,
+        "phases": _phases(record),
+        "current": services.current_phase(record),
+        "administrations": admins,
+        "dose_note": services.dose_timing_note(record),
+        "sets": record.sets.all(),
+        "can_edit": request.user.role in CLINICAL_ROLES,
+        "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),
+        "closing_form": forms.get("closing_form") or ClosingForm(instance=record),
+        "set_form": forms.get("set_form") or SetForm(),
+        **_timeline_context(record),
+    }
+    for a in admins:
+        mark = services.phase_at(record, a.given_at)
+        when = "before any phase was marked"
+        if mark is not None:
+            when = f"during phase {mark.get_phase_display()}"
+        a.when = when  # type: ignore[attr-defined]
+    return context
+
+
+def _page(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> HttpResponse:
+    log_action(request, "emdr.view", record, client=record.client)
+    return render(request, "bls/record.html", _context(request, record, **forms))
+
+
+# --- Opening a record ---------------------------------------------------------
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def record_new(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    try:
+        record = services.record_create_for_session(request, session)
+    except services.EmdrError as exc:
+        messages.error(request, str(exc))
+        return redirect(session)
+    return redirect(record)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def record_new_for_appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_appointment_for_user(request, appointment_id)
+    try:
+        record = services.record_create_for_appointment(request, appointment)
+    except services.EmdrError as exc:
+        messages.error(request, str(exc))
+        return redirect(appointment.client)
+    return redirect(record)
+
+
+# --- The record ---------------------------------------------------------------
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _page(request, get_record_for_user(request, pk))
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def phase(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request, pk)
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the 8 phases.")
+        return _anchor(record, "phases")
+    number = form.cleaned_data["phase"]
+    services.phase_mark(request, record, number)
+    messages.success(request, f"Phase {Phase(number).label} marked.")
+    return _anchor(record, "phases")
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def assessment(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request, pk)
+    form = AssessmentForm(request.POST, instance=EmdrRecord.objects.get(pk=record.pk))
+    if not form.is_valid():
+        return _page(request, record, assessment_form=form)
+    services.assessment_save(request, record, form.cleaned_data)
+    messages.success(request, "Assessment saved.")
+    return _anchor(record, "assessment")
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def closing(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request, pk)
+    form = ClosingForm(request.POST, instance=EmdrRecord.objects.get(pk=record.pk))
+    if not form.is_valid():
+        return _page(request, record, closing_form=form)
+    services.closing_save(request, record, form.cleaned_data)
+    messages.success(request, "Closing saved.")
+    return _anchor(record, "closing")
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Log a set. With htmx the set log (and the timeline, out of band) is swapped in
+    place; without JavaScript the page reloads at the set log."""
+    record = get_record_for_user(request, pk)
+    form = SetForm(request.POST)
+    added = None
+    if form.is_valid():
+        added = services.set_add(request, record, form.cleaned_data)
+        form = SetForm()
+    if not _is_htmx(request):
+        if added is None:
+            return _page(request, record, set_form=form)
+        messages.success(request, f"Set {added.number} logged.")
+        return _anchor(record, "sets")
+    if added is None:
+        log_action(request, "emdr.view", record, client=record.client)
+    context = _context(request, record, set_form=form)
+    context.update(added=added, oob=True)
+    html = render_to_string("bls/_sets.html", context, request=request)
+    html += render_to_string("bls/_timeline.html", context, request=request)
+    return HttpResponse(html)
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def timeline_svg(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request, pk)
+    svg = charts.session_timeline_svg(record)
+    log_action(request, "emdr.timeline_view", record, client=record.client)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Security-Policy"] = SVG_CSP
+    return response

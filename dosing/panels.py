@@ -1,0 +1,135 @@
+"""What the dosing record adds to other pages: the client page (a panel and
+timeline entries) and the partner portal's referral page. Registered in apps.py."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from accounts.access import CLINICAL_ROLES, AuthedRequest
+from audit.services import log_action
+from clients.models import Client
+from clients.panels import Panel, TimelineEntry
+from dosing.models import (
+    Addendum,
+    Administration,
+    AdverseEvent,
+    Discharge,
+    DosingRecord,
+    SessionNote,
+)
+from partners.models import Referral
+from treatment.models import SessionKind, SessionStatus, TreatmentSession
+
+CLIENT_PANEL_ORDER = 45
+PORTAL_PANEL_ORDER = 40
+
+
+def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
+    """The client's dosing records (links), and dosing sessions whose record can be opened."""
+    if request.user.role not in CLINICAL_ROLES:
+        return None
+    records = list(
+        DosingRecord.objects.filter(session__course__client=client)
+        .select_related("session__course", "prescription")
+        .prefetch_related("administrations")
+        .order_by("-opened_at")
+    )
+    discharged = set(
+        Discharge.objects.filter(record__in=records).values_list("record_id", flat=True)
+    )
+    openable = list(
+        TreatmentSession.objects.filter(
+            course__client=client,
+            kind=SessionKind.DOSING,
+            status__in=(SessionStatus.PLANNED, SessionStatus.IN_PROGRESS),
+            dosing_record__isnull=True,
+        ).select_related("course")
+    )
+    if not records and not openable:
+        return None
+    if records:
+        log_action(
+            request,
+            "dosing.record.list",
+            client=client,
+            detail={"records": [r.pk for r in records]},
+        )
+    rows = [
+        {
+            "record": r,
+            "dose": next((a for a in r.administrations.all() if a.kind == "dose"), None),
+            "discharged": r.pk in discharged,
+        }
+        for r in records
+    ]
+    context = {"rows": rows, "openable": openable}
+    return Panel(CLIENT_PANEL_ORDER, "dosing/_client_panel.html", context)
+
+
+def client_timeline(client: Client) -> list[TimelineEntry]:
+    """Dose given, adverse event recorded, discharged, session note signed: no free text."""
+    entries: list[TimelineEntry] = []
+    records = {
+        r.session_id: r for r in DosingRecord.objects.filter(session__course__client=client)
+    }
+    for given in Administration.objects.filter(record__in=records.values()):
+        text = "Dose given" if given.kind == Administration.Kind.DOSE else "Booster given"
+        url = reverse("dosing:record", args=[given.record_id])
+        entries.append(TimelineEntry(given.given_at, "dosing", text, url))
+    for event in AdverseEvent.objects.filter(record__in=records.values()):
+        url = reverse("dosing:record", args=[event.record_id])
+        entries.append(TimelineEntry(event.occurred_at, "dosing", "Adverse event recorded", url))
+    for done in Discharge.objects.filter(record__in=records.values()):
+        url = reverse("dosing:record", args=[done.record_id])
+        entries.append(TimelineEntry(done.discharged_at, "dosing", "Discharged", url))
+    notes = SessionNote.objects.filter(session__course__client=client).exclude(signed_at=None)
+    for note in notes:
+        record = records.get(note.session_id)
+        url = (
+            record.get_absolute_url()
+            if record
+            else reverse("treatment:session", args=[note.session_id])
+        )
+        if note.signed_at:
+            entries.append(TimelineEntry(note.signed_at, "note", "Session note signed", url))
+    for addendum in Addendum.objects.filter(note__in=notes):
+        record = records.get(addendum.note.session_id)
+        if record:
+            entries.append(
+                TimelineEntry(
+                    addendum.created_at, "note", "Addendum added", record.get_absolute_url()
+                )
+            )
+    return entries
+
+
+def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
+    """The dosing session summaries of this referral's client, on the portal referral page."""
+    if request.user.partner_id is None or referral.partner_id != request.user.partner_id:
+        return None
+    records = list(
+        DosingRecord.objects.filter(prescription__referral=referral)
+        .select_related("session")
+        .prefetch_related("administrations")
+        .order_by("-opened_at")
+    )
+    if not records:
+        return None
+    discharged = set(
+        Discharge.objects.filter(record__in=records).values_list("record_id", flat=True)
+    )
+    log_action(
+        request,
+        "dosing.summary.list",
+        client=referral.client,
+        detail={"referral": referral.pk, "records": [r.pk for r in records]},
+    )
+    rows = [
+        {
+            "record": r,
+            "dose": next((a for a in r.administrations.all() if a.kind == "dose"), None),
+            "discharged": r.pk in discharged,
+        }
+        for r in records
+    ]
+    return Panel(PORTAL_PANEL_ORDER, "dosing/_portal_panel.html", {"rows": rows})

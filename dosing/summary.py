@@ -1,0 +1,71 @@
+"""Read-only views of a record, shared by the staff page and the portal summary."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+
+from dosing.models import Administration, DosingRecord, VitalSigns
+from dosing.vitals import Flag, flags
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VitalsRow:
+    vitals: VitalSigns
+    flags: dict[str, Flag]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    def cell(self, name: str) -> Flag | None:
+        return self.flags.get(name)
+
+    # Template access: row.systolic_flag etc.
+    @property
+    def systolic_flag(self) -> Flag | None:
+        return self.flags.get("systolic")
+
+    @property
+    def diastolic_flag(self) -> Flag | None:
+        return self.flags.get("diastolic")
+
+    @property
+    def heart_rate_flag(self) -> Flag | None:
+        return self.flags.get("heart_rate")
+
+    @property
+    def spo2_flag(self) -> Flag | None:
+        return self.flags.get("spo2")
+
+
+def vitals_rows(record: DosingRecord) -> list[VitalsRow]:
+    rx = record.prescription
+    return [VitalsRow(v, flags(v, rx)) for v in record.vitals.select_related("recorded_by").all()]
+
+
+def administrations(record: DosingRecord) -> list[Administration]:
+    return list(record.administrations.select_related("given_by", "witnessed_by"))
+
+
+def timeline_chart(record: DosingRecord) -> str | None:
+    """The bls session timeline chart (built alongside), as a data: URI for an <img>.
+
+    An <img> keeps the SVG's own inline styles out of the page, whose CSP forbids
+    them (img-src allows data:). None when bls has no chart, or the chart fails.
+    """
+    try:
+        from bls.charts import session_timeline_svg
+    except ImportError:
+        return None
+    try:
+        svg = session_timeline_svg(record.session)
+    except Exception:  # a chart must never take the clinical record down
+        logger.exception("session timeline chart failed for record %s", record.pk)
+        return None
+    if not svg:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")

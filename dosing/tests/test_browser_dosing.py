@@ -1,0 +1,142 @@
+"""A KAP dosing session in the browser, from the gate to the prescriber's summary:
+the therapist opens the record, records the pre-dose checks, meets an
+out-of-range baseline (the dose is blocked, and says why), re-checks in range,
+gives the dose, monitors, records a serious adverse event, discharges, signs
+the note and adds an addendum; then the prescriber reads the summary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from dosing.models import Administration, Discharge, SessionNote
+from pathways.testing import PASSWORD, make_partner, make_user
+from treatment.models import SessionStatus
+from treatment.tests.support import make_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/staff/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
+
+
+def record_vitals(
+    page: Any, phase: str, systolic: int, diastolic: int, hr: int, spo2: int
+) -> None:
+    page.get_by_label("When in the session").select_option(phase)
+    page.get_by_label("Systolic BP (mmHg)").fill(str(systolic))
+    page.get_by_label("Diastolic BP (mmHg)").fill(str(diastolic))
+    page.get_by_label("Heart rate (/min)").fill(str(hr))
+    page.get_by_label("SpO2 (%)").fill(str(spo2))
+    page.get_by_role("button", name="Record vitals").click()
+
+
+def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page: Any) -> None:
+    partner = make_partner("Blue Ridge Psychiatry")
+    theo = make_user("theo", Role.THERAPIST, first_name="Theo")
+    make_user("ada", Role.ADMIN, first_name="Ada")
+    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    ready = make_ready(theo, priya, partner)
+
+    # The gate is green: the therapist starts the session, which opens its record.
+    sign_in(page, "theo")
+    page.goto(f"/staff/courses/sessions/{ready.session.pk}/")
+    page.get_by_role("button", name="Start the dosing session").click()
+    if "/staff/dosing/" not in page.url:
+        # The session page's button still starts the session without the record
+        # (treatment owns it): open the record from the client page.
+        page.goto(f"/staff/clients/{ready.client.pk}/")
+        page.get_by_role("button", name="Open the dosing record").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session record")
+    expect(page.locator("#clearance")).to_contain_text("No baseline vitals are recorded.")
+
+    # Pre-dose checks; the escort comes from the session.
+    expect(page.get_by_label("Escort's name")).to_have_value("Walter Skinner")
+    page.get_by_label("Fasting confirmed").check()
+    page.get_by_label("Hours since the client last ate").fill("6")
+    page.get_by_label("Medication holds respected").check()
+    page.get_by_label("The client's intention for the session").fill("To let the grief move.")
+    page.get_by_role("button", name="Save pre-dose checks").click()
+    expect(page.locator(".messages")).to_contain_text("Pre-dose checks saved.")
+
+    # An out-of-range baseline is flagged at once, and blocks the dose.
+    record_vitals(page, "baseline", 152, 94, 80, 98)
+    expect(page.locator("#vitals-table .flag")).to_contain_text("Above the prescriber's limit")
+    expect(page.locator("#record-notices")).to_contain_text("Systolic BP 152 is above")
+    expect(page.locator("#clearance")).to_contain_text("Dosing is blocked")
+    page.get_by_label("Witnessed by").select_option(label="Ada")
+    page.get_by_role("button", name="Record the dose").click()
+    expect(page.locator(".messages")).to_contain_text(
+        "The latest pre-dose vitals are out of range"
+    )
+    assert not Administration.objects.exists()
+
+    # An in-range re-check clears the way.
+    record_vitals(page, "recheck", 128, 82, 76, 98)
+    expect(page.locator("#clearance")).to_have_attribute("data-cleared", "true")
+    expect(page.get_by_label("Dose (mg)")).to_have_value("100.0")
+    page.get_by_label("Witnessed by").select_option(label="Ada")
+    page.get_by_role("button", name="Record the dose").click()
+    expect(page.locator("#dose-given")).to_contain_text("100.0 mg sublingual")
+
+    # Monitoring, a serious adverse event (the prescriber is told, without details).
+    expect(page.locator("#vitals-next")).to_contain_text("Suggested next set")
+    record_vitals(page, "monitoring", 138, 88, 84, 97)
+    expect(page.locator("#record-notices")).to_contain_text("within the prescriber's parameters")
+    page.get_by_label("Type of event").select_option("nausea")
+    page.get_by_label("Severity").select_option("serious")
+    page.get_by_label("Action taken").fill("Ondansetron given; vomited once; settled.")
+    page.get_by_label("Rescue medication given, with dose (if any)").fill("Ondansetron 4 mg")
+    page.get_by_role("button", name="Record the event").click()
+    expect(page.locator(".messages")).to_contain_text("the prescriber has been notified")
+    serious = [m for m in mail.outbox if "serious event" in m.body]
+    assert serious
+    assert all("Dana" not in m.body and "Ondansetron" not in m.body for m in serious)
+
+    # Discharge, once the criteria are met.
+    record_vitals(page, "discharge", 126, 80, 72, 98)
+    expect(page.locator('[data-criterion="vitals"]')).to_have_attribute("data-ok", "true")
+    page.get_by_label("Alert and oriented").check()
+    page.get_by_label("Walks steadily").check()
+    page.get_by_label("Escort present", exact=True).check()
+    page.get_by_role("button", name="Discharge the client").click()
+    expect(page.locator(".messages")).to_contain_text("Discharged. The session is completed.")
+    assert Discharge.objects.get().vitals_within_parameters
+    ready.session.refresh_from_db()
+    assert ready.session.status == SessionStatus.COMPLETED
+
+    # The note: written, signed (locked), then an addendum.
+    page.get_by_label("Data", exact=True).fill("Client spoke of her brother; tearful, then calm.")
+    page.get_by_label("Assessment", exact=True).fill("Tolerated the dose; nausea settled.")
+    page.get_by_label("Plan", exact=True).fill("Integration session on Thursday.")
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_role("button", name="Sign and lock the note").click()
+    expect(page.locator("#signed-note")).to_contain_text("Signed and locked")
+    expect(page.get_by_label("Data", exact=True)).to_have_count(0)
+    page.get_by_label("Addendum").fill("Client called next morning: slept well.")
+    page.get_by_role("button", name="Add the addendum").click()
+    expect(page.locator("#addenda")).to_contain_text("Client called next morning: slept well.")
+    expect(page.locator("#addenda")).to_contain_text("by Theo")
+    assert SessionNote.objects.get().is_signed
+    page.get_by_role("button", name="Sign out theo").click()
+
+    # The prescriber reads the summary in the portal.
+    sign_in(page, "priya")
+    page.goto("/partner/")
+    page.get_by_role("link", name="Dana Scully").click()
+    page.get_by_role("link", name=re.compile("Session summary")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session summary")
+    expect(page.locator("#given")).to_contain_text("100.0 mg")
+    expect(page.locator("#vitals .flag")).to_contain_text("Above the prescriber's limit")
+    expect(page.locator("#adverse-events")).to_contain_text("Nausea or vomiting")
+    expect(page.locator("#discharge")).to_contain_text("Alert and oriented")

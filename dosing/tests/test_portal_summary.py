@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from dosing import services
+from dosing.tests.support import (
+    HIGH_BP,
+    add_vitals,
+    ago,
+    cleared,
+    give_dose,
+    open_record,
+    request_as,
+)
+from pathways.testing import BaseTestCase
+
+
+class PortalSummaryTests(BaseTestCase):
+    def setUp(self) -> None:
+        self.ready, self.record = open_record(self.therapist, self.prescriber, self.partner)
+        cleared(self.record, self.therapist, minutes_ago=60)
+        give_dose(self.record, self.therapist, self.admin, mg="90", minutes_ago=50)
+        add_vitals(self.record, self.therapist, phase="monitoring", minutes_ago=10, **HIGH_BP)
+        request = request_as(self.therapist)
+        services.adverse_event_add(
+            request,
+            self.record,
+            {
+                "type": "nausea",
+                "severity": "mild",
+                "occurred_at": ago(20),
+                "action_taken": "Ondansetron 4 mg.",
+                "rescue_medication": "Ondansetron 4 mg",
+            },
+        )
+        add_vitals(self.record, self.therapist, phase="discharge", minutes_ago=5)
+        services.discharge(
+            request,
+            self.record,
+            {
+                "alert_and_oriented": True,
+                "walks_steadily": True,
+                "escort_present": True,
+                "discharged_at": ago(2),
+            },
+        )
+        self.url = reverse("portal_dosing:summary", args=[self.record.pk])
+
+    def test_it_shows_the_prescriber_the_dose_vitals_events_and_discharge(self) -> None:
+        self.client.force_login(self.prescriber)
+
+        response = self.client.get(self.url)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "90.0 mg")
+        self.assertContains(response, "152/96")
+        self.assertContains(response, 'class="flag"')
+        self.assertContains(response, "Nausea or vomiting")
+        self.assertContains(response, "Ondansetron 4 mg")
+        self.assertContains(response, "Discharged")
+        self.assertNotContains(response, "To meet the grief with kindness.")  # the intention
+        event = AuditEvent.objects.get(action="dosing.summary.view")
+        self.assertEqual(event.object_id, str(self.record.pk))
+        self.assertEqual(event.client, self.ready.client)
+
+    def test_it_answers_404_to_a_prescriber_of_another_partner(self) -> None:
+        self.client.force_login(self.prescriber2)
+
+        response = self.client.get(self.url)
+
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(AuditEvent.objects.filter(action="dosing.summary.view").exists())
+
+    def test_it_refuses_practice_staff(self) -> None:
+        self.client.force_login(self.therapist)
+
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_it_lists_the_summary_on_the_portal_referral_page(self) -> None:
+        assert self.ready.referral is not None
+        self.client.force_login(self.prescriber)
+
+        response = self.client.get(reverse("portal:referral", args=[self.ready.referral.pk]))
+
+        self.assertContains(response, self.url)
+        self.assertContains(response, "Session summary")
+
+    def test_it_lists_nothing_to_a_prescriber_of_another_partner(self) -> None:
+        from dosing.panels import portal_panel
+
+        assert self.ready.referral is not None
+
+        self.assertIsNone(portal_panel(request_as(self.prescriber2), self.ready.referral))

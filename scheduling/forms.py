@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.access import AuthedRequest
+from accounts.models import User
+from clients.access import clients_for_user
+from clients.models import Client
+from pathways.forms import AccessibleErrorsMixin
+from scheduling.models import (
+    APPOINTMENT_TRANSITIONS,
+    DEFAULT_MINUTES,
+    AppointmentStatus,
+    AppointmentType,
+    Room,
+)
+from scheduling.services import MAX_MINUTES, clinicians, session_problem
+from treatment.models import SessionStatus, TreatmentSession
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+USUAL = ", ".join(f"{AppointmentType(t).label} {m}" for t, m in DEFAULT_MINUTES.items())
+
+
+class ClinicianField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class ClientField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        born = f" (born {obj.date_of_birth:%Y-%m-%d})" if obj.date_of_birth else ""
+        return f"{obj.last_name}, {obj.first_name}{born}"
+
+
+class SessionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        course = obj.course
+        return (
+            f"{course.client.full_name}: {obj.get_kind_display()} session #{obj.pk} "
+            f"({course.get_modality_display()} course)"
+        )
+
+
+def aware(day: dt.date, start: dt.time) -> dt.datetime | None:
+    """`day` at `start` in the practice's time zone, or None if the clocks skip it."""
+    tz = timezone.get_default_timezone()
+    naive = dt.datetime.combine(day, start)
+    # In UTC, so that adding a length counts real minutes across a clock change.
+    value = timezone.make_aware(naive, tz).astimezone(dt.UTC)
+    # A time in the spring-forward gap does not exist: it comes back changed.
+    if value.astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return value
+
+
+class WhenMixin:
+    """Date + start time + length → aware `starts_at` and `ends_at`."""
+
+    duration_required = True
+
+    def clean_when(self, cleaned: dict[str, Any], type_: str | None) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        day, start = cleaned.get("date"), cleaned.get("start")
+        minutes = cleaned.get("duration")
+        if day is None or start is None:
+            return
+        starts_at = aware(day, start)
+        if starts_at is None:
+            form.add_error("start", "This time does not exist on that day (the clocks change).")
+            return
+        if minutes is None:
+            if type_ is None:
+                return
+            minutes = DEFAULT_MINUTES[type_]
+        cleaned["starts_at"] = starts_at
+        cleaned["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
+
+
+class AppointmentForm(WhenMixin, AccessibleErrorsMixin, forms.Form):
+    client = ClientField(queryset=Client.objects.none(), label="Client")
+    type = forms.ChoiceField(label="Appointment type", choices=AppointmentType.choices)
+    clinician = ClinicianField(queryset=User.objects.none(), label="Clinician")
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(active=True),
+        required=False,
+        label="Room",
+        empty_label="No room (telehealth or elsewhere)",
+    )
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    start = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+    duration = forms.IntegerField(
+        label="Length in minutes (optional)",
+        required=False,
+        min_value=5,
+        max_value=MAX_MINUTES,
+        help_text=f"Leave empty for the usual length: {USUAL}.",
+    )
+    session = SessionField(
+        queryset=TreatmentSession.objects.none(),
+        required=False,
+        label="Course session this books (optional)",
+        help_text="Preparation, dosing and integration appointments can book a planned "
+        "session of the client's course.",
+    )
+
+    def __init__(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = clients_for_user(request)
+        self.fields["client"].queryset = visible  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]
+        self.fields["session"].queryset = (  # type: ignore[attr-defined]
+            TreatmentSession.objects.filter(
+                status=SessionStatus.PLANNED,
+                course__client__in=visible,
+                appointment__isnull=True,
+            )
+            .select_related("course__client")
+            .order_by("course__client__last_name", "course__client__first_name", "pk")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_when(cleaned, cleaned.get("type"))
+        client, type_ = cleaned.get("client"), cleaned.get("type")
+        if client is not None and type_:
+            problem = session_problem(cleaned.get("session"), client, type_)
+            if problem:
+                self.add_error("session", problem)
+        return cleaned
+
+
+class MoveForm(WhenMixin, AccessibleErrorsMixin, forms.Form):
+    date = forms.DateField(label="New date", widget=DATE_WIDGET)
+    start = forms.TimeField(label="New start time", widget=TIME_WIDGET)
+    duration = forms.IntegerField(label="Length in minutes", min_value=5, max_value=MAX_MINUTES)
+    clinician = ClinicianField(queryset=User.objects.none(), label="Clinician")
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(active=True),
+        required=False,
+        label="Room",
+        empty_label="No room (telehealth or elsewhere)",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "move")
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_when(cleaned, None)
+        return cleaned
+
+
+def move_initial(appt: Any) -> dict[str, Any]:
+    start = timezone.localtime(appt.starts_at, timezone.get_default_timezone())
+    return {
+        "date": start.date(),
+        "start": start.time().replace(second=0, microsecond=0),
+        "duration": int((appt.ends_at - appt.starts_at).total_seconds() // 60),
+        "clinician": appt.clinician_id,
+        "room": appt.room_id,
+    }
+
+
+class CancelForm(AccessibleErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=300,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
+        help_text="Seen by staff only.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "cancel")
+        super().__init__(*args, **kwargs)
+
+
+STATUS_STEPS = [
+    (value, label)
+    for value, label in AppointmentStatus.choices
+    if value not in (AppointmentStatus.SCHEDULED, AppointmentStatus.CANCELLED)
+]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_STEPS)
+
+
+def status_actions(status: str) -> list[tuple[str, str]]:
+    """The buttons the appointment page offers (cancel has its own form)."""
+    labels: dict[str, str] = {
+        AppointmentStatus.ARRIVED: "Mark arrived",
+        AppointmentStatus.IN_SESSION: "Mark in session",
+        AppointmentStatus.COMPLETED: "Mark completed",
+        AppointmentStatus.NO_SHOW: "Mark no-show",
+    }
+    return [(s, labels[s]) for s in APPOINTMENT_TRANSITIONS[status] if s in labels]
+
+
+class CalendarForm(AccessibleErrorsMixin, forms.Form):
+    view = forms.ChoiceField(
+        label="Show", choices=[("week", "Week"), ("day", "Day")], required=False
+    )
+    date = forms.DateField(label="Date", widget=DATE_WIDGET, required=False)
+    clinician = ClinicianField(
+        queryset=User.objects.none(), label="Clinician", required=False, empty_label="—"
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.all(), label="Room", required=False, empty_label="—"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]

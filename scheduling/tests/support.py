@@ -1,0 +1,108 @@
+"""Helpers for the scheduling tests: practice-time datetimes and appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accounts.access import AuthedRequest
+from accounts.models import User
+from clients.models import Client
+from scheduling.models import Appointment, AppointmentType, Room
+
+
+def future_day(weekday: int = 1, weeks: int = 2) -> dt.date:
+    """A date `weeks` weeks ahead falling on `weekday` (0 = Monday), clear of DST edges
+    mattering to the assertions."""
+    today = timezone.localdate()
+    day = today + dt.timedelta(weeks=weeks)
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def at(day: dt.date, hhmm: str) -> dt.datetime:
+    """`day` at `hhmm` in the practice's time zone (aware)."""
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    naive = dt.datetime.combine(day, dt.time(hour, minute))
+    return timezone.make_aware(naive, timezone.get_default_timezone()).astimezone(dt.UTC)
+
+
+def make_room(name: str = "Room 1", **extra: Any) -> Room:
+    return Room.objects.create(name=name, **extra)
+
+
+def make_appointment(
+    client: Client,
+    clinician: User,
+    starts_at: dt.datetime,
+    *,
+    minutes: int = 50,
+    type: str = AppointmentType.PSYCHOTHERAPY,
+    room: Room | None = None,
+    created_by: User | None = None,
+    **extra: Any,
+) -> Appointment:
+    return Appointment.objects.create(
+        client=client,
+        clinician=clinician,
+        room=room,
+        type=type,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        created_by=created_by or clinician,
+        **extra,
+    )
+
+
+def request_as(user: User) -> AuthedRequest:
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    request.user = user
+    return request  # type: ignore[return-value]
+
+
+def booking(
+    client: Client,
+    clinician: User,
+    starts_at: dt.datetime,
+    *,
+    type: str = AppointmentType.PSYCHOTHERAPY,
+    room: Room | None = None,
+    minutes: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "client": client,
+        "clinician": clinician,
+        "room": room,
+        "type": type,
+        "starts_at": starts_at,
+        **extra,
+    }
+    if minutes is not None:
+        data["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
+    return data
+
+
+def form_data(
+    client: Client,
+    clinician: User,
+    day: dt.date,
+    start: str,
+    *,
+    type: str = AppointmentType.PSYCHOTHERAPY,
+    room: Room | None = None,
+    duration: int | str = "",
+    session: Any = "",
+) -> dict[str, Any]:
+    return {
+        "client": client.pk,
+        "clinician": clinician.pk,
+        "room": room.pk if room else "",
+        "type": type,
+        "date": day.isoformat(),
+        "start": start,
+        "duration": duration,
+        "session": session.pk if session else "",
+    }

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from audit.models import AuditEvent
+from pathways.testing import BaseTestCase, make_client
+from scheduling.models import AppointmentStatus
+from scheduling.tests.support import at, future_day, make_appointment, make_room
+
+URL = "/staff/schedule/"
+
+
+def cell_texts(html: str) -> list[str]:
+    return re.findall(r'<div class="appt"[^>]*>(.*?)</div>', html, re.S)
+
+
+class CalendarTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.monday = future_day(weekday=0)
+        self.tuesday = self.monday + dt.timedelta(days=1)
+        self.room = make_room("Garden room")
+        self.dana = make_client(
+            first_name="Dana", last_name="Scully", assigned_therapist=self.therapist
+        )
+        self.fox = make_client(
+            first_name="Fox", last_name="Mulder", assigned_therapist=self.therapist2
+        )
+        self.mine = make_appointment(
+            self.dana,
+            self.therapist,
+            at(self.tuesday, "09:30"),
+            minutes=180,
+            type="ka_emdr_dosing",
+            room=self.room,
+        )
+        self.theirs = make_appointment(
+            self.fox,
+            self.therapist2,
+            at(self.tuesday, "14:00"),
+            minutes=90,
+            type="emdr",
+            room=self.room,
+        )
+
+    def get(self, **params):  # type: ignore[no-untyped-def]
+        return self.client.get(URL, params)
+
+    def test_it_shows_a_clinicians_week_with_name_type_time_and_status(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.tuesday.isoformat())
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert len(cell_texts(html)) == 1
+        self.assertContains(response, "Dana Scully")
+        self.assertContains(response, "KA-EMDR dosing")
+        self.assertContains(response, "09:30–12:30")
+        self.assertContains(response, '<span class="status">Scheduled</span>', html=False)
+        self.assertNotContains(response, "Mulder")
+        for offset in range(7):
+            day = self.monday + dt.timedelta(days=offset)
+            self.assertContains(response, f"date={day.isoformat()}")
+
+    def test_it_puts_each_appointment_in_its_day_column_and_hour_row(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.monday.isoformat())
+
+        rows = re.findall(
+            r"<tr><th scope=\"row\">(\d\d):00</th>(.*?)</tr>", response.content.decode(), re.S
+        )
+        by_hour = dict(rows)
+        cells = re.findall(r"<td>(.*?)</td>", by_hour["09"], re.S)
+        assert len(cells) == 7
+        assert "Dana Scully" in cells[1]  # Tuesday
+        assert all("appt" not in c for i, c in enumerate(cells) if i != 1)
+
+    def test_it_shows_a_day_view_with_links_to_the_days_around(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.tuesday.isoformat(), view="day")
+
+        self.assertContains(response, "Dana Scully")
+        monday, wednesday = (
+            self.monday.isoformat(),
+            (self.tuesday + dt.timedelta(days=1)).isoformat(),
+        )
+        self.assertContains(
+            response, f"view=day&amp;clinician={self.therapist.pk}&amp;date={monday}"
+        )
+        self.assertContains(
+            response, f"view=day&amp;clinician={self.therapist.pk}&amp;date={wednesday}"
+        )
+
+        other_day = self.get(clinician=self.therapist.pk, date=self.monday.isoformat(), view="day")
+        self.assertNotContains(other_day, "Dana Scully")
+
+    def test_it_links_to_the_weeks_before_and_after(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.tuesday.isoformat())
+
+        week_before = (self.tuesday - dt.timedelta(days=7)).isoformat()
+        week_after = (self.tuesday + dt.timedelta(days=7)).isoformat()
+        self.assertContains(response, f"date={week_before}")
+        self.assertContains(response, f"date={week_after}")
+
+    def test_it_shows_a_rooms_week_with_every_clinician(self) -> None:
+        self.client.force_login(self.admin)
+
+        response = self.get(room=self.room.pk, date=self.tuesday.isoformat())
+
+        assert len(cell_texts(response.content.decode())) == 2
+        self.assertContains(response, "Dana Scully")
+        self.assertContains(response, "Fox Mulder")
+        self.assertContains(response, "Tess")
+
+    def test_it_leaves_out_cancelled_appointments(self) -> None:
+        self.mine.status = AppointmentStatus.CANCELLED
+        self.mine.save()
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.tuesday.isoformat())
+
+        self.assertNotContains(response, "Dana Scully")
+
+    def test_a_therapist_sees_their_own_week_by_default(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.get(date=self.tuesday.isoformat())
+
+        self.assertContains(response, "Schedule: Theo")
+        self.assertContains(response, "Dana Scully")
+
+    def test_a_therapist_sees_other_clients_only_as_busy(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.get(room=self.room.pk, date=self.tuesday.isoformat())
+
+        cells = cell_texts(response.content.decode())
+        assert len(cells) == 2
+        busy = next(c for c in cells if "14:00" in c)
+        assert "Busy" in busy
+        assert "Mulder" not in busy
+        assert "EMDR" not in busy
+        assert "href" not in busy
+        self.assertNotContains(response, "Mulder")
+        self.assertNotContains(response, f"/staff/schedule/{self.theirs.pk}/")
+
+    def test_a_therapist_gets_404_for_another_therapists_appointment(self) -> None:
+        self.client.force_login(self.therapist)
+
+        assert self.client.get(f"/staff/schedule/{self.theirs.pk}/").status_code == 404
+        assert self.client.get(f"/staff/schedule/{self.mine.pk}/").status_code == 200
+
+    def test_it_shows_errors_beside_bad_filters_and_never_fails(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(date="2026-13-45", clinician="abc", room="999999", view="month")
+
+        assert response.status_code == 200
+        self.assertContains(response, 'id="id_date_error"')
+        self.assertContains(response, 'id="id_view_error"')
+        self.assertContains(response, 'value="2026-13-45"')
+
+    def test_it_asks_for_a_clinician_or_room_when_none_is_chosen(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get()
+
+        self.assertContains(response, "Choose a clinician or a room")
+
+    def test_it_audits_the_view_with_ids_only(self) -> None:
+        self.client.force_login(self.therapist)
+
+        self.get(room=self.room.pk, date=self.tuesday.isoformat())
+
+        event = AuditEvent.objects.get(action="schedule.view")
+        assert event.object_type == "scheduling.room"
+        assert event.detail == {
+            "view": "week",
+            "date": self.tuesday.isoformat(),
+            "appointments": [self.mine.pk],
+        }
+
+    def test_it_refuses_a_prescriber(self) -> None:
+        self.client.force_login(self.prescriber)
+
+        assert self.get(clinician=self.therapist.pk).status_code == 403
