@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "scheduling",
     "dosing",
     "bls",
+    "measures",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,11 @@ PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_DIAST
 # the dose, when the blood-pressure rise peaks (Spravato label; clinical-reference.md).
 DOSING_VITALS_EVERY_MINUTES = env_int("DOSING_VITALS_EVERY_MINUTES", 15)
 DOSING_PEAK_BP_CHECK_MINUTES = env_int("DOSING_PEAK_BP_CHECK_MINUTES", 40)
+
+# --- Outcome measures -----------------------------------------------------
+# PCL-5 probable-PTSD cut-point: 31–33 in the literature, 33 by default
+# (Bovin et al. 2016; clinical-reference.md). A screening threshold, not a diagnosis.
+PCL5_CUT_POINT = env_int("PCL5_CUT_POINT", 33)
 
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.

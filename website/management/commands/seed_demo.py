@@ -6,11 +6,13 @@ address and phone number here is invented (555-01xx numbers are reserved for fic
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -123,6 +125,7 @@ class Command(BaseCommand):
                 created_by=users[Role.INTAKE],
             )
         seed_pathway(users, partner)
+        call_command("load_instruments", stdout=io.StringIO())
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",
