@@ -10,7 +10,7 @@ class PathwaysUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Practice role", {"fields": ("role", "credentials", "partner")}),
+        ("Practice role", {"fields": ("role", "credentials", "partner", "on_call")}),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,

@@ -21,6 +21,10 @@ class User(AbstractUser):
     credentials = models.CharField(
         max_length=60, blank=True, help_text="Shown after the name, e.g. LPC, EMDR-certified."
     )
+    # The clinician on call is told of safety alerts as well as the client's therapist.
+    on_call = models.BooleanField(
+        default=False, help_text="Receives safety alerts for every client (e.g. PHQ-9 item 9)."
+    )
     # Prescribers belong to one medication-management partner organisation.
     partner = models.ForeignKey(
         "partners.Partner",

@@ -321,6 +321,10 @@ DOSING_PEAK_BP_CHECK_MINUTES = env_int("DOSING_PEAK_BP_CHECK_MINUTES", 40)
 # PCL-5 probable-PTSD cut-point: 31–33 in the literature, 33 by default
 # (Bovin et al. 2016; clinical-reference.md). A screening threshold, not a diagnosis.
 PCL5_CUT_POINT = env_int("PCL5_CUT_POINT", 33)
+# A measures link works once and expires after this many days.
+MEASURE_LINK_DAYS = env_int("MEASURE_LINK_DAYS", 7)
+# An unacknowledged safety alert escalates to the practice admin after this many hours.
+SAFETY_ALERT_ESCALATE_HOURS = env_int("SAFETY_ALERT_ESCALATE_HOURS", 4)
 
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.

@@ -26,6 +26,7 @@ urlpatterns = [
     # Public: no sign-in.
     path("", include("website.urls")),
     path("consent/", include("consents.public_urls")),
+    path("measures/", include("measures.public_urls")),
     # A clinician's secret calendar subscription (the token in the URL is the key).
     path("calendar/", include("scheduling.feed_urls")),
     # Practice staff.
@@ -39,6 +40,7 @@ urlpatterns = [
     path("staff/schedule/", include("scheduling.urls")),
     path("staff/dosing/", include("dosing.urls")),
     path("staff/emdr/", include("bls.urls")),
+    path("staff/measures/", include("measures.urls")),
     # The partner portal: prescribers of medication-management partners.
     path("partner/", include("partners.portal_urls")),
     path("partner/prescriptions/", include("prescriptions.portal_urls")),

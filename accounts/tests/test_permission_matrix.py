@@ -129,6 +129,7 @@ MATRIX_MODULES = [
     "scheduling.tests.test_permission_matrix",
     "dosing.tests.test_permission_matrix",
     "bls.tests.test_permission_matrix",
+    "measures.tests.test_permission_matrix",
 ]
 CHECKED_PREFIXES = ("staff/", "partner/")
 
