@@ -41,6 +41,8 @@ urlpatterns = [
     path("staff/dosing/", include("dosing.urls")),
     path("staff/emdr/", include("bls.urls")),
     path("staff/measures/", include("measures.urls")),
+    path("staff/measures/alerts/", include("measures.alert_urls")),
+    path("staff/measures/outcomes/", include("measures.report_urls")),
     # The partner portal: prescribers of medication-management partners.
     path("partner/", include("partners.portal_urls")),
     path("partner/prescriptions/", include("prescriptions.portal_urls")),

@@ -130,6 +130,8 @@ MATRIX_MODULES = [
     "dosing.tests.test_permission_matrix",
     "bls.tests.test_permission_matrix",
     "measures.tests.test_permission_matrix",
+    "measures.tests.test_permission_matrix_alerts",
+    "measures.tests.test_permission_matrix_outcomes",
 ]
 CHECKED_PREFIXES = ("staff/", "partner/")
 

@@ -1,0 +1,1 @@
+"""Registered from measures/apps.py; filled in by the measures work."""
