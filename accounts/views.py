@@ -20,6 +20,7 @@ from accounts.otp import needs_setup, pending_device, qr_data_uri, secret_for_di
 from audit.services import log_action
 from clients.models import Client
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
+from measures.safety import dashboard_alerts
 
 
 class LoginView(auth_views.LoginView):
@@ -105,4 +106,5 @@ def home(request: AuthedRequest) -> HttpResponse:
         counts["my_requests"] = AppointmentRequest.objects.filter(assigned_to=user).count()
         counts["my_clients"] = Client.objects.filter(assigned_therapist=user).count()
     has_2fa = django_otp.user_has_device(user)
-    return render(request, "accounts/home.html", {"counts": counts, "has_2fa": has_2fa})
+    context = {"counts": counts, "has_2fa": has_2fa, "safety_alerts": dashboard_alerts(user)}
+    return render(request, "accounts/home.html", context)

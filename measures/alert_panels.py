@@ -1,1 +1,50 @@
-"""Registered from measures/apps.py; filled in by the measures work."""
+"""Safety alerts on the client page (panel and timeline) and in the dosing gate.
+
+Registered at import time (measures/apps.py imports this module in ready()).
+"""
+
+from __future__ import annotations
+
+from accounts.access import CLIENT_ROLES, AuthedRequest
+from clients.models import Client
+from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
+from measures import safety
+from measures.models import SafetyAlert
+from treatment.gate import register_safety_alerts
+
+register_safety_alerts(safety.gate_descriptions)
+
+
+@register_panel
+def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
+    if request.user.role not in CLIENT_ROLES:
+        return None
+    visible = safety.alerts_for_user(request.user).filter(client=client)
+    alerts = sorted(
+        visible,
+        key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
+    )
+    rows = [{"alert": alert, "description": safety.describe(alert)} for alert in alerts]
+    context = {"rows": rows, "open_count": sum(1 for a in alerts if a.is_open)}
+    return Panel(order=52, template="measures/alerts/_client_panel.html", context=context)
+
+
+@register_timeline
+def safety_alert_entries(client: Client) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for alert in SafetyAlert.objects.filter(client=client):
+        url = alert_path(alert)
+        entries.append(TimelineEntry(alert.raised_at, "safety", "Safety alert raised", url))
+        if alert.acknowledged_at:
+            text = "Safety alert acknowledged"
+            entries.append(TimelineEntry(alert.acknowledged_at, "safety", text, url))
+        if alert.escalated_at:
+            text = "Safety alert escalated"
+            entries.append(TimelineEntry(alert.escalated_at, "safety", text, url))
+    return entries
+
+
+def alert_path(alert: SafetyAlert) -> str:
+    from django.urls import reverse
+
+    return reverse("alerts:alert", args=[alert.pk])

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Safety alerts for staff, mounted at /staff/measures/alerts/ (measures.alert_views)."""
+
+from django.urls import path
+
+from measures import alert_views
 
 app_name = "alerts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", alert_views.alert_list, name="list"),
+    path("<int:pk>/", alert_views.alert_detail, name="alert"),
+    path("<int:pk>/acknowledge/", alert_views.alert_acknowledge, name="acknowledge"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The client's answering page: public, no sign-in; the secret link is the key."""
+
+from django.urls import path
+
+from measures import public_views
 
 app_name = "measure_answer"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", public_views.answer, name="answer"),
+]

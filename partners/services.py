@@ -48,10 +48,12 @@ class ReferralError(Exception):
 def latest_measure_scores(client: Client) -> list[dict[str, Any]]:
     """The client's latest outcome-measure scores, for the referral snapshot.
 
-    Each item is {"instrument", "score", "date"}. Measures are not built yet:
-    the measures issue fills this in. Until then a referral shares none.
+    Each item is {"instrument", "score", "band", "date"}: the newest score of each
+    instrument the client has answered.
     """
-    return []
+    from measures.services import latest_scores
+
+    return latest_scores(client)
 
 
 def _allergy_text(allergy: Allergy) -> str:

@@ -172,3 +172,39 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         prescreen={**dict.fromkeys(ITEM_LABELS, "no"), "hypertension": "unknown"},
     )
     ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
+
+
+def _answers_totalling(definition: dict, total: int) -> dict[int, int]:
+    top = max(option["value"] for option in definition["options"])
+    answers = {}
+    for item in definition["items"]:
+        value = min(top, total)
+        answers[item["number"]] = value
+        total -= value
+    return answers
+
+
+def seed_scores() -> None:
+    """PHQ-9 and GAD-7 for Morgan Ellis: a baseline and two follow-ups, for the charts."""
+    from measures.models import Instrument, Response, Source
+    from measures.scoring import score
+
+    morgan = Client.objects.get(first_name="Morgan", last_name="Ellis")
+    now = timezone.now()
+    for code, totals in (("phq9", (19, 14, 9)), ("gad7", (15, 11, 8))):
+        instrument = Instrument.objects.get(code=code)
+        for days_ago, total in zip((40, 20, 2), totals, strict=True):
+            answers = _answers_totalling(instrument.definition, total)
+            # Item 9 (self-harm) stays 0 in the demo: no safety alert to acknowledge.
+            scored = score(instrument.definition, answers)
+            Response.objects.create(
+                client=morgan,
+                instrument=instrument,
+                definition_version=instrument.version,
+                source=Source.LINK,
+                answers={str(k): v for k, v in answers.items()},
+                total=scored.total,
+                band_key=scored.band_key,
+                band_label=scored.band_label,
+                answered_at=now - dt.timedelta(days=days_ago),
+            )

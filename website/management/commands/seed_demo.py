@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
-from website.management.commands._demo_pathway import seed_pathway
+from website.management.commands._demo_pathway import seed_pathway, seed_scores
 from website.models import Service
 from website.services import services_install_defaults
 
@@ -81,6 +81,7 @@ class Command(BaseCommand):
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
                 partner=partner if role == Role.PRESCRIBER else None,
+                on_call=role == Role.THERAPIST,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -126,6 +127,7 @@ class Command(BaseCommand):
             )
         seed_pathway(users, partner)
         call_command("load_instruments", stdout=io.StringIO())
+        seed_scores()
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",

@@ -1,0 +1,245 @@
+"""Outcome charts: a client's scores on one instrument over time, and the practice
+report's mean changes.
+
+Drawn with matplotlib's object API (a Figure with its own SVG canvas), never pyplot,
+so requests in different threads cannot draw on each other's figures (as in
+`bls.charts`, which also sets the process-wide SVG rc values once at import). The
+pictures carry no name, no id and no free text; each page gives the same data as a
+table beside the picture.
+
+Bands, the axis range and the instrument's name come from the instrument's JSON
+definition (its published source is named there); the bands are severity
+descriptors, not a diagnosis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+import matplotlib.dates as mdates
+from django.utils import timezone
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+from clients.models import Client
+from measures.models import Instrument, Response
+from treatment.models import SessionKind, TreatmentSession
+
+if TYPE_CHECKING:
+    from measures.stats import GroupStats
+
+# Same process-wide constants as bls.charts (set once at import, never per request).
+matplotlib.rcParams["svg.fonttype"] = "none"
+matplotlib.rcParams["svg.hashsalt"] = "pathways-timeline"
+
+FONT = 11
+SCORE_COLOUR = "#0058a3"
+DOSING_COLOUR = "#111111"
+CHANGE_COLOUR = "#0058a3"
+# Light to darker greys-blue for the bands, lowest band first; the labels at the
+# right edge name each band, so shading is never the only cue.
+BAND_SHADES = ("#f4f6f8", "#e6ebf0", "#d7dee6", "#c8d1dc", "#b9c4d2", "#aab7c8")
+NO_SCORES = "No scores yet"
+DOSING_LABEL = "Dosing session"
+
+
+@dataclass(frozen=True)
+class Point:
+    at: dt.datetime
+    total: int
+
+
+def client_points(client: Client, instrument: Instrument) -> list[Point]:
+    rows = Response.objects.filter(client=client, instrument=instrument).order_by(
+        "answered_at", "id"
+    )
+    return [Point(r.answered_at, r.total) for r in rows.only("answered_at", "total")]
+
+
+def dosing_starts(client: Client) -> list[dt.datetime]:
+    """When each of the client's dosing sessions started, across all their courses."""
+    sessions = TreatmentSession.objects.filter(
+        course__client=client, kind=SessionKind.DOSING, started_at__isnull=False
+    ).order_by("started_at")
+    return [s.started_at for s in sessions.only("started_at") if s.started_at is not None]
+
+
+def chart_version(client: Client, instrument: Instrument) -> str:
+    """Changes when the picture would: for the image URL, so a browser reloads it.
+    A hash of numbers and times, never PHI."""
+    seen = repr(
+        (
+            [(p.at.isoformat(), p.total) for p in client_points(client, instrument)],
+            [at.isoformat() for at in dosing_starts(client)],
+            instrument.version,
+        )
+    )
+    return hashlib.sha256(seen.encode()).hexdigest()[:12]
+
+
+def _local(at: dt.datetime) -> float:
+    """matplotlib's date number of the practice's local time (so the axis shows local
+    dates without touching the process-wide timezone setting)."""
+    return float(mdates.date2num(timezone.localtime(at).replace(tzinfo=None)))
+
+
+def client_instrument_svg(client: Client, instrument: Instrument) -> str:
+    """One instrument's scores over time for a client, as an SVG document."""
+    definition = instrument.definition
+    points = client_points(client, instrument)
+    doses = dosing_starts(client)
+    name = str(definition.get("short_name") or instrument.short_name)
+    figure = Figure(figsize=(8, 3.6), layout="constrained")
+    FigureCanvasSVG(figure)
+    if not points:
+        figure.set_size_inches(8, 1.6)
+        figure.text(0.5, 0.6, f"{name}: {NO_SCORES}", ha="center", va="center", fontsize=FONT + 3)
+        return _svg(figure, f"{name} scores over time: no scores yet.")
+    ax = figure.subplots()
+    low, high = definition["total"]["min"], definition["total"]["max"]
+    _draw_bands(ax, definition["bands"], low, high)
+    xs = [_local(p.at) for p in points]
+    ax.plot(
+        xs,
+        [p.total for p in points],
+        color=SCORE_COLOUR,
+        marker="o",
+        markersize=6,
+        linewidth=2,
+        label=f"{name} total",
+        zorder=5,
+    )
+    for i, at in enumerate(doses):
+        ax.axvline(
+            _local(at),
+            color=DOSING_COLOUR,
+            linestyle="--",
+            linewidth=1.2,
+            zorder=3,
+            label=DOSING_LABEL if i == 0 else None,
+        )
+    moments = xs + [_local(at) for at in doses]
+    first, last = min(moments), max(moments)
+    pad = max(3.0, (last - first) * 0.04)  # days
+    ax.set_xlim(first - pad, last + pad)
+    ax.xaxis_date()
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylim(low - 0.5, high + 0.5)
+    # Whole-number ticks at the band cut-points and the top of the scale.
+    ax.set_yticks(sorted({*(b["min"] for b in definition["bands"]), high}))
+    ax.set_ylabel(f"{name} total ({low}–{high})", fontsize=FONT)
+    ax.set_xlabel("Date answered", fontsize=FONT)
+    ax.set_title(f"{name} scores over time", fontsize=FONT + 1, loc="left")
+    ax.tick_params(labelsize=FONT - 1)
+    # Above the plot, right of the title: never over a score.
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=FONT - 1, frameon=False)
+    description = (
+        f"{name} scores over time: {len(points)} score(s) from "
+        f"{_date(points[0].at)} to {_date(points[-1].at)}, latest {points[-1].total}; "
+        f"{len(doses)} dosing session(s) marked. Shaded bands are severity descriptors, "
+        "not a diagnosis. The table gives the same data."
+    )
+    return _svg(figure, description)
+
+
+def _date(at: dt.datetime) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d}"
+
+
+def _draw_bands(ax: Any, bands: Sequence[Mapping[str, Any]], low: int, high: int) -> None:
+    label_transform = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    for i, band in enumerate(bands):
+        # Whole-number totals: a band from 5 to 9 covers 4.5–9.5, so a point on a
+        # cut-point sits clearly inside its band, not on the edge.
+        bottom, top = max(band["min"] - 0.5, low - 0.5), min(band["max"] + 0.5, high + 0.5)
+        ax.axhspan(bottom, top, color=BAND_SHADES[i % len(BAND_SHADES)], zorder=0, linewidth=0)
+        if i:
+            ax.axhline(bottom, color="#8a96a3", linewidth=0.6, zorder=1)
+        ax.text(
+            1.01,
+            (bottom + top) / 2,
+            f"{band['label']} ({band['min']}–{band['max']})",
+            transform=label_transform,
+            ha="left",
+            va="center",
+            fontsize=FONT - 1,
+            color="#333333",
+            clip_on=False,
+        )
+
+
+def report_change_svg(groups: Sequence[tuple[str, GroupStats]]) -> str:
+    """The report's mean change (latest − baseline) with its 95% CI, one row per
+    modality × instrument, as an SVG document. Scales differ between instruments;
+    each row says its own."""
+    rows = [(label, g, g.mean_change) for label, g in groups if g.mean_change is not None]
+    figure = Figure(figsize=(8, max(1.8, 0.6 * len(rows) + 1.4)), layout="constrained")
+    FigureCanvasSVG(figure)
+    if not rows:
+        figure.text(
+            0.5, 0.5, "No one in this date range", ha="center", va="center", fontsize=FONT + 3
+        )
+        return _svg(figure, "Outcomes: no one is included in this date range.")
+    ax = figure.subplots()
+    ys = list(range(len(rows)))[::-1]
+    for y, (_label, g, centre) in zip(ys, rows, strict=True):
+        if g.ci_low is not None and g.ci_high is not None:
+            ax.errorbar(
+                centre,
+                y,
+                xerr=[[centre - g.ci_low], [g.ci_high - centre]],
+                fmt="o",
+                color=CHANGE_COLOUR,
+                ecolor=CHANGE_COLOUR,
+                elinewidth=2,
+                capsize=5,
+                markersize=7,
+                zorder=4,
+            )
+        else:
+            ax.plot([centre], [y], marker="D", color=CHANGE_COLOUR, markersize=7)
+            ax.annotate(
+                "no CI (n = 1)",
+                xy=(centre, y),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=FONT - 1,
+                color="#333333",
+            )
+    ax.axvline(0, color="#333333", linewidth=1, zorder=2)
+    ax.set_yticks(ys, [f"{label} (n={g.n})" for label, g, _ in rows], fontsize=FONT - 1)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(
+        "Mean change, latest − baseline (points; below 0 is a fall), with 95% CI", fontsize=FONT
+    )
+    ax.set_title("Mean change from baseline", fontsize=FONT + 1, loc="left")
+    ax.tick_params(axis="x", labelsize=FONT - 1)
+    ax.grid(axis="x", color="#d5dae0", linewidth=0.8)
+    ax.set_axisbelow(True)
+    parts = [f"{label}: n={g.n}, mean change {centre:+.1f}" for label, g, centre in rows]
+    return _svg(figure, "Mean change from baseline. " + "; ".join(parts) + ".")
+
+
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+
+
+def _svg(figure: Figure, description: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    svg = _PROLOG.sub("", buffer.getvalue(), count=1)
+    title = f"<title>{_escape(description)}</title>"
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + title, svg, count=1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,105 @@
+"""The client's answering page, reached only through the secret link in the e-mail.
+
+Nothing but the token is in the URL. The page is never cached (request.phi_page).
+A link that is unknown answers 404; used, cancelled or expired answers 410 with a
+page that says so and shows nothing else (no questionnaire, no name).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_http_methods
+
+from measures import services
+from measures.forms import AnswerForm
+from measures.models import MeasureLink
+
+CRISIS_TEMPLATE = "measures/alerts/_crisis.html"
+
+
+def _closed(request: HttpRequest, state: str, status: int) -> HttpResponse:
+    return render(request, "measures/link_closed.html", {"state": state}, status=status)
+
+
+def _closed_now(request: HttpRequest, link: MeasureLink) -> HttpResponse:
+    """The link closed while the client was on the page (used in another tab, expired)."""
+    link.refresh_from_db()
+    return _closed(request, services.link_state(link), 410)
+
+
+def _crisis_template() -> str:
+    """The safety work's crisis block if it exists; else the thank-you page's own."""
+    try:
+        get_template(CRISIS_TEMPLATE)
+    except TemplateDoesNotExist:
+        return ""
+    return CRISIS_TEMPLATE
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    # The page shows one client's questions and answers: never cache it.
+    request.phi_page = True  # type: ignore[attr-defined]
+    link = (
+        MeasureLink.objects.select_related("client")
+        .filter(token_hash=services.token_hash(token))
+        .first()
+    )
+    if link is None:
+        return _closed(request, "unknown", 404)
+    state = services.link_state(link)
+    if state != "open":
+        return _closed(request, state, 410)
+    try:
+        instruments = services.instruments_for(link.instruments)
+    except services.MeasureError:
+        return _closed(request, "unknown", 404)
+
+    form = AnswerForm(
+        instruments, request.POST if request.method == "POST" else None, saved=link.draft
+    )
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers_by_code()
+        try:
+            if "save" in request.POST:
+                link = services.link_save_draft(request, link, answers)
+                saved = True
+                form = AnswerForm(instruments, saved=link.draft)
+            else:
+                _, alerts = services.link_submit(request, link, answers)
+                return render(
+                    request,
+                    "measures/thanks.html",
+                    {"alerts": bool(alerts), "crisis_template": _crisis_template()},
+                )
+        except services.IncompleteError as exc:
+            form.mark_missing(exc.missing)
+            # Keep what was given, so leaving now loses nothing.
+            try:
+                services.link_save_draft(request, link, answers)
+            except services.LinkClosedError:
+                return _closed_now(request, link)
+        except services.LinkClosedError:
+            return _closed_now(request, link)
+    if request.method == "GET":
+        services.link_open_log(request, link)
+    answered = form.answered_count()
+    return render(
+        request,
+        "measures/answer.html",
+        {
+            "form": form,
+            "sections": form.sections(),
+            "answered": answered,
+            "total": form.total_items,
+            "saved": saved,
+            "expires": services.format_local(link.expires_at),
+            "missing_count": sum(
+                1 for s in form.sections() for i in s["items"] if i["field"].errors
+            ),
+        },
+    )

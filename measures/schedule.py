@@ -1,0 +1,186 @@
+"""Scheduled measures: which links a course's MeasureSchedule is due to send now.
+
+`send_due()` runs from cron (``manage.py send_scheduled_measures`` every 10–15
+minutes). It is idempotent: each due item is recorded as the MeasureLink it sent
+(reason + course + session), and an item with such a link is never sent again.
+Each schedule is handled under a row lock, so two overlapping runs cannot both
+send. A client without an e-mail address is skipped (a scheduled link has no one
+to show it to); staff can send by hand from the client's measures page.
+
+- at intake: one baseline per course (also sent when the schedule is created);
+- before dosing: once per dosing session whose scheduled appointment starts within
+  the next 24 hours (or, with no appointment, whose planned date is tomorrow);
+- at integration: once per integration session started today (or, not started,
+  planned for today);
+- monthly after: after a completed course, once in each of months 1..6 after its
+  end (the latest session completion, else the course's last update). A month
+  missed while the job was down is not sent late once the next month is due: the
+  client gets the current one, never a bunch at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from measures import services
+from measures.models import MeasureLink, MeasureSchedule, Reason
+from scheduling.models import AppointmentStatus
+from treatment.models import (
+    CourseStatus,
+    SessionKind,
+    SessionStatus,
+    TreatmentCourse,
+    TreatmentSession,
+)
+
+FOLLOW_UP_MONTHS = 6
+OPEN_COURSE = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class Sent:
+    reason: str
+    link: MeasureLink
+
+
+def _already(course: TreatmentCourse, reason: str, session: TreatmentSession | None) -> bool:
+    return MeasureLink.objects.filter(course=course, reason=reason, session=session).exists()
+
+
+def baseline_send(
+    request: HttpRequest | None, schedule: MeasureSchedule
+) -> tuple[MeasureLink, str] | None:
+    """Send the course's baseline now, unless it is off or was already sent."""
+    course = schedule.course
+    if not schedule.at_intake or _already(course, Reason.BASELINE, None):
+        return None
+    return services.link_send(
+        request, course.client, schedule.instruments, Reason.BASELINE, course=course
+    )
+
+
+def _due_before_dosing(course: TreatmentCourse, now: datetime) -> list[TreatmentSession]:
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    due: list[TreatmentSession] = []
+    sessions = course.sessions.filter(kind=SessionKind.DOSING, status=SessionStatus.PLANNED)
+    for session in sessions.select_related("appointment"):
+        appointment = getattr(session, "appointment", None)
+        if appointment is not None:
+            if (
+                appointment.status == AppointmentStatus.SCHEDULED
+                and now < appointment.starts_at <= now + timedelta(hours=24)
+            ):
+                due.append(session)
+        elif session.planned_date == tomorrow:
+            due.append(session)
+    return due
+
+
+def _due_at_integration(course: TreatmentCourse, now: datetime) -> list[TreatmentSession]:
+    today = timezone.localdate(now)
+    due: list[TreatmentSession] = []
+    sessions = course.sessions.filter(kind=SessionKind.INTEGRATION).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    for session in sessions:
+        if session.started_at is not None:
+            if timezone.localdate(session.started_at) == today:
+                due.append(session)
+        elif session.planned_date == today:
+            due.append(session)
+    return due
+
+
+def course_end(course: TreatmentCourse) -> datetime | None:
+    """When a completed course ended: its last session's completion, else the last
+    recorded update of the course (the audit trail), else None (not sent)."""
+    last = course.sessions.aggregate(at=Max("completed_at"))["at"]
+    if last is not None:
+        return last
+    event = (
+        AuditEvent.objects.filter(
+            action="course.update",
+            object_type="treatment.treatmentcourse",
+            object_id=str(course.pk),
+        )
+        .order_by("-at")
+        .first()
+    )
+    return event.at if event else None
+
+
+def _follow_up_due(course: TreatmentCourse, now: datetime) -> bool:
+    """Whether this month's follow-up (1..6 after the end) is due and not yet sent."""
+    if course.status != CourseStatus.COMPLETED:
+        return False
+    end = course_end(course)
+    if end is None:
+        return False
+    month_start: datetime | None = None
+    for month in range(1, FOLLOW_UP_MONTHS + 1):
+        start = end + relativedelta(months=month)
+        if start <= now:
+            month_start = start
+    if month_start is None:
+        return False
+    return not MeasureLink.objects.filter(
+        course=course, reason=Reason.FOLLOW_UP, created_at__gte=month_start
+    ).exists()
+
+
+def _send_for(schedule: MeasureSchedule, now: datetime) -> list[Sent]:
+    course = schedule.course
+    client = course.client
+    sent: list[Sent] = []
+
+    def send(reason: str, session: TreatmentSession | None = None) -> None:
+        link, _ = services.link_send(
+            None, client, schedule.instruments, reason, course=course, session=session
+        )
+        sent.append(Sent(reason, link))
+
+    if schedule.at_intake and not _already(course, Reason.BASELINE, None):
+        send(Reason.BASELINE)
+    if course.status in OPEN_COURSE:
+        if schedule.before_dosing:
+            for session in _due_before_dosing(course, now):
+                if not _already(course, Reason.PRE_DOSING, session):
+                    send(Reason.PRE_DOSING, session)
+        if schedule.at_integration:
+            for session in _due_at_integration(course, now):
+                if not _already(course, Reason.INTEGRATION, session):
+                    send(Reason.INTEGRATION, session)
+    if schedule.monthly_after and _follow_up_due(course, now):
+        send(Reason.FOLLOW_UP)
+    return sent
+
+
+def send_due(now: datetime | None = None) -> list[Sent]:
+    """Send every scheduled link that is due now; return what was sent."""
+    now = now or timezone.now()
+    sent: list[Sent] = []
+    ids = list(
+        MeasureSchedule.objects.filter(course__client__email__gt="")
+        .exclude(course__status=CourseStatus.STOPPED)
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            schedule = (
+                MeasureSchedule.objects.select_for_update(of=("self",))
+                .select_related("course__client")
+                .filter(pk=pk)
+                .first()
+            )
+            if schedule is None or not schedule.instruments:
+                continue
+            sent.extend(_send_for(schedule, now))
+    return sent

@@ -1,0 +1,341 @@
+"""Safety alerts for staff: who sees them, the pages, acknowledging with a note,
+the client page, the dashboard list and the dosing readiness gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import AuthedRequest
+from accounts.models import User
+from audit.models import AuditEvent
+from measures.models import SafetyAlert
+from measures.safety import (
+    ACKNOWLEDGE_ACTION,
+    AlertError,
+    acknowledge,
+    dashboard_alerts,
+    open_alerts_for_client,
+    raise_alerts,
+)
+from measures.tests.test_safety_helpers import make_instrument, make_response
+from pathways.testing import BaseTestCase, make_client
+from treatment.gate import Check, dosing_readiness
+from treatment.models import TreatmentSession
+from treatment.tests.support import make_ready
+
+
+class AlertTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        self.mine = make_client(
+            first_name="Wren", last_name="Halloway", assigned_therapist=self.therapist
+        )
+        self.theirs = make_client(
+            first_name="Ezra", last_name="Quill", assigned_therapist=self.therapist2
+        )
+        self.phq9 = make_instrument()
+        answered = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
+        (self.alert,) = raise_alerts(
+            None, make_response(self.mine, self.phq9, answered_at=answered, q9=2)
+        )
+        (self.other,) = raise_alerts(None, make_response(self.theirs, self.phq9, q9=1))
+
+    def ack_request(self, user: User) -> AuthedRequest:
+        request = RequestFactory().post("/")
+        request.user = user
+        return cast(AuthedRequest, request)
+
+
+class AcknowledgeTestCase(AlertTestCase):
+    def test_it_requires_a_note(self) -> None:
+        for note in ("", "   \n "):
+            with self.subTest(note=note), self.assertRaises(AlertError):
+                acknowledge(self.ack_request(self.therapist), self.alert, note)
+        self.alert.refresh_from_db()
+        self.assertTrue(self.alert.is_open)
+
+    def test_it_records_who_when_and_the_action_taken(self) -> None:
+        before = timezone.now()
+
+        acknowledge(self.ack_request(self.therapist), self.alert, "  Called Wren; safety plan.  ")
+
+        self.alert.refresh_from_db()
+        self.assertEqual(self.alert.acknowledged_by, self.therapist)
+        assert self.alert.acknowledged_at is not None
+        self.assertGreaterEqual(self.alert.acknowledged_at, before)
+        self.assertEqual(self.alert.action_note, "Called Wren; safety plan.")
+        event = AuditEvent.objects.get(action=ACKNOWLEDGE_ACTION)
+        self.assertEqual((event.actor, event.object_id), (self.therapist, str(self.alert.pk)))
+        self.assertEqual(event.detail, {"response": self.alert.response_id, "item": 9})
+
+    def test_it_refuses_a_second_acknowledgement(self) -> None:
+        acknowledge(self.ack_request(self.therapist), self.alert, "Called.")
+
+        with self.assertRaises(AlertError):
+            acknowledge(self.ack_request(self.admin), self.alert, "Called again.")
+        self.alert.refresh_from_db()
+        self.assertEqual(self.alert.acknowledged_by, self.therapist)
+
+
+class VisibilityTestCase(AlertTestCase):
+    def test_it_shows_every_open_alert_to_admin_and_intake(self) -> None:
+        for user in (self.admin, self.intake):
+            with self.subTest(user=user.username):
+                self.assertEqual(set(dashboard_alerts(user)), {self.alert, self.other})
+
+    def test_it_shows_a_therapist_only_their_clients_alerts(self) -> None:
+        self.assertEqual(dashboard_alerts(self.therapist), [self.alert])
+        self.assertEqual(dashboard_alerts(self.therapist2), [self.other])
+
+    def test_it_shows_an_on_call_therapist_every_alert(self) -> None:
+        self.therapist2.on_call = True
+        self.therapist2.save()
+
+        self.assertEqual(set(dashboard_alerts(self.therapist2)), {self.alert, self.other})
+
+    def test_it_shows_a_prescriber_nothing(self) -> None:
+        self.prescriber.on_call = True
+        self.assertEqual(dashboard_alerts(self.prescriber), [])
+
+    def test_it_drops_an_acknowledged_alert_from_the_dashboard(self) -> None:
+        acknowledge(self.ack_request(self.therapist), self.alert, "Called.")
+
+        self.assertEqual(dashboard_alerts(self.therapist), [])
+        self.assertEqual(open_alerts_for_client(self.mine), [])
+        self.assertEqual(dashboard_alerts(self.admin), [self.other])
+
+    def test_it_renders_the_dashboard_list_until_acknowledged(self) -> None:
+        html = render_to_string(
+            "measures/alerts/_dashboard.html", {"safety_alerts": dashboard_alerts(self.therapist)}
+        )
+        self.assertIn("Safety alerts needing same-day follow-up: 1", html)
+        self.assertIn(reverse("alerts:alert", args=[self.alert.pk]), html)
+        self.assertNotIn(reverse("alerts:alert", args=[self.other.pk]), html)
+        # The home page holds no PHI: no name, questionnaire or answer.
+        for phi in ("Wren", "Halloway", "PHQ", "item 9"):
+            self.assertNotIn(phi, html)
+
+        acknowledge(self.ack_request(self.therapist), self.alert, "Called.")
+        html = render_to_string(
+            "measures/alerts/_dashboard.html", {"safety_alerts": dashboard_alerts(self.therapist)}
+        )
+        self.assertNotIn("Safety alerts", html)
+
+
+class PagesTestCase(AlertTestCase):
+    def test_it_lists_the_open_alerts_the_user_may_see(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(reverse("alerts:list"))
+
+        self.assertContains(response, "Wren Halloway")
+        self.assertContains(response, "PHQ-9 item 9 answered 2 on 2026-03-04")
+        self.assertNotContains(response, "Ezra")
+
+    def test_it_lists_acknowledged_alerts_on_request(self) -> None:
+        acknowledge(self.ack_request(self.therapist), self.alert, "Called.")
+        self.client.force_login(self.therapist)
+
+        open_page = self.client.get(reverse("alerts:list"))
+        done_page = self.client.get(reverse("alerts:list") + "?show=acknowledged")
+
+        self.assertNotContains(open_page, "Wren Halloway")
+        self.assertContains(open_page, "No open safety alerts.")
+        self.assertContains(done_page, "Wren Halloway")
+        self.assertContains(done_page, "Theo")
+
+    def test_it_shows_the_alert_with_the_item_and_answer_and_who_was_told(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(reverse("alerts:alert", args=[self.alert.pk]))
+
+        self.assertContains(response, "Wren Halloway")
+        self.assertContains(response, "PHQ-9")
+        self.assertContains(response, self.phq9.definition["items"][8]["text"])
+        self.assertContains(response, "More than half the days (2)")
+        self.assertContains(
+            response,
+            "This is a screening answer that needs same-day follow-up; it is not a diagnosis.",
+        )
+        self.assertContains(response, "Notified</dt><dd>Theo")
+        self.assertContains(response, "Escalates to the practice admin if not acknowledged")
+        self.assertContains(response, 'name="action_note"')
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                action="measure.safety_alert_view", object_id=str(self.alert.pk)
+            ).exists()
+        )
+
+    def test_it_hides_another_therapists_alert(self) -> None:
+        self.client.force_login(self.therapist2)
+
+        for response in (
+            self.client.get(reverse("alerts:alert", args=[self.alert.pk])),
+            self.client.post(
+                reverse("alerts:acknowledge", args=[self.alert.pk]), {"action_note": "x"}
+            ),
+        ):
+            self.assertEqual(response.status_code, 404)
+        self.alert.refresh_from_db()
+        self.assertTrue(self.alert.is_open)
+
+    def test_it_shows_every_alert_to_the_on_call_therapist(self) -> None:
+        self.therapist2.on_call = True
+        self.therapist2.save()
+        self.client.force_login(self.therapist2)
+
+        response = self.client.get(reverse("alerts:alert", args=[self.alert.pk]))
+
+        self.assertContains(response, "Wren Halloway")
+        # They may not open the client's record, so the name is not a link to it.
+        self.assertNotContains(response, self.mine.get_absolute_url())
+
+    def test_it_refuses_a_prescriber(self) -> None:
+        self.client.force_login(self.prescriber)
+
+        self.assertEqual(self.client.get(reverse("alerts:list")).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("alerts:alert", args=[self.alert.pk])).status_code, 403
+        )
+
+    def test_it_asks_for_the_note_beside_the_field(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.post(
+            reverse("alerts:acknowledge", args=[self.alert.pk]), {"action_note": "   "}
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="id_action_note_error"')
+        self.assertContains(response, "Write down the action you took")
+        self.assertContains(response, 'aria-invalid="true"')
+        self.alert.refresh_from_db()
+        self.assertTrue(self.alert.is_open)
+
+    def test_it_acknowledges_with_the_note(self) -> None:
+        self.client.force_login(self.therapist)
+        url = reverse("alerts:acknowledge", args=[self.alert.pk])
+
+        page = self.client.post(
+            url, {"action_note": "Called Wren; safety plan reviewed."}, follow=True
+        )
+
+        self.assertRedirects(page, reverse("alerts:alert", args=[self.alert.pk]))
+        self.alert.refresh_from_db()
+        self.assertEqual(self.alert.acknowledged_by, self.therapist)
+        self.assertContains(page, "Called Wren; safety plan reviewed.")
+        self.assertContains(page, "Alert acknowledged.")
+        self.assertNotContains(page, 'name="action_note"')
+
+    def test_it_says_when_the_alert_was_already_acknowledged(self) -> None:
+        acknowledge(self.ack_request(self.admin), self.alert, "Admin called.")
+        self.client.force_login(self.therapist)
+
+        response = self.client.post(
+            reverse("alerts:acknowledge", args=[self.alert.pk]),
+            {"action_note": "Me too."},
+            follow=True,
+        )
+
+        self.assertContains(response, "already been acknowledged")
+        self.alert.refresh_from_db()
+        self.assertEqual(self.alert.action_note, "Admin called.")
+
+    def test_it_keeps_the_note_within_the_limit(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.post(
+            reverse("alerts:acknowledge", args=[self.alert.pk]), {"action_note": "x" * 4001}
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="id_action_note_error"')
+
+
+class ClientPageTestCase(AlertTestCase):
+    def test_it_lists_the_clients_alerts_open_first_with_an_acknowledge_link(self) -> None:
+        (later,) = raise_alerts(None, make_response(self.mine, self.phq9, q9=3))
+        acknowledge(self.ack_request(self.therapist), later, "Called; plan made.")
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(self.mine.get_absolute_url())
+
+        html = response.content.decode()
+        self.assertContains(response, "Safety alerts: 1 open")
+        self.assertContains(
+            response, reverse("alerts:alert", args=[self.alert.pk]) + "#acknowledge"
+        )
+        self.assertLess(html.index("answered 2"), html.index("answered 3"))
+        self.assertContains(response, "Safety alert raised")
+        self.assertContains(response, "Safety alert acknowledged")
+        # The note is free text: it stays on the alert page, not the client page.
+        self.assertNotContains(response, "Called; plan made.")
+
+    @override_settings(SAFETY_ALERT_ESCALATE_HOURS=1)
+    def test_it_puts_the_escalation_on_the_timeline(self) -> None:
+        from measures.safety import escalate_due
+
+        escalate_due(timezone.now() + dt.timedelta(hours=2))
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(self.mine.get_absolute_url())
+
+        self.assertContains(response, "Safety alert escalated")
+
+
+class GateTestCase(BaseTestCase):
+    def safety_check(self, session: TreatmentSession) -> Check:
+        checks, _ = dosing_readiness(session)
+        return next(check for check in checks if check.key == "safety")
+
+    def test_it_blocks_the_gate_until_acknowledged(self) -> None:
+        ready = make_ready(self.therapist, self.prescriber, self.partner)
+        self.assertTrue(self.safety_check(ready.session).ok)
+        answered = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
+        (alert,) = raise_alerts(
+            None, make_response(ready.client, make_instrument(), answered_at=answered, q9=1)
+        )
+
+        check = self.safety_check(ready.session)
+        self.assertFalse(check.ok)
+        self.assertEqual(
+            check.detail, "PHQ-9 item 9 answered 1 on 2026-03-04 — not yet acknowledged"
+        )
+
+        request = RequestFactory().post("/")
+        request.user = self.therapist
+        acknowledge(cast(AuthedRequest, request), alert, "Called; plan made.")
+
+        check = self.safety_check(ready.session)
+        self.assertTrue(check.ok)
+        self.assertEqual(check.detail, "No unacknowledged safety alerts.")
+
+    def test_it_is_not_blocked_by_another_clients_alert(self) -> None:
+        ready = make_ready(self.therapist, self.prescriber, self.partner)
+        someone = make_client(first_name="Other", assigned_therapist=self.therapist2)
+        raise_alerts(None, make_response(someone, make_instrument(), q9=3))
+
+        self.assertTrue(self.safety_check(ready.session).ok)
+        self.assertEqual(SafetyAlert.objects.count(), 1)
+
+
+class CrisisTemplateTestCase(BaseTestCase):
+    def test_it_shows_988_911_and_the_practice_phone(self) -> None:
+        html = render_to_string(
+            "measures/alerts/_crisis.html",
+            {"practice": {"name": "Riverbend Therapy", "phone": "(555) 010-0100"}},
+        )
+
+        self.assertIn(
+            "If you are thinking about suicide or harming yourself, please reach out now", html
+        )
+        self.assertIn('href="tel:988"', html)
+        self.assertIn('href="sms:988"', html)
+        self.assertIn('href="tel:911"', html)
+        self.assertIn('href="tel:5550100100"', html)
+        self.assertIn("(555) 010-0100", html)

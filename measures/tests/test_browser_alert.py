@@ -1,0 +1,73 @@
+"""A PHQ-9 answer of 2 on item 9, as the therapist lives it: the alert is on the
+dashboard, blocks the dosing gate, and is acknowledged with a note of the action
+taken; then it leaves the dashboard and the gate's safety check turns green.
+
+The dashboard step needs measures/alerts/_dashboard.html wired into
+accounts/home.html (with `safety_alerts` from measures.safety.dashboard_alerts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from measures.safety import raise_alerts
+from measures.tests.test_safety_helpers import make_instrument, make_response
+from pathways.testing import PASSWORD, make_client, make_partner, make_user
+from treatment.tests.support import make_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/staff/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
+
+
+def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None:
+    partner = make_partner("Blue Ridge Psychiatry")
+    theo = make_user("theo", Role.THERAPIST, first_name="Theo")
+    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    client = make_client(first_name="Wren", last_name="Halloway", assigned_therapist=theo)
+    ready = make_ready(theo, priya, partner, client=client)
+    (alert,) = raise_alerts(None, make_response(client, make_instrument(), q9=2))
+    session_url = ready.session.get_absolute_url()
+    safety_check = page.locator('#gate li[data-check="safety"]')
+
+    sign_in(page, "theo")
+    dashboard = page.locator("#safety-alerts")
+    expect(dashboard).to_contain_text("Safety alerts needing same-day follow-up: 1")
+
+    page.goto(session_url)
+    expect(safety_check).to_have_attribute("data-ok", "false")
+    expect(safety_check).to_contain_text("PHQ-9 item 9 answered 2 on")
+
+    page.goto("/staff/")
+    page.locator("#safety-alerts").get_by_role("link", name=f"Safety alert #{alert.pk}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Safety alert")
+    expect(page.get_by_text("it is not a diagnosis")).to_be_visible()
+    expect(page.get_by_text("Wren Halloway")).to_be_visible()
+    expect(page.get_by_text("More than half the days (2)")).to_be_visible()
+
+    page.get_by_role("button", name="Acknowledge the alert").click()
+    expect(page.locator("#id_action_note_error")).to_contain_text("Write down the action")
+    note = page.get_by_label("Action taken")
+    expect(note).to_have_attribute("aria-invalid", "true")
+
+    note.fill("Called Wren the same day; reviewed the safety plan; seeing her tomorrow.")
+    page.get_by_role("button", name="Acknowledge the alert").click()
+    expect(page.locator(".messages")).to_contain_text("Alert acknowledged")
+    expect(page.get_by_text("reviewed the safety plan")).to_be_visible()
+
+    page.goto("/staff/")
+    expect(page.locator("#safety-alerts")).to_have_count(0)
+
+    page.goto(session_url)
+    expect(safety_check).to_have_attribute("data-ok", "true")
+    expect(safety_check).to_contain_text("No unacknowledged safety alerts.")

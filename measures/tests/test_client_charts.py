@@ -1,0 +1,143 @@
+"""A client's charts page and chart images: who may see them, and the table of every
+score."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from clients.models import Client
+from measures.models import Response, Source
+from measures.tests.test_report import day, load_instruments, make_score
+from pathways.testing import BaseTestCase, make_client, make_course, make_session
+
+
+class ClientChartsTests(BaseTestCase):
+    record: Client
+    scores: list[Response]
+    page_url: str
+    chart_url: str
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_instruments()
+        cls.record = make_client(
+            first_name="Rowan", last_name="Ashdown", assigned_therapist=cls.therapist
+        )
+        course = make_course(cls.record, cls.therapist)
+        make_session(course, started_at=day(2026, 1, 20))
+        cls.scores = [
+            make_score(cls.record, "phq9", 20, day(2026, 1, 5)),
+            make_score(cls.record, "phq9", 9, day(2026, 2, 5), source=Source.PAPER),
+            make_score(cls.record, "phq9", 4, day(2026, 3, 5)),
+            make_score(cls.record, "gad7", 15, day(2026, 1, 5)),
+            make_score(cls.record, "gad7", 10, day(2026, 3, 5)),
+        ]
+        cls.page_url = reverse("outcomes:client", args=[cls.record.pk])
+        cls.chart_url = reverse("outcomes:client_chart", args=[cls.record.pk, "phq9"])
+
+    def test_the_page_shows_a_chart_per_instrument_and_every_score(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(self.page_url)
+
+        self.assertContains(response, self.chart_url)
+        self.assertContains(
+            response, reverse("outcomes:client_chart", args=[self.record.pk, "gad7"])
+        )
+        self.assertNotContains(
+            response, reverse("outcomes:client_chart", args=[self.record.pk, "pcl5"])
+        )
+        self.assertEqual(len(response.context["rows"]), len(self.scores))
+        self.assertContains(response, "2026-02-05</time>", count=1)
+        self.assertContains(response, "Paper form", count=1)
+        self.assertContains(response, "Secure link", count=4)
+        self.assertContains(response, "<td>Mild</td>", count=1)  # the band stored with it
+        self.assertContains(response, "(not a diagnosis)")
+
+    def test_the_table_gives_the_change_from_baseline_by_the_instruments_rules(self) -> None:
+        self.client.force_login(self.admin)
+
+        response = self.client.get(self.page_url)
+
+        html = response.content.decode()
+        self.assertIn("-16 points (-80.0%)", html)  # PHQ-9 20 → 4
+        self.assertIn("Response (a drop of 50% or more from baseline): yes", html)
+        self.assertIn("Remission (total below 5): yes", html)
+        self.assertIn("Remission (total below 5): no", html)  # 20 → 9
+        self.assertIn("-5 points", html)  # GAD-7 15 → 10
+        self.assertEqual(html.count(">Baseline<"), 2)
+
+    def test_the_chart_is_svg_with_its_own_policy_and_is_audited(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(self.chart_url)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/svg+xml; charset=utf-8")
+        self.assertIn("default-src 'none'", response["Content-Security-Policy"])
+        self.assertIn("Dosing session", response.content.decode())
+        self.assertNotIn("Ashdown", response.content.decode())
+        event = AuditEvent.objects.get(action="outcomes.chart_view")
+        self.assertEqual(event.client, self.record)
+        self.assertEqual(event.detail, {"instrument": "phq9"})
+
+    def test_the_page_is_audited(self) -> None:
+        self.client.force_login(self.intake)
+
+        self.client.get(self.page_url)
+
+        self.assertTrue(
+            AuditEvent.objects.filter(action="outcomes.client_view", client=self.record).exists()
+        )
+
+    def test_another_therapists_client_is_a_404(self) -> None:
+        self.client.force_login(self.therapist2)
+
+        self.assertEqual(self.client.get(self.page_url).status_code, 404)
+        self.assertEqual(self.client.get(self.chart_url).status_code, 404)
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="outcomes.").exists())
+
+    def test_an_unknown_instrument_is_a_404(self) -> None:
+        self.client.force_login(self.admin)
+
+        url = reverse("outcomes:client_chart", args=[self.record.pk, "bdi2"])
+
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_prescriber_is_refused(self) -> None:
+        self.client.force_login(self.prescriber)
+
+        self.assertEqual(self.client.get(self.page_url).status_code, 403)
+
+    def test_a_client_without_scores_says_so(self) -> None:
+        other = make_client(first_name="Noor", assigned_therapist=self.therapist)
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(reverse("outcomes:client", args=[other.pk]))
+
+        self.assertContains(response, "No scores yet.")
+
+    def test_the_client_page_has_the_compact_panel(self) -> None:
+        self.client.force_login(self.therapist)
+
+        response = self.client.get(reverse("clients:detail", args=[self.record.pk]))
+
+        self.assertContains(response, "Progress on the outcome measures")
+        self.assertContains(response, self.chart_url)
+        self.assertContains(response, self.page_url)
+
+    def test_render_measure_panels_gives_the_compact_panel(self) -> None:
+        from django.test import RequestFactory
+
+        from measures.chart_panels import render_measure_panels
+
+        request = RequestFactory().get("/")
+        request.user = self.therapist
+        html = render_measure_panels(request, self.record)  # type: ignore[arg-type]
+
+        self.assertEqual(len(html), 1)
+        self.assertIn(self.chart_url, html[0])
+        other = make_client(first_name="Noor", assigned_therapist=self.therapist)
+        self.assertEqual(render_measure_panels(request, other), [])  # type: ignore[arg-type]

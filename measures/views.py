@@ -1,0 +1,206 @@
+"""Staff views for measures: send a link, enter a paper form, a course's schedule,
+and the client's responses.
+
+Sending is open to CLIENT_ROLES (admin, intake, therapist): intake staff send the
+baseline questionnaires while a client is being taken on, and a link only asks the
+client questions; it changes nothing clinical. The schedule of a course is a
+clinical decision: CLINICAL_ROLES, like the course itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from audit.services import log_action
+from clients.access import get_client_for_user
+from clients.models import Client
+from measures import services
+from measures.forms import PaperForm, ScheduleForm, SendForm
+from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response, Source
+from measures.schedule import baseline_send
+from measures.scoring import ScoringError
+from treatment.access import get_course_for_user
+
+
+def _link_created(
+    request: AuthedRequest, client: Client, link: MeasureLink, token: str, back: str
+) -> HttpResponse:
+    # No e-mail: show the link in this response, once. It is never put in a
+    # redirect URL, a message or a log, and cannot be shown again.
+    return render(
+        request,
+        "measures/link_created.html",
+        {
+            "client": client,
+            "link": services.answer_url(token),
+            "expires": services.format_local(link.expires_at),
+            "instruments": services.instruments_for(link.instruments),
+            "back": back,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLIENT_ROLES)
+def send(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id)
+    form = SendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, token = services.link_send(request, client, form.cleaned_data["instruments"])
+        except services.MeasureError as exc:
+            form.add_error("instruments", str(exc))
+        else:
+            if client.email:
+                messages.success(
+                    request,
+                    "The questionnaire link was sent to the client's e-mail. It expires "
+                    f"{services.format_local(link.expires_at)}.",
+                )
+                return redirect("measures:client", client_id=client.pk)
+            return _link_created(
+                request, client, link, token, reverse("measures:client", args=[client.pk])
+            )
+    log_action(request, "client.view", client, client=client, detail={"page": "measures:send"})
+    return render(request, "measures/send.html", {"client": client, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLIENT_ROLES)
+def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
+    client = get_client_for_user(request, client_id)
+    instrument = Instrument.objects.filter(code=code).first()
+    if instrument is None:
+        raise Http404
+    form = PaperForm([instrument], request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers_by_code()[instrument.code]
+        items, unscored = services.split_answers(instrument.definition, answers)
+        answered_on: dt.date = form.cleaned_data["answered_on"]
+        # The paper form carries a day, not a time: store local noon of that day.
+        answered_at = timezone.make_aware(dt.datetime.combine(answered_on, dt.time(12)))
+        try:
+            response = services.response_record(
+                request,
+                client,
+                instrument,
+                items,
+                unscored,
+                source=Source.PAPER,
+                entered_by=request.user,
+                answered_at=answered_at,
+            )
+        except ScoringError:
+            form.add_error(None, "These answers could not be scored; check each item.")
+        else:
+            messages.success(
+                request,
+                f"{instrument.short_name} entered from the paper form: total {response.total} "
+                f"({response.band_label}).",
+            )
+            return redirect("measures:client", client_id=client.pk)
+    log_action(request, "client.view", client, client=client, detail={"page": "measures:paper"})
+    return render(
+        request,
+        "measures/paper.html",
+        {"client": client, "instrument": instrument, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL_ROLES)
+def schedule(request: AuthedRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request, course_id)
+    existing = MeasureSchedule.objects.filter(course=course).first()
+    form = ScheduleForm(request.POST if request.method == "POST" else None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        created = existing is None
+        measure_schedule: MeasureSchedule = form.save(commit=False)
+        measure_schedule.course = course
+        if created:
+            measure_schedule.created_by = request.user
+        try:
+            services.instruments_for(measure_schedule.instruments)
+        except services.MeasureError as exc:
+            form.add_error("instruments", str(exc))
+        else:
+            with transaction.atomic():
+                measure_schedule.save()
+                log_action(
+                    request,
+                    "measure_schedule.create" if created else "measure_schedule.update",
+                    measure_schedule,
+                    client=course.client,
+                    detail={
+                        "course": course.pk,
+                        "instruments": measure_schedule.instruments,
+                        "fields": form.changed_data,
+                    },
+                )
+                baseline = baseline_send(request, measure_schedule)
+            back = course.get_absolute_url()
+            if baseline is not None and not course.client.email:
+                link, token = baseline
+                return _link_created(request, course.client, link, token, back)
+            text = "Measure schedule saved."
+            if baseline is not None:
+                text += " The baseline questionnaires were sent to the client's e-mail."
+            messages.success(request, text)
+            return redirect(course)
+    log_action(
+        request, "course.view", course, client=course.client, detail={"page": "measures:schedule"}
+    )
+    return render(
+        request,
+        "measures/schedule.html",
+        {"course": course, "client": course.client, "form": form, "existing": existing},
+    )
+
+
+def _extra_panels(request: AuthedRequest, client: Client) -> list[str]:
+    """Panels the charts work adds to this page (measures.chart_panels), if any."""
+    from measures import chart_panels
+
+    render_panels = getattr(chart_panels, "render_measure_panels", None)
+    if render_panels is None:
+        return []
+    return list(render_panels(request, client))
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def client(request: AuthedRequest, client_id: int) -> HttpResponse:
+    the_client = get_client_for_user(request, client_id)
+    responses = list(
+        Response.objects.filter(client=the_client).select_related(
+            "instrument", "link", "entered_by"
+        )
+    )
+    now = timezone.now()
+    links = list(MeasureLink.objects.filter(client=the_client)[:20])
+    log_action(
+        request,
+        "measure.list",
+        the_client,
+        client=the_client,
+        detail={"responses": len(responses)},
+    )
+    context: dict[str, Any] = {
+        "client": the_client,
+        "responses": responses,
+        "links": [(link, services.link_state(link, now)) for link in links],
+        "instruments": Instrument.objects.order_by("short_name"),
+        "extra_panels": _extra_panels(request, the_client),
+        "reasons": dict(Reason.choices),
+    }
+    return render(request, "measures/client.html", context)
