@@ -236,6 +236,8 @@ class PortalReferralTestCase(BaseTestCase):
         )
         rendered = mock.patch(
             "partners.portal_views.render_portal_panels",
+            # Stand-ins for panels the real renderer returns already rendered (and
+            # escaped); the HTML is this test's own constant text, not input.
             return_value=[mark_safe(html) for html in panels or []],  # noqa: S308
         )
         with reverse, rendered:
