@@ -172,3 +172,22 @@ class BaseTestCase(TestCase):
         cls.prescriber = make_user("prescriber", Role.PRESCRIBER, partner=cls.partner)
         cls.prescriber2 = make_user("prescriber2", Role.PRESCRIBER, partner=cls.partner2)
         cls.service = make_service("kap", title="Ketamine-Assisted Psychotherapy (KAP)")
+
+
+ANONYMOUS = "anonymous"
+
+
+def assert_role_outcome(response: Any, *, role: str, allowed: Any, method: str, url: str) -> None:
+    """The permission matrix's rule for one request, shared by every app's matrix:
+    anonymous → sent to sign in; an allowed role → 200 for a GET, a redirect (not
+    to sign-in) for a POST; any other role → 403."""
+    if role == ANONYMOUS:
+        assert response.status_code == 302  # noqa: S101
+        assert response["Location"] == f"/staff/sign-in/?next={url}"  # noqa: S101
+    elif role in allowed and method == "GET":
+        assert response.status_code == 200  # noqa: S101
+    elif role in allowed:
+        assert response.status_code == 302  # noqa: S101
+        assert not response["Location"].startswith("/staff/sign-in/")  # noqa: S101
+    else:
+        assert response.status_code == 403  # noqa: S101

@@ -18,7 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from intake.models import RequestStatus
-from pathways.testing import make_client, make_message, make_request, make_service, make_user
+from pathways.testing import (
+    assert_role_outcome,
+    make_client,
+    make_message,
+    make_request,
+    make_service,
+    make_user,
+)
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
@@ -93,16 +100,7 @@ def test_access(name: str, role: str, practice: dict[str, Any]) -> None:
 
     response = client.get(url) if entry.method == "GET" else client.post(url, entry.data)
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and entry.method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=entry.method, url=url)
 
 
 @pytest.mark.parametrize("role", ROLES)

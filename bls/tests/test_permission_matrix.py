@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Role
 from bls.models import DesensitisationSet, EmdrRecord, PhaseMark
 from bls.urls import urlpatterns
-from pathways.testing import make_client, make_course, make_session, make_user
+from pathways.testing import assert_role_outcome, make_client, make_course, make_session, make_user
 from treatment.models import Modality, SessionKind
 
 from .support import make_emdr_appointment
@@ -101,16 +101,7 @@ def test_access(name: str, role: str, practice: Fixture) -> None:
 
     response = client.get(url) if entry.method == "GET" else client.post(url, entry.data(practice))
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and entry.method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=entry.method, url=url)
 
 
 @pytest.mark.parametrize("role", ROLES)

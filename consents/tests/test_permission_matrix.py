@@ -18,7 +18,13 @@ from django.urls import reverse
 from accounts.models import Role
 from consents.models import ConsentKind, ConsentRequest, ConsentRevocation
 from consents.tests.factories import make_consent_request
-from pathways.testing import make_client, make_document, make_signed_consent, make_user
+from pathways.testing import (
+    assert_role_outcome,
+    make_client,
+    make_document,
+    make_signed_consent,
+    make_user,
+)
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
@@ -97,16 +103,7 @@ def test_access(name: str, role: str, practice: dict[str, Any]) -> None:
 
     response = _call(client, entry.method, url, entry.data)
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and entry.method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=entry.method, url=url)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Role
 from measures.models import MeasureLink, MeasureSchedule, Response
 from measures.tests.support import PHQ9, answers
-from pathways.testing import make_client, make_course, make_user
+from pathways.testing import assert_role_outcome, make_client, make_course, make_user
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
@@ -110,16 +110,7 @@ def test_access(name: str, method: str, role: str, practice: dict[str, Any]) -> 
 
     response = _call(client, method, url, entry.data)
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=method, url=url)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -21,7 +21,7 @@ from accounts.models import Role
 from measures.alert_urls import app_name, urlpatterns
 from measures.safety import raise_alerts
 from measures.tests.test_safety_helpers import make_instrument, make_response
-from pathways.testing import make_client, make_user
+from pathways.testing import assert_role_outcome, make_client, make_user
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
@@ -80,16 +80,7 @@ def test_access(name: str, role: str, practice: dict[str, Any]) -> None:
 
     response = client.get(url) if entry.method == "GET" else client.post(url, entry.data)
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and entry.method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=entry.method, url=url)
     if entry.method == "POST":
         practice["alert"].refresh_from_db()
         assert practice["alert"].is_open is (role not in entry.allowed)

@@ -21,6 +21,7 @@ from consents.models import ConsentKind
 from partners.models import Referral, ReferralStatus
 from partners.tests.helpers import in_a_week, local_input, referral_form
 from pathways.testing import (
+    assert_role_outcome,
     make_client,
     make_partner,
     make_referral,
@@ -114,16 +115,7 @@ def test_access(name: str, method: str, role: str, practice: dict[str, Any]) -> 
 
     response = client.get(url) if method == "GET" else client.post(url, _data(name, practice))
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=method, url=url)
     if name == "partners:new" and method == "POST":
         # Only an allowed POST sends a referral.
         sent = role in entry.allowed

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from pathways.testing import make_client, make_user
+from pathways.testing import assert_role_outcome, make_client, make_user
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.tests.support import at, future_day, make_appointment, make_room
 from scheduling.urls import urlpatterns
@@ -130,16 +130,7 @@ def test_access(name: str, method: str, role: str, practice: Fixture) -> None:
 
     response = client.get(url) if method == "GET" else client.post(url, entry.data(practice))
 
-    if role == ANONYMOUS:
-        assert response.status_code == 302
-        assert response["Location"] == f"/staff/sign-in/?next={url}"
-    elif role in entry.allowed and method == "GET":
-        assert response.status_code == 200
-    elif role in entry.allowed:
-        assert response.status_code == 302
-        assert not response["Location"].startswith("/staff/sign-in/")
-    else:
-        assert response.status_code == 403
+    assert_role_outcome(response, role=role, allowed=entry.allowed, method=method, url=url)
 
 
 @pytest.mark.parametrize("role", ROLES)
