@@ -10,7 +10,10 @@ class PathwaysUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Practice role", {"fields": ("role", "credentials", "partner", "on_call")}),
+        (
+            "Practice role",
+            {"fields": ("role", "is_clinician", "credentials", "partner", "on_call")},
+        ),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,

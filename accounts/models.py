@@ -25,6 +25,14 @@ class User(AbstractUser):
     on_call = models.BooleanField(
         default=False, help_text="Receives safety alerts for every client (e.g. PHQ-9 item 9)."
     )
+    # Only a clinician may acknowledge a safety alert (measures.alert_queries.can_acknowledge).
+    # Therapists are clinicians by role; an admin is one only when this is set (a
+    # practice owner who also sees clients). Intake coordinators never are.
+    is_clinician = models.BooleanField(
+        "clinician",
+        default=False,
+        help_text="For admins: a licensed clinician, who may acknowledge safety alerts.",
+    )
     # Prescribers belong to one medication-management partner organisation.
     partner = models.ForeignKey(
         "partners.Partner",

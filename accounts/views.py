@@ -20,7 +20,8 @@ from accounts.otp import needs_setup, pending_device, qr_data_uri, secret_for_di
 from audit.services import log_action
 from clients.models import Client
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from measures.safety import dashboard_alerts
+from measures.alert_queries import dashboard_alerts
+from measures.safety import LIST_ACTION
 
 
 class LoginView(auth_views.LoginView):
@@ -95,7 +96,11 @@ def otp_setup(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @role_required(*STAFF_ROLES)
 def home(request: AuthedRequest) -> HttpResponse:
-    """The signed-in landing page: counts only, so it is not a PHI page."""
+    """The signed-in landing page: counts, and the open safety alerts.
+
+    The alerts name their clients (whoever is free should act on one at once), so
+    showing them is a PHI read and is audited, with the alert ids only.
+    """
     user = request.user
     counts: dict[str, int] = {}
     if user.role in (Role.ADMIN, Role.INTAKE):
@@ -106,5 +111,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         counts["my_requests"] = AppointmentRequest.objects.filter(assigned_to=user).count()
         counts["my_clients"] = Client.objects.filter(assigned_therapist=user).count()
     has_2fa = django_otp.user_has_device(user)
-    context = {"counts": counts, "has_2fa": has_2fa, "safety_alerts": dashboard_alerts(user)}
+    safety_alerts = dashboard_alerts(user)
+    if safety_alerts:
+        detail = {"page": "accounts:home", "alerts": [alert.pk for alert in safety_alerts]}
+        log_action(request, LIST_ACTION, detail=detail)
+    context = {"counts": counts, "has_2fa": has_2fa, "safety_alerts": safety_alerts}
     return render(request, "accounts/home.html", context)

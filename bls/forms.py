@@ -1,5 +1,7 @@
 """Forms of the EMDR record. Ranges: VOC 1–7, SUD 0–10 (clinical-reference.md,
-"EMDR session data"); a value out of range is an error beside its field."""
+"EMDR session data"); a value out of range is an error beside its field. The
+services check the same rules (`bls.rules`); what they refuse is put beside the
+field too (`ServiceErrorsMixin.refused`)."""
 
 from __future__ import annotations
 
@@ -8,24 +10,55 @@ from typing import Any
 
 from django import forms
 
-from bls.models import BlsType, EmdrRecord, Phase
+from bls import rules
+from bls.models import (
+    SUD_MAX,
+    SUD_MIN,
+    SUD_RANGE_MESSAGE,
+    VOC_MAX,
+    VOC_MIN,
+    VOC_RANGE_MESSAGE,
+    BlsType,
+    EmdrRecord,
+    Phase,
+)
+from bls.services import EmdrError
 from pathways.forms import AccessibleErrorsMixin
 
-SUD_HELP = "0 (no disturbance) to 10 (the worst)."
-VOC_HELP = "1 (completely false) to 7 (completely true)."
+SUD_HELP = f"{SUD_MIN} (no disturbance) to {SUD_MAX} (the worst)."
+VOC_HELP = f"{VOC_MIN} (completely false) to {VOC_MAX} (completely true)."
+
+
+class ServiceErrorsMixin(AccessibleErrorsMixin):
+    """A form that can show what the service refused, beside the fields it names."""
+
+    _refusal: dict[str, str] | None = None
+
+    def refused(self, error: EmdrError) -> None:
+        """Clean again with the service's errors added, so that AccessibleErrorsMixin
+        marks those inputs as it marks the form's own errors. What was typed stays."""
+        self._refusal = error.errors or {"": str(error)}
+        self.full_clean()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for name, message in (self._refusal or {}).items():
+            form.add_error(name if name in form.fields else None, message)
+        return data
 
 
 def sud_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
-        min_value=0,
-        max_value=10,
+        min_value=SUD_MIN,
+        max_value=SUD_MAX,
         help_text=SUD_HELP,
         error_messages={
-            "min_value": "SUD is from 0 to 10.",
-            "max_value": "SUD is from 0 to 10.",
-            "invalid": "Enter a whole number from 0 to 10.",
+            "min_value": SUD_RANGE_MESSAGE,
+            "max_value": SUD_RANGE_MESSAGE,
+            "invalid": rules.SUD_NOT_A_NUMBER,
         },
     )
 
@@ -34,13 +67,13 @@ def voc_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
-        min_value=1,
-        max_value=7,
+        min_value=VOC_MIN,
+        max_value=VOC_MAX,
         help_text=VOC_HELP,
         error_messages={
-            "min_value": "VOC is from 1 to 7.",
-            "max_value": "VOC is from 1 to 7.",
-            "invalid": "Enter a whole number from 1 to 7.",
+            "min_value": VOC_RANGE_MESSAGE,
+            "max_value": VOC_RANGE_MESSAGE,
+            "invalid": rules.VOC_NOT_A_NUMBER,
         },
     )
 
@@ -53,7 +86,7 @@ class PhaseForm(forms.Form):
     phase = forms.TypedChoiceField(choices=Phase.choices, coerce=int)
 
 
-class AssessmentForm(AccessibleErrorsMixin, forms.ModelForm):
+class AssessmentForm(ServiceErrorsMixin, forms.ModelForm):
     voc_start = voc_field("VOC at start (how true the positive cognition feels)")
     sud_start = sud_field("SUD at start")
 
@@ -79,7 +112,7 @@ class AssessmentForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {"target_memory": _text(), "image": _text()}
 
 
-class ClosingForm(AccessibleErrorsMixin, forms.ModelForm):
+class ClosingForm(ServiceErrorsMixin, forms.ModelForm):
     installation_voc = voc_field("Installation VOC")
     sud_end = sud_field("SUD at end")
     voc_end = voc_field("VOC at end")
@@ -90,15 +123,33 @@ class ClosingForm(AccessibleErrorsMixin, forms.ModelForm):
         required=False,
         widget=forms.RadioSelect,
     )
+    closure_reason = forms.CharField(
+        label="Why the session is incomplete",
+        required=False,
+        max_length=2000,
+        help_text="Required when the closure is Incomplete.",
+        widget=_text(2),
+    )
 
     class Meta:
         model = EmdrRecord
-        fields = ["installation_voc", "body_scan", "closure", "sud_end", "voc_end"]
+        fields = [
+            "installation_voc",
+            "body_scan",
+            "sud_end",
+            "voc_end",
+            "closure",
+            "closure_reason",
+        ]
         labels = {"body_scan": "Body scan"}
         widgets = {"body_scan": _text()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["closure"].help_text = rules.closure_rule()  # thresholds are settings
 
-class SetForm(AccessibleErrorsMixin, forms.Form):
+
+class SetForm(ServiceErrorsMixin, forms.Form):
     bls_type = forms.ChoiceField(label="BLS type", choices=BlsType.choices, initial=BlsType.EYES)
     # 1 Hz is the usual default; 0.8–1.2 Hz was studied (van Veen 2015).
     speed_hz = forms.DecimalField(
@@ -124,7 +175,7 @@ class SetForm(AccessibleErrorsMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = super().clean()
         if (
             data.get("passes") is None
             and data.get("seconds") is None

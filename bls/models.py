@@ -14,8 +14,32 @@ from django.urls import reverse
 if TYPE_CHECKING:
     from clients.models import Client
 
-SUD = [MinValueValidator(0), MaxValueValidator(10)]  # subjective units of disturbance, 0–10
-VOC = [MinValueValidator(1), MaxValueValidator(7)]  # validity of cognition, 1–7
+# Subjective units of disturbance 0–10, validity of cognition 1–7 (clinical-reference.md,
+# "EMDR session data"). The form, the service (bls.rules) and the database all check them.
+SUD_MIN, SUD_MAX = 0, 10
+VOC_MIN, VOC_MAX = 1, 7
+SUD_RANGE_MESSAGE = f"SUD is from {SUD_MIN} to {SUD_MAX}."
+VOC_RANGE_MESSAGE = f"VOC is from {VOC_MIN} to {VOC_MAX}."
+SUD = [MinValueValidator(SUD_MIN), MaxValueValidator(SUD_MAX)]
+VOC = [MinValueValidator(VOC_MIN), MaxValueValidator(VOC_MAX)]
+
+
+def _sud_in_range(name: str) -> models.CheckConstraint:
+    return _in_range(name, SUD_MIN, SUD_MAX, SUD_RANGE_MESSAGE)
+
+
+def _voc_in_range(name: str) -> models.CheckConstraint:
+    return _in_range(name, VOC_MIN, VOC_MAX, VOC_RANGE_MESSAGE)
+
+
+def _in_range(name: str, low: int, high: int, message: str) -> models.CheckConstraint:
+    """The database's own refusal of a score out of range (empty is allowed)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{name}__isnull": True})
+        | models.Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+        name=f"emdr_{name}_{low}_to_{high}",
+        violation_error_message=message,
+    )
 
 
 class Phase(models.IntegerChoices):
@@ -69,6 +93,8 @@ class EmdrRecord(models.Model):
         INCOMPLETE = "incomplete", "Incomplete"
 
     closure = models.CharField(max_length=10, choices=Closure.choices, blank=True)
+    # Required for an incomplete closure (bls.rules.closing_errors).
+    closure_reason = models.TextField("Why the session is incomplete", blank=True, max_length=2000)
     sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
     voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,7 +107,12 @@ class EmdrRecord(models.Model):
             models.CheckConstraint(
                 condition=models.Q(session__isnull=False) | models.Q(appointment__isnull=False),
                 name="emdr_record_has_a_session",
-            )
+            ),
+            _sud_in_range("sud_start"),
+            _sud_in_range("sud_end"),
+            _voc_in_range("voc_start"),
+            _voc_in_range("installation_voc"),
+            _voc_in_range("voc_end"),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +180,7 @@ class DesensitisationSet(models.Model):
                 condition=models.Q(passes__isnull=False) | models.Q(seconds__isnull=False),
                 name="set_has_passes_or_seconds",
             ),
+            _sud_in_range("sud"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ phase numbers and field names, never what the client said.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from audit.services import log_action
+from bls import rules
 from bls.models import DesensitisationSet, EmdrRecord, Phase, PhaseMark
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
@@ -32,18 +34,30 @@ ASSESSMENT_FIELDS = (
     "sud_start",
     "body_location",
 )
-CLOSING_FIELDS = ("installation_voc", "body_scan", "closure", "sud_end", "voc_end")
-SET_FIELDS = ("bls_type", "speed_hz", "passes", "seconds", "client_report", "sud", "interweave")
-
-# The practice's protocol doses after the target memory is activated (phase 3).
-DOSE_TIMING_NOTE = (
-    "Dose given before the target memory was activated "
-    "(the practice's protocol doses after activation)"
+CLOSING_FIELDS = (
+    "installation_voc",
+    "body_scan",
+    "closure",
+    "closure_reason",
+    "sud_end",
+    "voc_end",
 )
+SET_FIELDS = ("bls_type", "speed_hz", "passes", "seconds", "client_report", "sud", "interweave")
 
 
 class EmdrError(Exception):
-    """A write the record's state does not allow; the message is for the user."""
+    """A write the record's state or its rules (`bls.rules`) do not allow. `errors`
+    maps a field name to the message shown beside that field; the message as a whole
+    is for the user too."""
+
+    def __init__(self, message: str = "", *, errors: Mapping[str, str] | None = None) -> None:
+        self.errors = dict(errors or {})
+        super().__init__(message or " ".join(self.errors.values()))
+
+
+def _refuse_if(errors: Mapping[str, str]) -> None:
+    if errors:
+        raise EmdrError(errors=errors)
 
 
 # --- Creating a record --------------------------------------------------------
@@ -141,14 +155,32 @@ def _save_fields(
     return changed
 
 
+def _given(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    return {name: data[name] for name in names if name in data}
+
+
 def assessment_save(request: AuthedRequest, record: EmdrRecord, data: dict[str, Any]) -> list[str]:
     """Phase 3: target memory, image, cognitions, VOC, emotions, SUD, body location.
-    Returns the names of the fields that changed."""
+    Returns the names of the fields that changed. EmdrError for a SUD or VOC out of
+    range."""
+    _refuse_if(rules.score_errors(values=_given(data, ASSESSMENT_FIELDS)))
     return _save_fields(request, record, data, ASSESSMENT_FIELDS, "emdr.assessment_save")
 
 
 def closing_save(request: AuthedRequest, record: EmdrRecord, data: dict[str, Any]) -> list[str]:
-    """Installation VOC, body scan, closure, and SUD/VOC at the end."""
+    """Installation VOC, body scan, closure (and why it is incomplete), and SUD/VOC
+    at the end. EmdrError for a score out of range, or a closure the rules refuse,
+    judged on the record as it would be after the write."""
+    errors = rules.score_errors(values=_given(data, CLOSING_FIELDS))
+    after = {name: data.get(name, getattr(record, name)) for name in CLOSING_FIELDS}
+    closing = rules.closing_errors(
+        closure=after["closure"] or "",
+        body_scan=after["body_scan"] or "",
+        sud_end=None if "sud_end" in errors else after["sud_end"],
+        voc_end=None if "voc_end" in errors else after["voc_end"],
+        closure_reason=after["closure_reason"] or "",
+    )
+    _refuse_if({**closing, **errors})  # a range error wins beside its field
     return _save_fields(request, record, data, CLOSING_FIELDS, "emdr.closing_save")
 
 
@@ -160,8 +192,10 @@ def set_add(
 ) -> DesensitisationSet:
     """Log a desensitisation set: numbered 1, 2, 3… per record; minutes since the
     dose worked out from the session's dose, if one was given before the set."""
+    errors = rules.score_errors(values=_given(data, ("sud",)))
     if data.get("passes") is None and data.get("seconds") is None:
-        raise EmdrError("Enter the number of passes or the seconds.")
+        errors["passes"] = "Enter the number of passes or the seconds."
+    _refuse_if(errors)
     at = at or timezone.now()
     with transaction.atomic():
         # Lock the record: two sets added at once still get different numbers.
@@ -213,9 +247,14 @@ def administrations(record: EmdrRecord) -> list[Administration]:
 
 
 def dose_administration(record: EmdrRecord) -> Administration | None:
+    return first_dose(administrations(record))
+
+
+def first_dose(given: Sequence[Administration]) -> Administration | None:
+    """The dose among a session's administrations (not the booster)."""
     from dosing.models import Administration
 
-    return next((a for a in administrations(record) if a.kind == Administration.Kind.DOSE), None)
+    return next((a for a in given if a.kind == Administration.Kind.DOSE), None)
 
 
 def vitals(record: EmdrRecord) -> list[VitalSigns]:
@@ -224,23 +263,6 @@ def vitals(record: EmdrRecord) -> list[VitalSigns]:
     if record.session_id is None:
         return []
     return list(VitalSigns.objects.filter(record__session_id=record.session_id))
-
-
-def dose_timing_note(record: EmdrRecord) -> str | None:
-    """An informative flag, never a block: the dose came before phase 3 was marked
-    (or phase 3 has not been marked at all yet)."""
-    dose = dose_administration(record)
-    if dose is None:
-        return None
-    activated = record.phase_marks.filter(phase=Phase.ASSESSMENT).order_by("at", "id").first()
-    if activated is None or dose.given_at < activated.at:
-        return DOSE_TIMING_NOTE
-    return None
-
-
-def phase_at(record: EmdrRecord, moment: dt.datetime) -> PhaseMark | None:
-    """The phase the session was in at `moment`: the last mark at or before it."""
-    return record.phase_marks.filter(at__lte=moment).order_by("-at", "-id").first()
 
 
 def session_start(record: EmdrRecord) -> dt.datetime | None:

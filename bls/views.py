@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
 from audit.services import log_action
-from bls import charts, services
+from bls import charts, services, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
-from bls.models import EmdrRecord, Phase
+from bls.models import EmdrRecord, Phase, PhaseMark
 from treatment.access import get_session_for_user
 
 # The picture may be opened on its own: then it is a document, and needs a policy
@@ -34,15 +34,18 @@ def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _phases(record: EmdrRecord) -> list[dict[str, Any]]:
-    marks = list(record.phase_marks.all())
+def _phases(marks: list[PhaseMark], dose: timing.DoseTiming | None) -> list[dict[str, Any]]:
+    """The phase strip: each phase with its marks; the current one; and the dose, on
+    the phase the session was in when it was given."""
     current = max(marks, key=lambda m: (m.at, m.id)) if marks else None
+    dose_phase = dose.phase.phase if dose is not None and dose.phase is not None else None
     return [
         {
             "value": int(phase),
             "label": phase.label,
             "marks": [m for m in marks if m.phase == phase],
             "current": current is not None and current.phase == phase,
+            "dose": dose if dose_phase == phase else None,
         }
         for phase in Phase
     ]
@@ -60,15 +63,18 @@ def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
 
 def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:
     admins = services.administrations(record)
+    marks = list(record.phase_marks.all())
+    dose = services.first_dose(admins)
+    dose_timing = timing.dose_timing(dose_at=dose.given_at if dose else None, marks=marks)
     context: dict[str, Any] = {
         "record": record,
         "client": record.client,
         "session": record.session,
         "appointment": record.appointment,
-        "phases": _phases(record),
+        "phases": _phases(marks, dose_timing),
         "current": services.current_phase(record),
         "administrations": admins,
-        "dose_note": services.dose_timing_note(record),
+        "dose_timing": dose_timing,
         "sets": record.sets.all(),
         "can_edit": request.user.role in CLINICAL_ROLES,
         "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),
@@ -77,7 +83,7 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         **_timeline_context(record),
     }
     for a in admins:
-        mark = services.phase_at(record, a.given_at)
+        mark = timing.phase_at(marks, a.given_at)
         when = "before any phase was marked"
         if mark is not None:
             when = f"during phase {mark.get_phase_display()}"
@@ -147,7 +153,11 @@ def assessment(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST, instance=EmdrRecord.objects.get(pk=record.pk))
     if not form.is_valid():
         return _page(request, record, assessment_form=form)
-    services.assessment_save(request, record, form.cleaned_data)
+    try:
+        services.assessment_save(request, record, form.cleaned_data)
+    except services.EmdrError as exc:
+        form.refused(exc)
+        return _page(request, record, assessment_form=form)
     messages.success(request, "Assessment saved.")
     return _anchor(record, "assessment")
 
@@ -159,7 +169,11 @@ def closing(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ClosingForm(request.POST, instance=EmdrRecord.objects.get(pk=record.pk))
     if not form.is_valid():
         return _page(request, record, closing_form=form)
-    services.closing_save(request, record, form.cleaned_data)
+    try:
+        services.closing_save(request, record, form.cleaned_data)
+    except services.EmdrError as exc:
+        form.refused(exc)
+        return _page(request, record, closing_form=form)
     messages.success(request, "Closing saved.")
     return _anchor(record, "closing")
 
@@ -173,8 +187,11 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SetForm(request.POST)
     added = None
     if form.is_valid():
-        added = services.set_add(request, record, form.cleaned_data)
-        form = SetForm()
+        try:
+            added = services.set_add(request, record, form.cleaned_data)
+            form = SetForm()
+        except services.EmdrError as exc:
+            form.refused(exc)
     if not _is_htmx(request):
         if added is None:
             return _page(request, record, set_form=form)

@@ -6,7 +6,12 @@ class DosingConfig(AppConfig):
     verbose_name = "Dosing session records"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from clients.panels import register_panel, register_timeline
+        from dosing.settings_check import validate_settings
+
+        validate_settings(settings)
         from dosing import panels
         from partners.portal_panels import register_portal_panel
 

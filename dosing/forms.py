@@ -11,7 +11,14 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
-from dosing.models import AdverseEvent, DosingRecord, VitalSigns
+from dosing.models import (
+    AdverseEvent,
+    DosingRecord,
+    PrescriberContact,
+    RiskCheckMethod,
+    RiskCheckOutcome,
+    VitalSigns,
+)
 from pathways.forms import AccessibleErrorsMixin
 from prescriptions.models import Prescription
 
@@ -39,44 +46,74 @@ def staff_choices() -> Any:
     ).order_by("last_name", "first_name", "username")
 
 
+HOLD_CHOICES = [("held", "Held as prescribed"), ("taken", "Taken within the hold")]
+
+
 class PredoseForm(AccessibleErrorsMixin, forms.ModelForm):
+    """Fasting in hours and each of the prescription's holds, asked one by one: the
+    server compares them with the prescription in force (dosing.rules)."""
+
     class Meta:
         model = DosingRecord
         fields = [
-            "fasting_confirmed",
             "fasting_hours",
-            "holds_respected",
+            "fasting_liquids_hours",
             "escort_name",
             "escort_phone",
             "intention",
         ]
         labels = {
-            "fasting_confirmed": "Fasting confirmed",
             "fasting_hours": "Hours since the client last ate",
-            "holds_respected": "Medication holds respected",
+            "fasting_liquids_hours": "Hours since the client last drank (clear liquids)",
             "escort_name": "Escort's name",
             "escort_phone": "Escort's phone",
             "intention": "The client's intention for the session",
         }
         widgets = {
             "fasting_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "48"}),
+            "fasting_liquids_hours": forms.NumberInput(
+                attrs={"step": "0.5", "min": "0", "max": "48"}
+            ),
             "intention": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         }
 
     def __init__(self, *args: Any, rx: Prescription | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if rx is not None:
-            if rx.fasting_instructions:
-                self.fields[
-                    "fasting_confirmed"
-                ].help_text = f"Prescription: {rx.fasting_instructions}"
-            if rx.holds_instructions:
-                self.fields["holds_respected"].help_text = f"Prescription: {rx.holds_instructions}"
+        self.holds = rx.hold_list() if rx is not None else []
+        for name in ("fasting_hours", "fasting_liquids_hours"):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = "Enter the hours (0 if none)."
+        if rx is not None and rx.fasting_solids_hours is not None:
+            self.fields[
+                "fasting_hours"
+            ].help_text = f"The prescription asks for {rx.fasting_solids_hours} h without food."
+            self.fields[
+                "fasting_liquids_hours"
+            ].help_text = (
+                f"The prescription asks for {rx.fasting_liquids_hours} h without clear liquids."
+            )
+        answers = self.instance.holds_answers or {}
+        for i, hold in enumerate(self.holds):
+            name = f"hold_{i}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{hold['medication']}: held for {hold['hours']} h?",
+                choices=HOLD_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Ask about {hold['medication']}."},
+            )
+            if not self.is_bound and hold["medication"] in answers:
+                self.initial[name] = answers[hold["medication"]]
+
+    def hold_fields(self) -> list[forms.BoundField]:
+        return [self[f"hold_{i}"] for i in range(len(self.holds))]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("fasting_confirmed") and data.get("fasting_hours") is None:
-            self.add_error("fasting_hours", "Enter how many hours the client has fasted.")
+        data["holds_answers"] = {
+            str(hold["medication"]): data[f"hold_{i}"]
+            for i, hold in enumerate(self.holds)
+            if data.get(f"hold_{i}")
+        }
         phone = (data.get("escort_phone") or "").strip()
         if phone and not 7 <= sum(c.isdigit() for c in phone) <= 15:
             self.add_error("escort_phone", "Enter a phone number with area code.")
@@ -122,7 +159,40 @@ class VitalsForm(AccessibleErrorsMixin, forms.ModelForm):
             self.initial.setdefault("taken_at", now_local())
 
 
+class RiskCheckForm(AccessibleErrorsMixin, forms.Form):
+    """Today's suicide-risk check: the dose waits without it (issue 8 §3)."""
+
+    method = forms.ChoiceField(
+        label="How the risk was checked",
+        choices=[("", "Choose"), *RiskCheckMethod.choices],
+        error_messages={"required": "Choose how the risk was checked."},
+    )
+    outcome = forms.ChoiceField(
+        label="What was found",
+        choices=RiskCheckOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what was found."},
+    )
+    note = forms.CharField(
+        label="Note (required when risk is found)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == RiskCheckOutcome.RISK and not data.get("note", "").strip():
+            self.add_error("note", "Write down what was found and the plan.")
+        return data
+
+
 class PrescriberContactForm(AccessibleErrorsMixin, forms.Form):
+    topic = forms.ChoiceField(
+        choices=PrescriberContact.Topic.choices,
+        initial=PrescriberContact.Topic.VITALS,
+        widget=forms.HiddenInput,
+    )
     contacted_at = when_field("Time of the contact")
     prescriber_name = forms.CharField(label="Prescriber contacted", max_length=120)
     instruction = forms.CharField(
@@ -143,8 +213,16 @@ class AdministrationForm(AccessibleErrorsMixin, forms.Form):
 
     dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=6, decimal_places=1)
     given_at = when_field("Time given")
-    given_by = forms.ModelChoiceField(label="Given by", queryset=User.objects.none())
-    witnessed_by = forms.ModelChoiceField(label="Witnessed by", queryset=User.objects.none())
+    self_administered = forms.BooleanField(
+        label="Taken by the client (lozenge or troche), observed by staff",
+        required=False,
+    )
+    given_by = forms.ModelChoiceField(
+        label="Given by", queryset=User.objects.none(), required=False
+    )
+    witnessed_by = forms.ModelChoiceField(
+        label="Witnessed (or observed) by", queryset=User.objects.none()
+    )
 
     def __init__(self, *args: Any, limit: Decimal, label: str = "Dose", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,7 +253,11 @@ class AdministrationForm(AccessibleErrorsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         given, witness = data.get("given_by"), data.get("witnessed_by")
-        if given and witness and given == witness:
+        if data.get("self_administered"):
+            data["given_by"] = None
+        elif given is None and "given_by" not in self.errors:
+            self.add_error("given_by", "Say who gave the dose, or tick that the client took it.")
+        elif given and witness and given == witness:
             self.add_error("witnessed_by", "The witness must be someone other than the giver.")
         return data
 
@@ -189,6 +271,7 @@ class AdverseEventForm(AccessibleErrorsMixin, forms.ModelForm):
             "type",
             "description",
             "severity",
+            "serious",
             "occurred_at",
             "action_taken",
             "rescue_medication",
@@ -222,8 +305,12 @@ class DischargeForm(AccessibleErrorsMixin, forms.Form):
     alert_and_oriented = forms.BooleanField(label="Alert and oriented", required=False)
     walks_steadily = forms.BooleanField(label="Walks steadily", required=False)
     escort_present = forms.BooleanField(label="Escort present", required=False)
+    told_no_driving = forms.BooleanField(
+        label="Told not to drive until the next day, after sleep", required=False
+    )
     exception_reason = forms.CharField(
-        label="Reason for discharging with a criterion unmet",
+        label="Reason for discharging with a criterion unmet (an early discharge)",
+        help_text="A clinician's reason; the prescriber is told of an early discharge.",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),

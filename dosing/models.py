@@ -13,6 +13,16 @@ from django.db import models
 from django.urls import reverse
 
 
+class RiskCheckMethod(models.TextChoices):
+    CSSRS = "cssrs", "C-SSRS screen"
+    INTERVIEW = "interview", "Clinician's risk interview"
+
+
+class RiskCheckOutcome(models.TextChoices):
+    NO_RISK = "no_risk", "No current suicidal ideation or behaviour reported"
+    RISK = "risk", "Current ideation or behaviour: do not dose; follow the safety plan"
+
+
 class DosingRecord(models.Model):
     """Opened from the appointment, and only when the readiness gate passes."""
 
@@ -35,12 +45,34 @@ class DosingRecord(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(48)],
     )
+    fasting_liquids_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(48)],
+    )
+    # Each of the prescription's holds, as the client reports it:
+    # {"Benzodiazepines": "held" | "taken"}. Set together with holds_respected.
+    holds_answers = models.JSONField(default=dict, blank=True)
     holds_respected = models.BooleanField("Medication holds respected", default=False)
     escort_name = models.CharField(max_length=120, blank=True)
     escort_phone = models.CharField(max_length=32, blank=True)
     intention = models.TextField("The client's intention", blank=True, max_length=2000)
     predose_checked_at = models.DateTimeField(null=True, blank=True)
     predose_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Today's suicide-risk check by the clinician, before the dose (issue 8 §3).
+    risk_check_method = models.CharField(
+        max_length=12, choices=RiskCheckMethod.choices, blank=True
+    )
+    risk_check_outcome = models.CharField(
+        max_length=12, choices=RiskCheckOutcome.choices, blank=True
+    )
+    risk_check_note = models.TextField(blank=True, max_length=2000)
+    risk_check_at = models.DateTimeField(null=True, blank=True)
+    risk_check_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
@@ -93,11 +125,17 @@ class VitalSigns(models.Model):
 
 
 class PrescriberContact(models.Model):
-    """Out-of-range pre-dose vitals: the prescriber was contacted, and what they said."""
+    """Out-of-range pre-dose vitals, or a fasting or hold shortfall: the prescriber
+    was contacted, and what they said."""
+
+    class Topic(models.TextChoices):
+        VITALS = "vitals", "Out-of-range pre-dose vitals"
+        PREDOSE = "predose", "Fasting or medication-hold shortfall"
 
     record = models.ForeignKey(
         DosingRecord, on_delete=models.CASCADE, related_name="prescriber_contacts"
     )
+    topic = models.CharField(max_length=8, choices=Topic.choices, default=Topic.VITALS)
     # The out-of-range pre-dose set the prescriber was asked about: an approval
     # counts only for that set, not for a later re-check that is out of range too.
     vitals = models.ForeignKey(
@@ -133,9 +171,20 @@ class Administration(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     dose_mg = models.DecimalField(max_digits=6, decimal_places=1)
     route = models.CharField(max_length=16)
+    # The prescription version in force when the dose was given: it governed it.
+    prescription = models.ForeignKey(
+        "prescriptions.Prescription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="administrations",
+    )
     given_at = models.DateTimeField()
+    # A lozenge or troche the client takes themselves: no giver, a staff observer
+    # (witnessed_by). KA-EMDR's sublingual dose is usually self-administered.
+    self_administered = models.BooleanField(default=False)
     given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     witnessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -159,11 +208,12 @@ class AdverseEvent(models.Model):
         SEDATION = "sedation", "Excessive sedation"
         OTHER = "other", "Other"
 
+    # Severity (how intense) and seriousness (what it led to) are separate questions
+    # (FDA, 21 CFR 312.32 and ICH E2A): a severe headache need not be serious.
     class Severity(models.TextChoices):
         MILD = "mild", "Mild"
         MODERATE = "moderate", "Moderate"
-        SEVERE = "severe", "Severe"
-        SERIOUS = "serious", "Serious (notifies the prescriber)"
+        SEVERE = "severe", "Severe (notifies the prescriber)"
 
     record = models.ForeignKey(
         DosingRecord, on_delete=models.PROTECT, related_name="adverse_events"
@@ -171,6 +221,14 @@ class AdverseEvent(models.Model):
     type = models.CharField(max_length=12, choices=Type.choices)
     description = models.CharField(max_length=300, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices)
+    serious = models.BooleanField(
+        "Serious adverse event",
+        default=False,
+        help_text=(
+            "Life-threatening, or led to hospital admission, lasting disability, or an "
+            "intervention to prevent one (21 CFR 312.32). Notifies the prescriber."
+        ),
+    )
     occurred_at = models.DateTimeField()
     action_taken = models.TextField(max_length=2000)
     # Rescue medications named in KAP consents: ondansetron, clonidine, lorazepam.
@@ -183,7 +241,11 @@ class AdverseEvent(models.Model):
         ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} ({self.severity})"
+        return f"{self.get_type_display()} ({self.severity}{', serious' if self.serious else ''})"
+
+    @property
+    def notifies_prescriber(self) -> bool:
+        return self.serious or self.severity == self.Severity.SEVERE
 
 
 class Discharge(models.Model):
@@ -192,6 +254,12 @@ class Discharge(models.Model):
     alert_and_oriented = models.BooleanField()
     walks_steadily = models.BooleanField()
     escort_present = models.BooleanField()
+    # Judged by the server (dosing.rules.discharge_criteria), not ticked.
+    observation_time_met = models.BooleanField(default=False)
+    peak_bp_check_done = models.BooleanField(default=False)
+    told_no_driving = models.BooleanField(
+        "Told not to drive until the next day, after sleep", default=False
+    )
     # Required when a criterion is not met: discharge is blocked without it.
     exception_reason = models.TextField(blank=True, max_length=2000)
     discharged_at = models.DateTimeField()

@@ -1,186 +1,83 @@
 """Audited writes on the dosing session record. Each runs in one transaction.
 
-The rules live here, not in the forms, so that a crafted POST meets them too:
-the dose only after clearance and never above the prescription; a booster only
-where the prescription authorises one; discharge only when every criterion is
-met or a reason is written; the note locked once signed.
-
-Discharge and the vitals criterion: the server judges "vitals within the
-parameters" itself, from the latest set taken before discharge (phase
-"discharge"). Without one, or with one out of range, the criterion is unmet
-and discharge needs a documented reason.
+The rules (dosing.rules) are checked here, not in the forms, so that a crafted
+POST meets them too, and checked again under the record's row lock and the
+prescription chain's, so that two requests cannot race past them: every dose and
+booster re-runs the whole readiness gate against the current state, under the
+prescription version in force at that moment; discharge needs every criterion
+met, or a clinician's reason (an early discharge, which notifies the prescriber).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
-from accounts.models import Role, User
+from accounts.models import Role
 from audit.services import log_action
+from dosing import rules
+from dosing.administration import administer
+from dosing.base import (
+    CLOCK_SKEW,
+    EARLY_DISCHARGE_TEMPLATE,
+    SERIOUS_TEMPLATE,
+    SUMMARY_TEMPLATE,
+    DosingError,
+    client_of,
+    lock_record,
+    not_future,
+    notify_prescribers,
+)
 from dosing.models import (
-    Addendum,
-    Administration,
     AdverseEvent,
     Discharge,
     DosingRecord,
     PrescriberContact,
-    SessionNote,
+    RiskCheckMethod,
+    RiskCheckOutcome,
     VitalSigns,
 )
+from dosing.opening import record_open
+from dosing.rules import (
+    DISCHARGE_CRITERIA,
+    PREDOSE_PHASES,
+    discharge_vitals_check,
+    dose_given,
+    dosing_clearance,
+    is_discharged,
+    latest_predose,
+    predose_missing,
+    rx_in_force,
+)
 from dosing.vitals import out_of_range
-from notifications.services import email_queue
-from prescriptions.models import RxStatus
-from prescriptions.queries import current_version
 from treatment import services as treatment_services
-from treatment.gate import Check
-from treatment.models import SessionKind, SessionStatus, TreatmentSession
+from treatment.models import SessionStatus
 
-SERIOUS_TEMPLATE = "notifications/email/dosing_serious_event"
-SUMMARY_TEMPLATE = "notifications/email/dosing_summary"
-PREDOSE_PHASES = (VitalSigns.Phase.BASELINE, VitalSigns.Phase.RECHECK)
-# A time typed a little ahead of the server's clock is a clock difference, not the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class DosingError(Exception):
-    """A refused action; `reasons` are plain sentences for the person."""
-
-    def __init__(self, *reasons: str) -> None:
-        super().__init__(" ".join(reasons))
-        self.reasons = list(reasons)
-
-
-def _client(record: DosingRecord) -> Any:
-    return record.session.course.client
-
-
-def _lock(record: DosingRecord) -> DosingRecord:
-    """Re-read the record under a row lock: two tabs cannot both dose."""
-    return (
-        DosingRecord.objects.select_for_update()
-        .select_related("session__course__client", "prescription")
-        .get(pk=record.pk)
-    )
-
-
-def _not_future(at: dt.datetime, what: str) -> None:
-    if at > timezone.now() + CLOCK_SKEW:
-        raise DosingError(f"{what} cannot be in the future.")
-
-
-def is_discharged(record: DosingRecord) -> bool:
-    return Discharge.objects.filter(record=record).exists()
-
-
-def dose_given(record: DosingRecord) -> Administration | None:
-    return record.administrations.filter(kind=Administration.Kind.DOSE).first()
-
-
-# --- Opening the record --------------------------------------------------------
-
-
-def record_open(
-    request: AuthedRequest, session_id: int
-) -> tuple[DosingRecord | None, list[Check]]:
-    """Start the dosing session through the readiness gate and open its record.
-
-    `treatment.services.dosing_start` runs every gate condition under row locks
-    and audits a blocked attempt; only when it starts the session is the record
-    created, in the same transaction. Returns (record, checks); record is None
-    when the gate is closed. A session already opened returns its record.
-    Raises treatment.services.SessionError for a session that cannot start.
-    """
-    existing = DosingRecord.objects.filter(session_id=session_id).first()
-    if existing is not None:
-        return existing, []
-    session = TreatmentSession.objects.select_related("course__client").get(pk=session_id)
-    if (
-        session.kind == SessionKind.DOSING
-        and session.status == SessionStatus.IN_PROGRESS
-        and session.started_at is not None
-        and session.prescription_id is not None
-    ):
-        # Started through the gate (the only way a dosing session gets in progress)
-        # before its record was opened: open the record now, once.
-        return _open_started(request, session), []
-    with transaction.atomic():
-        started, checks = treatment_services.dosing_start(request, session_id)
-        if not started:
-            return None, checks
-        session = TreatmentSession.objects.select_related("course__client", "prescription").get(
-            pk=session_id
-        )
-        if session.prescription is None:  # dosing_start always sets it; belt and braces
-            raise treatment_services.SessionError("The session has no prescription.")
-        record = DosingRecord.objects.create(
-            session=session,
-            prescription=session.prescription,
-            opened_by=request.user,
-            escort_name=session.escort_name,
-            escort_phone=session.escort_phone,
-        )
-        log_action(
-            request,
-            "dosing.record_open",
-            record,
-            client=session.course.client,
-            detail={"session": session.pk, "prescription": session.prescription_id},
-        )
-        _appointment_in_session(request, session)
-    return record, checks
-
-
-def _appointment_in_session(request: AuthedRequest, session: TreatmentSession) -> None:
-    """The booked appointment follows the session: an arrived client is now in session."""
-    from scheduling.models import Appointment, AppointmentStatus
-    from scheduling.services import appointment_set_status
-
-    appt = Appointment.objects.filter(session=session, status=AppointmentStatus.ARRIVED).first()
-    if appt is not None:
-        appointment_set_status(request, appt, AppointmentStatus.IN_SESSION)
-
-
-def _open_started(request: AuthedRequest, session: TreatmentSession) -> DosingRecord:
-    with transaction.atomic():
-        locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
-        existing = DosingRecord.objects.filter(session=locked).first()
-        if existing is not None:
-            return existing
-        assert locked.prescription_id is not None  # noqa: S101 (checked by the caller)
-        record = DosingRecord.objects.create(
-            session=locked,
-            prescription_id=locked.prescription_id,
-            opened_by=request.user,
-            escort_name=locked.escort_name,
-            escort_phone=locked.escort_phone,
-        )
-        log_action(
-            request,
-            "dosing.record_open",
-            record,
-            client=session.course.client,
-            detail={
-                "session": locked.pk,
-                "prescription": locked.prescription_id,
-                "started_earlier": True,
-            },
-        )
-    return record
-
+# The app's write API: the views and other apps call these names here.
+__all__ = [
+    "DISCHARGE_CRITERIA",
+    "DosingError",
+    "administer",
+    "discharge_vitals_check",
+    "dose_given",
+    "dosing_clearance",
+    "is_discharged",
+    "latest_predose",
+    "predose_missing",
+    "record_open",
+]
 
 # --- Pre-dose checks -----------------------------------------------------------
 
 PREDOSE_FIELDS = [
     "fasting_confirmed",
     "fasting_hours",
+    "fasting_liquids_hours",
+    "holds_answers",
     "holds_respected",
     "escort_name",
     "escort_phone",
@@ -189,51 +86,85 @@ PREDOSE_FIELDS = [
 
 
 def predose_save(request: AuthedRequest, record: DosingRecord, data: dict[str, Any]) -> None:
+    """Store the pre-dose checks; holds are answered one by one against the prescription."""
     with transaction.atomic():
-        record = _lock(record)
+        record = lock_record(record)
         if dose_given(record):
             raise DosingError(
                 "The dose has been given: the pre-dose checks are part of the record."
             )
         if is_discharged(record):
             raise DosingError("The client has been discharged.")
-        changed = [name for name in PREDOSE_FIELDS if getattr(record, name) != data[name]]
+        values = dict(data)
+        answers = {str(k): v for k, v in (values.get("holds_answers") or {}).items()}
+        if any(v not in ("held", "taken") for v in answers.values()):
+            raise DosingError("Answer each hold with “held” or “taken”.")
+        values["holds_answers"] = answers
+        values["holds_respected"] = "taken" not in answers.values()
+        values["fasting_confirmed"] = values.get("fasting_hours") is not None
+        values.setdefault("fasting_liquids_hours", record.fasting_liquids_hours)
+        changed = [name for name in PREDOSE_FIELDS if getattr(record, name) != values[name]]
         for name in PREDOSE_FIELDS:
-            setattr(record, name, data[name])
+            setattr(record, name, values[name])
         record.predose_checked_at = timezone.now()
         record.predose_checked_by = request.user
         record.save(update_fields=[*PREDOSE_FIELDS, "predose_checked_at", "predose_checked_by"])
         log_action(
-            request, "dosing.predose", record, client=_client(record), detail={"fields": changed}
+            request, "dosing.predose", record, client=client_of(record), detail={"fields": changed}
         )
 
 
-def predose_missing(record: DosingRecord) -> list[str]:
-    missing = []
-    if not record.fasting_confirmed or record.fasting_hours is None:
-        missing.append("Fasting is not confirmed, with the hours.")
-    if not record.holds_respected:
-        missing.append("Medication holds are not confirmed as respected.")
-    if not (record.escort_name.strip() and record.escort_phone.strip()):
-        missing.append("The escort's name and phone are not recorded.")
-    if not record.intention.strip():
-        missing.append("The client's intention is not recorded.")
-    return missing
+def risk_check_save(
+    request: AuthedRequest, record: DosingRecord, *, method: str, outcome: str, note: str
+) -> None:
+    """Today's suicide-risk check (a C-SSRS screen or the clinician's interview)."""
+    if request.user.role not in (Role.ADMIN, Role.THERAPIST):
+        raise DosingError("Only a clinician records the suicide-risk check.")
+    if method not in RiskCheckMethod.values or outcome not in RiskCheckOutcome.values:
+        raise DosingError("Choose how the risk was checked and what was found.")
+    if outcome == RiskCheckOutcome.RISK and not note.strip():
+        raise DosingError("Write down what was found and the plan.")
+    with transaction.atomic():
+        record = lock_record(record)
+        if dose_given(record) or is_discharged(record):
+            raise DosingError("The risk check is recorded before the dose.")
+        record.risk_check_method = method
+        record.risk_check_outcome = outcome
+        record.risk_check_note = note.strip()
+        record.risk_check_at = timezone.now()
+        record.risk_check_by = request.user
+        record.save(
+            update_fields=[
+                "risk_check_method",
+                "risk_check_outcome",
+                "risk_check_note",
+                "risk_check_at",
+                "risk_check_by",
+            ]
+        )
+        log_action(
+            request,
+            "dosing.risk_check",
+            record,
+            client=client_of(record),
+            detail={"method": method, "outcome": outcome},
+        )
 
 
 # --- Vitals --------------------------------------------------------------------
 
 
 def allowed_phases(record: DosingRecord) -> list[str]:
-    """Baseline and re-check only before the dose, monitoring only after it,
-    before-discharge at any time until discharge; a baseline only once."""
+    """Baseline and re-check only before the dose, monitoring and before-discharge
+    only after it (a "discharge" set before the dose would clear nothing); a
+    baseline only once."""
     if is_discharged(record):
         return []
     if dose_given(record):
         return [VitalSigns.Phase.MONITORING, VitalSigns.Phase.DISCHARGE]
     if record.vitals.filter(phase=VitalSigns.Phase.BASELINE).exists():
-        return [VitalSigns.Phase.RECHECK, VitalSigns.Phase.DISCHARGE]
-    return [VitalSigns.Phase.BASELINE, VitalSigns.Phase.DISCHARGE]
+        return [VitalSigns.Phase.RECHECK]
+    return [VitalSigns.Phase.BASELINE]
 
 
 def vitals_add(
@@ -241,15 +172,21 @@ def vitals_add(
 ) -> tuple[VitalSigns, list[str]]:
     """Store a set; returns it and its out-of-range messages (flags), at once."""
     with transaction.atomic():
-        record = _lock(record)
+        record = lock_record(record)
         phase = data["phase"]
         if phase not in allowed_phases(record):
             raise DosingError(_phase_refusal(record, phase))
-        _not_future(data["taken_at"], "The time taken")
+        taken_at = data["taken_at"]
+        not_future(taken_at, "The time taken")
+        if phase in PREDOSE_PHASES and taken_at < rules.arrival(record):
+            raise DosingError("Pre-dose vitals are taken after the client arrives.")
+        dose = dose_given(record)
+        if dose is not None and taken_at < dose.given_at:
+            raise DosingError("A set after the dose cannot be timed before it.")
         vitals = VitalSigns.objects.create(
             record=record,
             phase=phase,
-            taken_at=data["taken_at"],
+            taken_at=taken_at,
             systolic=data["systolic"],
             diastolic=data["diastolic"],
             heart_rate=data["heart_rate"],
@@ -259,12 +196,12 @@ def vitals_add(
             notes=data.get("notes", ""),
             recorded_by=request.user,
         )
-        flags = out_of_range(vitals, record.prescription)
+        flags = out_of_range(vitals, rx_in_force(record))
         log_action(
             request,
             "dosing.vitals_add",
             record,
-            client=_client(record),
+            client=client_of(record),
             detail={"vitals": vitals.pk, "phase": phase, "out_of_range": bool(flags)},
         )
     return vitals, flags
@@ -275,6 +212,8 @@ def _phase_refusal(record: DosingRecord, phase: str) -> str:
         return "The client has been discharged: no more vitals can be added."
     if phase in PREDOSE_PHASES and dose_given(record):
         return "The dose has been given: record this set as monitoring."
+    if phase == VitalSigns.Phase.DISCHARGE:
+        return "A before-discharge set comes after the dose: record this set as a re-check."
     if phase == VitalSigns.Phase.MONITORING:
         return "Monitoring sets come after the dose: record this set as a baseline or re-check."
     if phase == VitalSigns.Phase.BASELINE:
@@ -282,36 +221,38 @@ def _phase_refusal(record: DosingRecord, phase: str) -> str:
     return "A re-check follows a baseline: record the baseline first."
 
 
-def latest_predose(record: DosingRecord) -> VitalSigns | None:
-    return record.vitals.filter(phase__in=PREDOSE_PHASES).order_by("-taken_at", "-id").first()
-
-
-def latest_discharge_vitals(record: DosingRecord) -> VitalSigns | None:
-    return (
-        record.vitals.filter(phase=VitalSigns.Phase.DISCHARGE).order_by("-taken_at", "-id").first()
-    )
-
-
-# --- Out-of-range pre-dose vitals: the prescriber ------------------------------
+# --- The prescriber: out-of-range vitals, or a fasting or hold shortfall --------
 
 
 def prescriber_contact_add(
     request: AuthedRequest, record: DosingRecord, data: dict[str, Any]
 ) -> PrescriberContact:
-    """Record the call about the latest out-of-range pre-dose set, and the answer."""
+    """Record the call and the answer: about the latest out-of-range pre-dose set
+    (topic "vitals", the default) or about a fasting or hold shortfall ("predose")."""
+    topic = data.get("topic") or PrescriberContact.Topic.VITALS
     with transaction.atomic():
-        record = _lock(record)
+        record = lock_record(record)
         if dose_given(record) or is_discharged(record):
             raise DosingError("A prescriber contact is recorded before the dose.")
+        rx = rx_in_force(record)
         latest = latest_predose(record)
-        if latest is None or not out_of_range(latest, record.prescription):
-            raise DosingError("The latest pre-dose vitals are in range: no contact is needed.")
-        _not_future(data["contacted_at"], "The time of the contact")
-        if data["contacted_at"] < latest.taken_at:
-            raise DosingError("The prescriber was contacted before these vitals were taken.")
+        if topic == PrescriberContact.Topic.PREDOSE:
+            if not rules.predose_shortfalls(record, rx):
+                raise DosingError("Fasting and holds meet the prescription: no contact is needed.")
+            about = None
+            earliest = record.predose_checked_at
+        else:
+            if latest is None or not out_of_range(latest, rx):
+                raise DosingError("The latest pre-dose vitals are in range: no contact is needed.")
+            about = latest
+            earliest = latest.taken_at
+        not_future(data["contacted_at"], "The time of the contact")
+        if earliest is not None and data["contacted_at"] < earliest - CLOCK_SKEW:
+            raise DosingError("The prescriber was contacted before the facts were recorded.")
         contact = PrescriberContact.objects.create(
             record=record,
-            vitals=latest,
+            topic=topic,
+            vitals=about,
             contacted_at=data["contacted_at"],
             prescriber_name=data["prescriber_name"],
             instruction=data["instruction"],
@@ -322,144 +263,15 @@ def prescriber_contact_add(
             request,
             "dosing.prescriber_contact",
             record,
-            client=_client(record),
-            detail={"contact": contact.pk, "vitals": latest.pk, "proceed": contact.proceed},
+            client=client_of(record),
+            detail={
+                "contact": contact.pk,
+                "topic": topic,
+                "vitals": about.pk if about else None,
+                "proceed": contact.proceed,
+            },
         )
     return contact
-
-
-def dosing_clearance(record: DosingRecord) -> tuple[bool, list[str]]:
-    """May the dose be given now? (ok, the reasons it may not).
-
-    Pre-dose checks done, AND the latest baseline or re-check in range, OR the
-    prescriber approved dosing (proceed) about that very set.
-    """
-    reasons = predose_missing(record)
-    latest = latest_predose(record)
-    if latest is None:
-        reasons.append("No baseline vitals are recorded.")
-    else:
-        messages = out_of_range(latest, record.prescription)
-        if messages:
-            contact = latest.prescriber_contacts.order_by("-contacted_at", "-id").first()
-            if contact is None:
-                reasons.append(
-                    "The latest pre-dose vitals are out of range ("
-                    + " ".join(messages)
-                    + ") Record an in-range re-check, or the prescriber's instruction."
-                )
-            elif not contact.proceed:
-                reasons.append(
-                    "The prescriber did not approve dosing with the latest vitals. "
-                    "Record an in-range re-check before dosing."
-                )
-    return not reasons, reasons
-
-
-# --- Administration ------------------------------------------------------------
-
-
-def administer(
-    request: AuthedRequest,
-    record: DosingRecord,
-    kind: str,
-    dose_mg: Decimal,
-    given_at: dt.datetime,
-    given_by: User,
-    witnessed_by: User,
-) -> Administration:
-    """Record the dose or the booster, within the prescription; refused otherwise."""
-    with transaction.atomic():
-        record = _lock(record)
-        rx = record.prescription
-        try:
-            reasons = _administer_refusals(record, kind, dose_mg, given_at, given_by, witnessed_by)
-        except DosingError as exc:
-            reasons = exc.reasons
-        if reasons:
-            # Audited (committed, not rolled back), with no free text.
-            log_action(
-                request,
-                "dosing.administer_refused",
-                record,
-                client=_client(record),
-                detail={"kind": kind, "refusals": len(reasons)},
-            )
-    if reasons:
-        raise DosingError(*reasons)
-    with transaction.atomic():
-        record = _lock(record)
-        # Checked again under the lock that the write holds.
-        if _administer_refusals(record, kind, dose_mg, given_at, given_by, witnessed_by):
-            raise DosingError("The record changed meanwhile: reload the page and try again.")
-        given = Administration.objects.create(
-            record=record,
-            kind=kind,
-            dose_mg=dose_mg,
-            route=rx.route,
-            given_at=given_at,
-            given_by=given_by,
-            witnessed_by=witnessed_by,
-        )
-        log_action(
-            request,
-            "dosing.administer",
-            record,
-            client=_client(record),
-            detail={"administration": given.pk, "kind": kind, "prescription": rx.pk},
-        )
-    return given
-
-
-def _administer_refusals(
-    record: DosingRecord,
-    kind: str,
-    dose_mg: Decimal,
-    given_at: dt.datetime,
-    given_by: User,
-    witnessed_by: User,
-) -> list[str]:
-    rx = record.prescription
-    if is_discharged(record):
-        return ["The client has been discharged."]
-    if current_version(rx).status == RxStatus.DISCONTINUED:
-        return ["The prescription has been discontinued: it can no longer be dosed against."]
-    dose = dose_given(record)
-    reasons: list[str] = []
-    if kind == Administration.Kind.DOSE:
-        if dose is not None:
-            return ["The dose has already been given. A further amount is a booster."]
-        ok, blocked = dosing_clearance(record)
-        if not ok:
-            return blocked
-        if dose_mg > rx.dose_mg:
-            reasons.append(f"The dose cannot exceed the prescription's {rx.dose_mg} mg.")
-        latest = latest_predose(record)
-        if latest is not None and given_at < latest.taken_at:
-            reasons.append("The dose cannot be given before the pre-dose vitals were taken.")
-    elif kind == Administration.Kind.BOOSTER:
-        if rx.booster_mg is None:
-            return ["The prescription does not authorise a booster."]
-        if dose is None:
-            return ["A booster follows the dose: give the dose first."]
-        if record.administrations.filter(kind=Administration.Kind.BOOSTER).exists():
-            return ["The booster has already been given."]
-        if dose_mg > rx.booster_mg:
-            reasons.append(f"The booster cannot exceed the prescription's {rx.booster_mg} mg.")
-        if given_at < dose.given_at:
-            reasons.append("The booster cannot be given before the dose.")
-    else:
-        return ["Unknown kind of administration."]
-    if dose_mg <= 0:
-        reasons.append("Enter an amount above zero.")
-    if given_by.pk == witnessed_by.pk:
-        reasons.append("The person who gives the dose cannot also witness it.")
-    for person in (given_by, witnessed_by):
-        if not person.is_active or person.role not in (Role.ADMIN, Role.THERAPIST, Role.INTAKE):
-            reasons.append("Who gave and who witnessed must be active practice staff.")
-            break
-    _not_future(given_at, "The time given")
-    return reasons
 
 
 # --- Adverse events ------------------------------------------------------------
@@ -468,226 +280,106 @@ def _administer_refusals(
 def adverse_event_add(
     request: AuthedRequest, record: DosingRecord, data: dict[str, Any]
 ) -> AdverseEvent:
-    """Record an event; a serious one notifies the prescriber(s), with no PHI."""
+    """Record an event; a severe or serious one notifies the prescriber(s), with no PHI."""
     with transaction.atomic():
-        record = _lock(record)
-        _not_future(data["occurred_at"], "The time of the event")
+        record = lock_record(record)
+        not_future(data["occurred_at"], "The time of the event")
+        if data["severity"] not in AdverseEvent.Severity.values:
+            raise DosingError("Choose the severity: mild, moderate or severe.")
         event = AdverseEvent.objects.create(
             record=record,
             type=data["type"],
             description=data.get("description", ""),
             severity=data["severity"],
+            serious=bool(data.get("serious")),
             occurred_at=data["occurred_at"],
             action_taken=data["action_taken"],
             rescue_medication=data.get("rescue_medication", ""),
             recorded_by=request.user,
         )
         notified = 0
-        if event.severity == AdverseEvent.Severity.SERIOUS:
-            notified = _notify_prescribers(record, SERIOUS_TEMPLATE)
+        if event.notifies_prescriber:
+            notified = notify_prescribers(record, SERIOUS_TEMPLATE)
         log_action(
             request,
             "dosing.adverse_event",
             record,
-            client=_client(record),
+            client=client_of(record),
             detail={
                 "adverse_event": event.pk,
                 "type": event.type,
                 "severity": event.severity,
+                "serious": event.serious,
                 "notified": notified,
             },
         )
     return event
 
 
-def prescriber_recipients(record: DosingRecord) -> list[str]:
-    """The prescription's prescriber and the partner's active prescribers (and its mailbox)."""
-    from partners.notifications import partner_recipients
-
-    rx = record.prescription
-    addresses = set(partner_recipients(rx.referral.partner))
-    if rx.prescriber.is_active and rx.prescriber.email:
-        addresses.add(rx.prescriber.email)
-    return sorted(addresses)
-
-
-def _notify_prescribers(record: DosingRecord, template: str) -> int:
-    context = {
-        "practice": settings.PRACTICE_NAME,
-        "link": settings.SITE_URL + reverse("portal_dosing:summary", args=[record.pk]),
-    }
-    addresses = prescriber_recipients(record)
-    for address in addresses:
-        email_queue(address, template, context)
-    return len(addresses)
-
-
 # --- Discharge -----------------------------------------------------------------
-
-
-def discharge_vitals_check(record: DosingRecord) -> tuple[bool, str]:
-    """Are the vitals within the parameters? Judged from the latest before-discharge set."""
-    latest = latest_discharge_vitals(record)
-    if latest is None:
-        return False, "No before-discharge vitals are recorded."
-    messages = out_of_range(latest, record.prescription)
-    if messages:
-        return False, "The latest before-discharge vitals are out of range: " + " ".join(messages)
-    taken = timezone.localtime(latest.taken_at)
-    return True, f"The before-discharge set at {taken:%H:%M} is within the parameters."
-
-
-DISCHARGE_CRITERIA = {
-    "vitals_within_parameters": "Vitals within the prescriber's parameters",
-    "alert_and_oriented": "Alert and oriented",
-    "walks_steadily": "Walks steadily",
-    "escort_present": "Escort present",
-}
-
-
-def discharge_criteria(record: DosingRecord, data: dict[str, Any]) -> dict[str, bool]:
-    vitals_ok, _ = discharge_vitals_check(record)
-    return {
-        "vitals_within_parameters": vitals_ok,
-        "alert_and_oriented": bool(data.get("alert_and_oriented")),
-        "walks_steadily": bool(data.get("walks_steadily")),
-        "escort_present": bool(data.get("escort_present")),
-    }
 
 
 def discharge(request: AuthedRequest, record: DosingRecord, data: dict[str, Any]) -> Discharge:
     """Discharge the client and complete the session.
 
-    Allowed without a dose (a session can end before dosing). Blocked until every
-    criterion is met, or a reason is documented. The vitals criterion is the
-    server's own judgement (see the module docstring), not a tick.
+    Allowed without a dose (a session can end before dosing). Every criterion
+    (dosing.rules.DISCHARGE_CRITERIA) is judged now, under the lock; with one unmet,
+    discharge needs a clinician's reason, and that early discharge notifies the
+    prescriber. A refusal is audited.
     """
+    reason = (data.get("exception_reason") or "").strip()
+    discharged_at: dt.datetime = data["discharged_at"]
     with transaction.atomic():
-        record = _lock(record)
+        record = lock_record(record)
         if is_discharged(record):
             raise DosingError("The client has already been discharged.")
-        criteria = discharge_criteria(record, data)
+        not_future(discharged_at, "The discharge time")
+        last = rules.last_administration(record)
+        if last is not None and discharged_at < last.given_at:
+            raise DosingError("The discharge time cannot be before the dose.")
+        criteria = rules.discharge_criteria(record, data, discharged_at)
         unmet = [name for name, met in criteria.items() if not met]
-        reason = (data.get("exception_reason") or "").strip()
-        if unmet and not reason:
-            # Audited (committed), then refused below.
+        exception = bool(unmet)
+        if exception and request.user.role not in (Role.ADMIN, Role.THERAPIST):
+            reason = ""  # only a clinician may discharge early
+        if not exception or reason:
+            done = Discharge.objects.create(
+                record=record,
+                **criteria,
+                exception_reason=reason if exception else "",
+                discharged_at=discharged_at,
+                discharged_by=request.user,
+            )
+            session = record.session
+            if session.status == SessionStatus.IN_PROGRESS:
+                try:
+                    treatment_services.session_complete(request, session)
+                except treatment_services.SessionError as exc:
+                    raise DosingError(str(exc)) from None
+            notify_prescribers(record, SUMMARY_TEMPLATE)
+            if exception:
+                notify_prescribers(record, EARLY_DISCHARGE_TEMPLATE)
             log_action(
                 request,
-                "dosing.discharge_refused",
+                "dosing.discharge",
                 record,
-                client=_client(record),
-                detail={"unmet": unmet},
+                client=client_of(record),
+                detail={"discharge": done.pk, "unmet": unmet, "exception": exception},
             )
-    if unmet and not reason:
-        labels = ", ".join(DISCHARGE_CRITERIA[name].lower() for name in unmet)
-        raise DosingError(
-            f"Discharge is blocked: not met: {labels}. "
-            "Meet every criterion, or document the reason."
-        )
-    with transaction.atomic():
-        record = _lock(record)
-        if is_discharged(record):
-            raise DosingError("The client has already been discharged.")
-        criteria = discharge_criteria(record, data)
-        unmet = [name for name, met in criteria.items() if not met]
-        if unmet and not reason:
-            raise DosingError("The record changed meanwhile: reload the page and try again.")
-        discharged_at = data["discharged_at"]
-        _not_future(discharged_at, "The discharge time")
-        dose = dose_given(record)
-        if dose is not None and discharged_at < dose.given_at:
-            raise DosingError("The discharge time cannot be before the dose.")
-        done = Discharge.objects.create(
-            record=record,
-            **criteria,
-            exception_reason=reason if unmet else "",
-            discharged_at=discharged_at,
-            discharged_by=request.user,
-        )
-        session = record.session
-        if session.status == SessionStatus.IN_PROGRESS:
-            try:
-                treatment_services.session_complete(request, session)
-            except treatment_services.SessionError as exc:
-                raise DosingError(str(exc)) from None
-        _notify_prescribers(record, SUMMARY_TEMPLATE)
+            return done
         log_action(
             request,
-            "dosing.discharge",
+            "dosing.discharge_refused",
             record,
-            client=_client(record),
-            detail={"discharge": done.pk, "unmet": unmet, "exception": bool(unmet)},
+            client=client_of(record),
+            detail={"unmet": unmet},
         )
-    return done
-
-
-# --- The DAP note --------------------------------------------------------------
-
-NOTE_FIELDS = ["data", "assessment", "plan"]
-
-
-def note_for(session: TreatmentSession) -> SessionNote | None:
-    return SessionNote.objects.filter(session=session).first()
-
-
-def note_save(request: AuthedRequest, record: DosingRecord, data: dict[str, Any]) -> SessionNote:
-    with transaction.atomic():
-        record = _lock(record)
-        note = SessionNote.objects.select_for_update().filter(session=record.session).first()
-        if note is not None and note.is_signed:
-            raise DosingError("The note is signed and locked: add an addendum instead.")
-        if note is None:
-            note = SessionNote(session=record.session, author=request.user)
-        changed = [name for name in NOTE_FIELDS if getattr(note, name) != data[name]]
-        for name in NOTE_FIELDS:
-            setattr(note, name, data[name])
-        note.save()
-        log_action(
-            request,
-            "note.save",
-            note,
-            client=_client(record),
-            detail={"record": record.pk, "fields": changed},
-        )
-    return note
-
-
-def note_sign(request: AuthedRequest, record: DosingRecord) -> SessionNote:
-    with transaction.atomic():
-        record = _lock(record)
-        note = SessionNote.objects.select_for_update().filter(session=record.session).first()
-        if note is None:
-            raise DosingError("Write the note before signing it.")
-        if note.is_signed:
-            raise DosingError("The note is already signed.")
-        empty = [name for name in NOTE_FIELDS if not getattr(note, name).strip()]
-        if empty:
-            raise DosingError("Complete data, assessment and plan before signing.")
-        note.signed_at = timezone.now()
-        note.signed_by = request.user
-        note.save(update_fields=["signed_at", "signed_by", "updated_at"])
-        log_action(
-            request, "note.sign", note, client=_client(record), detail={"record": record.pk}
-        )
-    return note
-
-
-def addendum_add(request: AuthedRequest, record: DosingRecord, text: str) -> Addendum:
-    with transaction.atomic():
-        record = _lock(record)
-        note = SessionNote.objects.filter(session=record.session).first()
-        if note is None or not note.is_signed:
-            raise DosingError("An addendum is added to a signed note: edit the note instead.")
-        addendum = Addendum.objects.create(note=note, text=text, author=request.user)
-        log_action(
-            request,
-            "note.addendum",
-            note,
-            client=_client(record),
-            detail={"record": record.pk, "addendum": addendum.pk},
-        )
-    return addendum
-
-
-def is_dosing(session: TreatmentSession) -> bool:
-    return session.kind == SessionKind.DOSING
+    # "The BP check…" reads "the BP check…" mid-sentence; abbreviations keep their case.
+    labels = ", ".join(
+        DISCHARGE_CRITERIA[name][0].lower() + DISCHARGE_CRITERIA[name][1:] for name in unmet
+    )
+    raise DosingError(
+        f"Discharge is blocked: not met: {labels}. "
+        "Meet every criterion, or a clinician documents the reason for an early discharge "
+        "(the prescriber is told)."
+    )

@@ -48,7 +48,7 @@ def vitals_rows(record: DosingRecord) -> list[VitalsRow]:
 
 
 def administrations(record: DosingRecord) -> list[Administration]:
-    return list(record.administrations.select_related("given_by", "witnessed_by"))
+    return list(record.administrations.select_related("given_by", "witnessed_by", "prescription"))
 
 
 def timeline_chart(record: DosingRecord) -> str | None:

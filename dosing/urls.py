@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.record_detail, name="record"),
     path("<int:pk>/predose/", views.predose, name="predose"),
     path("<int:pk>/vitals/", views.vitals, name="vitals"),
+    path("<int:pk>/risk-check/", views.risk_check, name="risk_check"),
     path("<int:pk>/prescriber-contact/", views.contact, name="contact"),
     path("<int:pk>/dose/", views.dose, name="dose"),
     path("<int:pk>/booster/", views.booster, name="booster"),

@@ -19,10 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from audit.services import log_action
-from dosing import services
+from dosing import notes, rules, services
 from dosing.access import get_record_for_user
 from dosing.forms import (
-    RESCUE_MEDICATIONS,
     AddendumForm,
     AdministrationForm,
     AdverseEventForm,
@@ -30,117 +29,20 @@ from dosing.forms import (
     NoteForm,
     PredoseForm,
     PrescriberContactForm,
+    RiskCheckForm,
     VitalsForm,
 )
-from dosing.models import Administration, Discharge, DosingRecord, SessionNote
-from dosing.summary import administrations, timeline_chart, vitals_rows
-from dosing.vitals import out_of_range, suggested_next
+from dosing.models import Administration, DosingRecord
+from dosing.queries import fresh, record_context
 from treatment import services as treatment_services
 from treatment.access import get_session_for_user
 
 RECORD_TEMPLATE = "dosing/record.html"
 
 
-def _record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict[str, Any]:
-    rx = record.prescription
-    session = record.session
-    given = administrations(record)
-    dose = next((a for a in given if a.kind == Administration.Kind.DOSE), None)
-    booster = next((a for a in given if a.kind == Administration.Kind.BOOSTER), None)
-    discharged = Discharge.objects.filter(record=record).select_related("discharged_by").first()
-    rows = vitals_rows(record)
-    latest = services.latest_predose(record)
-    latest_flags = out_of_range(latest, rx) if latest else []
-    ok, reasons = services.dosing_clearance(record)
-    note = (
-        SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
-    )
-    phases = services.allowed_phases(record)
-    suggestion = suggested_next(
-        [row.vitals.taken_at for row in rows],
-        dose.given_at if dose else None,
-        discharged is not None,
-    )
-    open_record = discharged is None
-    vitals_ok, vitals_text = services.discharge_vitals_check(record)
-    context: dict[str, Any] = {
-        "record": record,
-        "session": session,
-        "client": session.course.client,
-        "rx": rx,
-        "predose_missing": services.predose_missing(record),
-        "predose_editable": dose is None and open_record,
-        "predose_form": forms.get("predose_form")
-        or PredoseForm(instance=_fresh(record), rx=rx, prefix="predose"),
-        "rows": rows,
-        "suggestion": suggestion,
-        "vitals_form": forms.get("vitals_form")
-        or (VitalsForm(prefix="vitals", phases=phases) if phases else None),
-        "cleared": ok,
-        "clearance_reasons": reasons,
-        "contacts": record.prescriber_contacts.select_related("recorded_by"),
-        "show_contact": dose is None and open_record and bool(latest_flags),
-        "contact_form": forms.get("contact_form")
-        or PrescriberContactForm(
-            prefix="contact", initial={"prescriber_name": rx.prescriber.display_name}
-        ),
-        "dose": dose,
-        "booster": booster,
-        "dose_form": forms.get("dose_form")
-        or AdministrationForm(
-            prefix="dose", limit=rx.dose_mg, initial={"given_by": request.user.pk}
-        ),
-        "show_dose_form": dose is None and open_record,
-        "booster_authorised": rx.booster_mg is not None,
-        "show_booster_form": rx.booster_mg is not None
-        and dose is not None
-        and booster is None
-        and open_record,
-        "booster_form": forms.get("booster_form")
-        or (
-            AdministrationForm(
-                prefix="booster",
-                limit=rx.booster_mg,
-                label="Booster",
-                initial={"given_by": request.user.pk},
-            )
-            if rx.booster_mg is not None
-            else None
-        ),
-        "events": record.adverse_events.select_related("recorded_by"),
-        "event_form": forms.get("event_form") or AdverseEventForm(prefix="ae"),
-        "rescue_medications": RESCUE_MEDICATIONS,
-        "discharge": discharged,
-        "discharge_form": forms.get("discharge_form")
-        or DischargeForm(prefix="discharge", initial={"escort_present": False}),
-        "discharge_vitals_ok": vitals_ok,
-        "discharge_vitals_text": vitals_text,
-        "note": note,
-        "note_form": forms.get("note_form")
-        or NoteForm(
-            prefix="note",
-            initial={
-                "data": note.data if note else "",
-                "assessment": note.assessment if note else "",
-                "plan": note.plan if note else "",
-            },
-        ),
-        "addenda": note.addenda.select_related("author") if note else [],
-        "addendum_form": forms.get("addendum_form") or AddendumForm(prefix="addendum"),
-        "chart": timeline_chart(record),
-        "notices": forms.get("notices", []),
-    }
-    return context
-
-
-def _fresh(record: DosingRecord) -> DosingRecord:
-    """A copy for a ModelForm to write into, so that the page shows what is stored."""
-    return DosingRecord.objects.get(pk=record.pk)
-
-
 def _render(request: AuthedRequest, record: DosingRecord, **forms: Any) -> HttpResponse:
     log_action(request, "dosing.record.view", record, client=record.session.course.client)
-    return render(request, RECORD_TEMPLATE, _record_context(request, record, **forms))
+    return render(request, RECORD_TEMPLATE, record_context(request, record, **forms))
 
 
 def _done(
@@ -198,7 +100,7 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def predose(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     form = PredoseForm(
-        request.POST, instance=_fresh(record), rx=record.prescription, prefix="predose"
+        request.POST, instance=fresh(record), rx=rules.rx_in_force(record), prefix="predose"
     )
     if not form.is_valid():
         return _render(request, record, predose_form=form)
@@ -229,6 +131,23 @@ def vitals(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICAL_ROLES)
+def risk_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request, pk)
+    form = RiskCheckForm(request.POST, prefix="risk")
+    if not form.is_valid():
+        return _render(request, record, risk_form=form)
+    data = form.cleaned_data
+    try:
+        services.risk_check_save(
+            request, record, method=data["method"], outcome=data["outcome"], note=data["note"]
+        )
+    except services.DosingError as exc:
+        return _done(request, record, error=exc)
+    return _done(request, record, "Today's suicide-risk check recorded.")
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
 def contact(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     form = PrescriberContactForm(request.POST, prefix="contact")
@@ -245,7 +164,7 @@ def contact(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _administer(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     record = get_record_for_user(request, pk)
-    rx = record.prescription
+    rx = rules.rx_in_force(record)
     if kind == Administration.Kind.BOOSTER:
         if rx.booster_mg is None:
             return _done(
@@ -272,11 +191,14 @@ def _administer(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
             data["given_at"],
             data["given_by"],
             data["witnessed_by"],
+            self_administered=bool(data.get("self_administered")),
         )
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     label = "Booster" if kind == Administration.Kind.BOOSTER else "Dose"
-    return _done(request, record, f"{label} recorded: {data['dose_mg']} mg.")
+    return _done(
+        request, record, f"{label} recorded: {data['dose_mg']} mg (prescription v{rx.version})."
+    )
 
 
 @require_POST
@@ -302,7 +224,7 @@ def adverse_event(request: AuthedRequest, pk: int) -> HttpResponse:
         event = services.adverse_event_add(request, record, form.cleaned_data)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
-    if event.severity == event.Severity.SERIOUS:
+    if event.notifies_prescriber:
         return _done(request, record, "Adverse event recorded; the prescriber has been notified.")
     return _done(request, record, "Adverse event recorded.")
 
@@ -330,7 +252,7 @@ def note(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, note_form=form)
     try:
-        services.note_save(request, record, form.cleaned_data)
+        notes.note_save(request, record, form.cleaned_data)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Note saved (not signed).")
@@ -341,7 +263,7 @@ def note(request: AuthedRequest, pk: int) -> HttpResponse:
 def note_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     try:
-        services.note_sign(request, record)
+        notes.note_sign(request, record)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Note signed and locked.")
@@ -355,7 +277,7 @@ def addendum(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, addendum_form=form)
     try:
-        services.addendum_add(request, record, form.cleaned_data["text"])
+        notes.addendum_add(request, record, form.cleaned_data["text"])
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Addendum added.")

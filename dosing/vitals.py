@@ -24,11 +24,14 @@ class Readings(Protocol):
 
 
 class Limits(Protocol):
+    min_systolic: int
     max_systolic: int
+    min_diastolic: int
     max_diastolic: int
     hr_min: int
     hr_max: int
     spo2_min: int
+    spo2_max: int
 
 
 ABOVE = "Above the prescriber's limit"
@@ -45,20 +48,20 @@ class Flag:
 def flags(vitals: Readings, rx: Limits) -> dict[str, Flag]:
     """Each out-of-range value, keyed by field name."""
     found: dict[str, Flag] = {}
-    if vitals.systolic > rx.max_systolic:
-        found["systolic"] = Flag(
-            "systolic",
-            ABOVE,
-            f"Systolic BP {vitals.systolic} is above the prescriber's limit of "
-            f"{rx.max_systolic} mmHg.",
+    for name, what in (("systolic", "Systolic BP"), ("diastolic", "Diastolic BP")):
+        value, low, high = (
+            getattr(vitals, name),
+            getattr(rx, f"min_{name}"),
+            getattr(rx, f"max_{name}"),
         )
-    if vitals.diastolic > rx.max_diastolic:
-        found["diastolic"] = Flag(
-            "diastolic",
-            ABOVE,
-            f"Diastolic BP {vitals.diastolic} is above the prescriber's limit of "
-            f"{rx.max_diastolic} mmHg.",
-        )
+        if value > high:
+            found[name] = Flag(
+                name, ABOVE, f"{what} {value} is above the prescriber's limit of {high} mmHg."
+            )
+        elif value < low:
+            found[name] = Flag(
+                name, BELOW, f"{what} {value} is below the prescriber's limit of {low} mmHg."
+            )
     if vitals.heart_rate < rx.hr_min:
         found["heart_rate"] = Flag(
             "heart_rate",
@@ -76,6 +79,12 @@ def flags(vitals: Readings, rx: Limits) -> dict[str, Flag]:
             "spo2",
             BELOW,
             f"SpO2 {vitals.spo2}% is below the prescriber's limit of {rx.spo2_min}%.",
+        )
+    elif vitals.spo2 > rx.spo2_max:
+        found["spo2"] = Flag(
+            "spo2",
+            ABOVE,
+            f"SpO2 {vitals.spo2}% is above the prescriber's limit of {rx.spo2_max}%.",
         )
     return found
 
@@ -97,10 +106,22 @@ def peak_check() -> dt.timedelta:
 PEAK_WINDOW = dt.timedelta(minutes=5)
 
 
+def peak_check_done(taken: list[dt.datetime], dose_at: dt.datetime) -> bool:
+    """Was a set taken at about 40 minutes after the dose (within PEAK_WINDOW)?"""
+    peak = dose_at + peak_check()
+    return any(abs(at - peak) <= PEAK_WINDOW for at in taken)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     at: dt.datetime | None
     reason: str
+
+    def overdue_minutes(self, now: dt.datetime) -> int:
+        """Minutes past due (0 when not due yet): the record flags an overdue set."""
+        if self.at is None or now <= self.at:
+            return 0
+        return int((now - self.at).total_seconds() // 60)
 
 
 def suggested_next(
@@ -117,8 +138,11 @@ def suggested_next(
     if dose_at is None:
         return every
     peak = dose_at + peak_check()
-    peak_done = any(abs(at - peak) <= PEAK_WINDOW for at in taken)
-    if not peak_done and last < peak + PEAK_WINDOW and peak <= (every.at or peak):
+    if (
+        not peak_check_done(taken, dose_at)
+        and last < peak + PEAK_WINDOW
+        and peak <= (every.at or peak)
+    ):
         minutes = peak_check().seconds // 60
         return Suggestion(peak, f"about {minutes} minutes after the dose, the peak BP rise")
     return every

@@ -8,7 +8,7 @@ from __future__ import annotations
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
-from measures import safety
+from measures import alert_queries, safety
 from measures.models import SafetyAlert
 from treatment.gate import register_safety_alerts
 
@@ -19,13 +19,17 @@ register_safety_alerts(safety.gate_descriptions)
 def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if request.user.role not in CLIENT_ROLES:
         return None
-    visible = safety.alerts_for_user(request.user).filter(client=client)
+    visible = alert_queries.alerts_for_user(request.user).filter(client=client)
     alerts = sorted(
         visible,
         key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
     )
-    rows = [{"alert": alert, "description": safety.describe(alert)} for alert in alerts]
-    context = {"rows": rows, "open_count": sum(1 for a in alerts if a.is_open)}
+    rows = [{"alert": alert, "description": alert_queries.describe(alert)} for alert in alerts]
+    context = {
+        "rows": rows,
+        "open_count": sum(1 for a in alerts if a.is_open),
+        "can_acknowledge": alert_queries.can_acknowledge(request.user),
+    }
     return Panel(order=52, template="measures/alerts/_client_panel.html", context=context)
 
 

@@ -9,7 +9,10 @@ table beside the picture.
 
 Bands, the axis range and the instrument's name come from the instrument's JSON
 definition (its published source is named there); the bands are severity
-descriptors, not a diagnosis.
+descriptors, not a diagnosis. An instrument with a cut-point (PCL-5) is drawn with
+the practice's cut-point (`settings.PCL5_CUT_POINT`, through
+`measures.services.cut_point_for`), never the definition's default, and its line is
+labelled with it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from matplotlib.figure import Figure
 
 from clients.models import Client
 from measures.models import Instrument, Response
+from measures.scoring import bands_for
+from measures.services import cut_point_for
 from treatment.models import SessionKind, TreatmentSession
 
 if TYPE_CHECKING:
@@ -48,6 +53,7 @@ CHANGE_COLOUR = "#0058a3"
 BAND_SHADES = ("#f4f6f8", "#e6ebf0", "#d7dee6", "#c8d1dc", "#b9c4d2", "#aab7c8")
 NO_SCORES = "No scores yet"
 DOSING_LABEL = "Dosing session"
+CUT_POINT_COLOUR = "#8a1c1c"
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ def chart_version(client: Client, instrument: Instrument) -> str:
             [(p.at.isoformat(), p.total) for p in client_points(client, instrument)],
             [at.isoformat() for at in dosing_starts(client)],
             instrument.version,
+            cut_point_for(instrument),
         )
     )
     return hashlib.sha256(seen.encode()).hexdigest()[:12]
@@ -104,7 +111,11 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
         return _svg(figure, f"{name} scores over time: no scores yet.")
     ax = figure.subplots()
     low, high = definition["total"]["min"], definition["total"]["max"]
-    _draw_bands(ax, definition["bands"], low, high)
+    cut_point = cut_point_for(instrument)
+    bands = bands_for(definition, cut_point)
+    _draw_bands(ax, bands, low, high)
+    if cut_point is not None:
+        _draw_cut_point(ax, cut_point)
     xs = [_local(p.at) for p in points]
     ax.plot(
         xs,
@@ -135,24 +146,45 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylim(low - 0.5, high + 0.5)
     # Whole-number ticks at the band cut-points and the top of the scale.
-    ax.set_yticks(sorted({*(b["min"] for b in definition["bands"]), high}))
+    ax.set_yticks(sorted({*(b["min"] for b in bands), high}))
     ax.set_ylabel(f"{name} total ({low}–{high})", fontsize=FONT)
     ax.set_xlabel("Date answered", fontsize=FONT)
     ax.set_title(f"{name} scores over time", fontsize=FONT + 1, loc="left")
     ax.tick_params(labelsize=FONT - 1)
-    # Above the plot, right of the title: never over a score.
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=FONT - 1, frameon=False)
+    # In a row of its own above the plot (constrained layout keeps room for it): never
+    # over a score, and never over the title when long band labels narrow the plot.
+    figure.legend(loc="outside upper right", ncols=2, fontsize=FONT - 1, frameon=False)
     description = (
         f"{name} scores over time: {len(points)} score(s) from "
         f"{_date(points[0].at)} to {_date(points[-1].at)}, latest {points[-1].total}; "
         f"{len(doses)} dosing session(s) marked. Shaded bands are severity descriptors, "
-        "not a diagnosis. The table gives the same data."
+        "not a diagnosis."
+        + (f" The line marks the practice's cut-point, {cut_point}." if cut_point else "")
+        + " The table gives the same data."
     )
     return _svg(figure, description)
 
 
 def _date(at: dt.datetime) -> str:
     return f"{timezone.localtime(at):%Y-%m-%d}"
+
+
+def _draw_cut_point(ax: Any, cut_point: int) -> None:
+    """The practice's cut-point as a dotted line at the edge between its two bands,
+    named in the right margin (between the band labels), not in the legend."""
+    edge = cut_point - 0.5
+    ax.axhline(edge, color=CUT_POINT_COLOUR, linestyle=":", linewidth=1.5, zorder=2)
+    ax.text(
+        1.01,
+        edge,
+        f"Cut-point {cut_point} (practice setting)",
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize=FONT - 1,
+        color=CUT_POINT_COLOUR,
+        clip_on=False,
+    )
 
 
 def _draw_bands(ax: Any, bands: Sequence[Mapping[str, Any]], low: int, high: int) -> None:

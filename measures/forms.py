@@ -12,7 +12,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from measures.models import Instrument, MeasureSchedule
+from measures import alert_services
+from measures.models import AlertAction, Instrument, MeasureSchedule
+from pathways.forms import AccessibleErrorsMixin
 
 MISSING = "Answer this question before you submit."
 
@@ -189,4 +191,41 @@ class ScheduleForm(forms.ModelForm):
         switches = ("at_intake", "before_dosing", "at_integration", "monthly_after")
         if not any(cleaned.get(name) for name in switches):
             raise forms.ValidationError("Turn on at least one of the times to send.")
+        return cleaned
+
+
+class AcknowledgeForm(AccessibleErrorsMixin, forms.Form):
+    """A clinician's acknowledgement of a safety alert: the action taken, and a note.
+
+    The same rules as measures.alert_services.alert_acknowledge, checked here so
+    each message sits beside its field and what was typed is kept.
+    """
+
+    action = forms.ChoiceField(
+        label="Action taken",
+        choices=AlertAction.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": alert_services.CHOOSE_ACTION,
+            "invalid_choice": alert_services.CHOOSE_ACTION,
+        },
+    )
+    action_note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=(
+            f"At least {alert_services.MIN_NOTE_CHARS} characters: who followed up, how, and "
+            "what was agreed; for “no action needed”, why. This is kept in the record."
+        ),
+        error_messages={"required": alert_services.NOTE_REQUIRED},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        note = cleaned.get("action_note")
+        if note is not None:
+            problem = alert_services.note_problem(cleaned.get("action") or "", note)
+            if problem:
+                self.add_error("action_note", problem)
         return cleaned

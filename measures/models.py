@@ -112,18 +112,56 @@ class Response(models.Model):
         return f"{self.instrument.short_name} {self.total} ({self.answered_at:%Y-%m-%d})"
 
 
+class AlertAction(models.TextChoices):
+    """What the clinician did about a safety alert, chosen when acknowledging it.
+
+    The choices are the usual same-day follow-ups to a positive PHQ-9 item 9: the
+    Safety Planning Intervention (Stanley & Brown 2012, Cogn Behav Pract 19(2):256),
+    a Columbia Suicide Severity Rating Scale screen (Posner et al. 2011, Am J
+    Psychiatry 168(12):1266), or contacting crisis services. "No action needed"
+    is allowed only with a reason in the note (measures.safety.alert_acknowledge).
+    """
+
+    SAFETY_PLAN = "safety_plan", "Safety plan reviewed with the client"
+    CSSRS = "cssrs", "C-SSRS screen done"
+    CRISIS_SERVICES = "crisis_services", "Crisis services contacted"
+    NO_ACTION = "no_action", "No action needed (give the reason in the note)"
+
+
 class SafetyAlert(models.Model):
     """A safety item answered above its threshold (PHQ-9 item 9 > 0).
 
-    It must be acknowledged with a note of the action taken. Until then it shows
-    on the staff dashboard, blocks the dosing readiness gate, and escalates to
-    the admin after SAFETY_ALERT_ESCALATE_HOURS.
+    Raised the moment the answer is saved, whether or not the questionnaire is
+    finished (see measures.safety). What it points at:
+
+    - ``response``: the stored, complete Response the answer is in. Empty while
+      the answer is only in a secret link's draft (saved for later, or a submit
+      refused as incomplete); filled in when that link is submitted, so the alert
+      is never raised twice for the same answer.
+    - ``link`` + ``instrument``: where a client's answer came from; together with
+      ``item`` they identify the alert of a draft (one per link, instrument and
+      item). Paper entries have no link; every alert has a response or a link.
+
+    It must be acknowledged by a clinician with an action from AlertAction and a
+    note. Until then it shows on the staff dashboard, blocks the dosing readiness
+    gate, and escalates to the admin after SAFETY_ALERT_ESCALATE_HOURS.
     """
 
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="safety_alerts"
     )
-    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="alerts")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    # PROTECT: a draft's answers live on the link; the alert must not lose them.
+    link = models.ForeignKey(
+        MeasureLink,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_alerts",
+    )
     item = models.PositiveSmallIntegerField()
     value = models.PositiveSmallIntegerField()
     raised_at = models.DateTimeField(auto_now_add=True)
@@ -131,11 +169,33 @@ class SafetyAlert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Blank until acknowledged (and on alerts acknowledged before it was recorded).
+    action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
     action_note = models.TextField(blank=True, max_length=4000)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(response__isnull=False) | models.Q(link__isnull=False),
+                name="measures_safetyalert_has_a_source",
+            ),
+            # The database's own guard for "one alert per answer", beside the
+            # row lock in measures.safety.
+            # One OPEN alert per answer: a higher answer after an acknowledgement
+            # raises a new one beside the acknowledged alert.
+            models.UniqueConstraint(
+                fields=["response", "item"],
+                condition=models.Q(response__isnull=False, acknowledged_at__isnull=True),
+                name="measures_safetyalert_open_once_per_response_item",
+            ),
+            models.UniqueConstraint(
+                fields=["link", "instrument", "item"],
+                condition=models.Q(link__isnull=False, acknowledged_at__isnull=True),
+                name="measures_safetyalert_open_once_per_link_item",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Safety alert #{self.pk}"

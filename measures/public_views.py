@@ -13,7 +13,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.http import require_http_methods
 
-from measures import services
+from measures import safety, services
 from measures.forms import AnswerForm
 from measures.models import MeasureLink
 
@@ -62,14 +62,20 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         instruments, request.POST if request.method == "POST" else None, saved=link.draft
     )
     saved = False
+    # A safety item answered above its threshold, saved now or in the draft the
+    # client came back to: the crisis resources come first on the page.
+    crisis = request.method == "GET" and safety.draft_flags_safety_item(link, instruments)
     if request.method == "POST" and form.is_valid():
         answers = form.answers_by_code()
         try:
             if "save" in request.POST:
-                link = services.link_save_draft(request, link, answers)
+                link, alerts = services.link_save_draft(request, link, answers)
                 saved = True
+                crisis = bool(alerts)
                 form = AnswerForm(instruments, saved=link.draft)
             else:
+                # A refused submit still stores what was given and raises any
+                # alert (link_submit); IncompleteError says what is missing.
                 _, alerts = services.link_submit(request, link, answers)
                 return render(
                     request,
@@ -78,11 +84,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 )
         except services.IncompleteError as exc:
             form.mark_missing(exc.missing)
-            # Keep what was given, so leaving now loses nothing.
-            try:
-                services.link_save_draft(request, link, answers)
-            except services.LinkClosedError:
-                return _closed_now(request, link)
+            crisis = bool(exc.alerts)
         except services.LinkClosedError:
             return _closed_now(request, link)
     if request.method == "GET":
@@ -97,6 +99,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "answered": answered,
             "total": form.total_items,
             "saved": saved,
+            "crisis": crisis,
             "expires": services.format_local(link.expires_at),
             "missing_count": sum(
                 1 for s in form.sections() for i in s["items"] if i["field"].errors

@@ -9,23 +9,22 @@ only their own clients), and intake staff do not need clinical outcomes for thei
 work (minimum necessary). The CSV is de-identified; the page lists who is included
 and who is not by client record number, linking to the record.
 
-Who is in the report (one row per client × instrument):
+Who is in the report, and how it counts (one row per course × instrument; course
+dates, baseline = the last score before the course's first dose, the CMS159 response
+and remission denominator, reliable and clinically meaningful change): see
+`measures.report_outcomes`. The reads are in `measures.report_queries`: a fixed number
+of queries, however many clients there are.
 
-- Modality: the client's most recent treatment course (by creation). A client with
-  both a KAP and a KA-EMDR course is counted once per instrument, under the modality
-  of their latest course. A client with scores but no course is "no course".
-- Responses answered after the end of the date range are ignored.
-- Baseline: the client's earliest response of the instrument. (When the course has a
-  started dosing session, this is the earliest response on or before it if there is
-  one; with none before it, it is still the earliest response, and the report marks
-  it "baseline after the first dosing session".)
-- Latest: the latest response after the baseline answered within the date range.
-- Not included, and why: "no baseline" (no score of the instrument at all),
-  "no follow-up after baseline" (only one score), "outside the date range" (scores
-  exist, but no follow-up within the range, or every score is after it), "no course".
+The CSV has one row per included course × instrument: a pseudonym per client (new for
+each export), the course's number for that client (1, 2, ...), modality, instrument,
+baseline and latest totals, the days between them, the change, whether the row is in
+the response/remission denominator, response and remission (blank when the row is not
+in the denominator or the instrument has no such rule), and reliable improvement,
+reliable deterioration and clinically meaningful improvement (blank when the
+instrument has no such rule). No names, ids or dates.
 
-Dates are the practice's local dates. The figures are descriptive; they are not a
-diagnosis and not a comparison of treatments.
+The figures are descriptive; they are not a diagnosis and not a comparison of
+treatments.
 """
 
 from __future__ import annotations
@@ -34,12 +33,12 @@ import csv
 import datetime as dt
 import io
 import secrets
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -50,20 +49,18 @@ from accounts.models import Role
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
-from measures import charts, stats
+from measures import charts, report_queries, stats
 from measures.models import Instrument, Response
+from measures.report_outcomes import Included, Outcomes, build_outcomes, rule_labels
 from measures.scoring import Change, change
-from treatment.models import Modality, SessionKind, TreatmentCourse, TreatmentSession
 
 REPORT_ROLES: tuple[str, ...] = (Role.ADMIN,)
 # A picture opened on its own is a document: let matplotlib's own styles apply, nothing else.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 DEFAULT_DAYS = 365
-
-NO_COURSE = "no course"
-NO_BASELINE = "no baseline"
-NO_FOLLOW_UP = "no follow-up after baseline"
-OUTSIDE_RANGE = "outside the date range"
+# Instruments whose response/remission denominator is a practice setting: the lowest
+# baseline counted (CMS159 / NQF 0710 counts PHQ-9 baselines above 9).
+DENOMINATOR_SETTINGS = {"phq9": "OUTCOMES_PHQ9_DENOMINATOR_MIN"}
 
 
 # --- The client's charts and scores -------------------------------------------
@@ -81,26 +78,23 @@ def _instruments() -> list[Instrument]:
     return list(Instrument.objects.order_by("short_name"))
 
 
-def _rule_labels(definition: dict[str, Any]) -> dict[str, str]:
-    rules = definition.get("change_rules") or {}
-    return {key: str(rule["label"]) for key, rule in rules.items()}
-
-
 def client_scores(client: Client) -> list[ScoreRow]:
     """Every score of the client, newest first, each with its change from the
     client's baseline (earliest score) of that instrument."""
+    instruments = {i.pk: i for i in _instruments()}  # each definition read once
     responses = list(
         Response.objects.filter(client=client)
-        .select_related("instrument")
+        .defer("answers", "unscored", "subscores")
         .order_by("answered_at", "id")
     )
     baselines: dict[int, Response] = {}
     rows: list[ScoreRow] = []
     for r in responses:
+        r.instrument = instruments[r.instrument_id]
         baseline = baselines.setdefault(r.instrument_id, r)
         definition = r.instrument.definition
         judged = None if baseline is r else change(definition, baseline.total, r.total)
-        rows.append(ScoreRow(r, baseline is r, judged, _rule_labels(definition)))
+        rows.append(ScoreRow(r, baseline is r, judged, rule_labels(definition)))
     return rows[::-1]
 
 
@@ -180,122 +174,19 @@ def _date_range(request: AuthedRequest) -> tuple[RangeForm, dt.date, dt.date]:
     return form, default_start, today
 
 
-@dataclass
-class Included:
-    client_id: int
-    modality: str
-    instrument: Instrument
-    baseline: Response
-    latest: Response
-    baseline_after_dosing: bool
-
-    @property
-    def days_between(self) -> int:
-        return (_day(self.latest.answered_at) - _day(self.baseline.answered_at)).days
+def denominator_minimums() -> dict[str, int]:
+    """Instrument code -> the lowest baseline in its response/remission denominator."""
+    return {code: int(getattr(settings, name)) for code, name in DENOMINATOR_SETTINGS.items()}
 
 
-@dataclass
-class Excluded:
-    client_id: int
-    instrument: str  # short name, or "" for every instrument
-    reason: str
-
-
-@dataclass
-class Group:
-    modality: str
-    modality_label: str
-    instrument: Instrument
-    members: list[Included] = field(default_factory=list)
-    stats: stats.GroupStats | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.modality_label} · {self.instrument.short_name}"
-
-    @property
-    def rules(self) -> dict[str, str]:
-        return _rule_labels(self.instrument.definition)
-
-
-@dataclass
-class Outcomes:
-    start: dt.date
-    end: dt.date
-    groups: list[Group]
-    included: list[Included]
-    excluded: list[Excluded]
-
-
-def _day(at: dt.datetime) -> dt.date:
-    return timezone.localdate(at)
-
-
-def outcomes(start: dt.date, end: dt.date) -> Outcomes:
-    """Everyone with a score or a course, sorted into included and not included."""
-    instruments = _instruments()
-    responses: dict[int, list[Response]] = defaultdict(list)
-    scores = Response.objects.select_related("instrument").defer(
-        "answers", "unscored", "subscores"
+def outcomes(*, start: dt.date, end: dt.date) -> Outcomes:
+    """The report for the range: four queries, then `report_outcomes`."""
+    return build_outcomes(
+        data=report_queries.report_data(),
+        start=start,
+        end=end,
+        denominator_min=denominator_minimums(),
     )
-    for r in scores.order_by("answered_at", "id"):
-        responses[r.client_id].append(r)
-    latest_course: dict[int, TreatmentCourse] = {}
-    for each in TreatmentCourse.objects.order_by("created_at", "id"):
-        latest_course[each.client_id] = each  # the last one wins
-    first_dose: dict[int, dt.datetime] = {}
-    dosing = TreatmentSession.objects.filter(kind=SessionKind.DOSING, started_at__isnull=False)
-    for session in dosing.order_by("-started_at").only("course_id", "started_at"):
-        if session.started_at is not None:
-            first_dose[session.course_id] = session.started_at  # the earliest wins
-
-    included: list[Included] = []
-    excluded: list[Excluded] = []
-    for client_id in sorted(set(responses) | set(latest_course)):
-        course = latest_course.get(client_id)
-        if course is None:
-            excluded.append(Excluded(client_id, "", NO_COURSE))
-            continue
-        dosed = first_dose.get(course.pk)
-        for instrument in instruments:
-            theirs = [r for r in responses[client_id] if r.instrument_id == instrument.pk]
-            by_end = [r for r in theirs if _day(r.answered_at) <= end]
-            if not by_end:
-                reason = OUTSIDE_RANGE if theirs else NO_BASELINE
-                excluded.append(Excluded(client_id, instrument.short_name, reason))
-                continue
-            baseline, later = by_end[0], theirs[1:]
-            in_range = [r for r in by_end[1:] if _day(r.answered_at) >= start]
-            if not later:
-                excluded.append(Excluded(client_id, instrument.short_name, NO_FOLLOW_UP))
-            elif not in_range:
-                excluded.append(Excluded(client_id, instrument.short_name, OUTSIDE_RANGE))
-            else:
-                after_dosing = dosed is not None and baseline.answered_at > dosed
-                included.append(
-                    Included(
-                        client_id,
-                        course.modality,
-                        instrument,
-                        baseline,
-                        in_range[-1],
-                        after_dosing,
-                    )
-                )
-
-    groups: list[Group] = []
-    for modality in Modality:
-        for instrument in instruments:
-            members = [
-                i for i in included if i.modality == modality and i.instrument.pk == instrument.pk
-            ]
-            if not members:
-                continue
-            group = Group(modality.value, modality.label, instrument, members)
-            pairs = [(m.baseline.total, m.latest.total) for m in members]
-            group.stats = stats.summarise(instrument.definition, pairs)
-            groups.append(group)
-    return Outcomes(start, end, groups, included, excluded)
 
 
 def _range_detail(start: dt.date, end: dt.date) -> dict[str, str]:
@@ -306,7 +197,7 @@ def _range_detail(start: dt.date, end: dt.date) -> dict[str, str]:
 @role_required(*REPORT_ROLES)
 def report(request: AuthedRequest) -> HttpResponse:
     form, start, end = _date_range(request)
-    result = outcomes(start, end)
+    result = outcomes(start=start, end=end)
     log_action(
         request,
         "outcomes.report_view",
@@ -321,6 +212,7 @@ def report(request: AuthedRequest) -> HttpResponse:
             "result": result,
             "query": query,
             "confidence": int(stats.CONFIDENCE * 100),
+            "phq9_below": denominator_minimums()["phq9"] - 1,
         },
     )
 
@@ -329,7 +221,7 @@ def report(request: AuthedRequest) -> HttpResponse:
 @role_required(*REPORT_ROLES)
 def report_chart(request: AuthedRequest) -> HttpResponse:
     _form, start, end = _date_range(request)
-    result = outcomes(start, end)
+    result = outcomes(start=start, end=end)
     svg = charts.report_change_svg([(g.label, g.stats) for g in result.groups if g.stats])
     log_action(request, "outcomes.chart_view", detail=_range_detail(start, end))
     return _svg_response(svg)
@@ -337,19 +229,45 @@ def report_chart(request: AuthedRequest) -> HttpResponse:
 
 CSV_HEADER = [
     "pseudonym",
+    "course",
     "modality",
     "instrument",
     "baseline_total",
     "latest_total",
     "days_between",
     "change",
+    "in_response_denominator",
     "response",
     "remission",
+    "reliable_improvement",
+    "reliable_deterioration",
+    "meaningful_improvement",
 ]
 
 
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
+
+
+def _export_row(*, item: Included, pseudonym: str) -> list[Any]:
+    judged = item.judged
+    counted = item.in_denominator is True
+    return [
+        pseudonym,
+        item.course_number,
+        item.modality_label,
+        item.instrument.short_name,
+        item.baseline.total,
+        item.latest.total,
+        item.days_between,
+        judged.delta,
+        _yes_no(item.in_denominator),
+        _yes_no(judged.response if counted else None),
+        _yes_no(judged.remission if counted else None),
+        _yes_no(judged.reliable),
+        _yes_no(judged.reliable_deterioration),
+        _yes_no(judged.meaningful),
+    ]
 
 
 def export_rows(result: Outcomes) -> list[list[Any]]:
@@ -360,20 +278,7 @@ def export_rows(result: Outcomes) -> list[list[Any]]:
     for item in result.included:
         if item.client_id not in pseudonyms:
             pseudonyms[item.client_id] = f"P-{secrets.token_hex(4)}"
-        judged = change(item.instrument.definition, item.baseline.total, item.latest.total)
-        rows.append(
-            [
-                pseudonyms[item.client_id],
-                Modality(item.modality).label,
-                item.instrument.short_name,
-                item.baseline.total,
-                item.latest.total,
-                item.days_between,
-                judged.delta,
-                _yes_no(judged.response),
-                _yes_no(judged.remission),
-            ]
-        )
+        rows.append(_export_row(item=item, pseudonym=pseudonyms[item.client_id]))
     secrets.SystemRandom().shuffle(rows)
     return rows
 
@@ -382,7 +287,7 @@ def export_rows(result: Outcomes) -> list[list[Any]]:
 @role_required(*REPORT_ROLES)
 def export(request: AuthedRequest) -> HttpResponse:
     _form, start, end = _date_range(request)
-    result = outcomes(start, end)
+    result = outcomes(start=start, end=end)
     rows = export_rows(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer)

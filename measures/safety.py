@@ -5,19 +5,23 @@ JSON definition (``"safety_item": true``, ``"safety_threshold"``; PHQ-9 item 9
 per Simon et al. 2013, Psychiatr Serv 64(12):1195, summarised in
 ../shared/clinical-reference.md, "Safety"). Nothing here is hard-coded to PHQ-9.
 
-When one is raised, the client's assigned therapist and every active on-call
-clinician are e-mailed a link (never PHI). The alert shows on their dashboard and
-blocks the dosing readiness gate until someone acknowledges it with a note of the
-action taken. Open alerts older than SAFETY_ALERT_ESCALATE_HOURS are escalated to
-every active practice admin (``escalate_due``, run by the
-``escalate_safety_alerts`` command every 10-15 minutes).
+An alert is raised the moment such an answer is saved, finished or not: a
+client's draft ("save for later", a submit refused as incomplete, a link whose
+other questionnaires are unfinished) raises it through ``raise_draft_alerts``; a
+stored Response (the final submit, a paper entry) through ``raise_alerts``. The
+caller stores the answers first and raises after. There is one alert per answer:
+per (link, instrument, item) while it is a draft, per (response, item) once
+stored, and the submit hands the draft's alert over to its Response instead of
+raising another (see measures.models.SafetyAlert).
 
-Who may see an alert (``alerts_for_user``):
-- admin and intake coordinator: every alert (they see every client);
-- therapist: alerts for the clients assigned to them, and, while ``on_call`` is
-  set on their account, every alert (the on-call clinician is told of every
-  alert, so they must be able to open it);
-- anyone else (prescribers, users without a role): none.
+When one is raised, the client's assigned therapist and every active on-call
+clinician are e-mailed a link (never PHI); if none of them has an address, every
+active practice admin is, at once. The alert shows on every clinician's
+dashboard and blocks the dosing readiness gate until a clinician acknowledges it
+with the action taken (measures.alert_services.alert_acknowledge). Open alerts older than
+SAFETY_ALERT_ESCALATE_HOURS are escalated to every active practice admin
+(``escalate_due``, run by ``escalate_safety_alerts`` every 10-15 minutes).
+Who may see an alert is in measures.alert_queries.
 
 The alert flags an answer for same-day clinical follow-up; it is not a diagnosis
 and it decides nothing for the clinician.
@@ -31,22 +35,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, AuthedRequest
+from accounts.access import CLIENT_ROLES
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.services import log_action
 from clients.models import Client
-from measures.models import Response, SafetyAlert
+from measures.alert_queries import describe, open_alerts_for_client
+from measures.models import Instrument, MeasureLink, Response, SafetyAlert
 from notifications.services import email_queue
 
 RAISE_ACTION = "measure.safety_alert"
-ACKNOWLEDGE_ACTION = "measure.safety_alert_acknowledge"
+ATTACH_ACTION = "measure.safety_alert_attach"
+RAISE_VALUE_ACTION = "measure.safety_alert_value"
 ESCALATE_ACTION = "measure.safety_alert_escalate"
 VIEW_ACTION = "measure.safety_alert_view"
 LIST_ACTION = "measure.safety_alert_list"
@@ -57,11 +62,6 @@ ESCALATION_EMAIL = "notifications/email/safety_escalation"
 NOT_A_DIAGNOSIS = (
     "This is a screening answer that needs same-day follow-up; it is not a diagnosis."
 )
-
-
-class AlertError(ValueError):
-    """An acknowledgement that cannot be recorded; the message says why."""
-
 
 # --- Reading the definition ---------------------------------------------------
 
@@ -88,30 +88,12 @@ def flagged_items(definition: Mapping[str, Any], answers: Mapping[Any, Any]) -> 
     return flagged
 
 
-def item_for(alert: SafetyAlert) -> Mapping[str, Any]:
-    """The alert's item in the definition of its instrument ({} if it is gone)."""
-    for item in alert.response.instrument.definition.get("items") or []:
-        if item.get("number") == alert.item:
-            return item
-    return {}
+def draft_flags_safety_item(link: MeasureLink, instruments: Iterable[Instrument]) -> bool:
+    """Whether the link's saved draft answers a safety item above its threshold."""
+    return any(flagged_items(i.definition, link.draft.get(i.code) or {}) for i in instruments)
 
 
-def answer_label(alert: SafetyAlert) -> str:
-    """The published answer label for the alert's value (e.g. "More than half the days")."""
-    for option in alert.response.instrument.definition.get("options") or []:
-        if option.get("value") == alert.value:
-            return str(option.get("label", alert.value))
-    return str(alert.value)
-
-
-def describe(alert: SafetyAlert) -> str:
-    """Short, no free text: "PHQ-9 item 9 answered 2 on 2026-11-26"."""
-    day = timezone.localdate(alert.response.answered_at)
-    name = alert.response.instrument.short_name
-    return f"{name} item {alert.item} answered {alert.value} on {day:%Y-%m-%d}"
-
-
-# --- Raising ------------------------------------------------------------------
+# --- Who is told ---------------------------------------------------------------
 
 
 def alert_url(alert: SafetyAlert) -> str:
@@ -122,8 +104,8 @@ def _has_address(user: User | None) -> bool:
     return user is not None and user.is_active and bool(user.email)
 
 
-def alert_recipients(client: Client) -> list[User]:
-    """The assigned therapist and every active on-call clinician, once each.
+def care_team(client: Client) -> list[User]:
+    """The assigned therapist and every active on-call clinician with an address, once each.
 
     On-call users are limited to the roles that can open an alert (CLIENT_ROLES):
     a link they could not open would tell them nothing.
@@ -135,6 +117,20 @@ def alert_recipients(client: Client) -> list[User]:
     on_call = User.objects.filter(on_call=True, is_active=True, role__in=CLIENT_ROLES)
     candidates.extend(on_call.order_by("pk"))
     return _unique_addresses(candidates)
+
+
+def escalation_recipients() -> list[User]:
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk")
+    return _unique_addresses(admins)
+
+
+def alert_recipients(client: Client) -> list[User]:
+    """The care team; when nobody in it can be e-mailed, every active admin instead.
+
+    Waiting for the escalation would leave a suicide-risk answer unread for
+    hours, so an alert with nobody else to tell goes to the admins at once.
+    """
+    return care_team(client) or escalation_recipients()
 
 
 def _unique_addresses(users: Iterable[User]) -> list[User]:
@@ -153,79 +149,173 @@ def _unique_addresses(users: Iterable[User]) -> list[User]:
     return result
 
 
+# --- Raising ------------------------------------------------------------------
+
+
 def raise_alerts(request: HttpRequest | None, response: Response) -> list[SafetyAlert]:
     """Raise one alert per safety item of `response` answered above its threshold.
 
-    Call it right after storing the response. Idempotent: calling it again for the
-    same response raises and e-mails nothing new, and returns the same alerts.
-    Returns the response's alerts (empty when nothing was flagged), so the caller
-    knows to show the client the crisis resources first.
+    Call it right after storing the response. An alert its link's draft already
+    raised is handed over to the response rather than raised again. Idempotent:
+    calling it again for the same response raises and e-mails nothing new, and
+    returns the same alerts. Returns the alerts of the response's flagged items
+    (empty when nothing was flagged), so the caller knows to show the client the
+    crisis resources first.
     """
-    flagged = flagged_items(response.instrument.definition, response.answers)
-    if not flagged:
-        return []
     with transaction.atomic():
         # Lock the response so two calls for it cannot both create the alerts.
         Response.objects.select_for_update().filter(pk=response.pk).first()
-        existing = {a.item: a for a in SafetyAlert.objects.filter(response=response)}
-        new: list[SafetyAlert] = []
-        for number, value in flagged.items():
-            if number in existing:
+        _attach_draft_alerts(request, response)
+        flagged = flagged_items(response.instrument.definition, response.answers)
+        if not flagged:
+            return []
+        # Oldest first, so that each item maps to its latest alert.
+        existing = {
+            a.item: a
+            for a in SafetyAlert.objects.filter(response=response).order_by("raised_at", "pk")
+        }
+        alerts, new = _raise(
+            request,
+            client_id=response.client_id,
+            instrument=response.instrument,
+            flagged=flagged,
+            existing=existing,
+            response=response,
+            link_id=response.link_id,
+        )
+        if new:
+            _notify(request, response.client_id, new)
+    return alerts
+
+
+def raise_draft_alerts(
+    *, link: MeasureLink, request: HttpRequest | None = None
+) -> list[SafetyAlert]:
+    """Raise an alert for each safety item answered above its threshold in the
+    link's saved draft, in every instrument of the link, finished or not.
+
+    Reads the draft as stored, so call it after the draft is committed: the
+    answers are kept even if raising fails. Idempotent per (link, instrument,
+    item): saving the same draft again raises and e-mails nothing new. Returns
+    the alerts of the items flagged in the draft now.
+    """
+    alerts: list[SafetyAlert] = []
+    new: list[SafetyAlert] = []
+    with transaction.atomic():
+        # The link's row lock serialises this with other saves and the submit.
+        locked = MeasureLink.objects.select_for_update().get(pk=link.pk)
+        codes = [code for code in locked.instruments if locked.draft.get(code)]
+        found = {i.code: i for i in Instrument.objects.filter(code__in=codes)}
+        for code in codes:
+            instrument = found.get(code)
+            if instrument is None:
                 continue
+            flagged = flagged_items(instrument.definition, locked.draft[code])
+            if not flagged:
+                continue
+            existing = {  # oldest first: each item maps to its latest alert
+                a.item: a
+                for a in SafetyAlert.objects.filter(link=locked, instrument=instrument).order_by(
+                    "raised_at", "pk"
+                )
+            }
+            raised, created = _raise(
+                request,
+                client_id=locked.client_id,
+                instrument=instrument,
+                flagged=flagged,
+                existing=existing,
+                link_id=locked.pk,
+            )
+            alerts.extend(raised)
+            new.extend(created)
+        if new:
+            _notify(request, locked.client_id, new)
+    return alerts
+
+
+def _raise(
+    request: HttpRequest | None,
+    *,
+    client_id: int,
+    instrument: Instrument,
+    flagged: Mapping[int, int],
+    existing: dict[int, SafetyAlert],
+    link_id: int | None,
+    response: Response | None = None,
+) -> tuple[list[SafetyAlert], list[SafetyAlert]]:
+    """Create the alerts `existing` lacks. Returns (the flagged items' alerts, the new ones).
+
+    An open alert whose answer has since gone higher (1 in the draft, 3 when
+    submitted) takes the higher value, so the dashboard and the gate do not
+    understate it; nobody is e-mailed again, as the alert is already with them.
+    An answer that goes higher after its alert was acknowledged is a new risk: it
+    raises a new alert (the acknowledged one stays as it was), e-mailed and gating.
+    """
+    new: list[SafetyAlert] = []
+    for number, value in flagged.items():
+        alert = existing.get(number)
+        if alert is None or (not alert.is_open and value > alert.value):
             alert = SafetyAlert.objects.create(
-                client=response.client, response=response, item=number, value=value
+                client_id=client_id,
+                instrument=instrument,
+                response=response,
+                link_id=link_id,
+                item=number,
+                value=value,
             )
             existing[number] = alert
             new.append(alert)
-        if new:
-            _notify(request, response, new)
-    return [existing[number] for number in flagged]
+        elif alert.is_open and value > alert.value:
+            alert.value = value
+            alert.save(update_fields=["value"])
+            log_action(
+                request,
+                RAISE_VALUE_ACTION,
+                alert,
+                client=alert.client,
+                detail=source_detail(alert),
+            )
+    return [existing[number] for number in flagged], new
 
 
-def _notify(request: HttpRequest | None, response: Response, alerts: list[SafetyAlert]) -> None:
-    client = Client.objects.select_related("assigned_therapist").get(pk=response.client_id)
-    recipients = alert_recipients(client)
-    # One e-mail per person, however many items were flagged in this response.
+def _attach_draft_alerts(request: HttpRequest | None, response: Response) -> None:
+    """Hand the alerts raised from the link's draft of this instrument to its Response."""
+    if response.link_id is None:
+        return
+    drafts = SafetyAlert.objects.select_for_update().filter(
+        link_id=response.link_id, instrument_id=response.instrument_id, response=None
+    )
+    for alert in drafts:
+        alert.response = response
+        alert.save(update_fields=["response"])
+        log_action(
+            request, ATTACH_ACTION, alert, client=response.client, detail=source_detail(alert)
+        )
+
+
+def source_detail(alert: SafetyAlert) -> dict[str, Any]:
+    """Ids for the audit trail: where the alert's answer is."""
+    if alert.response_id is not None:
+        return {"response": alert.response_id, "item": alert.item}
+    return {"link": alert.link_id, "instrument": alert.instrument.code, "item": alert.item}
+
+
+def _notify(request: HttpRequest | None, client_id: int, alerts: list[SafetyAlert]) -> None:
+    client = Client.objects.select_related("assigned_therapist").get(pk=client_id)
+    team = care_team(client)
+    recipients = team or escalation_recipients()
+    # One e-mail per person, however many items were flagged in this save.
     link = alert_url(alerts[0]) if len(alerts) == 1 else settings.SITE_URL + reverse("alerts:list")
+    context = {"link": link, "practice": settings.PRACTICE_NAME, "to_admins": not team}
     for user in recipients:
-        email_queue(user.email, ALERT_EMAIL, {"link": link, "practice": settings.PRACTICE_NAME})
+        email_queue(user.email, ALERT_EMAIL, context)
     notified = [user.pk for user in recipients]
     for alert in alerts:
-        detail = {"response": response.pk, "item": alert.item, "notified": notified}
+        detail = {**source_detail(alert), "notified": notified}
+        if not team:
+            detail["to_admins"] = True
         log_action(request, RAISE_ACTION, alert, client=client, detail=detail)
-
-
-# --- Who sees what ------------------------------------------------------------
-
-
-def alerts_for_user(user: Any) -> QuerySet[SafetyAlert]:
-    """Every alert (open or not) the user may see; see the module docstring."""
-    qs = SafetyAlert.objects.select_related(
-        "client", "response__instrument", "acknowledged_by", "client__assigned_therapist"
-    )
-    if not getattr(user, "is_authenticated", False) or not user.has_role(*CLIENT_ROLES):
-        return qs.none()
-    if user.role in ALL_RECORDS_ROLES:
-        return qs
-    if user.role == Role.THERAPIST and user.on_call:
-        return qs
-    return qs.filter(client__assigned_therapist=user)
-
-
-def get_alert_for_user(request: AuthedRequest, pk: int) -> SafetyAlert:
-    """The alert, or 404 if it does not exist or is not this user's to see."""
-    return get_object_or_404(alerts_for_user(request.user), pk=pk)
-
-
-def open_alerts_for_client(client: Client) -> list[SafetyAlert]:
-    """The client's unacknowledged alerts, oldest first."""
-    qs = SafetyAlert.objects.filter(client=client, acknowledged_at=None)
-    return list(qs.select_related("response__instrument").order_by("raised_at", "pk"))
-
-
-def dashboard_alerts(user: Any) -> list[SafetyAlert]:
-    """The open alerts the user may see, oldest first: they stay until acknowledged."""
-    return list(alerts_for_user(user).filter(acknowledged_at=None).order_by("raised_at", "pk"))
 
 
 def notified_users(alert: SafetyAlert) -> dict[str, list[User]]:
@@ -245,45 +335,11 @@ def notified_users(alert: SafetyAlert) -> dict[str, list[User]]:
     }
 
 
-# --- Acknowledging -------------------------------------------------------------
-
-
-def acknowledge(request: AuthedRequest, alert: SafetyAlert, note: str) -> SafetyAlert:
-    """Record who acknowledged the alert, when, and the action taken (required)."""
-    note = (note or "").strip()
-    if not note:
-        raise AlertError("Write down the action taken before you acknowledge the alert.")
-    with transaction.atomic():
-        locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
-        if locked.acknowledged_at is not None:
-            raise AlertError("This alert has already been acknowledged.")
-        locked.acknowledged_at = timezone.now()
-        locked.acknowledged_by = request.user
-        locked.action_note = note
-        locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
-        log_action(
-            request,
-            ACKNOWLEDGE_ACTION,
-            locked,
-            client=locked.client,
-            detail={"response": locked.response_id, "item": locked.item},
-        )
-    alert.acknowledged_at = locked.acknowledged_at
-    alert.acknowledged_by = locked.acknowledged_by
-    alert.action_note = locked.action_note
-    return alert
-
-
 # --- Escalating ---------------------------------------------------------------
 
 
 def escalation_hours() -> int:
     return int(settings.SAFETY_ALERT_ESCALATE_HOURS)
-
-
-def escalation_recipients() -> list[User]:
-    admins = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk")
-    return _unique_addresses(admins)
 
 
 def escalate_due(now: dt.datetime | None = None) -> list[SafetyAlert]:
@@ -319,8 +375,7 @@ def escalate_due(now: dt.datetime | None = None) -> list[SafetyAlert]:
                 alert,
                 client=alert.client,
                 detail={
-                    "response": alert.response_id,
-                    "item": alert.item,
+                    **source_detail(alert),
                     "hours": escalation_hours(),
                     "notified": [user.pk for user in admins],
                 },

@@ -46,7 +46,11 @@ class Change:
     response: bool | None
     remission: bool | None
     meaningful: bool | None
+    # Reliable improvement / deterioration: the score fell / rose by at least the
+    # instrument's published reliable-change threshold (PCL-5: 10 points, National
+    # Center for PTSD); None when the instrument's definition has no such rule.
     reliable: bool | None
+    reliable_deterioration: bool | None = None
 
 
 def _name(definition: Mapping[str, Any]) -> str:
@@ -195,7 +199,8 @@ def change(definition: Mapping[str, Any], baseline_total: int, latest_total: int
 
     Improvement is a fall in the score for instruments where higher is worse.
     Thresholds are inclusive ("≥50% reduction", "≥5 points"), remission is strictly
-    below its threshold ("total <5"). Response needs a baseline above 0.
+    below its threshold ("total <5"). Response needs a baseline above 0. Reliable
+    deterioration is a rise by at least the reliable-change threshold.
     """
     name = _name(definition)
     low, high = definition["total"]["min"], definition["total"]["max"]
@@ -225,8 +230,11 @@ def change(definition: Mapping[str, Any], baseline_total: int, latest_total: int
         meaningful = improvement >= rules["meaningful"]["min_points_reduction"]
 
     reliable: bool | None = None
+    reliable_deterioration: bool | None = None
     if "reliable" in rules:
-        reliable = improvement >= rules["reliable"]["min_points_reduction"]
+        needed = rules["reliable"]["min_points_reduction"]
+        reliable = improvement >= needed
+        reliable_deterioration = -improvement >= needed
 
     return Change(
         delta=delta,
@@ -235,4 +243,5 @@ def change(definition: Mapping[str, Any], baseline_total: int, latest_total: int
         remission=remission,
         meaningful=meaningful,
         reliable=reliable,
+        reliable_deterioration=reliable_deterioration,
     )

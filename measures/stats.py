@@ -11,7 +11,18 @@ latest total, `summarise` gives:
   (the paired, within-person effect size; None when n < 2 or that SD is 0). It is
   not comparable with a between-groups d, and the report says so;
 - the response and remission rates, each pair judged by the instrument's own published
-  rule through `measures.scoring.change` (None when the instrument has no such rule).
+  rule through `measures.scoring.change` (None when the instrument has no such rule),
+  counted only over the pairs whose baseline is at least ``baseline_at_least`` when it
+  is given (CMS159 / NQF 0710, Depression Remission at Twelve Months, counts only
+  baselines above 9 on the PHQ-9; the threshold is the OUTCOMES_PHQ9_DENOMINATOR_MIN
+  setting, passed in by the report).
+
+`change_rates` gives, for one instrument, the share of pairs that improved or
+deteriorated reliably and that improved by the minimal clinically important difference,
+each by the threshold in the instrument's definition (``change_rules``, which names its
+published source: PCL-5 reliable change 10 points, National Center for PTSD; MCID PHQ-9
+5 points, Löwe 2004; GAD-7 4 points, Toussaint 2020; PCL-5 10 points). None when the
+definition has no such rule (PHQ-9 and GAD-7 have no reliable-change rule there).
 
 The figures describe a practice's clients; they are not a trial result, a comparison
 between treatments, or a diagnosis for anyone.
@@ -55,6 +66,18 @@ class GroupStats:
     d_z: float | None
     response: Rate | None
     remission: Rate | None
+    # How many pairs the response and remission rates are counted over, and how
+    # many were left out of them for a baseline below ``baseline_at_least``.
+    denominator: int = 0
+    below_denominator: int = 0
+
+
+@dataclass(frozen=True)
+class ChangeRates:
+    n: int
+    reliable_improved: Rate | None
+    reliable_deteriorated: Rate | None
+    meaningful_improved: Rate | None
 
 
 def mean(values: Sequence[float]) -> float | None:
@@ -91,16 +114,27 @@ def cohens_dz(changes: Sequence[float]) -> float | None:
 
 
 def _rate(
-    definition: Mapping[str, Any], pairs: Sequence[tuple[int, int]], rule: str
+    definition: Mapping[str, Any],
+    pairs: Sequence[tuple[int, int]],
+    rule: str,
+    attribute: str | None = None,
 ) -> Rate | None:
     if rule not in (definition.get("change_rules") or {}):
         return None
-    judged = [getattr(change(definition, b, latest), rule) for b, latest in pairs]
+    judged = [getattr(change(definition, b, latest), attribute or rule) for b, latest in pairs]
     return Rate(count=sum(1 for v in judged if v), n=len(pairs))
 
 
-def summarise(definition: Mapping[str, Any], pairs: Sequence[tuple[int, int]]) -> GroupStats:
-    """The group's figures from (baseline_total, latest_total) pairs."""
+def summarise(
+    definition: Mapping[str, Any],
+    pairs: Sequence[tuple[int, int]],
+    *,
+    baseline_at_least: int | None = None,
+) -> GroupStats:
+    """The group's figures from (baseline_total, latest_total) pairs. Every pair counts
+    in the means and the change; response and remission count only the pairs whose
+    baseline is at least ``baseline_at_least`` (all of them when it is None)."""
+    counted = [p for p in pairs if baseline_at_least is None or p[0] >= baseline_at_least]
     baselines = [float(b) for b, _ in pairs]
     latests = [float(latest) for _, latest in pairs]
     changes = [latest - b for b, latest in zip(baselines, latests, strict=True)]
@@ -116,6 +150,21 @@ def summarise(definition: Mapping[str, Any], pairs: Sequence[tuple[int, int]]) -
         ci_low=ci[0] if ci else None,
         ci_high=ci[1] if ci else None,
         d_z=cohens_dz(changes),
-        response=_rate(definition, pairs, "response"),
-        remission=_rate(definition, pairs, "remission"),
+        response=_rate(definition, counted, "response"),
+        remission=_rate(definition, counted, "remission"),
+        denominator=len(counted),
+        below_denominator=len(pairs) - len(counted),
+    )
+
+
+def change_rates(
+    *, definition: Mapping[str, Any], pairs: Sequence[tuple[int, int]]
+) -> ChangeRates:
+    """Reliable improvement and deterioration, and MCID improvement, over every pair,
+    by the thresholds in the instrument's definition (None where it has no rule)."""
+    return ChangeRates(
+        n=len(pairs),
+        reliable_improved=_rate(definition, pairs, "reliable"),
+        reliable_deteriorated=_rate(definition, pairs, "reliable", "reliable_deterioration"),
+        meaningful_improved=_rate(definition, pairs, "meaningful"),
     )

@@ -25,6 +25,7 @@ from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
 from measures import services
+from measures.alert_queries import describe
 from measures.forms import PaperForm, ScheduleForm, SendForm
 from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response, Source
 from measures.schedule import baseline_send
@@ -90,7 +91,7 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
         # The paper form carries a day, not a time: store local noon of that day.
         answered_at = timezone.make_aware(dt.datetime.combine(answered_on, dt.time(12)))
         try:
-            response = services.response_record(
+            response, alerts = services.response_record_with_alerts(
                 request,
                 client,
                 instrument,
@@ -108,6 +109,17 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
                 f"{instrument.short_name} entered from the paper form: total {response.total} "
                 f"({response.band_label}).",
             )
+            if alerts:
+                # Whoever typed it in may be the only person who has seen the answer
+                # yet: say plainly that an alert went out and what it asks for.
+                described = "; ".join(describe(alert) for alert in alerts)
+                messages.warning(
+                    request,
+                    f"A safety alert was raised: {described}. The client's therapist and "
+                    "the on-call clinician (or, if there are none, the practice admins) were "
+                    "e-mailed. It needs same-day follow-up and stays on the dashboard until "
+                    "a clinician acknowledges it.",
+                )
             return redirect("measures:client", client_id=client.pk)
     log_action(request, "client.view", client, client=client, detail={"page": "measures:paper"})
     return render(

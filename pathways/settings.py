@@ -10,9 +10,11 @@ secret key must be set (and not the development one), and a DATABASE_URL is requ
 
 from __future__ import annotations
 
+import json
 import os
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +57,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_json(name: str, default: dict[str, Any]) -> dict[str, Any]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
+    return value
 
 
 MODE = env_str("PATHWAYS_MODE", "development")
@@ -316,6 +331,22 @@ PRESCRIPTION_SUGGESTED_MAX_DIASTOLIC = env_int("PRESCRIPTION_SUGGESTED_MAX_DIAST
 # the dose, when the blood-pressure rise peaks (Spravato label; clinical-reference.md).
 DOSING_VITALS_EVERY_MINUTES = env_int("DOSING_VITALS_EVERY_MINUTES", 15)
 DOSING_PEAK_BP_CHECK_MINUTES = env_int("DOSING_PEAK_BP_CHECK_MINUTES", 40)
+# Observe for at least 2 hours after the last dose before discharge (Spravato REMS).
+DOSING_MIN_OBSERVATION_MINUTES = env_int("DOSING_MIN_OBSERVATION_MINUTES", 120)
+# Baseline vitals clear a dose for this long, and only when taken after arrival.
+DOSING_BASELINE_MAX_AGE_MINUTES = env_int("DOSING_BASELINE_MAX_AGE_MINUTES", 60)
+# A booster needs a monitoring set within the limits taken no longer ago than this.
+DOSING_BOOSTER_VITALS_MAX_AGE_MINUTES = env_int("DOSING_BOOSTER_VITALS_MAX_AGE_MINUTES", 15)
+# The client's last PHQ-9 must be this recent for a dose (the measures schedule sends
+# one 24 h before each dosing session); older, the dose waits for a new one.
+DOSING_PHQ9_MAX_AGE_HOURS = env_int("DOSING_PHQ9_MAX_AGE_HOURS", 72)
+# KA-EMDR closure "complete" needs SUD at end at most / VOC at end at least these
+# (desensitise toward SUD 0, install toward VOC 7: Shapiro's standard protocol).
+EMDR_COMPLETE_SUD_AT_MOST = env_int("EMDR_COMPLETE_SUD_AT_MOST", 1)
+EMDR_COMPLETE_VOC_AT_LEAST = env_int("EMDR_COMPLETE_VOC_AT_LEAST", 6)
+# Optional overrides of the per-route dose ranges (prescriptions/ranges.py), e.g.
+# {"sublingual": {"usual_mg": [50, 300]}}; checked at start-up.
+PRESCRIPTION_DOSE_RANGES = env_json("PRESCRIPTION_DOSE_RANGES", {})
 
 # --- Outcome measures -----------------------------------------------------
 # PCL-5 probable-PTSD cut-point: 31–33 in the literature, 33 by default
@@ -325,6 +356,13 @@ PCL5_CUT_POINT = env_int("PCL5_CUT_POINT", 33)
 MEASURE_LINK_DAYS = env_int("MEASURE_LINK_DAYS", 7)
 # An unacknowledged safety alert escalates to the practice admin after this many hours.
 SAFETY_ALERT_ESCALATE_HOURS = env_int("SAFETY_ALERT_ESCALATE_HOURS", 4)
+# The outcomes report counts PHQ-9 response and remission only over courses whose
+# baseline is at least this (0–27). 10 follows CMS159 / NQF (CBE) 0710, "Depression
+# Remission at Twelve Months" (MN Community Measurement): its denominator is patients
+# with an initial PHQ-9 score greater than nine. Lower baselines still count in the
+# mean change. The ranges of these settings are checked at start-up
+# (measures.settings_check.validate_settings, from MeasuresConfig.ready).
+OUTCOMES_PHQ9_DENOMINATOR_MIN = env_int("OUTCOMES_PHQ9_DENOMINATOR_MIN", 10)
 
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.

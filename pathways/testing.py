@@ -15,7 +15,7 @@ from clients.models import Client
 from consents.models import ConsentDocument, ConsentKind, SignedConsent
 from intake.models import AppointmentRequest, ContactMessage
 from partners.models import Partner, Referral, ReferralStatus
-from prescriptions.models import Prescription, Route
+from prescriptions.models import Prescription, Route, RxModality
 from treatment.models import Modality, SessionKind, TreatmentCourse, TreatmentSession
 from website.models import Service
 
@@ -121,6 +121,12 @@ def make_prescription(referral: Referral, prescriber: User, **extra: Any) -> Pre
         "sessions_authorised": 6,
         "valid_from": today - dt.timedelta(days=1),
         "valid_to": today + dt.timedelta(days=90),
+        # Both modalities, so that a test of either course doses; the modality rule
+        # has tests of its own.
+        "modality": RxModality.BOTH,
+        "fasting_solids_hours": Decimal("4"),
+        "fasting_liquids_hours": Decimal("2"),
+        "holds": [{"medication": "Benzodiazepines", "hours": 24}],
         "fasting_instructions": "No food for 4 hours before.",
         "holds_instructions": "No benzodiazepines for 24 hours before.",
         "max_systolic": 140,
@@ -130,6 +136,8 @@ def make_prescription(referral: Referral, prescriber: User, **extra: Any) -> Pre
         "spo2_min": 94,
     }
     data.update(extra)
+    if data.get("booster_mg") is not None:
+        data.setdefault("booster_after_minutes", 30)
     return Prescription.objects.create(
         client=referral.client, referral=referral, prescriber=prescriber, **data
     )

@@ -15,19 +15,30 @@ from prescriptions.models import Prescription, RxStatus
 
 # The fields a prescriber writes and revises, in the order the form shows them.
 EDITABLE_FIELDS: list[str] = [
+    "modality",
     "route",
+    "weight_kg",
+    "dose_mg_per_kg",
     "dose_mg",
     "booster_mg",
+    "booster_after_minutes",
+    "range_override_reason",
     "sessions_authorised",
     "valid_from",
     "valid_to",
-    "holds_instructions",
+    "fasting_solids_hours",
+    "fasting_liquids_hours",
     "fasting_instructions",
+    "holds",
+    "holds_instructions",
+    "min_systolic",
     "max_systolic",
+    "min_diastolic",
     "max_diastolic",
     "hr_min",
     "hr_max",
     "spo2_min",
+    "spo2_max",
 ]
 
 
@@ -76,11 +87,20 @@ def _display(rx: Prescription, name: str) -> str:
     value: Any = getattr(rx, name)
     if name == "route":
         return rx.get_route_display()
+    if name == "modality":
+        return rx.get_modality_display()
+    if name == "holds":
+        return holds_text(rx.hold_list()) or "—"
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def holds_text(holds: list[dict[str, Any]]) -> str:
+    """ "Benzodiazepines 24 h; Stimulants 24 h" """
+    return "; ".join(f"{h['medication']} {h['hours']} h" for h in holds)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,26 @@ from notifications.services import email_queue
 from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS, active_chain_for, changed_fields
+from prescriptions.validation import prescription_problems
 
 EMAIL_TEMPLATE = "notifications/email/prescription_updated"
 
 
 class PrescriptionError(Exception):
-    """A write the rules refuse; the message is safe to show the prescriber."""
+    """A write the rules refuse; the message is safe to show the prescriber.
+
+    `errors` maps a field name to its message when the values break a rule."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+def _check_values(data: dict[str, Any]) -> None:
+    """The dose ranges, the plausibility of each limit, fasting and holds: on every write."""
+    problems = prescription_problems(data)
+    if problems:
+        raise PrescriptionError(" ".join(problems.values()), problems)
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +96,7 @@ def prescription_write(
         refusal = refusal_for(referral)
         if refusal:
             raise PrescriptionError(refusal)
+        _check_values(_fields(data))
         rx = Prescription.objects.create(
             client=referral.client,
             referral=referral,
@@ -117,7 +132,9 @@ def prescription_revise(
                 f"Version {old.version} is {old.get_status_display().lower()}; "
                 "only the active version can be revised."
             )
-        new_data = _fields(data)
+        new_data = {name: getattr(old, name) for name in EDITABLE_FIELDS}
+        new_data.update(_fields(data))
+        _check_values(new_data)
         changed = changed_fields(old, new_data)
         if not changed:
             raise PrescriptionError("Nothing was changed, so no new version was written.")

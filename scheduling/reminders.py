@@ -76,8 +76,8 @@ def reminder_context(appt: Appointment) -> dict[str, Any]:
         rx = active_prescription_for(appt.client_id, start.date())
         context.update(
             has_prescription=rx is not None,
-            fasting=rx.fasting_instructions.strip() if rx else "",
-            holds=rx.holds_instructions.strip() if rx else "",
+            fasting=rx.fasting_summary() if rx else "",
+            holds=rx.holds_summary() if rx else "",
             ride_rule=RIDE_RULE,
         )
     return context

@@ -64,8 +64,11 @@ def _day(at: dt.datetime | None) -> str:
     return f"{timezone.localdate(at):%Y-%m-%d}" if at else "an unrecorded date"
 
 
-def _prescription_check(client: Client, today: dt.date) -> tuple[Check, Prescription | None]:
-    label = "An active prescription, valid today, with authorised sessions left"
+def _prescription_check(
+    session: TreatmentSession, today: dt.date
+) -> tuple[Check, Prescription | None]:
+    client = session.course.client
+    label = "An active prescription, valid today, for this modality, with authorised sessions left"
     rx = active_prescription_for(client, today)
     if rx is None:
         latest = Prescription.objects.filter(client=client).order_by("-created_at").first()
@@ -76,7 +79,24 @@ def _prescription_check(client: Client, today: dt.date) -> tuple[Check, Prescrip
         else:
             detail = f"No prescription is valid today ({today:%Y-%m-%d})."
         return Check("prescription", label, False, detail), None
+    modality = session.course.modality
+    if not rx.authorises(modality):
+        detail = (
+            f"{rx} is written for {rx.get_modality_display()}, not for a "
+            f"{Modality(modality).label} dose."
+        )
+        return Check("prescription", label, False, detail), None
     left = rx.sessions_left()
+    started_on_chain = (
+        session.started_at is not None
+        and session.prescription_id is not None
+        and rx.chain_versions().filter(pk=session.prescription_id).exists()
+    )
+    if started_on_chain:
+        # This session already took its authorised session when it started: the
+        # re-check at each dose must not count it twice.
+        detail = f"{rx} valid to {rx.valid_to:%Y-%m-%d}; this session is authorised."
+        return Check("prescription", label, True, detail), rx
     if left <= 0:
         detail = f"All {rx.sessions_authorised} authorised dosing sessions have been used."
         return Check("prescription", label, False, detail), None
@@ -87,13 +107,18 @@ def _prescription_check(client: Client, today: dt.date) -> tuple[Check, Prescrip
 def dosing_readiness(
     session: TreatmentSession, today: dt.date | None = None
 ) -> tuple[list[Check], Prescription | None]:
-    """Every condition for starting `session`, and the prescription it would use."""
+    """Every condition for dosing in `session`, and the prescription it would use.
+
+    Run when the session starts and again, against the current state, before every
+    dose and booster (dosing.rules.dose_gate): a session already started on a
+    prescription chain does not need a further authorised session.
+    """
     today = today or timezone.localdate()
     course = session.course
     client = course.client
     checks: list[Check] = []
 
-    rx_check, rx = _prescription_check(client, today)
+    rx_check, rx = _prescription_check(session, today)
     # The evaluation and the release that count are those of the referral the
     # prescription was written on; without a prescription, any eligible one.
     referral: Referral | None = rx.referral if rx else eligible_referral(client)

@@ -1,6 +1,7 @@
 """A KA-EMDR dosing session as the therapist records it: the phases, the assessment
-(with a mistake put right), three desensitisation sets, the closing, and the
-session timeline picture beside its table."""
+(with a mistake put right), three desensitisation sets, where the dose fell, a
+closing that is not complete (refused as complete, then closed as incomplete with
+the reason), and the session timeline picture beside its table."""
 
 from __future__ import annotations
 
@@ -78,14 +79,19 @@ def test_it_records_a_ka_emdr_session_and_draws_its_timeline(page: Any) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("EMDR record")
     record = EmdrRecord.objects.get(session=emdr.session)
 
-    # The dose was given before the target memory was activated: a note, not a block.
-    expect(page.locator("#dose-note")).to_contain_text(
-        "Dose given before the target memory was activated"
-    )
+    # The dose was given before any phase was marked: a flag, not a block.
+    expect(page.locator("#dose-note")).to_contain_text("No EMDR phase is marked")
+    expect(page.locator("#phase-dose")).to_contain_text("before any phase was marked")
 
     mark_phase(page, 1, "History taking")
     mark_phase(page, 2, "Preparation")
     mark_phase(page, 3, "Assessment")
+    # Now it is placed: before the target memory was activated.
+    expect(page.locator("#dose-note")).to_contain_text(
+        "Dose given before the target memory was activated"
+    )
+    expect(page.locator("#dose-position")).to_contain_text("before the assessment")
+    expect(page.locator("#dose-position")).to_contain_text("phase 3 marked")
 
     chart_loaded(page)
     assessment = page.locator("#assessment")
@@ -127,17 +133,49 @@ def test_it_records_a_ka_emdr_session_and_draws_its_timeline(page: Any) -> None:
     mark_phase(page, 7, "Closure")
     chart_loaded(page)
     closing = page.locator("#closing")
+    # The rule is beside the closure choice.
+    expect(closing.locator("#id_closure_helptext")).to_contain_text(
+        "SUD at end 1 or less and VOC at end 6 or more"
+    )
     closing.get_by_label("Installation VOC").fill("6")
-    closing.get_by_label("Body scan").fill("Clear.")
+    closing.get_by_label("Body scan").fill("Some tension left in the chest.")
     closing.get_by_label("Complete", exact=True).check()
-    closing.get_by_label("SUD at end").fill("0")
-    closing.get_by_label("VOC at end").fill("7")
+    closing.get_by_label("SUD at end").fill("2")
+    closing.get_by_label("VOC at end").fill("6")
+    closing.get_by_role("button", name="Save the closing").click()
+
+    # SUD 2 is not complete: said beside the field, and nothing typed is lost.
+    closing = page.locator("#closing")
+    sud_end = closing.get_by_label("SUD at end")
+    expect(page.locator("#id_sud_end_error")).to_have_text(
+        "A complete closure needs SUD at end 1 or less."
+    )
+    expect(page.locator("#id_closure_error")).to_contain_text("choose Incomplete")
+    expect(sud_end).to_have_attribute("aria-invalid", "true")
+    expect(sud_end).to_have_value("2")
+    expect(closing.get_by_label("Body scan")).to_have_value("Some tension left in the chest.")
+    assert EmdrRecord.objects.get(pk=record.pk).closure == ""
+
+    # Incomplete needs the clinician's reason.
+    chart_loaded(page)
+    closing.get_by_label("Incomplete", exact=True).check()
+    closing.get_by_role("button", name="Save the closing").click()
+    closing = page.locator("#closing")
+    expect(page.locator("#id_closure_reason_error")).to_have_text(
+        "Give the reason the session is incomplete."
+    )
+    chart_loaded(page)
+    closing.get_by_label("Why the session is incomplete").fill(
+        "Out of time at SUD 2; contained with the calm-place exercise."
+    )
     closing.get_by_role("button", name="Save the closing").click()
     expect(page.locator(".messages")).to_contain_text("Closing saved.")
+    expect(page.locator("#closing").get_by_label("Incomplete", exact=True)).to_be_checked()
 
     record.refresh_from_db()
     assert (record.sud_start, record.voc_start, record.installation_voc) == (8, 2, 6)
-    assert (record.closure, record.sud_end, record.voc_end) == ("complete", 0, 7)
+    assert (record.closure, record.sud_end, record.voc_end) == ("incomplete", 2, 6)
+    assert record.closure_reason.startswith("Out of time at SUD 2")
 
     # The picture loads (an <img>: safe under the page's style-src 'self'), with its table.
     chart = page.locator("#timeline-chart")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from accounts.models import User
 from dosing import services
-from dosing.models import DosingRecord, VitalSigns
+from dosing.models import DosingRecord, RiskCheckMethod, RiskCheckOutcome, VitalSigns
+from measures.models import Instrument, Response, Source
 from partners.models import Partner
+from treatment.models import TreatmentSession
 from treatment.tests.support import Ready, make_ready
 
 IN_RANGE = {"systolic": 120, "diastolic": 80, "heart_rate": 72, "spo2": 98}
@@ -41,27 +45,65 @@ def open_record(
     """A gate-ready dosing session, started, with its record open (rx fields overridable)."""
     ready = make_ready(therapist, prescriber, partner)
     assert ready.prescription is not None
+    if rx.get("booster_mg") is not None:
+        rx.setdefault("booster_after_minutes", 30)
     if rx:
         for name, value in rx.items():
             setattr(ready.prescription, name, value)
         ready.prescription.save()
     record, checks = services.record_open(request_as(therapist), ready.session.pk)
     assert record is not None, [c for c in checks if not c.ok]
+    # The client arrived and the session started 90 minutes ago, so that the tests
+    # can time baseline vitals, doses and monitoring in the recent past.
+    started = timezone.now() - dt.timedelta(minutes=90)
+    TreatmentSession.objects.filter(pk=record.session_id).update(started_at=started)
+    record.refresh_from_db()
+    record.session.refresh_from_db()
     return ready, record
 
 
+def recent_phq9(client_id: int, hours_ago: float = 20, item9: int = 0) -> Response:
+    """A completed PHQ-9 (all answers 0 but item 9), as the same-day check needs."""
+    if not Instrument.objects.filter(code="phq9").exists():
+        call_command("load_instruments", stdout=StringIO())
+    answers = {str(n): 0 for n in range(1, 10)}
+    answers["9"] = item9
+    return Response.objects.create(
+        client_id=client_id,
+        instrument=Instrument.objects.get(code="phq9"),
+        definition_version="test",
+        source=Source.PAPER,
+        answers=answers,
+        total=item9,
+        band_key="minimal",
+        band_label="Minimal",
+        answered_at=timezone.now() - dt.timedelta(hours=hours_ago),
+    )
+
+
 def predose_done(record: DosingRecord, **extra: Any) -> None:
+    """Pre-dose checks meeting the test prescription (4 h food, 2 h liquids, a
+    benzodiazepine hold), today's risk check with no risk, and a recent PHQ-9."""
     data: dict[str, Any] = {
         "fasting_confirmed": True,
         "fasting_hours": Decimal("5"),
+        "fasting_liquids_hours": Decimal("3"),
+        "holds_answers": {"Benzodiazepines": "held"},
         "holds_respected": True,
         "escort_name": "Walter Skinner",
         "escort_phone": "(555) 010-0150",
         "intention": "To meet the grief with kindness.",
+        "risk_check_method": RiskCheckMethod.CSSRS,
+        "risk_check_outcome": RiskCheckOutcome.NO_RISK,
+        "risk_check_at": timezone.now(),
+        "risk_check_by": record.opened_by,
     }
     data.update(extra)
     DosingRecord.objects.filter(pk=record.pk).update(**data)
     record.refresh_from_db()
+    client_id = record.session.course.client_id
+    if not Response.objects.filter(client_id=client_id, instrument__code="phq9").exists():
+        recent_phq9(client_id)
 
 
 def add_vitals(
@@ -92,3 +134,34 @@ def give_dose(
 
 def post_data(prefix: str, **fields: Any) -> dict[str, Any]:
     return {f"{prefix}-{name}": value for name, value in fields.items()}
+
+
+def arrived(record: DosingRecord, minutes_ago: int) -> None:
+    """Move the client's arrival (the session's start) back to `minutes_ago`."""
+    started = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    TreatmentSession.objects.filter(pk=record.session_id).update(started_at=started)
+    record.session.refresh_from_db()
+
+
+def dosed_and_checked(
+    record: DosingRecord,
+    user: User,
+    witness: User,
+    mg: str = "100",
+    minutes_ago: int = 140,
+    **peak_values: Any,
+) -> Any:
+    """Arrived, cleared (baseline 10 min before the dose), the dose given `minutes_ago`
+    (past the 120-minute observation by default) and the BP check at dose + 40 min:
+    a final set after that is all the server's discharge criteria still need."""
+    arrived(record, minutes_ago + 30)
+    cleared(record, user, minutes_ago=minutes_ago + 10)
+    given = give_dose(record, user, witness, mg=mg, minutes_ago=minutes_ago)
+    add_vitals(
+        record,
+        user,
+        phase=VitalSigns.Phase.MONITORING,
+        minutes_ago=minutes_ago - 40,
+        **peak_values,
+    )
+    return given

@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Administration
 from dosing.tests.support import (
+    add_vitals,
     ago,
     cleared,
     give_dose,
@@ -97,8 +98,15 @@ class AdministrationTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Administration.objects.exists())
 
+    def _booster_due(self) -> None:
+        """The dose 40 minutes ago (the booster may follow after 30) and a monitoring
+        set 10 minutes ago: only the amount is left for the booster's rules to judge."""
+        self.record.vitals.update(taken_at=ago(50))  # the baseline, before the dose
+        give_dose(self.record, self.therapist, self.admin, minutes_ago=40)
+        add_vitals(self.record, self.therapist, phase="monitoring", minutes_ago=10)
+
     def test_it_gives_a_booster_within_the_authorised_amount_after_the_dose(self) -> None:
-        give_dose(self.record, self.therapist, self.admin, minutes_ago=30)
+        self._booster_due()
 
         self._post("booster", dose_mg="50")
 
@@ -107,12 +115,12 @@ class AdministrationTests(BaseTestCase):
         self.assertEqual(booster.route, "sublingual")
 
     def test_it_refuses_a_booster_above_the_authorised_amount(self) -> None:
-        give_dose(self.record, self.therapist, self.admin, minutes_ago=30)
+        self._booster_due()
 
         response = self._post("booster", dose_mg="60")
 
         self.assertContains(response, "cannot exceed the prescription&#x27;s 50.0 mg")
-        with self.assertRaises(services.DosingError):
+        with self.assertRaises(services.DosingError) as refused:
             services.administer(
                 request_as(self.therapist),
                 self.record,
@@ -122,6 +130,10 @@ class AdministrationTests(BaseTestCase):
                 self.therapist,
                 self.admin,
             )
+        self.assertEqual(
+            refused.exception.reasons,
+            ["The booster cannot exceed the 50.0 mg of prescription version 1."],
+        )
         self.assertFalse(Administration.objects.filter(kind="booster").exists())
 
     def test_it_refuses_a_booster_before_the_dose(self) -> None:

@@ -11,8 +11,8 @@ from dosing.tests.support import ago, local, open_record, post_data
 from pathways.testing import BaseTestCase, make_user
 
 SERIOUS_BODY = (
-    "A serious event was recorded in a session for one of your referred clients. "
-    "Sign in to see it."
+    "A severe or serious adverse event was recorded in a session for one of your referred "
+    "clients. Sign in to see it."
 )
 
 
@@ -50,7 +50,8 @@ class AdverseEventTests(BaseTestCase):
         colleague = make_user("colleague", "prescriber", partner=self.partner)
 
         with self.captureOnCommitCallbacks(execute=True):
-            response = self._post(severity="serious", type="sedation", action_taken="Called 911.")
+            # Seriousness is its own question: a moderate event can be serious.
+            response = self._post(serious="on", type="sedation", action_taken="Called 911.")
 
         self.assertContains(response, "the prescriber has been notified")
         recipients = sorted(address for m in mail.outbox for address in m.to)
@@ -66,6 +67,7 @@ class AdverseEventTests(BaseTestCase):
             text = message.subject + message.body
             for phi in (client.first_name, client.last_name, "911", "sedation", "Sedation"):
                 self.assertNotIn(phi, text)
+        self.assertTrue(AdverseEvent.objects.get().serious)
         event = AuditEvent.objects.get(action="dosing.adverse_event")
         self.assertEqual(event.detail["notified"], 3)
         self.assertNotIn("911", str(event.detail))

@@ -1,22 +1,30 @@
 """A KAP dosing session in the browser, from the gate to the prescriber's summary:
-the therapist opens the record, records the pre-dose checks, meets an
-out-of-range baseline (the dose is blocked, and says why), re-checks in range,
-gives the dose, monitors, records a serious adverse event, discharges, signs
-the note and adds an addendum; then the prescriber reads the summary."""
+the therapist opens the record, records today's suicide-risk check and the
+pre-dose checks (fasting hours, the prescription's hold), meets an out-of-range
+baseline (the dose is blocked, and says why), re-checks in range, gives the dose,
+monitors (the 40-minute check), records a serious adverse event, discharges,
+signs the note and adds an addendum; then the prescriber reads the summary.
+
+Times are typed in the past (the baseline 150 minutes ago, the dose 140), so that
+the observation time and the 40-minute check are real without waiting; the
+client arrived three hours ago."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from dosing.models import Administration, Discharge, SessionNote
+from dosing.tests.support import ago, local, recent_phq9
 from pathways.testing import PASSWORD, make_partner, make_user
-from treatment.models import SessionStatus
+from treatment.models import SessionStatus, TreatmentSession
 from treatment.tests.support import make_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,9 +39,10 @@ def sign_in(page: Any, username: str) -> None:
 
 
 def record_vitals(
-    page: Any, phase: str, systolic: int, diastolic: int, hr: int, spo2: int
+    page: Any, phase: str, minutes_ago: int, systolic: int, diastolic: int, hr: int, spo2: int
 ) -> None:
     page.get_by_label("When in the session").select_option(phase)
+    page.get_by_label("Time taken").fill(local(ago(minutes_ago)))
     page.get_by_label("Systolic BP (mmHg)").fill(str(systolic))
     page.get_by_label("Diastolic BP (mmHg)").fill(str(diastolic))
     page.get_by_label("Heart rate (/min)").fill(str(hr))
@@ -47,6 +56,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     make_user("ada", Role.ADMIN, first_name="Ada")
     priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
     ready = make_ready(theo, priya, partner)
+    recent_phq9(ready.client.pk)  # answered yesterday evening: within the 72 hours
 
     # The gate is green: the therapist starts the session, which opens its record.
     sign_in(page, "theo")
@@ -59,59 +69,87 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
         page.get_by_role("button", name="Open the dosing record").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session record")
     expect(page.locator("#clearance")).to_contain_text("No baseline vitals are recorded.")
+    expect(page.locator('#dose-gate [data-check="risk_check"]')).to_be_visible()
+    started = timezone.now() - dt.timedelta(hours=3)
+    TreatmentSession.objects.filter(pk=ready.session.pk).update(started_at=started)
 
-    # Pre-dose checks; the escort comes from the session.
+    # Today's suicide-risk check, by the clinician.
+    page.get_by_label("How the risk was checked").select_option("cssrs")
+    page.get_by_label("No current suicidal ideation or behaviour reported").check()
+    page.get_by_role("button", name="Record the risk check").click()
+    expect(page.locator(".messages")).to_contain_text("Today's suicide-risk check recorded.")
+    expect(page.locator("#risk-check")).to_contain_text("C-SSRS screen")
+    expect(page.locator("#dose-gate")).to_have_count(0)
+
+    # Pre-dose checks: fasting hours and the prescription's hold; the escort comes
+    # from the session.
     expect(page.get_by_label("Escort's name")).to_have_value("Walter Skinner")
-    page.get_by_label("Fasting confirmed").check()
     page.get_by_label("Hours since the client last ate").fill("6")
-    page.get_by_label("Medication holds respected").check()
+    page.get_by_label("Hours since the client last drank").fill("3")
+    page.get_by_label("Held as prescribed").check()
     page.get_by_label("The client's intention for the session").fill("To let the grief move.")
     page.get_by_role("button", name="Save pre-dose checks").click()
     expect(page.locator(".messages")).to_contain_text("Pre-dose checks saved.")
+    expect(page.locator("#shortfalls")).to_have_count(0)
 
     # An out-of-range baseline is flagged at once, and blocks the dose.
-    record_vitals(page, "baseline", 152, 94, 80, 98)
+    record_vitals(page, "baseline", 150, 152, 94, 80, 98)
     expect(page.locator("#vitals-table .flag")).to_contain_text("Above the prescriber's limit")
     expect(page.locator("#record-notices")).to_contain_text("Systolic BP 152 is above")
     expect(page.locator("#clearance")).to_contain_text("Dosing is blocked")
-    page.get_by_label("Witnessed by").select_option(label="Ada")
+    page.get_by_label("Time given").fill(local(ago(140)))
+    page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
     page.get_by_role("button", name="Record the dose").click()
     expect(page.locator(".messages")).to_contain_text(
         "The latest pre-dose vitals are out of range"
     )
     assert not Administration.objects.exists()
 
-    # An in-range re-check clears the way.
-    record_vitals(page, "recheck", 128, 82, 76, 98)
-    expect(page.locator("#clearance")).to_have_attribute("data-cleared", "true")
+    # An in-range re-check clears the way for a dose within the hour after it (the
+    # page judges a dose now, when that re-check is over an hour old).
+    record_vitals(page, "recheck", 145, 128, 82, 76, 98)
+    expect(page.locator("#clearance")).not_to_contain_text("out of range")
+    expect(page.locator("#clearance")).to_contain_text("more than 60 minutes old")
     expect(page.get_by_label("Dose (mg)")).to_have_value("100.0")
-    page.get_by_label("Witnessed by").select_option(label="Ada")
+    page.get_by_label("Time given").fill(local(ago(140)))
+    page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
     page.get_by_role("button", name="Record the dose").click()
     expect(page.locator("#dose-given")).to_contain_text("100.0 mg sublingual")
 
-    # Monitoring, a serious adverse event (the prescriber is told, without details).
-    expect(page.locator("#vitals-next")).to_contain_text("Suggested next set")
-    record_vitals(page, "monitoring", 138, 88, 84, 97)
+    # Monitoring (the 40-minute check), a serious adverse event (the prescriber is
+    # told, without details).
+    expect(page.locator("#vitals-next")).to_contain_text("Next set due")
+    expect(page.locator('[data-criterion="peak"]')).to_have_attribute("data-ok", "false")
+    record_vitals(page, "monitoring", 100, 138, 88, 84, 97)
     expect(page.locator("#record-notices")).to_contain_text("within the prescriber's parameters")
+    expect(page.locator('[data-criterion="peak"]')).to_have_attribute("data-ok", "true")
     page.get_by_label("Type of event").select_option("nausea")
-    page.get_by_label("Severity").select_option("serious")
+    page.get_by_label("Severity").select_option("moderate")
+    page.get_by_label("Serious adverse event").check()
     page.get_by_label("Action taken").fill("Ondansetron given; vomited once; settled.")
     page.get_by_label("Rescue medication given, with dose (if any)").fill("Ondansetron 4 mg")
     page.get_by_role("button", name="Record the event").click()
     expect(page.locator(".messages")).to_contain_text("the prescriber has been notified")
-    serious = [m for m in mail.outbox if "serious event" in m.body]
+    serious = [m for m in mail.outbox if "severe or serious adverse event" in m.body]
     assert serious
     assert all("Dana" not in m.body and "Ondansetron" not in m.body for m in serious)
 
     # Discharge, once the criteria are met.
-    record_vitals(page, "discharge", 126, 80, 72, 98)
-    expect(page.locator('[data-criterion="vitals"]')).to_have_attribute("data-ok", "true")
+    record_vitals(page, "discharge", 0, 126, 80, 72, 98)
+    for criterion in ("observation", "peak", "vitals"):
+        expect(page.locator(f'[data-criterion="{criterion}"]')).to_have_attribute(
+            "data-ok", "true"
+        )
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present", exact=True).check()
+    page.get_by_label("Told not to drive until the next day").check()
     page.get_by_role("button", name="Discharge the client").click()
     expect(page.locator(".messages")).to_contain_text("Discharged. The session is completed.")
-    assert Discharge.objects.get().vitals_within_parameters
+    done = Discharge.objects.get()
+    assert done.vitals_within_parameters
+    assert done.told_no_driving
+    assert done.exception_reason == ""
     ready.session.refresh_from_db()
     assert ready.session.status == SessionStatus.COMPLETED
 

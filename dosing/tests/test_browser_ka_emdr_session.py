@@ -2,8 +2,9 @@
 assessment, the dose, three desensitisation sets, vitals at 40 minutes, closure,
 discharge and the signed note; it ends on the prescriber's view of the summary.
 
-Times are typed in the past (baseline an hour ago, the dose 50 minutes ago), so
-that the set "40 minutes after the dose" is real without waiting."""
+Times are typed in the past (the baseline 150 minutes ago, the dose 140), so that
+the set "40 minutes after the dose" and the observation time before discharge are
+real without waiting; the client arrived three hours ago."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from bls.models import EmdrRecord
 from dosing.models import Administration, Discharge, SessionNote
+from dosing.tests.support import recent_phq9
 from pathways.testing import PASSWORD, make_partner, make_user
 from scheduling.models import Appointment, AppointmentType
 from treatment.models import Modality, SessionStatus
@@ -72,13 +74,14 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     make_user("ines", Role.INTAKE, first_name="Ines")
     priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
     ready = make_ready(theo, priya, partner, modality=Modality.KA_EMDR, escort=False)
+    recent_phq9(ready.client.pk)  # answered yesterday evening: within the 72 hours
     now = timezone.now()
     appt = Appointment.objects.create(
         client=ready.client,
         clinician=theo,
         type=AppointmentType.KA_EMDR_DOSING,
-        starts_at=now - dt.timedelta(minutes=70),
-        ends_at=now + dt.timedelta(minutes=110),
+        starts_at=now - dt.timedelta(minutes=180),
+        ends_at=now + dt.timedelta(minutes=10),
         session=ready.session,
         created_by=theo,
     )
@@ -89,6 +92,10 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     page.get_by_role("button", name="Mark arrived").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Arrived")
     page.get_by_role("button", name="Sign out ines").click()
+    # The pre-dose vitals count only after the arrival: it was three hours ago.
+    appt.refresh_from_db()
+    assert appt.arrived_at is not None
+    Appointment.objects.filter(pk=appt.pk).update(arrived_at=now - dt.timedelta(minutes=180))
 
     # The therapist confirms the escort; the gate turns green; the session starts.
     sign_in(page, "theo")
@@ -105,16 +112,24 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session record")
     dosing_url = page.url
 
-    # 2. Pre-dose checks, and an in-range baseline taken an hour ago.
+    # 2. Today's suicide-risk check, the pre-dose checks (fasting hours, the hold),
+    # and an in-range baseline taken 150 minutes ago.
+    page.get_by_label("How the risk was checked").select_option("interview")
+    page.get_by_label("No current suicidal ideation or behaviour reported").check()
+    page.get_by_role("button", name="Record the risk check").click()
+    expect(page.locator(".messages")).to_contain_text("Today's suicide-risk check recorded.")
     expect(page.get_by_label("Escort's name")).to_have_value("Walter Skinner")
-    page.get_by_label("Fasting confirmed").check()
     page.get_by_label("Hours since the client last ate").fill("6")
-    page.get_by_label("Medication holds respected").check()
+    page.get_by_label("Hours since the client last drank").fill("3")
+    page.get_by_label("Held as prescribed").check()
     page.get_by_label("The client's intention for the session").fill("To put the crash down.")
     page.get_by_role("button", name="Save pre-dose checks").click()
     expect(page.locator(".messages")).to_contain_text("Pre-dose checks saved.")
-    record_vitals(page, "baseline", minutes_ago(60), (124, 80), 74)
-    expect(page.locator("#clearance")).to_have_attribute("data-cleared", "true")
+    record_vitals(page, "baseline", minutes_ago(150), (124, 80), 74)
+    # Judged now, the baseline is over an hour old; a dose within the hour after it is not.
+    expect(page.locator("#clearance")).to_have_attribute("data-cleared", "false")
+    expect(page.locator("#clearance li")).to_have_text(re.compile("more than 60 minutes old"))
+    expect(page.locator("#dose-gate")).to_have_count(0)
 
     # 3. The EMDR record, from the session page: phases 1-3 and the assessment.
     page.get_by_role("link", name="← Dosing session").click()
@@ -137,13 +152,13 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     expect(page.locator(".messages")).to_contain_text("Assessment saved.")
     chart_loaded(page)
 
-    # 4. The dose, 50 minutes ago, given by Theo and witnessed by Ines.
+    # 4. The dose, 140 minutes ago, given by Theo and witnessed by Ines.
     page.goto(dosing_url)
     expect(page.get_by_label("Dose (mg)")).to_have_value("100.0")
     page.get_by_label("Dose (mg)").fill("80")
-    page.get_by_label("Time given").fill(minutes_ago(50))
+    page.get_by_label("Time given").fill(minutes_ago(140))
     expect(page.get_by_label("Given by")).to_have_value(str(theo.pk))
-    page.get_by_label("Witnessed by").select_option(label="Ines")
+    page.get_by_label("Witnessed (or observed) by").select_option(label="Ines")
     page.get_by_role("button", name="Record the dose").click()
     expect(page.locator("#dose-given")).to_contain_text("80.0 mg sublingual")
     expect(page.locator("#dose-given")).to_contain_text("given by Theo, witnessed by Ines")
@@ -165,7 +180,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
 
     # 6. Dosing record: the peak check, 40 minutes after the dose; in range, no flag.
     page.goto(dosing_url)
-    record_vitals(page, "monitoring", minutes_ago(10), (134, 86), 82)
+    record_vitals(page, "monitoring", minutes_ago(100), (134, 86), 82)
     expect(page.locator("#vitals-table .flag")).to_have_count(0)
     expect(page.locator("#vitals-table [data-flagged]")).to_have_count(0)
 
@@ -189,13 +204,18 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     # 8. Dosing record: a before-discharge set, then discharge with every criterion met.
     page.goto(dosing_url)
     record_vitals(page, "discharge", minutes_ago(0), (122, 78), 72)
-    expect(page.locator('[data-criterion="vitals"]')).to_have_attribute("data-ok", "true")
+    for criterion in ("observation", "peak", "vitals"):
+        expect(page.locator(f'[data-criterion="{criterion}"]')).to_have_attribute(
+            "data-ok", "true"
+        )
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present", exact=True).check()
+    page.get_by_label("Told not to drive until the next day").check()
     page.get_by_role("button", name="Discharge the client").click()
     expect(page.locator(".messages")).to_contain_text("Discharged. The session is completed.")
     expect(page.locator("#discharged")).to_contain_text("Vitals within the parameters")
+    expect(page.locator("#early-discharge-reason")).to_have_count(0)
 
     # 9. The DAP note: signed and locked, then an addendum with its author and time.
     page.get_by_label("Data", exact=True).fill("Processed the crash; SUD 8 to 1.")

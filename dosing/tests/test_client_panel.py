@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from dosing import services
+from dosing import notes, services
 from dosing.panels import client_timeline
 from dosing.tests.support import (
     add_vitals,
     ago,
-    cleared,
-    give_dose,
+    dosed_and_checked,
     open_record,
     request_as,
 )
@@ -46,8 +45,7 @@ class ClientPanelTests(BaseTestCase):
 
     def test_it_adds_timeline_entries_without_free_text(self) -> None:
         ready, record = open_record(self.therapist, self.prescriber, self.partner)
-        cleared(record, self.therapist)
-        give_dose(record, self.therapist, self.admin, minutes_ago=30)
+        dosed_and_checked(record, self.therapist, self.admin)
         request = request_as(self.therapist)
         services.adverse_event_add(
             request,
@@ -67,11 +65,12 @@ class ClientPanelTests(BaseTestCase):
                 "alert_and_oriented": True,
                 "walks_steadily": True,
                 "escort_present": True,
+                "told_no_driving": True,
                 "discharged_at": ago(2),
             },
         )
-        services.note_save(request, record, {"data": "D", "assessment": "A", "plan": "P"})
-        services.note_sign(request, record)
+        notes.note_save(request, record, {"data": "D", "assessment": "A", "plan": "P"})
+        notes.note_sign(request, record)
 
         texts = sorted(entry.text for entry in client_timeline(ready.client))
 

@@ -12,7 +12,9 @@ from dosing.tests.support import (
     HIGH_BP,
     add_vitals,
     ago,
+    arrived,
     cleared,
+    dosed_and_checked,
     give_dose,
     local,
     open_record,
@@ -22,14 +24,20 @@ from dosing.tests.support import (
 from pathways.testing import BaseTestCase
 from treatment.models import SessionStatus
 
-CHECKED = {"alert_and_oriented": "on", "walks_steadily": "on", "escort_present": "on"}
+CHECKED = {
+    "alert_and_oriented": "on",
+    "walks_steadily": "on",
+    "escort_present": "on",
+    "told_no_driving": "on",
+}
 
 
 class DischargeTests(BaseTestCase):
     def setUp(self) -> None:
         self.ready, self.record = open_record(self.therapist, self.prescriber, self.partner)
-        cleared(self.record, self.therapist)
-        give_dose(self.record, self.therapist, self.admin, minutes_ago=25)
+        # The dose 140 minutes ago (past the observation time) and the 40-minute BP
+        # check: the final set after the dose is up to each test.
+        dosed_and_checked(self.record, self.therapist, self.admin, minutes_ago=140)
         self.url = reverse("dosing:discharge", args=[self.record.pk])
         self.client.force_login(self.therapist)
 
@@ -52,13 +60,28 @@ class DischargeTests(BaseTestCase):
                 self.assertContains(response, "Discharge is blocked")
                 self.assertContains(response, 'name="discharge-discharged_at"')
                 self.assertFalse(Discharge.objects.exists())
-        self.assertEqual(AuditEvent.objects.filter(action="dosing.discharge_refused").count(), 3)
+        refused = AuditEvent.objects.filter(action="dosing.discharge_refused")
+        self.assertEqual(refused.count(), len(CHECKED))
+        self.assertEqual(sorted(e.detail["unmet"][0] for e in refused), sorted(CHECKED))
 
     def test_it_blocks_discharge_without_before_discharge_vitals(self) -> None:
-        response = self._post(**CHECKED)
+        # Only a set taken after the last dose counts: here the baseline is the only one.
+        _, record = open_record(self.therapist, self.prescriber, self.partner)
+        arrived(record, 200)
+        cleared(record, self.therapist, minutes_ago=150)
+        give_dose(record, self.therapist, self.admin, minutes_ago=140)
+        url = reverse("dosing:discharge", args=[record.pk])
 
-        self.assertContains(response, "vitals within the prescriber&#x27;s parameters")
+        response = self.client.post(
+            url, post_data("discharge", discharged_at=local(ago(1)), **CHECKED)
+        )
+
+        self.assertContains(response, "Discharge is blocked")
+        self.assertContains(response, "the latest vitals, after the last dose, within the limits")
+        self.assertContains(response, "No vitals have been taken since the last dose.")
         self.assertFalse(Discharge.objects.exists())
+        event = AuditEvent.objects.get(action="dosing.discharge_refused")
+        self.assertIn("vitals_within_parameters", event.detail["unmet"])
 
     def test_it_blocks_discharge_with_out_of_range_discharge_vitals(self) -> None:
         self._discharge_vitals(**HIGH_BP)
@@ -67,6 +90,8 @@ class DischargeTests(BaseTestCase):
 
         self.assertContains(response, "Discharge is blocked")
         self.assertFalse(Discharge.objects.exists())
+        event = AuditEvent.objects.get(action="dosing.discharge_refused")
+        self.assertEqual(event.detail["unmet"], ["vitals_within_parameters"])
 
     def test_it_judges_only_the_latest_discharge_set(self) -> None:
         add_vitals(self.record, self.therapist, phase="discharge", minutes_ago=10, **HIGH_BP)
@@ -79,7 +104,10 @@ class DischargeTests(BaseTestCase):
         reason = "Escort waiting in the car park; walked the client out."
 
         response = self._post(
-            alert_and_oriented="on", walks_steadily="on", exception_reason=reason
+            alert_and_oriented="on",
+            walks_steadily="on",
+            told_no_driving="on",
+            exception_reason=reason,
         )
 
         self.assertRedirects(response, reverse("dosing:record", args=[self.record.pk]))
@@ -111,7 +139,8 @@ class DischargeTests(BaseTestCase):
 
     def test_it_discharges_without_a_dose(self) -> None:
         _, record = open_record(self.therapist, self.prescriber, self.partner)
-        add_vitals(record, self.therapist, phase="discharge", minutes_ago=3)
+        # Before a dose only a baseline can be taken; with no dose it is the latest set.
+        add_vitals(record, self.therapist, phase="baseline", minutes_ago=3)
 
         done = services.discharge(
             request_as(self.therapist),
@@ -130,13 +159,14 @@ class DischargeTests(BaseTestCase):
         response = self._post(**CHECKED)
 
         self.assertEqual(Discharge.objects.count(), 1)
-        self.assertEqual(VitalSigns.objects.filter(phase="monitoring").count(), 0)
+        # Only the 40-minute check from before the discharge.
+        self.assertEqual(VitalSigns.objects.filter(phase="monitoring").count(), 1)
         self.assertEqual(response.status_code, 200)
 
     def test_it_refuses_a_discharge_time_before_the_dose(self) -> None:
         self._discharge_vitals()
 
-        response = self._post(discharged_at=local(ago(60)), **CHECKED)
+        response = self._post(discharged_at=local(ago(150)), **CHECKED)
 
         self.assertContains(response, "cannot be before the dose")
         self.assertFalse(Discharge.objects.exists())

@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from dosing import services
+from dosing import notes, services
 from dosing.models import Addendum, SessionNote
 from dosing.tests.support import open_record, post_data, request_as
 from pathways.testing import BaseTestCase
@@ -50,7 +50,7 @@ class NoteTests(BaseTestCase):
         self.assertEqual(note.signed_by, self.therapist)
         self.assertEqual(note.data, NOTE["data"])
         with self.assertRaises(services.DosingError):
-            services.note_save(request_as(self.admin), self.record, {**NOTE, "data": "x"})
+            notes.note_save(request_as(self.admin), self.record, {**NOTE, "data": "x"})
         note.refresh_from_db()
         self.assertEqual(note.data, NOTE["data"])
         page = self.client.get(reverse("dosing:record", args=[self.record.pk]))
@@ -97,7 +97,7 @@ class NoteTests(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Addendum.objects.exists())
         with self.assertRaises(services.DosingError):
-            services.addendum_add(request_as(self.therapist), self.record, "Too early.")
+            notes.addendum_add(request_as(self.therapist), self.record, "Too early.")
 
     def test_it_keeps_an_empty_addendum_out_with_a_field_error(self) -> None:
         self._save()

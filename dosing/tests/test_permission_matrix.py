@@ -81,9 +81,9 @@ MATRIX: dict[str, Entry] = {
         "record",
         lambda practice: post_data(
             "predose",
-            fasting_confirmed="on",
             fasting_hours="4",
-            holds_respected="on",
+            fasting_liquids_hours="2",
+            hold_0="held",
             escort_name="Sam Rivera",
             escort_phone="(555) 010-0150",
             intention="Rest.",
@@ -95,6 +95,12 @@ MATRIX: dict[str, Entry] = {
         "record",
         lambda practice: post_data("vitals", phase="baseline", taken_at=local(ago(2)), **IN_RANGE),
     ),
+    "dosing:risk_check": Entry(
+        ("POST",),
+        CLINICAL_ROLES,
+        "record",
+        lambda practice: post_data("risk", method="cssrs", outcome="no_risk", note=""),
+    ),
     # Refused by the service (the vitals are not out of range): a redirect with a message.
     "dosing:contact": Entry(
         ("POST",),
@@ -102,6 +108,7 @@ MATRIX: dict[str, Entry] = {
         "record",
         lambda practice: post_data(
             "contact",
+            topic="vitals",
             contacted_at=local(ago(1)),
             prescriber_name="Dr Rao",
             instruction="Proceed.",
@@ -139,6 +146,7 @@ MATRIX: dict[str, Entry] = {
             alert_and_oriented="on",
             walks_steadily="on",
             escort_present="on",
+            told_no_driving="on",
             exception_reason="No vitals machine: manual check only.",
             discharged_at=local(ago(1)),
         ),
@@ -258,7 +266,14 @@ def _snapshot() -> tuple[Any, ...]:
         Addendum,
     )
     record_state = list(
-        DosingRecord.objects.order_by("id").values_list("id", "fasting_confirmed", "intention")
+        DosingRecord.objects.order_by("id").values_list(
+            "id",
+            "fasting_hours",
+            "fasting_liquids_hours",
+            "holds_answers",
+            "intention",
+            "risk_check_at",
+        )
     )
     return (record_state, *(model.objects.count() for model in models))
 

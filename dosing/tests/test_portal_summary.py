@@ -8,8 +8,7 @@ from dosing.tests.support import (
     HIGH_BP,
     add_vitals,
     ago,
-    cleared,
-    give_dose,
+    dosed_and_checked,
     open_record,
     request_as,
 )
@@ -19,9 +18,8 @@ from pathways.testing import BaseTestCase
 class PortalSummaryTests(BaseTestCase):
     def setUp(self) -> None:
         self.ready, self.record = open_record(self.therapist, self.prescriber, self.partner)
-        cleared(self.record, self.therapist, minutes_ago=60)
-        give_dose(self.record, self.therapist, self.admin, mg="90", minutes_ago=50)
-        add_vitals(self.record, self.therapist, phase="monitoring", minutes_ago=10, **HIGH_BP)
+        # The 40-minute check is out of range; the final set is back within the limits.
+        dosed_and_checked(self.record, self.therapist, self.admin, mg="90", **HIGH_BP)
         request = request_as(self.therapist)
         services.adverse_event_add(
             request,
@@ -42,6 +40,7 @@ class PortalSummaryTests(BaseTestCase):
                 "alert_and_oriented": True,
                 "walks_steadily": True,
                 "escort_present": True,
+                "told_no_driving": True,
                 "discharged_at": ago(2),
             },
         )

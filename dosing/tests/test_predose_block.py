@@ -64,7 +64,7 @@ class PredoseBlockTests(BaseTestCase):
         response = self._post_dose()
 
         self.assertEqual(services.dosing_clearance(self.record), (True, []))
-        self.assertContains(response, "Dose recorded: 100 mg.")
+        self.assertContains(response, "Dose recorded: 100 mg (prescription v1).")
         self.assertEqual(Administration.objects.get().dose_mg, 100)
 
     def test_it_stays_blocked_after_an_out_of_range_recheck(self) -> None:
@@ -111,6 +111,7 @@ class PredoseBlockTests(BaseTestCase):
         self.assertContains(page, "Prescriber contacted about the out-of-range vitals")
         data = post_data(
             "contact",
+            topic="vitals",
             contacted_at=local(ago(5)),
             prescriber_name="Dr Priya Rao",
             instruction="Proceed; recheck at 40 minutes.",
@@ -131,7 +132,7 @@ class PredoseBlockTests(BaseTestCase):
             self._contact(proceed=True)
 
     def test_it_blocks_the_dose_until_the_predose_checks_are_recorded(self) -> None:
-        predose_done(self.record, fasting_confirmed=False, intention="")
+        predose_done(self.record, fasting_hours=None, intention="")
         add_vitals(self.record, self.therapist, minutes_ago=20)
 
         ok, reasons = services.dosing_clearance(self.record)
@@ -142,7 +143,7 @@ class PredoseBlockTests(BaseTestCase):
         self.assertEqual(
             reasons,
             [
-                "Fasting is not confirmed, with the hours.",
+                "The hours since the client last ate and drank are not recorded.",
                 "The client's intention is not recorded.",
             ],
         )

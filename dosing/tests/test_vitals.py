@@ -23,7 +23,16 @@ from dosing.tests.support import (
 from dosing.vitals import flags, out_of_range, suggested_next
 from pathways.testing import BaseTestCase
 
-RX = SimpleNamespace(max_systolic=140, max_diastolic=90, hr_min=50, hr_max=110, spo2_min=94)
+RX = SimpleNamespace(
+    min_systolic=90,
+    max_systolic=140,
+    min_diastolic=50,
+    max_diastolic=90,
+    hr_min=50,
+    hr_max=110,
+    spo2_min=94,
+    spo2_max=100,
+)
 
 
 def reading(**values: int) -> SimpleNamespace:
@@ -182,5 +191,6 @@ class VitalsRecordTests(BaseTestCase):
 
         response = self.client.get(reverse("dosing:record", args=[self.record.pk]))
 
-        self.assertContains(response, "Suggested next set")
+        due = timezone.localtime(ago(10) + dt.timedelta(minutes=15))
+        self.assertContains(response, f"Next set due: <strong>{due:%H:%M}</strong>")
         self.assertContains(response, "every 15 minutes")

@@ -226,19 +226,13 @@ class AnswerTests(BaseTestCase):
         self.assertContains(response, 'id="id_phq9-1_error"')
 
     def test_it_shows_crisis_resources_first_when_an_alert_is_raised(self) -> None:
-        def raise_alert(request: Any, response: Response) -> list[SafetyAlert]:
-            if response.instrument.code != "phq9" or response.answers["9"] == 0:
-                return []
-            return [
-                SafetyAlert.objects.create(
-                    client=response.client, response=response, item=9, value=1
-                )
-            ]
-
         data = post_data({"phq9": answers(PHQ9, q9=1), "gad7": answers(GAD7)})
-        with mock.patch.object(services, "_raise_alerts", side_effect=raise_alert):
-            response = self.client.post(self.url, data)
 
+        response = self.client.post(self.url, data)
+
+        self.assertEqual(
+            SafetyAlert.objects.get().response, Response.objects.get(instrument__code="phq9")
+        )
         main = response.content.decode().split("<main", 1)[1]
         self.assertIn("988", main)
         self.assertIn("911", main)

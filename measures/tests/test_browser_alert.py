@@ -1,6 +1,7 @@
 """A PHQ-9 answer of 2 on item 9, as the therapist lives it: the alert is on the
 dashboard, blocks the dosing gate, and is acknowledged with a note of the action
-taken; then it leaves the dashboard and the gate's safety check turns green.
+taken (chosen from a list, with a note); then it leaves the dashboard and the gate's
+safety check turns green.
 
 The dashboard step needs measures/alerts/_dashboard.html wired into
 accounts/home.html (with `safety_alerts` from measures.safety.dashboard_alerts).
@@ -49,7 +50,10 @@ def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None
     expect(safety_check).to_contain_text("PHQ-9 item 9 answered 2 on")
 
     page.goto("/staff/")
-    page.locator("#safety-alerts").get_by_role("link", name=f"Safety alert #{alert.pk}").click()
+    # The dashboard names the client (changed with issue 8 §5).
+    dashboard_link = page.locator("#safety-alerts").get_by_role("link", name="Wren Halloway")
+    expect(dashboard_link).to_have_attribute("href", f"/staff/measures/alerts/{alert.pk}/")
+    dashboard_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Safety alert")
     expect(page.get_by_text("it is not a diagnosis")).to_be_visible()
     expect(page.get_by_text("Wren Halloway")).to_be_visible()
@@ -57,9 +61,11 @@ def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None
 
     page.get_by_role("button", name="Acknowledge the alert").click()
     expect(page.locator("#id_action_note_error")).to_contain_text("Write down the action")
-    note = page.get_by_label("Action taken")
+    expect(page.locator("#id_action_error")).to_contain_text("Choose the action taken")
+    note = page.get_by_role("textbox", name="Note (required)")
     expect(note).to_have_attribute("aria-invalid", "true")
 
+    page.get_by_label("Safety plan reviewed with the client").check()
     note.fill("Called Wren the same day; reviewed the safety plan; seeing her tomorrow.")
     page.get_by_role("button", name="Acknowledge the alert").click()
     expect(page.locator(".messages")).to_contain_text("Alert acknowledged")

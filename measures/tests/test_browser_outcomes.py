@@ -1,5 +1,6 @@
 """The admin looks at a client's progress charts, then the practice outcomes report:
-filters a date range, reads the KAP PHQ-9 figures, and downloads the CSV."""
+filters a date range, reads the KAP PHQ-9 figures with the response/remission
+denominator (CMS159: baselines above 9), and downloads the CSV."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from measures.tests.test_report import day, load_instruments, make_score
-from pathways.testing import PASSWORD, make_client, make_course, make_session, make_user
+from measures.tests.test_report import day, give_dose, load_instruments, make_score
+from pathways.testing import PASSWORD, make_client, make_course, make_user
 from treatment.models import Modality
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,12 +39,14 @@ def test_the_admin_sees_progress_and_the_outcomes_report(page: Any, tmp_path: Pa
     make_user("boss", Role.ADMIN, is_staff=True)
     therapist = make_user("theo", Role.THERAPIST)
     clients = []
+    # Clementine's baseline (8) is not above 9: in the mean change, not in the
+    # response/remission denominator.
     for first, (baseline, latest) in zip(
-        ["Marigold", "Peregrine"], [(20, 8), (16, 10)], strict=True
+        ["Marigold", "Peregrine", "Clementine"], [(20, 8), (16, 10), (8, 4)], strict=True
     ):
         c = make_client(first_name=first, last_name="Thistlewood", assigned_therapist=therapist)
         course = make_course(c, therapist, modality=Modality.KAP)
-        make_session(course, started_at=day(2026, 1, 20))
+        give_dose(course, day(2026, 1, 20))
         make_score(c, "phq9", baseline, day(2026, 1, 5))
         make_score(c, "phq9", latest, day(2026, 3, 5))
         make_score(c, "gad7", 12, day(2026, 1, 5))
@@ -62,8 +65,16 @@ def test_the_admin_sees_progress_and_the_outcomes_report(page: Any, tmp_path: Pa
     expect(page.locator("#range")).to_contain_text("2026-01-01")
     table = page.locator("#group-kap-phq9")
     expect(table).to_contain_text("KAP · PHQ-9")
-    expect(table.locator("td.n")).to_have_text("2")
-    expect(table.locator("td.change")).to_contain_text("-9.0")
+    expect(table.locator("td.n")).to_have_text("3")
+    expect(table.locator("td.change")).to_contain_text("-7.3")  # (-12 - 6 - 4) / 3
+    expect(table.locator("td.denominator")).to_contain_text(
+        "2 of 3 clients with baseline PHQ-9 > 9"
+    )
+    expect(table.locator("td.response")).to_contain_text("1 of 2 (50.0%)")  # 20 → 8
+    expect(page.locator("table.outcome-included")).to_contain_text(
+        "not in the response/remission denominator: baseline ≤ 9"
+    )
+    expect(page.locator("#change-phq9")).to_contain_text("Not defined for the PHQ-9")
     images_loaded(page, 1)
     expect(page.get_by_role("heading", name="Who is not, and why")).to_be_visible()
 
@@ -72,9 +83,9 @@ def test_the_admin_sees_progress_and_the_outcomes_report(page: Any, tmp_path: Pa
     path = tmp_path / "outcomes.csv"
     info.value.save_as(path)
     text = path.read_text()
-    assert text.startswith("pseudonym,modality,instrument,")
+    assert text.startswith("pseudonym,course,modality,instrument,")
     assert "KAP,PHQ-9" in text
-    for name in ("Marigold", "Peregrine", "Thistlewood"):
+    for name in ("Marigold", "Peregrine", "Clementine", "Thistlewood"):
         assert name not in text
 
     # A bad range is explained beside the field, not a 500.
@@ -83,3 +94,6 @@ def test_the_admin_sees_progress_and_the_outcomes_report(page: Any, tmp_path: Pa
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.get_by_text("The end date must be on or after the start date.")).to_be_visible()
+    # The fallback range may still show a chart: let every image finish loading (and be
+    # audited) before the test's database is flushed, so no request is writing then.
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")

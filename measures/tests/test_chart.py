@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from django.test import override_settings
+
 from clients.models import Client
 from measures import charts
 from measures.models import Instrument
@@ -71,6 +73,31 @@ class ClientChartTests(BaseTestCase):
         svg = charts.client_instrument_svg(self.record, self.phq9)
 
         self.assertIn("1 dosing session(s) marked", svg)
+
+    def test_the_pcl5_chart_uses_the_practices_cut_point(self) -> None:
+        pcl5 = Instrument.objects.get(code="pcl5")
+        make_score(self.record, "pcl5", 50, day(2026, 1, 5))
+        make_score(self.record, "pcl5", 30, day(2026, 3, 5))
+        default = texts(charts.client_instrument_svg(self.record, pcl5))
+
+        with override_settings(PCL5_CUT_POINT=40):
+            svg = charts.client_instrument_svg(self.record, pcl5)
+            version = charts.chart_version(self.record, pcl5)
+
+        words = texts(svg)
+        self.assertIn("At or above the probable-PTSD cut-point (40–80)", words)
+        self.assertIn("Below the probable-PTSD cut-point (0–39)", words)
+        self.assertIn("Cut-point 40 (practice setting)", words)
+        self.assertNotIn("(33–80)", words)
+        self.assertIn("cut-point, 40.", svg)  # the description says so too
+        self.assertIn("Cut-point 33 (practice setting)", default)
+        self.assertIn("(33–80)", default)
+        self.assertNotEqual(version, charts.chart_version(self.record, pcl5))
+
+    def test_an_instrument_without_a_cut_point_has_no_cut_point_line(self) -> None:
+        make_score(self.record, "phq9", 19, day(2026, 1, 5))
+
+        self.assertNotIn("Cut-point", texts(charts.client_instrument_svg(self.record, self.phq9)))
 
     def test_it_carries_no_name(self) -> None:
         make_score(self.record, "phq9", 19, day(2026, 1, 5))

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from typing import cast
 
 from django.core.management import call_command
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
 from accounts.models import Role
 from audit.models import AuditEvent
-from measures.safety import ESCALATE_ACTION, acknowledge, escalate_due, raise_alerts
+from measures.alert_services import alert_acknowledge
+from measures.models import AlertAction
+from measures.safety import ESCALATE_ACTION, escalate_due, raise_alerts
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_user
@@ -78,9 +78,12 @@ class EscalationTestCase(BaseTestCase):
         self.assertEqual(AuditEvent.objects.filter(action=ESCALATE_ACTION).count(), 1)
 
     def test_it_does_not_escalate_an_acknowledged_alert(self) -> None:
-        request = RequestFactory().post("/")
-        request.user = self.therapist
-        acknowledge(cast(AuthedRequest, request), self.alert, "Called; plan made.")
+        alert_acknowledge(
+            alert=self.alert,
+            by=self.therapist,
+            action=AlertAction.SAFETY_PLAN,
+            note="Called; safety plan made.",
+        )
 
         self.assertEqual(escalate_due(self.at(10)), [])
         self.assertFalse(OutboundEmail.objects.exists())

@@ -3,8 +3,10 @@
 Anonymous → 302 to the sign-in page; a role without access → 403; an allowed
 role → 200 for a GET view, 302 for a POST action; the other method → 405.
 Alerts are for CLIENT_ROLES (admin, intake, therapist); prescribers get 403.
-The fixture's alert is for a client assigned to the therapist, so every allowed
-role may see it. The coverage test in accounts/tests/test_permission_matrix.py
+Acknowledging is for clinicians only: the therapist and an admin who is a
+clinician (the fixture's admin is one); the intake coordinator gets 403.
+The fixture's alert is for a client assigned to the therapist; every CLIENT_ROLES
+user may see every alert. The coverage test in accounts/tests/test_permission_matrix.py
 gathers this MATRIX.
 """
 
@@ -27,6 +29,7 @@ ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
 EVERY_STAFF_ROLE: set[str] = {Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER}
 CLIENT_ROLES: set[str] = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
+CLINICIAN_ROLES: set[str] = {Role.ADMIN, Role.THERAPIST}
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,10 @@ MATRIX: dict[str, Entry] = {
     "alerts:list": Entry("GET", CLIENT_ROLES),
     "alerts:alert": Entry("GET", CLIENT_ROLES, "alert"),
     "alerts:acknowledge": Entry(
-        "POST", CLIENT_ROLES, "alert", {"action_note": "Called the client; safety plan."}
+        "POST",
+        CLINICIAN_ROLES,
+        "alert",
+        {"action": "safety_plan", "action_note": "Called the client; safety plan."},
     ),
 }
 
@@ -53,6 +59,8 @@ def test_the_matrix_names_every_alert_url() -> None:
 @pytest.fixture
 def practice(db: Any) -> dict[str, Any]:
     users = {role: make_user(f"user-{role}", role) for role in EVERY_STAFF_ROLE}
+    users[Role.ADMIN].is_clinician = True
+    users[Role.ADMIN].save()
     client = make_client(assigned_therapist=users[Role.THERAPIST])
     (alert,) = raise_alerts(None, make_response(client, make_instrument(), q9=1))
     return {"users": users, "client": client, "alert": alert}

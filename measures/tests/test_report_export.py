@@ -31,7 +31,7 @@ class ExportTests(OutcomesTestCase):
         self.assertTrue(response["Content-Disposition"].startswith("attachment;"))  # type: ignore[index]
         self.assertIn("no-store", response["Cache-Control"])  # type: ignore[index]
 
-    def test_it_has_the_header_and_one_row_per_included_client_and_instrument(self) -> None:
+    def test_it_has_the_header_and_one_row_per_included_course_and_instrument(self) -> None:
         _response, rows, text = self.export()
 
         self.assertEqual(text.splitlines()[0], ",".join(CSV_HEADER))
@@ -44,6 +44,11 @@ class ExportTests(OutcomesTestCase):
         self.assertEqual(kap, [(12, 4, "yes", "yes"), (16, 10, "no", "no"), (20, 8, "yes", "no")])
         pcl5 = next(r for r in rows if r["instrument"] == "PCL-5")
         self.assertEqual(pcl5["modality"], "KA-EMDR")
+        self.assertEqual(pcl5["course"], "2")  # Dee's second course
+        kap_rows = [r for r in rows if r["modality"] == "KAP"]
+        self.assertEqual(
+            {(r["course"], r["in_response_denominator"]) for r in kap_rows}, {("1", "yes")}
+        )
         self.assertEqual((pcl5["change"], pcl5["days_between"]), ("-20", "59"))
         self.assertEqual((pcl5["response"], pcl5["remission"]), ("", ""))  # no such rule
 

@@ -246,6 +246,17 @@ def test_pcl5_reliable_change_is_10_points() -> None:
     assert (result.response, result.remission) == (None, None)
 
 
+def test_pcl5_reliable_deterioration_is_a_rise_of_10_points() -> None:
+    # The same threshold as reliable improvement, the other way (National Center for PTSD).
+    assert change(PCL5, 30, 40).reliable_deterioration is True
+    assert change(PCL5, 30, 39).reliable_deterioration is False
+    assert change(PCL5, 50, 30).reliable_deterioration is False  # better, not worse
+    assert change(PCL5, 30, 40).reliable is False
+    # No reliable-change rule in the PHQ-9 or GAD-7 definitions: not judged.
+    assert change(PHQ9, 5, 20).reliable_deterioration is None
+    assert change(GAD7, 5, 20).reliable_deterioration is None
+
+
 def test_change_rejects_totals_out_of_range() -> None:
     with pytest.raises(ScoringError, match="latest total must be a whole number 0–27, not 28"):
         change(PHQ9, 20, 28)

@@ -98,3 +98,47 @@ def test_it_handles_no_pairs() -> None:
     assert result.d_z is None
     assert result.response == stats.Rate(0, 0)
     assert result.response.percent == 0.0
+
+
+def test_response_and_remission_count_only_baselines_at_or_above_the_minimum() -> None:
+    # CMS159 / NQF 0710: only PHQ-9 baselines above 9. 8 → 2 counts in the change only.
+    pairs = [(20, 8), (12, 4), (8, 2), (9, 9)]
+
+    result = stats.summarise(PHQ9, pairs, baseline_at_least=10)
+
+    assert result.n == 4
+    assert result.mean_change == pytest.approx((-12 - 8 - 6 + 0) / 4)
+    assert result.response == stats.Rate(count=2, n=2)
+    assert result.remission == stats.Rate(count=1, n=2)  # 12 → 4
+    assert (result.denominator, result.below_denominator) == (2, 2)
+    unrestricted = stats.summarise(PHQ9, pairs)
+    assert unrestricted.remission == stats.Rate(count=2, n=4)
+    assert (unrestricted.denominator, unrestricted.below_denominator) == (4, 0)
+
+
+def test_a_baseline_equal_to_the_minimum_is_in_the_denominator() -> None:
+    assert stats.summarise(PHQ9, [(10, 4)], baseline_at_least=10).remission == stats.Rate(1, 1)
+    assert stats.summarise(PHQ9, [(9, 4)], baseline_at_least=10).remission == stats.Rate(0, 0)
+
+
+def test_change_rates_use_each_instruments_thresholds() -> None:
+    # PCL-5: reliable change and MCID 10 points (National Center for PTSD).
+    pairs = [(50, 40), (60, 30), (50, 41), (30, 40), (30, 39)]
+    pcl5 = stats.change_rates(definition=PCL5, pairs=pairs)
+
+    assert pcl5.n == 5
+    assert pcl5.reliable_improved == stats.Rate(2, 5)  # 50 → 40, 60 → 30
+    assert pcl5.reliable_deteriorated == stats.Rate(1, 5)  # 30 → 40
+    assert pcl5.meaningful_improved == stats.Rate(2, 5)
+
+
+def test_change_rates_mcid_for_phq9_and_gad7_and_no_reliable_rule() -> None:
+    # MCID: PHQ-9 5 points (Löwe 2004); GAD-7 4 points (Toussaint 2020).
+    phq9 = stats.change_rates(definition=PHQ9, pairs=[(20, 15), (20, 16), (10, 20)])
+    gad7 = stats.change_rates(definition=GAD7, pairs=[(15, 11), (15, 12)])
+
+    assert phq9.meaningful_improved == stats.Rate(1, 3)
+    assert gad7.meaningful_improved == stats.Rate(1, 2)
+    assert phq9.reliable_improved is None
+    assert phq9.reliable_deteriorated is None
+    assert gad7.reliable_improved is None

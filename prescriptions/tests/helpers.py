@@ -16,19 +16,31 @@ def rx_data(**overrides: Any) -> dict[str, str]:
     """A valid form submission, as strings the way a browser sends them."""
     today = timezone.localdate()
     data = {
+        "modality": "kap",
         "route": "sublingual",
+        "weight_kg": "",
+        "dose_mg_per_kg": "",
         "dose_mg": "100",
         "booster_mg": "",
+        "booster_after_minutes": "",
+        "range_override_reason": "",
+        "fasting_solids_hours": "4",
+        "fasting_liquids_hours": "2",
+        "hold_0_medication": "Benzodiazepines",
+        "hold_0_hours": "24",
         "sessions_authorised": "6",
         "valid_from": today.isoformat(),
         "valid_to": (today + dt.timedelta(days=90)).isoformat(),
         "holds_instructions": "No benzodiazepines for 24 hours before.",
         "fasting_instructions": "No food for 4 hours before.",
+        "min_systolic": "90",
         "max_systolic": "140",
+        "min_diastolic": "50",
         "max_diastolic": "90",
         "hr_min": "50",
         "hr_max": "110",
         "spo2_min": "94",
+        "spo2_max": "100",
     }
     data.update({key: str(value) for key, value in overrides.items()})
     return data

@@ -37,7 +37,7 @@ class ClientPanelTestCase(RxTestCase):
         html = self.render(panel)
         assert "200.0 mg" in html
         assert "6 of 6" in html
-        assert "at most 140/90 mmHg" in html
+        assert "90/50 to 140/90 mmHg" in html
         assert "No food for 4 hours before." in html
         assert f'href="/staff/prescriptions/{rx.pk}/"' in html
         assert "not valid today" not in html

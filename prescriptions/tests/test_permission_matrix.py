@@ -39,18 +39,26 @@ PRESCRIBERS = {Role.PRESCRIBER}
 def _rx_form(**changes: str) -> dict[str, str]:
     today = timezone.localdate()
     data = {
+        "modality": "both",
         "route": "sublingual",
         "dose_mg": "100",
         "sessions_authorised": "6",
         "valid_from": (today - dt.timedelta(days=1)).isoformat(),
         "valid_to": (today + dt.timedelta(days=90)).isoformat(),
+        "fasting_solids_hours": "4",
+        "fasting_liquids_hours": "2",
+        "hold_0_medication": "Benzodiazepines",
+        "hold_0_hours": "24",
         "holds_instructions": "No benzodiazepines for 24 hours before.",
         "fasting_instructions": "No food for 4 hours before.",
+        "min_systolic": "90",
         "max_systolic": "140",
+        "min_diastolic": "50",
         "max_diastolic": "90",
         "hr_min": "50",
         "hr_max": "110",
         "spo2_min": "94",
+        "spo2_max": "100",
     }
     data.update(changes)
     return data

@@ -18,9 +18,13 @@ class ReviseTestCase(RxTestCase):
         self.client.force_login(self.prescriber)
 
     def revise(self, rx: Prescription, **changes: object) -> Prescription:
-        data = rx_data(
-            valid_from=rx.valid_from.isoformat(), valid_to=rx.valid_to.isoformat(), **changes
-        )
+        # What the version says, but for the changes.
+        same = {
+            "modality": rx.modality,
+            "valid_from": rx.valid_from.isoformat(),
+            "valid_to": rx.valid_to.isoformat(),
+        }
+        data = rx_data(**{**same, **changes})
         response = self.client.post(f"/partner/prescriptions/{rx.pk}/revise/", data)
         assert response.status_code == 302, response.content
         return Prescription.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
@@ -46,7 +50,7 @@ class ReviseTestCase(RxTestCase):
 
     def test_it_keeps_the_chain_root_on_later_revisions(self) -> None:
         v2 = self.revise(self.v1, dose_mg="150")
-        v3 = self.revise(v2, dose_mg="150", booster_mg="50")
+        v3 = self.revise(v2, dose_mg="150", booster_mg="50", booster_after_minutes="30")
 
         assert (v3.version, v3.chain_id) == (3, self.v1.pk)
         statuses = dict(v3.chain_versions().values_list("version", "status"))
@@ -130,7 +134,9 @@ class ReviseTestCase(RxTestCase):
         response = self.client.post(
             f"/partner/prescriptions/{self.v1.pk}/revise/",
             rx_data(
-                valid_from=self.v1.valid_from.isoformat(), valid_to=self.v1.valid_to.isoformat()
+                modality=self.v1.modality,
+                valid_from=self.v1.valid_from.isoformat(),
+                valid_to=self.v1.valid_to.isoformat(),
             ),
         )
 

@@ -33,7 +33,9 @@ class WriteTestCase(RxTestCase):
     def test_it_writes_version_one(self) -> None:
         self.client.force_login(self.prescriber)
 
-        response = self.client.post(self.url, rx_data(dose_mg="125.5", booster_mg="50"))
+        response = self.client.post(
+            self.url, rx_data(dose_mg="125.5", booster_mg="50", booster_after_minutes="30")
+        )
 
         rx = Prescription.objects.get()
         self.assertRedirects(response, f"/partner/prescriptions/{rx.pk}/")
@@ -45,6 +47,7 @@ class WriteTestCase(RxTestCase):
         )
         assert rx.dose_mg == Decimal("125.5")
         assert rx.booster_mg == Decimal("50")
+        assert rx.booster_after_minutes == 30
         assert rx.medication == "Ketamine"
         assert (rx.max_systolic, rx.max_diastolic, rx.hr_min, rx.hr_max, rx.spo2_min) == (
             140,

@@ -21,7 +21,9 @@ from .support import make_ready
 
 LABELS = {
     "referral": "The partner's evaluation found the client eligible",
-    "prescription": "An active prescription, valid today, with authorised sessions left",
+    "prescription": (
+        "An active prescription, valid today, for this modality, with authorised sessions left"
+    ),
     "consent": "Signed KAP informed consent, not revoked",
     "release": "A signed release of information to the partner",
     "escort": "An escort or ride is confirmed for today",

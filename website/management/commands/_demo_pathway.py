@@ -1,4 +1,10 @@
-"""The KAP pathway part of the demo practice: partner, consents, referral, prescription, course.
+"""The KAP pathway part of the demo practice: Morgan Ellis and Jamie Fox.
+
+Morgan Ellis: evaluated eligible, prescribed (version 1, then version 2 with the dose
+raised after the first session), consented, prepared, one dosing session done two
+weeks ago (dose, booster, mild nausea, normal discharge, signed note), an integration
+session, and the next dosing session planned today (the gate waits for the escort).
+Jamie Fox: referred for KA-EMDR, waiting for the partner to schedule.
 
 Written straight to the models (as a data import would), not through the
 audited services: nothing here happened to a real person.
@@ -8,49 +14,83 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import Role, User
 from clients.models import Client, Diagnosis, ReportedMedication
-from consents.models import ConsentDocument, ConsentKind, SignedConsent
+from consents.models import ConsentKind
 from consents.services import consent_documents_install_defaults
-from partners.models import Partner, Referral, ReferralEvent, ReferralStatus, Step
+from partners.models import Partner, Referral, ReferralEvent, Step
 from partners.prescreen import ITEM_LABELS
-from prescriptions.models import Prescription, Route
-from scheduling.models import DEFAULT_MINUTES, Appointment, AppointmentType, Room, WorkingHours
+from prescriptions.models import Prescription, RxStatus
+from scheduling.models import (
+    DEFAULT_MINUTES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Room,
+    WorkingHours,
+)
 from treatment.models import (
+    CourseStatus,
     Modality,
     SessionKind,
-    SessionStatus,
     TreatmentCourse,
     TreatmentSession,
+)
+from website.management.commands._demo_common import (
+    at,
+    backdate,
+    day_ago,
+    eligible_referral,
+    prescription,
+    respond,
+    sign,
+    workday,
+)
+from website.management.commands._demo_session import (
+    Plan,
+    Staff,
+    done_session,
+    past_dosing_session,
 )
 
 # ICD-10-CM titles (CMS ICD-10-CM tabular list).
 MDD = "Major depressive disorder, recurrent, moderate"
 PTSD = "Post-traumatic stress disorder, unspecified"
+# Morgan's first dosing session: about two weeks ago, on a weekday.
+MORGAN_DOSED_DAYS_AGO = 14
 
 
-def _sign(client: Client, kind: str, partner: Partner | None = None) -> SignedConsent:
-    document = ConsentDocument.latest(kind)
-    assert document is not None  # noqa: S101 (installed just before)
-    return SignedConsent.objects.create(
-        client=client,
-        document=document,
-        partner=partner,
-        typed_name=client.full_name,
-        agreed=True,
-        signed_at=timezone.now() - dt.timedelta(days=20),
-        ip="127.0.0.1",
-        document_sha256=document.sha256,
-        title_signed=document.title,
-        body_signed=document.body,
-    )
+def morgan_dose_day() -> dt.date:
+    return workday(day_ago(MORGAN_DOSED_DAYS_AGO))
 
 
-def _seed_schedule(users: dict[str, User], client: Client, dosing: TreatmentSession) -> None:
-    """Rooms, the therapist's working week, and today's dosing appointment."""
+def revise(rx: Prescription, written: dt.datetime, **changes: Any) -> Prescription:
+    """The next version of `rx`'s chain, as prescriptions.services.prescription_revise
+    writes it: a new row in the chain, the old one superseded."""
+    new = Prescription.objects.get(pk=rx.pk)
+    new.pk = None
+    new._state.adding = True
+    new.chain_id = rx.chain_root_id
+    new.version = rx.version + 1
+    new.status = RxStatus.ACTIVE
+    for name, value in changes.items():
+        setattr(new, name, value)
+    new.save()
+    backdate(Prescription, new.pk, created_at=written)
+    rx.status = RxStatus.SUPERSEDED
+    rx.save(update_fields=["status"])
+    new.refresh_from_db()
+    return new
+
+
+def _seed_schedule(
+    users: dict[str, User], client: Client, dosing: TreatmentSession, past: TreatmentSession
+) -> None:
+    """Rooms, the therapist's working week, the past dosing appointment and today's."""
     therapist = users[Role.THERAPIST]
     suite = Room.objects.create(name="Room 1 (dosing suite)")
     Room.objects.create(name="Room 2")
@@ -58,27 +98,63 @@ def _seed_schedule(users: dict[str, User], client: Client, dosing: TreatmentSess
         WorkingHours.objects.create(
             clinician=therapist, weekday=weekday, start=dt.time(9), end=dt.time(17)
         )
-    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10)))
-    Appointment.objects.create(
+    # A past session written by _demo_session: started, completed, escort confirmed.
+    assert past.started_at is not None  # noqa: S101
+    assert past.completed_at is not None  # noqa: S101
+    assert past.escort_confirmed_at is not None  # noqa: S101
+    length = dt.timedelta(minutes=DEFAULT_MINUTES[AppointmentType.KAP_DOSING])
+    booked = Appointment.objects.create(
+        client=client,
+        clinician=therapist,
+        room=suite,
+        type=AppointmentType.KAP_DOSING,
+        starts_at=past.started_at,
+        ends_at=max(past.started_at + length, past.completed_at),
+        status=AppointmentStatus.COMPLETED,
+        arrived_at=past.escort_confirmed_at,
+        in_session_at=past.started_at,
+        completed_at=past.completed_at,
+        session=past,
+        created_by=users[Role.INTAKE],
+    )
+    backdate(Appointment, booked.pk, created_at=past.started_at - dt.timedelta(days=10))
+    start = at(timezone.localdate(), 10)
+    booked = Appointment.objects.create(
         client=client,
         clinician=therapist,
         room=suite,
         type=AppointmentType.KAP_DOSING,
         starts_at=start,
-        ends_at=start + dt.timedelta(minutes=DEFAULT_MINUTES[AppointmentType.KAP_DOSING]),
+        ends_at=start + length,
         session=dosing,
         created_by=users[Role.INTAKE],
     )
+    # Booked at the end of the first session.
+    backdate(Appointment, booked.pk, created_at=past.completed_at)
+
+
+MORGAN_NOTE = (
+    "Arrived with Riley (partner). Fasted 5 h from food and 3 h from clear liquids; "
+    "benzodiazepines and stimulants held. C-SSRS screen negative. Baseline 122/76, HR 72. "
+    "Sublingual 150 mg at 09:50, booster 50 mg at 10:35. Mild nausea at about 25 minutes, "
+    "settled with ondansetron. BP highest at 40 minutes (136/85). Discharged to Riley "
+    "after the observation time and the checklist; told not to drive until tomorrow.",
+    "Tolerated the medicine well. Reported feeling 'lighter' and less self-critical; the "
+    "effect was modest at this dose. No safety concerns.",
+    "Integration session this week. Asked the prescriber to review the dose (raised to "
+    "200 mg, version 2). Next dosing session in two weeks, PHQ-9 and GAD-7 the day before.",
+)
 
 
 def seed_pathway(users: dict[str, User], partner: Partner) -> None:
     consent_documents_install_defaults()
     therapist, prescriber = users[Role.THERAPIST], users[Role.PRESCRIBER]
-    now = timezone.now()
     today = timezone.localdate()
+    dose_day = morgan_dose_day()
 
-    # Morgan Ellis: evaluated eligible, prescribed, consented, one preparation
-    # session done and a dosing session planned today (the gate waits for the escort).
+    def before(days: int, hour: int) -> dt.datetime:
+        return at(dose_day - dt.timedelta(days=days), hour)
+
     morgan = Client.objects.get(first_name="Morgan", last_name="Ellis")
     Client.objects.filter(pk=morgan.pk).update(
         date_of_birth=dt.date(1984, 3, 14),
@@ -88,123 +164,103 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         emergency_contact_name="Riley Ellis",
         emergency_contact_relationship="Partner",
         emergency_contact_phone="(555) 010-0188",
+        created_at=before(28, 10),
     )
-    Diagnosis.objects.create(
-        client=morgan,
-        code="F33.1",
-        description=MDD,
-        added_by=therapist,
+    morgan.refresh_from_db()
+    diagnosis = Diagnosis.objects.create(
+        client=morgan, code="F33.1", description=MDD, added_by=therapist
     )
+    backdate(Diagnosis, diagnosis.pk, added_at=before(27, 11))
     ReportedMedication.objects.create(
         client=morgan, name="Sertraline", dose="100 mg", frequency="daily"
     )
-    release = _sign(morgan, ConsentKind.ROI, partner)
-    _sign(morgan, ConsentKind.KAP)
-    referral = Referral.objects.create(
-        client=morgan,
-        partner=partner,
-        referred_by=therapist,
+    release = sign(morgan, ConsentKind.ROI, before(18, 11), partner)
+    sign(morgan, ConsentKind.KAP, before(18, 11))
+    referral = eligible_referral(
+        morgan,
+        partner,
+        therapist,
+        prescriber,
         release=release,
+        sent=before(17, 12),
+        evaluated=before(12, 14),
         reason="Depression with little relief from two antidepressant trials; interested in KAP.",
-        diagnoses=[
-            {"code": "F33.1", "description": "Major depressive disorder, recurrent, moderate"}
-        ],
+        diagnoses=[{"code": "F33.1", "description": MDD}],
         medications=["Sertraline 100 mg daily"],
-        prescreen=dict.fromkeys(ITEM_LABELS, "no"),
-        status=ReferralStatus.ELIGIBLE,
-        evaluation_at=now - dt.timedelta(days=10),
     )
-    ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
-    ReferralEvent.objects.create(
-        referral=referral, step=Step.SCHEDULED, by=prescriber, evaluation_at=referral.evaluation_at
-    )
-    ReferralEvent.objects.create(referral=referral, step=Step.ELIGIBLE, by=prescriber)
-    rx = Prescription.objects.create(
-        client=morgan,
-        referral=referral,
-        prescriber=prescriber,
-        route=Route.SUBLINGUAL,
-        dose_mg=Decimal("200"),
-        sessions_authorised=6,
-        valid_from=today - dt.timedelta(days=7),
+    v1 = prescription(
+        referral,
+        prescriber,
+        before(11, 16),
+        weight_kg=Decimal("72"),
+        dose_mg=Decimal("150"),
+        booster_mg=Decimal("50"),
+        booster_after_minutes=40,
         valid_to=today + dt.timedelta(days=120),
-        holds_instructions="No benzodiazepines for 24 hours before; no stimulants that day.",
-        fasting_instructions="No food for 4 hours before the session.",
-        max_systolic=140,
-        max_diastolic=90,
-        hr_min=50,
-        hr_max=110,
-        spo2_min=94,
+        holds=[
+            {"medication": "Benzodiazepines", "hours": 24},
+            {"medication": "ADHD stimulants", "hours": 24},
+        ],
+        holds_instructions="Take the usual sertraline with a sip of water.",
+        fasting_instructions="Water is fine until 2 hours before.",
     )
     course = TreatmentCourse.objects.create(
         client=morgan,
         modality=Modality.KAP,
+        status=CourseStatus.ACTIVE,
         goals="Lift mood; reconnect with activities; make meaning of the sessions in integration.",
         created_by=therapist,
     )
-    TreatmentSession.objects.create(
-        course=course,
-        kind=SessionKind.PREPARATION,
-        planned_date=today - dt.timedelta(days=5),
-        status=SessionStatus.COMPLETED,
-        started_at=now - dt.timedelta(days=5),
-        completed_at=now - dt.timedelta(days=5) + dt.timedelta(hours=1),
-        started_by=therapist,
+    backdate(TreatmentCourse, course.pk, created_at=before(10, 15))
+    done_session(
+        course, SessionKind.PREPARATION, workday(dose_day - dt.timedelta(days=4)), therapist
+    )
+    plan = Plan(
+        day=dose_day,
+        dose_mg=v1.dose_mg,
+        intention="To be kinder to myself, and to notice what I still enjoy.",
+        note=MORGAN_NOTE,
+        booster=True,
+        nausea=True,
+    )
+    record = past_dosing_session(course, v1, Staff(therapist, users[Role.ADMIN]), plan)
+    # After the first session the prescriber raised the dose: version 2 governs today.
+    revise(v1, at(dose_day + dt.timedelta(days=1), 11), dose_mg=Decimal("200"))
+    done_session(
+        course, SessionKind.INTEGRATION, workday(dose_day + dt.timedelta(days=3)), therapist
     )
     dosing = TreatmentSession.objects.create(
         course=course, kind=SessionKind.DOSING, planned_date=today
     )
-    del rx
-    _seed_schedule(users, morgan, dosing)
+    _seed_schedule(users, morgan, dosing, record.session)
 
     # Jamie Fox: referred for KA-EMDR, waiting for the partner to schedule.
     jamie = Client.objects.get(first_name="Jamie", last_name="Fox")
-    release = _sign(jamie, ConsentKind.ROI, partner)
+    release = sign(jamie, ConsentKind.ROI, at(day_ago(2), 11), partner)
     referral = Referral.objects.create(
         client=jamie,
         partner=partner,
         referred_by=therapist,
         release=release,
         reason="PTSD after a car accident; EMDR progress has stalled; exploring KA-EMDR.",
-        diagnoses=[
-            {"code": "F43.10", "description": "Post-traumatic stress disorder, unspecified"}
-        ],
+        diagnoses=[{"code": "F43.10", "description": PTSD}],
         prescreen={**dict.fromkeys(ITEM_LABELS, "no"), "hypertension": "unknown"},
     )
     ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
 
 
-def _answers_totalling(definition: dict, total: int) -> dict[int, int]:
-    top = max(option["value"] for option in definition["options"])
-    answers = {}
-    for item in definition["items"]:
-        value = min(top, total)
-        answers[item["number"]] = value
-        total -= value
-    return answers
-
-
 def seed_scores() -> None:
-    """PHQ-9 and GAD-7 for Morgan Ellis: a baseline and two follow-ups, for the charts."""
-    from measures.models import Instrument, Response, Source
-    from measures.scoring import score
-
+    """PHQ-9 and GAD-7 for Morgan Ellis: at intake, the evening before the first dose
+    (the dose needs a PHQ-9 within DOSING_PHQ9_MAX_AGE_HOURS), and two days ago (so
+    today's dosing session has a recent one), for the charts and the outcomes report."""
     morgan = Client.objects.get(first_name="Morgan", last_name="Ellis")
-    now = timezone.now()
+    dose_day = morgan_dose_day()
+    days = (
+        dose_day - dt.timedelta(days=26),
+        dose_day - dt.timedelta(days=1),
+        day_ago(2),
+    )
     for code, totals in (("phq9", (19, 14, 9)), ("gad7", (15, 11, 8))):
-        instrument = Instrument.objects.get(code=code)
-        for days_ago, total in zip((40, 20, 2), totals, strict=True):
-            answers = _answers_totalling(instrument.definition, total)
-            # Item 9 (self-harm) stays 0 in the demo: no safety alert to acknowledge.
-            scored = score(instrument.definition, answers)
-            Response.objects.create(
-                client=morgan,
-                instrument=instrument,
-                definition_version=instrument.version,
-                source=Source.LINK,
-                answers={str(k): v for k, v in answers.items()},
-                total=scored.total,
-                band_key=scored.band_key,
-                band_label=scored.band_label,
-                answered_at=now - dt.timedelta(days=days_ago),
-            )
+        for day, total in zip(days, totals, strict=True):
+            # Item 9 (self-harm) stays 0 for Morgan: no safety alert to acknowledge.
+            respond(morgan, code, total, at(day, 19))

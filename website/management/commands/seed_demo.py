@@ -1,4 +1,6 @@
-"""Create a fictional practice to explore: services, staff, requests, clients.
+"""Create a fictional practice to explore: services, staff, requests, clients, a
+KAP pathway with a past and a planned dosing session, and past courses for the
+outcomes report (see _demo_pathway and _demo_outcomes).
 
 Runs once: if the demo users exist it only prints the logins again. Every name,
 address and phone number here is invented (555-01xx numbers are reserved for fiction).
@@ -21,6 +23,7 @@ from accounts.models import Role, User
 from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
+from website.management.commands._demo_outcomes import seed_outcomes
 from website.management.commands._demo_pathway import seed_pathway, seed_scores
 from website.models import Service
 from website.services import services_install_defaults
@@ -80,6 +83,9 @@ class Command(BaseCommand):
                 email=f"{username}@pathways.example",
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
+                # The practice owner also sees clients: a clinician, who may
+                # acknowledge safety alerts.
+                is_clinician=role == Role.ADMIN,
                 partner=partner if role == Role.PRESCRIBER else None,
                 on_call=role == Role.THERAPIST,
             )
@@ -128,6 +134,7 @@ class Command(BaseCommand):
         seed_pathway(users, partner)
         call_command("load_instruments", stdout=io.StringIO())
         seed_scores()
+        seed_outcomes(users, partner)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",

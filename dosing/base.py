@@ -1,0 +1,82 @@
+"""What every dosing write shares: the refusal, the row locks, the clock, the prescriber.
+
+Kept apart from dosing.services so that its parts (opening, administration) can use it
+without importing each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from dosing.models import DosingRecord
+from dosing.rules import rx_in_force
+from notifications.services import email_queue
+from prescriptions.models import Prescription
+
+SERIOUS_TEMPLATE = "notifications/email/dosing_serious_event"
+SUMMARY_TEMPLATE = "notifications/email/dosing_summary"
+EARLY_DISCHARGE_TEMPLATE = "notifications/email/dosing_early_discharge"
+# A time typed a little ahead of the server's clock is a clock difference, not the future.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class DosingError(Exception):
+    """A refused action; `reasons` are plain sentences for the person."""
+
+    def __init__(self, *reasons: str) -> None:
+        super().__init__(" ".join(reasons))
+        self.reasons = list(reasons)
+
+
+def client_of(record: DosingRecord) -> Any:
+    return record.session.course.client
+
+
+def lock_record(record: DosingRecord) -> DosingRecord:
+    """Re-read the record under a row lock: two tabs cannot both dose.
+
+    The prescription chain is locked too, so that a revision or discontinuation
+    cannot commit between the check and the write (it waits, or we read it)."""
+    locked = (
+        DosingRecord.objects.select_for_update(of=("self",))
+        .select_related("session__course__client", "prescription")
+        .get(pk=record.pk)
+    )
+    list(
+        Prescription.objects.select_for_update()
+        .filter(pk__in=locked.prescription.chain_versions().values("pk"))
+        .values_list("pk", flat=True)
+    )
+    return locked
+
+
+def not_future(at: dt.datetime, what: str) -> None:
+    if at > timezone.now() + CLOCK_SKEW:
+        raise DosingError(f"{what} cannot be in the future.")
+
+
+def prescriber_recipients(record: DosingRecord) -> list[str]:
+    """The prescription's prescriber and the partner's active prescribers (and its mailbox)."""
+    from partners.notifications import partner_recipients
+
+    rx = rx_in_force(record)
+    addresses = set(partner_recipients(rx.referral.partner))
+    if rx.prescriber.is_active and rx.prescriber.email:
+        addresses.add(rx.prescriber.email)
+    return sorted(addresses)
+
+
+def notify_prescribers(record: DosingRecord, template: str) -> int:
+    context = {
+        "practice": settings.PRACTICE_NAME,
+        "link": settings.SITE_URL + reverse("portal_dosing:summary", args=[record.pk]),
+    }
+    addresses = prescriber_recipients(record)
+    for address in addresses:
+        email_queue(address, template, context)
+    return len(addresses)

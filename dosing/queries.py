@@ -1,0 +1,156 @@
+"""Reads for the dosing record page: everything it shows, as of now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.access import AuthedRequest
+from dosing import rules, services
+from dosing.forms import (
+    RESCUE_MEDICATIONS,
+    AddendumForm,
+    AdministrationForm,
+    AdverseEventForm,
+    DischargeForm,
+    NoteForm,
+    PredoseForm,
+    PrescriberContactForm,
+    RiskCheckForm,
+    VitalsForm,
+)
+from dosing.models import Administration, Discharge, DosingRecord, PrescriberContact, SessionNote
+from dosing.summary import administrations, timeline_chart, vitals_rows
+from dosing.vitals import out_of_range, suggested_next
+
+
+def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict[str, Any]:
+    # The version in force now governs, whatever version the record opened under.
+    rx = rules.rx_in_force(record)
+    session = record.session
+    given = administrations(record)
+    dose = next((a for a in given if a.kind == Administration.Kind.DOSE), None)
+    booster = next((a for a in given if a.kind == Administration.Kind.BOOSTER), None)
+    discharged = Discharge.objects.filter(record=record).select_related("discharged_by").first()
+    rows = vitals_rows(record)
+    latest = services.latest_predose(record)
+    latest_flags = out_of_range(latest, rx) if latest else []
+    shortfalls = rules.predose_shortfalls(record, rx)
+    ok, reasons = services.dosing_clearance(record)
+    open_now = discharged is None
+    gate = rules.dose_gate(record) if open_now and (dose is None or booster is None) else []
+    note = (
+        SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
+    )
+    phases = services.allowed_phases(record)
+    suggestion = suggested_next(
+        [row.vitals.taken_at for row in rows],
+        dose.given_at if dose else None,
+        discharged is not None,
+    )
+    open_record = open_now
+    vitals_ok, vitals_text = services.discharge_vitals_check(record)
+    now = timezone.now()
+    observation_ok, observation_text = rules.observation_check(record, now)
+    peak_ok, peak_text = rules.peak_check(record)
+    contact_topic = (
+        PrescriberContact.Topic.PREDOSE
+        if shortfalls and not rules.predose_contact_allows(record)
+        else PrescriberContact.Topic.VITALS
+    )
+    context: dict[str, Any] = {
+        "record": record,
+        "session": session,
+        "client": session.course.client,
+        "rx": rx,
+        "predose_missing": services.predose_missing(record),
+        "predose_editable": dose is None and open_record,
+        "predose_form": forms.get("predose_form")
+        or PredoseForm(instance=fresh(record), rx=rx, prefix="predose"),
+        "rows": rows,
+        "suggestion": suggestion,
+        "overdue_minutes": suggestion.overdue_minutes(now) if dose and open_record else 0,
+        "shortfalls": shortfalls,
+        "gate_checks": gate,
+        "gate_failed": [c for c in gate if not c.ok],
+        "risk_form": forms.get("risk_form") or RiskCheckForm(prefix="risk"),
+        "vitals_form": forms.get("vitals_form")
+        or (VitalsForm(prefix="vitals", phases=phases) if phases else None),
+        "cleared": ok,
+        "clearance_reasons": reasons,
+        "contacts": record.prescriber_contacts.select_related("recorded_by"),
+        "show_contact": dose is None and open_record and bool(latest_flags or shortfalls),
+        "contact_topic": contact_topic,
+        "contact_form": forms.get("contact_form")
+        or PrescriberContactForm(
+            prefix="contact",
+            initial={"prescriber_name": rx.prescriber.display_name, "topic": contact_topic},
+        ),
+        "dose": dose,
+        "booster": booster,
+        "dose_form": forms.get("dose_form")
+        or AdministrationForm(
+            prefix="dose", limit=rx.dose_mg, initial={"given_by": request.user.pk}
+        ),
+        "show_dose_form": dose is None and open_record,
+        "booster_authorised": rx.booster_mg is not None,
+        "show_booster_form": rx.booster_mg is not None
+        and dose is not None
+        and booster is None
+        and open_record,
+        "booster_form": forms.get("booster_form")
+        or (
+            AdministrationForm(
+                prefix="booster",
+                limit=rx.booster_mg,
+                label="Booster",
+                initial={"given_by": request.user.pk},
+            )
+            if rx.booster_mg is not None
+            else None
+        ),
+        "events": record.adverse_events.select_related("recorded_by"),
+        "event_form": forms.get("event_form") or AdverseEventForm(prefix="ae"),
+        "rescue_medications": RESCUE_MEDICATIONS,
+        "discharge": discharged,
+        "discharge_form": forms.get("discharge_form")
+        or DischargeForm(prefix="discharge", initial={"escort_present": False}),
+        "discharge_vitals_ok": vitals_ok,
+        "discharge_vitals_text": vitals_text,
+        "discharge_checks": [
+            (
+                "observation",
+                "Minimum observation time since the last dose",
+                observation_ok,
+                observation_text,
+            ),
+            ("peak", "BP check about 40 minutes after the dose", peak_ok, peak_text),
+            (
+                "vitals",
+                "Latest vitals, after the last dose, within the limits",
+                vitals_ok,
+                vitals_text,
+            ),
+        ],
+        "note": note,
+        "note_form": forms.get("note_form")
+        or NoteForm(
+            prefix="note",
+            initial={
+                "data": note.data if note else "",
+                "assessment": note.assessment if note else "",
+                "plan": note.plan if note else "",
+            },
+        ),
+        "addenda": note.addenda.select_related("author") if note else [],
+        "addendum_form": forms.get("addendum_form") or AddendumForm(prefix="addendum"),
+        "chart": timeline_chart(record),
+        "notices": forms.get("notices", []),
+    }
+    return context
+
+
+def fresh(record: DosingRecord) -> DosingRecord:
+    """A copy for a ModelForm to write into, so that the page shows what is stored."""
+    return DosingRecord.objects.get(pk=record.pk)

@@ -1,0 +1,96 @@
+"""The database reads behind the practice outcomes report: a fixed number of queries,
+however many clients, courses and scores there are.
+
+- the instruments, each with its definition, once (one query);
+- every score as a few plain values: id, client, instrument, total, answered_at, never
+  the answers or the instrument's definition (one query);
+- every treatment course: id, client, modality, created_at (one query);
+- each course's first dose: the earliest ``given_at`` of an administration of kind
+  "dose" in any of its sessions' dosing records (one grouped query). The lookup goes
+  through the reverse relations from ``treatment`` (``TreatmentSession.dosing_record``,
+  ``DosingRecord.administrations``), so ``measures`` does not import ``dosing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Min
+
+from measures.models import Instrument, Response
+from treatment.models import TreatmentCourse, TreatmentSession
+
+# dosing.models.Administration.Kind.DOSE (a booster is not the first dose).
+DOSE_KIND = "dose"
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One score, as the report needs it."""
+
+    id: int
+    client_id: int
+    instrument_id: int
+    total: int
+    answered_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One treatment course, with the moment of its first dose (None: none yet)."""
+
+    id: int
+    client_id: int
+    modality: str
+    created_at: dt.datetime
+    first_dose_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    instruments: list[Instrument]
+    scores: list[ScorePoint]
+    courses: list[CourseRow]
+
+
+def instruments() -> list[Instrument]:
+    """Every loaded instrument by short name, each definition read once."""
+    return list(Instrument.objects.order_by("short_name"))
+
+
+def scores() -> list[ScorePoint]:
+    """Every score, oldest first, without answers or definitions."""
+    rows = Response.objects.order_by("answered_at", "id").values_list(
+        "id", "client_id", "instrument_id", "total", "answered_at"
+    )
+    return [ScorePoint(*row) for row in rows]
+
+
+def first_doses() -> dict[int, dt.datetime]:
+    """Course id -> when its first dose was given, for courses with a dose."""
+    rows = (
+        TreatmentSession.objects.filter(dosing_record__administrations__kind=DOSE_KIND)
+        .order_by()
+        .values("course_id")
+        .annotate(first=Min("dosing_record__administrations__given_at"))
+        .values_list("course_id", "first")
+    )
+    return {course_id: first for course_id, first in rows if first is not None}
+
+
+def courses() -> list[CourseRow]:
+    """Every course, by client and then by creation, each with its first dose."""
+    doses = first_doses()
+    rows = TreatmentCourse.objects.order_by("client_id", "created_at", "id").values_list(
+        "id", "client_id", "modality", "created_at"
+    )
+    return [
+        CourseRow(pk, client_id, modality, created_at, doses.get(pk))
+        for pk, client_id, modality, created_at in rows
+    ]
+
+
+def report_data() -> ReportData:
+    """Everything the report is worked out from: four queries."""
+    return ReportData(instruments=instruments(), scores=scores(), courses=courses())
