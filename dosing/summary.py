@@ -43,8 +43,17 @@ class VitalsRow:
 
 
 def vitals_rows(record: DosingRecord) -> list[VitalsRow]:
-    rx = record.prescription
-    return [VitalsRow(v, flags(v, rx)) for v in record.vitals.select_related("recorded_by").all()]
+    """Each set, flagged against the prescription version in force when it was taken
+    (a revision after the session does not re-judge its vitals)."""
+    versions = list(record.prescription.chain_versions().order_by("created_at", "version"))
+    rows = []
+    for v in record.vitals.select_related("recorded_by").all():
+        # Times are typed to the minute: a set in the minute of a revision is judged by it.
+        in_force = [
+            rx for rx in versions if rx.created_at.replace(second=0, microsecond=0) <= v.taken_at
+        ] or versions[:1]
+        rows.append(VitalsRow(v, flags(v, in_force[-1])))
+    return rows
 
 
 def administrations(record: DosingRecord) -> list[Administration]:

@@ -88,8 +88,18 @@ class PrescriptionForm(AccessibleErrorsMixin, forms.ModelForm):
         given_modality = "modality" in (kwargs.get("initial") or {})
         super().__init__(*args, **kwargs)
         self.sessions_used = sessions_used
+        # A revision starts from the version's holds (passed as initial); an edit of a
+        # stored row from its own. Without this a revision would drop every hold.
+        given_holds = (kwargs.get("initial") or {}).get("holds")
+        holds = (
+            given_holds
+            if given_holds is not None
+            else (self.instance.hold_list() if self.instance.pk else None)
+        )
+        # Five rows, and always one spare beyond the holds already written.
+        self.hold_count = max(HOLD_ROWS, len(holds or []) + 1)
         low, high = HOLD_HOURS
-        for i in range(HOLD_ROWS):
+        for i in range(self.hold_count):
             self.fields[f"hold_{i}_medication"] = forms.CharField(
                 label=f"Medication to hold ({i + 1})", required=False, max_length=80
             )
@@ -100,8 +110,10 @@ class PrescriptionForm(AccessibleErrorsMixin, forms.ModelForm):
                 max_value=high,
                 widget=forms.NumberInput(attrs={"min": low, "max": high}),
             )
-        if self.instance.pk and not self.is_bound:
-            for i, hold in enumerate(self.instance.hold_list()[:HOLD_ROWS]):
+        if holds is not None and not self.is_bound:
+            for i in range(self.hold_count):
+                self.initial.pop(f"hold_{i}_medication", None)
+            for i, hold in enumerate(holds):
                 self.initial[f"hold_{i}_medication"] = hold["medication"]
                 self.initial[f"hold_{i}_hours"] = hold["hours"]
         # The model's ranges, enforced by the form field too (and shown as min/max).
@@ -140,11 +152,13 @@ class PrescriptionForm(AccessibleErrorsMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": low_limit, "max": high_limit})
 
     def hold_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"hold_{i}_medication"], self[f"hold_{i}_hours"]) for i in range(HOLD_ROWS)]
+        return [
+            (self[f"hold_{i}_medication"], self[f"hold_{i}_hours"]) for i in range(self.hold_count)
+        ]
 
     def _clean_holds(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         holds = []
-        for i in range(HOLD_ROWS):
+        for i in range(self.hold_count):
             name = (data.get(f"hold_{i}_medication") or "").strip()
             hours = data.get(f"hold_{i}_hours")
             if name and hours is None and f"hold_{i}_hours" not in self.errors:

@@ -239,3 +239,20 @@ class SelfAdministeredTests(BaseTestCase):
         with self.assertRaises(services.DosingError) as refused:
             self.take(self.therapist)
         self.assertIn("Only a lozenge, troche or oral dose", str(refused.exception))
+
+
+class VitalsFlagsByVersionTests(BaseTestCase):
+    def test_each_set_is_flagged_against_the_version_in_force_when_taken(self) -> None:
+        from dosing.summary import vitals_rows
+
+        _ready, record = open_record(self.therapist, self.prescriber, self.partner)
+        earlier, _ = add_vitals(record, self.therapist, minutes_ago=20, systolic=130)
+        rx_services.prescription_revise(
+            request_as(self.prescriber), record.prescription, {"max_systolic": 125}
+        )
+        later, _ = add_vitals(record, self.therapist, phase="recheck", minutes_ago=0, systolic=130)
+
+        rows = {row.vitals.pk: row for row in vitals_rows(record)}
+
+        self.assertNotIn("systolic", rows[earlier.pk].flags)
+        self.assertIn("systolic", rows[later.pk].flags)

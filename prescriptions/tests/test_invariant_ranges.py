@@ -172,3 +172,27 @@ class RangeSettingTests(RxTestCase):
     def test_an_unknown_route_in_the_setting_is_refused(self) -> None:
         with self.assertRaises(ImproperlyConfigured):
             ranges()
+
+
+class ReviseKeepsHoldsTests(RxTestCase):
+    def test_a_revision_starts_from_the_versions_holds_and_keeps_them(self) -> None:
+        from pathways.testing import make_prescription
+
+        holds = [
+            {"medication": "Benzodiazepines", "hours": 48},
+            {"medication": "ADHD stimulants", "hours": 24},
+        ]
+        rx = make_prescription(self.referral, self.prescriber, holds=holds, modality="kap")
+        self.client.force_login(self.prescriber)
+        url = f"/partner/prescriptions/{rx.pk}/revise/"
+
+        page = self.client.get(url)
+        self.assertContains(page, 'name="hold_1_medication" value="ADHD stimulants"')
+        form = page.context["form"]
+        data = {name: form[name].value() for name in form.fields}
+        data = {k: ("" if v is None else v) for k, v in data.items()}
+        data["dose_mg"] = "90"
+        self.client.post(url, data)
+
+        revised = Prescription.objects.get(version=2)
+        self.assertEqual(revised.holds, holds)
