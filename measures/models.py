@@ -31,6 +31,8 @@ class Reason(models.TextChoices):
     PRE_DOSING = "pre_dosing", "24 h before a dosing session"
     INTEGRATION = "integration", "At an integration session"
     FOLLOW_UP = "follow_up", "Monthly follow-up after the course"
+    # Never sent: keeps an incomplete paper form's answers (measures/paper.py).
+    PAPER = "paper", "Incomplete paper form (kept for its safety answer)"
 
 
 class MeasureLink(models.Model):

@@ -24,6 +24,7 @@ from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_re
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
+from measures import paper as paper_entry
 from measures import services
 from measures.alert_queries import describe
 from measures.forms import PaperForm, ScheduleForm, SendForm
@@ -98,6 +99,9 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
                 items,
                 unscored,
                 source=Source.PAPER,
+                # An earlier incomplete entry's kept answers: the Response takes over
+                # its alert instead of raising a second one.
+                link=paper_entry.paper_draft_close(client=client, instrument=instrument),
                 entered_by=request.user,
                 answered_at=answered_at,
             )
@@ -121,6 +125,20 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
                     "a clinician acknowledges it.",
                 )
             return redirect("measures:client", client_id=client.pk)
+    if request.method == "POST" and not form.is_valid() and hasattr(form, "cleaned_data"):
+        # Incomplete, but a safety answer cannot wait for the missing items.
+        typed = form.answers_by_code()[instrument.code]
+        kept = paper_entry.paper_partial_save(
+            client=client, instrument=instrument, answers=typed, by=request.user, request=request
+        )
+        if kept:
+            described = "; ".join(describe(alert) for alert in kept)
+            messages.warning(
+                request,
+                f"A safety alert was raised: {described}. The answers typed so far were kept "
+                "for it and the clinicians were e-mailed; the form itself is stored once every "
+                "item is entered.",
+            )
     log_action(request, "client.view", client, client=client, detail={"page": "measures:paper"})
     return render(
         request,
@@ -199,7 +217,8 @@ def client(request: AuthedRequest, client_id: int) -> HttpResponse:
         )
     )
     now = timezone.now()
-    links = list(MeasureLink.objects.filter(client=the_client)[:20])
+    # Paper drafts (measures/paper.py) were never sent: not listed as links.
+    links = list(MeasureLink.objects.filter(client=the_client).exclude(reason=Reason.PAPER)[:20])
     log_action(
         request,
         "measure.list",
