@@ -61,15 +61,14 @@ def administrations(record: DosingRecord) -> list[Administration]:
 
 
 def timeline_chart(record: DosingRecord) -> str | None:
-    """The bls session timeline chart (built alongside), as a data: URI for an <img>.
+    """The bls session timeline chart, as a data: URI for an <img>.
 
     An <img> keeps the SVG's own inline styles out of the page, whose CSP forbids
-    them (img-src allows data:). None when bls has no chart, or the chart fails.
+    them (img-src allows data:). None when there is no chart, or the chart fails.
     """
-    try:
-        from bls.charts import session_timeline_svg
-    except ImportError:
-        return None
+    # Imported here, not at the top: bls imports dosing (issue 9 untangles the pair).
+    from bls.charts import session_timeline_svg
+
     try:
         svg = session_timeline_svg(record.session)
     except Exception:  # a chart must never take the clinical record down
