@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from accounts.access import AuthedRequest
@@ -33,6 +32,7 @@ from consents.models import (
 )
 from notifications.services import email_queue
 from partners.models import Partner
+from pathways.links import absolute_url
 
 DEFAULT_LINK_HOURS = 72
 
@@ -54,7 +54,7 @@ def link_hours() -> int:
 
 
 def sign_url(token: str) -> str:
-    return settings.SITE_URL + reverse("consent_sign:sign", args=[token])
+    return absolute_url("consent_sign:sign", token)
 
 
 def format_local(at: datetime) -> str:

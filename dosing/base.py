@@ -10,12 +10,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from dosing.models import DosingRecord
 from dosing.rules import rx_in_force
 from notifications.services import email_queue
+from pathways.links import absolute_url
 from prescriptions.models import Prescription
 
 SERIOUS_TEMPLATE = "notifications/email/dosing_serious_event"
@@ -74,7 +74,7 @@ def prescriber_recipients(record: DosingRecord) -> list[str]:
 def notify_prescribers(record: DosingRecord, template: str) -> int:
     context = {
         "practice": settings.PRACTICE_NAME,
-        "link": settings.SITE_URL + reverse("portal_dosing:summary", args=[record.pk]),
+        "link": absolute_url("portal_dosing:summary", record.pk),
     }
     addresses = prescriber_recipients(record)
     for address in addresses:

@@ -23,6 +23,7 @@ from intake.models import (
     StatusChange,
 )
 from notifications.services import email_queue
+from pathways.links import site_url
 
 
 class TransitionError(Exception):
@@ -36,7 +37,7 @@ def _intake_recipients() -> list[str]:
 
 
 def _notify_intake(kind: str, link: str) -> None:
-    context = {"kind": kind, "link": settings.SITE_URL + link, "practice": settings.PRACTICE_NAME}
+    context = {"kind": kind, "link": site_url(link), "practice": settings.PRACTICE_NAME}
     for address in _intake_recipients():
         email_queue(address, "notifications/email/staff_new_item", context)
 

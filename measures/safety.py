@@ -37,7 +37,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import CLIENT_ROLES
@@ -48,6 +47,7 @@ from clients.models import Client
 from measures.alert_queries import describe, open_alerts_for_client
 from measures.models import Instrument, MeasureLink, Response, SafetyAlert
 from notifications.services import email_queue
+from pathways.links import absolute_url
 
 RAISE_ACTION = "measure.safety_alert"
 ATTACH_ACTION = "measure.safety_alert_attach"
@@ -97,7 +97,7 @@ def draft_flags_safety_item(link: MeasureLink, instruments: Iterable[Instrument]
 
 
 def alert_url(alert: SafetyAlert) -> str:
-    return settings.SITE_URL + reverse("alerts:alert", args=[alert.pk])
+    return absolute_url("alerts:alert", alert.pk)
 
 
 def _has_address(user: User | None) -> bool:
@@ -306,7 +306,7 @@ def _notify(request: HttpRequest | None, client_id: int, alerts: list[SafetyAler
     team = care_team(client)
     recipients = team or escalation_recipients()
     # One e-mail per person, however many items were flagged in this save.
-    link = alert_url(alerts[0]) if len(alerts) == 1 else settings.SITE_URL + reverse("alerts:list")
+    link = alert_url(alerts[0]) if len(alerts) == 1 else absolute_url("alerts:list")
     context = {"link": link, "practice": settings.PRACTICE_NAME, "to_admins": not team}
     for user in recipients:
         email_queue(user.email, ALERT_EMAIL, context)

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from audit.services import log_action
@@ -28,6 +27,7 @@ from measures import safety
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 from measures.scoring import score
 from notifications.services import email_queue
+from pathways.links import absolute_url
 from treatment.models import TreatmentCourse, TreatmentSession
 
 # Instruments whose cut-point is a practice setting (PCL5_CUT_POINT).
@@ -63,7 +63,7 @@ def link_days() -> int:
 
 
 def answer_url(token: str) -> str:
-    return settings.SITE_URL + reverse("measure_answer:answer", args=[token])
+    return absolute_url("measure_answer:answer", token)
 
 
 def format_local(at: datetime) -> str:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from notifications.services import email_queue
 from partners.models import Partner, Referral
+from pathways.links import site_url
 
 NEW_TEMPLATE = "notifications/email/referral_new"
 UPDATE_TEMPLATE = "notifications/email/referral_update"
@@ -36,7 +37,7 @@ def practice_recipients(referral: Referral) -> list[str]:
 
 
 def _send(addresses: list[str], template: str, url: str) -> None:
-    context = {"practice": settings.PRACTICE_NAME, "link": settings.SITE_URL + url}
+    context = {"practice": settings.PRACTICE_NAME, "link": site_url(url)}
     for address in addresses:
         email_queue(address, template, context)
 

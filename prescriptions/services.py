@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
@@ -21,6 +20,7 @@ from audit.services import log_action
 from clients.models import Client
 from notifications.services import email_queue
 from partners.models import Referral, ReferralStatus
+from pathways.links import absolute_url
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS, active_chain_for, changed_fields
 from prescriptions.validation import prescription_problems
@@ -54,7 +54,7 @@ def _notify_practice(rx: Prescription) -> None:
     people = [rx.referral.referred_by, rx.client.assigned_therapist]
     addresses = sorted({p.email for p in people if p is not None and p.is_active and p.email})
     context = {
-        "link": settings.SITE_URL + reverse("accounts:home"),
+        "link": absolute_url("accounts:home"),
         "practice": settings.PRACTICE_NAME,
     }
     for address in addresses:

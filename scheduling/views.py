@@ -14,19 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import AuthedRequest, role_required
 from accounts.models import Role, User
 from audit.services import log_action
+from pathways.links import absolute_url
 from scheduling import services
 from scheduling.access import (
     FEED_ROLES,
@@ -330,7 +329,7 @@ def feed_create(request: AuthedRequest) -> HttpResponse:
         revoked = _active_feeds(request.user).update(revoked_at=timezone.now())
         feed = CalendarFeed.objects.create(clinician=request.user, token_hash=token_hash(token))
         log_action(request, "calendar_feed.create", feed, detail={"revoked": revoked})
-    url = settings.SITE_URL + reverse("calendar_feed:feed", args=[token])
+    url = absolute_url("calendar_feed:feed", token)
     request.session[NEW_FEED_SESSION_KEY] = url
     return redirect("scheduling:feed")
 
