@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dosing.models import DosingRecord
-from dosing.rules import rx_in_force
+from dosing.rules import CLOCK_SKEW, rx_in_force
 from notifications.services import email_queue
 from pathways.links import absolute_url
 from prescriptions.models import Prescription
@@ -21,8 +21,6 @@ from prescriptions.models import Prescription
 SERIOUS_TEMPLATE = "notifications/email/dosing_serious_event"
 SUMMARY_TEMPLATE = "notifications/email/dosing_summary"
 EARLY_DISCHARGE_TEMPLATE = "notifications/email/dosing_early_discharge"
-# A time typed a little ahead of the server's clock is a clock difference, not the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class DosingError(Exception):

@@ -44,6 +44,8 @@ from treatment.gate import Check, dosing_readiness
 from treatment.models import TreatmentSession
 
 PREDOSE_PHASES = (VitalSigns.Phase.BASELINE, VitalSigns.Phase.RECHECK)
+# A time typed a little ahead of (or behind) the server's clock is a clock difference.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def minutes(name: str) -> dt.timedelta:
@@ -209,12 +211,8 @@ def predose_contact_allows(record: DosingRecord) -> bool:
     if contact is None or not contact.proceed:
         return False
     checked = record.predose_checked_at
-    return checked is None or contact.contacted_at >= checked - minutes_skew()
-
-
-def minutes_skew() -> dt.timedelta:
     # The contact's time is typed; the check's time is the server's.
-    return dt.timedelta(minutes=5)
+    return checked is None or contact.contacted_at >= checked - CLOCK_SKEW
 
 
 def dosing_clearance(
