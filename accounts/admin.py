@@ -12,10 +12,10 @@ class PathwaysUserAdmin(UserAdmin):
         *(UserAdmin.fieldsets or ()),
         (
             "Practice role",
-            {"fields": ("role", "is_clinician", "credentials", "partner", "on_call")},
+            {"fields": ("role", "is_clinician", "credentials", "on_call")},
         ),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        ("Practice role", {"fields": ("role", "partner", "first_name", "last_name", "email")}),
+        ("Practice role", {"fields": ("role", "first_name", "last_name", "email")}),
     )

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from pathways.forms import AccessibleErrorsMixin
 
-
-class TokenForm(AccessibleErrorsMixin, forms.Form):
+class TokenForm(forms.Form):
     token = forms.CharField(
         label="6-digit code from your authenticator app",
         max_length=8,

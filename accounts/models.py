@@ -33,15 +33,8 @@ class User(AbstractUser):
         default=False,
         help_text="For admins: a licensed clinician, who may acknowledge safety alerts.",
     )
-    # Prescribers belong to one medication-management partner organisation.
-    partner = models.ForeignKey(
-        "partners.Partner",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="prescribers",
-        help_text="For prescribers: the partner organisation they work for.",
-    )
+    # The partner organisation a prescriber works for is partners.PartnerMembership:
+    # accounts sits below partners and does not know of them.
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -5,7 +5,6 @@ from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sign-in/", views.LoginView.as_view(), name="login"),
     path("sign-in/verify/", views.verify, name="verify"),
     path("two-factor/", views.otp_setup, name="otp_setup"),

@@ -11,17 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from accounts.access import STAFF_ROLES, AuthedRequest, role_required
+from accounts.access import AuthedRequest
 from accounts.forms import TokenForm
-from accounts.models import Role
 from accounts.otp import needs_setup, pending_device, qr_data_uri, secret_for_display
 from audit.services import log_action
-from clients.models import Client
-from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from measures.alert_queries import dashboard_alerts
-from measures.safety import LIST_ACTION
 
 
 class LoginView(auth_views.LoginView):
@@ -91,29 +86,3 @@ def otp_setup(request: AuthedRequest) -> HttpResponse:
         "next": _next_url(request),
     }
     return render(request, "accounts/otp_setup.html", context)
-
-
-@require_GET
-@role_required(*STAFF_ROLES)
-def home(request: AuthedRequest) -> HttpResponse:
-    """The signed-in landing page: counts, and the open safety alerts.
-
-    The alerts name their clients (whoever is free should act on one at once), so
-    showing them is a PHI read and is audited, with the alert ids only.
-    """
-    user = request.user
-    counts: dict[str, int] = {}
-    if user.role in (Role.ADMIN, Role.INTAKE):
-        new = AppointmentRequest.objects.filter(status=RequestStatus.NEW)
-        counts["new_requests"] = new.count()
-        counts["open_messages"] = ContactMessage.objects.filter(handled_at__isnull=True).count()
-    if user.role == Role.THERAPIST:
-        counts["my_requests"] = AppointmentRequest.objects.filter(assigned_to=user).count()
-        counts["my_clients"] = Client.objects.filter(assigned_therapist=user).count()
-    has_2fa = django_otp.user_has_device(user)
-    safety_alerts = dashboard_alerts(user)
-    if safety_alerts:
-        detail = {"page": "accounts:home", "alerts": [alert.pk for alert in safety_alerts]}
-        log_action(request, LIST_ACTION, detail=detail)
-    context = {"counts": counts, "has_2fa": has_2fa, "safety_alerts": safety_alerts}
-    return render(request, "accounts/home.html", context)

@@ -12,7 +12,15 @@ from audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail can be searched, never edited or deleted."""
 
-    list_display = ("at", "actor_username", "action", "object_type", "object_id", "client", "ip")
+    list_display = (
+        "at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "client_id",
+        "ip",
+    )
     list_filter = ("action",)
     search_fields = ("actor_username", "action", "object_id")
     date_hierarchy = "at"

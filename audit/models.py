@@ -43,9 +43,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
-    client = models.ForeignKey(
-        "clients.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # The client's id as a plain integer, not a foreign key: an append-only trail must
+    # outlive the rows it names, and the audit app sits below the clients app.
+    client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Field names that changed, ids, statuses: never free-text PHI.
     detail = models.JSONField(default=dict, blank=True)

@@ -3,40 +3,66 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest
 
-from audit.ip import client_ip
 from audit.models import AuditEvent
+from common.ip import client_ip
+
+
+class AuditActor(Protocol):
+    """Who acts, as the trail records it: `accounts.actor.Actor` (audit sits below
+    accounts in the layers, so it names the shape, not the class)."""
+
+    @property
+    def user(self) -> AbstractBaseUser | None: ...
+
+    @property
+    def ip(self) -> str | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
+def _who(actor: AuditActor | HttpRequest | None) -> tuple[AbstractBaseUser | None, str | None]:
+    if actor is None:
+        return None, None
+    if isinstance(actor, HttpRequest):
+        # Views that have not moved to an Actor yet (issue 9 moves them app by app).
+        user = getattr(actor, "user", None)
+        signed_in = user if user is not None and user.is_authenticated else None
+        return signed_in, client_ip(actor)
+    return actor.user, actor.ip
 
 
 def log_action(
-    request: HttpRequest | None,
+    actor: AuditActor | HttpRequest | None,
     action: str,
     obj: models.Model | None = None,
     *,
-    client: Any = None,
+    client: models.Model | None = None,
     detail: dict[str, Any] | None = None,
-    actor: Any = None,
 ) -> AuditEvent:
     """Record who did `action` to `obj` (about `client`), when (UTC) and from where.
 
-    `action` is a dotted verb such as "request.view" or "client.create".
-    `detail` holds ids, field names and statuses only, never free text.
+    `actor` is who acted (an `accounts.actor.Actor`: a user, a client on a link, or
+    the system, which has no user and no address). `action` is a dotted verb such as
+    "request.view" or "client.create". `client` is the client record (or None); only
+    its id is stored, so the entry outlives it. `detail` holds ids, field names and
+    statuses only, never free text.
     """
-    if actor is None:
-        user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else None
+    user, ip = _who(actor)
     return AuditEvent.objects.create(
         at=datetime.now(UTC),
-        actor=actor,
-        actor_username=actor.get_username() if actor else "",
+        actor=user,  # type: ignore[misc]  # the project user model (AUTH_USER_MODEL)
+        actor_username=user.get_username() if user else "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        client=client,
-        ip=client_ip(request) if request is not None else None,
+        client_id=client.pk if client is not None else None,
+        ip=ip,
         detail=detail or {},
     )

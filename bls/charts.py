@@ -1,45 +1,32 @@
 """The session timeline: one picture of the dose, the EMDR phases, SUD and VOC, and
 the vital signs across a session, for the chart and for the prescriber's summary.
 
-Drawn with matplotlib's object API (a Figure with its own SVG canvas), never
-pyplot: no global figure state, so requests in different threads cannot draw on
-each other's figures. The picture carries no name and no free text; the same data
-is given as a table beside it (`timeline_rows`).
+What it shows is gathered by `bls.timeline`; the SVG plumbing (a figure on its own
+canvas, never pyplot, and the accessible title) is `common.svg`'s. The picture
+carries no name and no free text; the same data is given as a table beside it
+(`bls.timeline.timeline_rows`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import matplotlib
-from django.utils import timezone
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-
-from bls import services
-from bls.models import EmdrRecord, Phase
+from bls.models import EmdrRecord
+from bls.timeline import TimelineData, timeline_data
+from common import svg
+from common.timefmt import local_day_hm_zone
 from treatment.models import TreatmentSession
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-# Text as <text> elements, not outlines: smaller, selectable, read by screen
-# readers and searchable in tests. Set once at import (a process-wide constant),
-# never per request: rc_context() would change global state under other threads.
-matplotlib.rcParams["svg.fonttype"] = "none"
-matplotlib.rcParams["svg.hashsalt"] = "pathways-timeline"  # stable ids, same data → same SVG
-
 FONT = 12
 # Okabe-Ito colours (safe for colour-blind readers), each at least 3:1 on white;
 # every series also has its own marker or line style, so colour is never the only cue.
 SUD_COLOUR = "#c0392b"
-VOC_COLOUR = "#0058a3"
-DOSE_COLOUR = "#111111"
-SYSTOLIC_COLOUR = "#0058a3"
+VOC_COLOUR = svg.BLUE
+DOSE_COLOUR = svg.INK
+SYSTOLIC_COLOUR = svg.BLUE
 DIASTOLIC_COLOUR = "#4a7fb5"
 HR_COLOUR = "#00704a"
 SPO2_COLOUR = "#882255"
@@ -50,159 +37,15 @@ VITALS_AXIS_LABEL = "Vital signs\nmmHg · bpm · %"
 NO_DATA = "No data yet"
 
 
-@dataclass
-class Score:
-    at: dt.datetime
-    value: int
-    label: str  # "SUD at start", "Set 3", … (no free text)
-
-
-@dataclass
-class TimelineData:
-    start: dt.datetime | None = None
-    doses: list[tuple[str, dt.datetime]] = field(default_factory=list)
-    phases: list[tuple[int, dt.datetime]] = field(default_factory=list)
-    sud: list[Score] = field(default_factory=list)
-    voc: list[Score] = field(default_factory=list)
-    vitals: list[Any] = field(default_factory=list)  # dosing.models.VitalSigns
-
-    @property
-    def empty(self) -> bool:
-        return not (self.doses or self.phases or self.sud or self.voc or self.vitals)
-
-    def moments(self) -> list[dt.datetime]:
-        return [
-            *(at for _, at in self.doses),
-            *(at for _, at in self.phases),
-            *(s.at for s in self.sud),
-            *(s.at for s in self.voc),
-            *(v.taken_at for v in self.vitals),
-        ]
-
-    def minutes(self, at: dt.datetime) -> float:
-        origin = self.start or min(self.moments(), default=at)
-        return (at - origin).total_seconds() / 60
-
-
-def timeline_data(source: TreatmentSession | EmdrRecord) -> TimelineData:
-    """What the timeline shows, for a course session (with or without an EMDR record)
-    or for an EMDR record (of a session or of an appointment)."""
-    record: EmdrRecord | None
-    data = TimelineData()
-    if isinstance(source, EmdrRecord):
-        record = source
-    else:
-        record = EmdrRecord.objects.filter(session=source).first()
-    if record is not None:
-        data.start = services.session_start(record)
-        admins = services.administrations(record)
-        data.vitals = services.vitals(record)
-    elif isinstance(source, TreatmentSession):
-        data.start = source.started_at
-        admins = _session_administrations(source)
-        data.vitals = _session_vitals(source)
-    data.doses = [(a.get_kind_display(), a.given_at) for a in admins]
-    if record is not None:
-        _add_emdr(data, record)
-    return data
-
-
-def _session_administrations(session: TreatmentSession) -> list[Any]:
-    from dosing.models import Administration
-
-    return list(Administration.objects.filter(record__session=session))
-
-
-def _session_vitals(session: TreatmentSession) -> list[Any]:
-    from dosing.models import VitalSigns
-
-    return list(VitalSigns.objects.filter(record__session=session))
-
-
-def _add_emdr(data: TimelineData, record: EmdrRecord) -> None:
-    marks = list(record.phase_marks.all())
-    sets = list(record.sets.all())
-    data.phases = [(m.phase, m.at) for m in marks]
-
-    def first_mark(phase: int) -> dt.datetime | None:
-        return next((m.at for m in marks if m.phase == phase), None)
-
-    def last_mark(phase: int) -> dt.datetime | None:
-        return next((m.at for m in reversed(marks) if m.phase == phase), None)
-
-    # Start scores belong to the assessment, end scores to closure; without those
-    # marks they sit at the first or the last thing recorded.
-    recorded = sorted([m.at for m in marks] + [s.at for s in sets])
-    first = recorded[0] if recorded else record.created_at
-    last = recorded[-1] if recorded else record.created_at
-    start_at = first_mark(Phase.ASSESSMENT) or first
-    end_at = last_mark(Phase.CLOSURE) or last
-    if record.sud_start is not None:
-        data.sud.append(Score(start_at, record.sud_start, "SUD at start"))
-    data.sud += [Score(s.at, s.sud, f"Set {s.number}") for s in sets if s.sud is not None]
-    if record.sud_end is not None:
-        data.sud.append(Score(end_at, record.sud_end, "SUD at end"))
-    if record.voc_start is not None:
-        data.voc.append(Score(start_at, record.voc_start, "VOC at start"))
-    if record.installation_voc is not None:
-        installed = first_mark(Phase.INSTALLATION) or end_at
-        data.voc.append(Score(installed, record.installation_voc, "Installation VOC"))
-    if record.voc_end is not None:
-        data.voc.append(Score(end_at, record.voc_end, "VOC at end"))
-    data.sud.sort(key=lambda s: s.at)
-    data.voc.sort(key=lambda s: s.at)
-
-
-# --- The table beside the picture ---------------------------------------------
-
-
-@dataclass
-class Row:
-    at: dt.datetime
-    minutes: int
-    event: str
-    sud: int | None = None
-    voc: int | None = None
-    vitals: str = ""
-
-
-def timeline_rows(data: TimelineData) -> list[Row]:
-    """The picture's data, row by row in time order (its text alternative)."""
-    rows: list[Row] = []
-
-    def add(at: dt.datetime, event: str, **extra: Any) -> None:
-        rows.append(Row(at, round(data.minutes(at)), event, **extra))
-
-    for label, at in data.doses:
-        add(at, label)
-    for phase, at in data.phases:
-        add(at, f"Phase {Phase(phase).label}")
-    for score in data.sud:
-        add(score.at, score.label, sud=score.value)
-    for score in data.voc:
-        add(score.at, score.label, voc=score.value)
-    for v in data.vitals:
-        add(
-            v.taken_at,
-            "Vital signs",
-            vitals=f"BP {v.systolic}/{v.diastolic}, HR {v.heart_rate}, SpO2 {v.spo2}%",
-        )
-    return sorted(rows, key=lambda r: r.at)
-
-
-# --- The picture --------------------------------------------------------------
-
-
 def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     """The session timeline as an SVG document (no XML prolog, so it can also be
     inlined). Never fails for want of data: it then says "No data yet"."""
     data = timeline_data(source)
-    figure = Figure(figsize=(10, 6.6), layout="constrained")
-    FigureCanvasSVG(figure)
     if data.empty:
-        figure.set_size_inches(10, 2)
-        figure.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=FONT + 4)
-        return _svg(figure, "Session timeline: no data yet.")
+        return svg.message_svg(
+            NO_DATA, "Session timeline: no data yet.", size=(10, 2), fontsize=FONT + 4
+        )
+    figure = svg.figure(10, 6.6)
     scores_ax, vitals_ax = figure.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
     )
@@ -212,18 +55,14 @@ def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     _draw_vitals(data, vitals_ax)
     _set_x_range(data, vitals_ax)
     start = data.start or min(data.moments())
-    local = timezone.localtime(start)
-    vitals_ax.set_xlabel(
-        f"Minutes from session start ({local:%Y-%m-%d %H:%M} {local.tzname()})", fontsize=FONT
-    )
+    vitals_ax.set_xlabel(f"Minutes from session start ({local_day_hm_zone(start)})", fontsize=FONT)
     figure.suptitle(
         "Session timeline: dose, EMDR phases, SUD/VOC and vital signs", fontsize=FONT + 2
     )
     for ax in (scores_ax, vitals_ax):
         ax.tick_params(labelsize=FONT - 1)
-        ax.grid(axis="y", color="#d5dae0", linewidth=0.8)
-        ax.set_axisbelow(True)
-    return _svg(figure, _description(data))
+        svg.light_grid(ax, "y")
+    return svg.to_svg(figure, _description(data))
 
 
 def _draw_phases(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
@@ -256,7 +95,7 @@ def _draw_phases(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
             ha="left",
             va="top",
             fontsize=FONT - 1,
-            color="#333333",
+            color=svg.TEXT,
         )
 
 
@@ -315,34 +154,16 @@ def _draw_scores(data: TimelineData, ax: Axes) -> None:
             zorder=5,
         )
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=FONT - 1, frameon=False)
+        _legend(ax)
     if not (data.sud or data.voc):
-        ax.text(
-            0.5,
-            0.5,
-            "No SUD or VOC recorded yet",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=FONT,
-            color="#444444",
-        )
+        svg.note(ax, "No SUD or VOC recorded yet", FONT)
 
 
 def _draw_vitals(data: TimelineData, ax: Axes) -> None:
     ax.set_ylabel(VITALS_AXIS_LABEL, fontsize=FONT)
     if not data.vitals:
         ax.set_ylim(40, 180)
-        ax.text(
-            0.5,
-            0.5,
-            "No vital signs recorded",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=FONT,
-            color="#444444",
-        )
+        svg.note(ax, "No vital signs recorded", FONT)
         return
     xs = [data.minutes(v.taken_at) for v in data.vitals]
     series = [
@@ -365,6 +186,11 @@ def _draw_vitals(data: TimelineData, ax: Axes) -> None:
         )
     values = [getattr(v, a) for v in data.vitals for _, a, *_ in series]
     ax.set_ylim(min(40, min(values) - 10), max(180, max(values) + 10))
+    _legend(ax)
+
+
+def _legend(ax: Axes) -> None:
+    """The axes' legend in the right margin, beside (never over) the data."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=FONT - 1, frameon=False)
 
 
@@ -381,19 +207,3 @@ def _description(data: TimelineData) -> str:
     parts.append(f"{len(data.sud)} SUD and {len(data.voc)} VOC value(s)")
     parts.append(f"{len(data.vitals)} set(s) of vital signs")
     return "Session timeline: " + "; ".join(parts) + ". The table below gives the same data."
-
-
-_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
-
-
-def _svg(figure: Figure, description: str) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = _PROLOG.sub("", buffer.getvalue(), count=1)
-    # An accessible name for the image, right after the opening tag.
-    title = f"<title>{_escape(description)}</title>"
-    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + title, svg, count=1)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

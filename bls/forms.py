@@ -23,20 +23,20 @@ from bls.models import (
     Phase,
 )
 from bls.services import EmdrError
-from pathways.forms import AccessibleErrorsMixin
 
 SUD_HELP = f"{SUD_MIN} (no disturbance) to {SUD_MAX} (the worst)."
 VOC_HELP = f"{VOC_MIN} (completely false) to {VOC_MAX} (completely true)."
 
 
-class ServiceErrorsMixin(AccessibleErrorsMixin):
+class ServiceErrorsMixin:
     """A form that can show what the service refused, beside the fields it names."""
 
     _refusal: dict[str, str] | None = None
 
     def refused(self, error: EmdrError) -> None:
-        """Clean again with the service's errors added, so that AccessibleErrorsMixin
-        marks those inputs as it marks the form's own errors. What was typed stays."""
+        """Clean again with the service's errors added, so that those inputs are marked
+        (aria-invalid, the error beside them) as the form's own errors are. What was
+        typed stays."""
         self._refusal = error.errors or {"": str(error)}
         self.full_clean()  # type: ignore[attr-defined]
 

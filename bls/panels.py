@@ -9,7 +9,7 @@ from django.db.models import Q
 from accounts.access import CLINICAL_ROLES, AuthedRequest
 from bls.models import EmdrRecord, PhaseMark
 from clients.models import Client
-from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
+from clients.panels import Panel, TimelineEntry
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
 
@@ -23,7 +23,6 @@ def _records(client: Client) -> Any:
     )
 
 
-@register_panel
 def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
     from scheduling.models import Appointment, AppointmentStatus, AppointmentType
 
@@ -53,10 +52,9 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
         "open_appointments": appointments,
         "can_edit": can_edit,
     }
-    return Panel(order=50, template="bls/_client_panel.html", context=context)
+    return Panel(template="bls/_client_panel.html", context=context)
 
 
-@register_timeline
 def emdr_entries(client: Client) -> list[TimelineEntry]:
     entries = []
     for record in _records(client):

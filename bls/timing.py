@@ -23,9 +23,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from bls.models import Phase, PhaseMark
+from common.timefmt import local_hm
 
 
 class DosePosition(enum.StrEnum):
@@ -98,7 +97,7 @@ def dose_timing(*, dose_at: dt.datetime | None, marks: Sequence[PhaseMark]) -> D
     (None without a dose)."""
     if dose_at is None:
         return None
-    dose = f"Dose at {_hm(dose_at)}"
+    dose = f"Dose at {local_hm(dose_at)}"
     if not marks:
         line = f"{dose}; no EMDR phase is marked, so where it fell is not known."
         return DoseTiming(DosePosition.NO_MARKS, dose_at, None, line)
@@ -112,16 +111,16 @@ def dose_timing(*, dose_at: dt.datetime | None, marks: Sequence[PhaseMark]) -> D
     since = f"{_minutes(current.at, dose_at)} min"
     if current.phase == Phase.ASSESSMENT:
         line = (
-            f"{dose}, {since} after the assessment began (phase 3 marked {_hm(current.at)}), "
+            f"{dose}, {since} after the assessment began (phase 3 marked {local_hm(current.at)}), "
             f"before desensitisation ({_next(marks, Phase.DESENSITISATION, dose_at)})."
         )
         return DoseTiming(DosePosition.BEFORE_DESENSITISATION, dose_at, current, line)
     if current.phase == Phase.DESENSITISATION:
-        line = f"{dose}, {since} into desensitisation (phase 4 marked {_hm(current.at)})."
+        line = f"{dose}, {since} into desensitisation (phase 4 marked {local_hm(current.at)})."
         return DoseTiming(DosePosition.DURING_DESENSITISATION, dose_at, current, line)
     line = (
         f"{dose}, after desensitisation, {since} into phase {current.get_phase_display()} "
-        f"(marked {_hm(current.at)})."
+        f"(marked {local_hm(current.at)})."
     )
     return DoseTiming(DosePosition.AFTER_DESENSITISATION, dose_at, current, line)
 
@@ -132,13 +131,9 @@ def _next(marks: Sequence[PhaseMark], phase: int, after: dt.datetime) -> str:
     if not later:
         return f"phase {phase} not marked after it"
     at = min(m.at for m in later)
-    return f"phase {phase} marked {_hm(at)}, {_minutes(after, at)} min later"
+    return f"phase {phase} marked {local_hm(at)}, {_minutes(after, at)} min later"
 
 
 def _minutes(start: dt.datetime, end: dt.datetime) -> int:
     """Whole minutes from `start` to `end` (as the set log counts them)."""
     return int((end - start).total_seconds() // 60)
-
-
-def _hm(at: dt.datetime) -> str:
-    return f"{timezone.localtime(at):%H:%M}"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
 from audit.services import log_action
-from bls import charts, services, timing
+from bls import charts, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
@@ -52,8 +52,8 @@ def _phases(marks: list[PhaseMark], dose: timing.DoseTiming | None) -> list[dict
 
 
 def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
-    data = charts.timeline_data(record)
-    rows = charts.timeline_rows(data)
+    data = timeline.timeline_data(record)
+    rows = timeline.timeline_rows(data)
     # Changes when the data does, so a refreshed page (or an htmx swap) reloads
     # the picture. The URL carries a hash of numbers, never PHI.
     seen = repr([(r.at.isoformat(), r.event, r.sud, r.voc, r.vitals) for r in rows])

@@ -10,7 +10,7 @@ from clients.models import Client
 
 
 def clients_for_user(request: AuthedRequest) -> QuerySet[Client]:
-    qs = Client.objects.select_related("assigned_therapist", "service_of_interest")
+    qs = Client.objects.select_related("assigned_therapist")
     if request.user.role in ALL_RECORDS_ROLES:
         return qs
     # A therapist sees only the clients assigned to them.

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
-from pathways.forms import AccessibleErrorsMixin
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,7 +19,7 @@ def _check_phone(value: str) -> str:
     return value
 
 
-class ClientForm(AccessibleErrorsMixin, forms.ModelForm):
+class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -78,7 +77,7 @@ class ClientForm(AccessibleErrorsMixin, forms.ModelForm):
         return _check_phone(self.cleaned_data["escort_phone"])
 
 
-class DiagnosisForm(AccessibleErrorsMixin, forms.ModelForm):
+class DiagnosisForm(forms.ModelForm):
     class Meta:
         model = Diagnosis
         fields = ["code", "description"]
@@ -88,14 +87,14 @@ class DiagnosisForm(AccessibleErrorsMixin, forms.ModelForm):
         return self.cleaned_data["code"].strip().upper()
 
 
-class MedicationForm(AccessibleErrorsMixin, forms.ModelForm):
+class MedicationForm(forms.ModelForm):
     class Meta:
         model = ReportedMedication
         fields = ["name", "dose", "frequency"]
         labels = {"name": "Medication"}
 
 
-class AllergyForm(AccessibleErrorsMixin, forms.ModelForm):
+class AllergyForm(forms.ModelForm):
     class Meta:
         model = Allergy
         fields = ["substance", "reaction", "severity"]

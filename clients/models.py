@@ -42,9 +42,9 @@ class Client(models.Model):
     status = models.CharField(
         max_length=20, choices=ClientStatus.choices, default=ClientStatus.PROSPECTIVE
     )
-    service_of_interest = models.ForeignKey(
-        "website.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The title of the service chosen at intake, as text: the record keeps what was
+    # asked for if the service is renamed or removed, and clients sits below website.
+    service_of_interest = models.CharField("Service of interest", max_length=200, blank=True)
     assigned_therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,8 +1,9 @@
 """Sections of the client page contributed by other apps.
 
-An app registers a function in its AppConfig.ready(); the client page renders
-each panel in order. This keeps `clients` free of imports from the apps that
-build on it (referrals, consents, courses, measures…).
+An app names its function in settings.PATHWAYS_CLIENT_PANELS (a panel) or
+PATHWAYS_TIMELINE_SOURCES (timeline entries); the client page renders the panels in
+the list's order. This keeps `clients` free of imports from the apps that build on it
+(referrals, consents, courses, measures…).
 """
 
 from __future__ import annotations
@@ -16,28 +17,22 @@ from django.template.loader import render_to_string
 
 from accounts.access import AuthedRequest
 from clients.models import Client
+from common.plugins import plugins
 
 
 @dataclass
 class Panel:
-    order: int
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
 
 PanelProvider = Callable[[AuthedRequest, Client], Panel | None]
-_panels: list[PanelProvider] = []
-
-
-def register_panel(provider: PanelProvider) -> PanelProvider:
-    if provider not in _panels:
-        _panels.append(provider)
-    return provider
 
 
 def panels_for(request: AuthedRequest, client: Client) -> list[Panel]:
-    found = [p for provider in _panels if (p := provider(request, client)) is not None]
-    return sorted(found, key=lambda p: p.order)
+    """The panels this user may see for `client`, in PATHWAYS_CLIENT_PANELS' order."""
+    providers = plugins("PATHWAYS_CLIENT_PANELS")
+    return [p for provider in providers if (p := provider(request, client)) is not None]
 
 
 def render_panels(request: AuthedRequest, client: Client) -> list[str]:
@@ -64,15 +59,9 @@ class TimelineEntry:
 
 
 TimelineProvider = Callable[[Client], list[TimelineEntry]]
-_timeline: list[TimelineProvider] = []
-
-
-def register_timeline(provider: TimelineProvider) -> TimelineProvider:
-    if provider not in _timeline:
-        _timeline.append(provider)
-    return provider
 
 
 def timeline_for(client: Client) -> list[TimelineEntry]:
-    entries = [entry for provider in _timeline for entry in provider(client)]
+    sources = plugins("PATHWAYS_TIMELINE_SOURCES")
+    entries = [entry for source in sources for entry in source(client)]
     return sorted(entries, key=lambda e: e.at, reverse=True)

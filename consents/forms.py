@@ -6,10 +6,9 @@ from django import forms
 
 from consents.models import ConsentKind
 from partners.models import Partner
-from pathways.forms import AccessibleErrorsMixin
 
 
-class SendForm(AccessibleErrorsMixin, forms.Form):
+class SendForm(forms.Form):
     kind = forms.ChoiceField(
         label="Consent form",
         choices=[("", "Choose a form"), *ConsentKind.choices],
@@ -40,7 +39,7 @@ class SendForm(AccessibleErrorsMixin, forms.Form):
         return data
 
 
-class SignForm(AccessibleErrorsMixin, forms.Form):
+class SignForm(forms.Form):
     typed_name = forms.CharField(
         label="Your full name",
         max_length=160,
@@ -59,7 +58,7 @@ class SignForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
-class RevokeForm(AccessibleErrorsMixin, forms.Form):
+class RevokeForm(forms.Form):
     reason = forms.CharField(
         label="Why is this consent revoked?",
         max_length=300,

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from common.onetime import OneTimeLink
 
 
 class ConsentKind(models.TextChoices):
@@ -62,10 +63,12 @@ class ConsentDocument(models.Model):
         return cls.objects.filter(kind=kind).order_by("-version").first()
 
 
-class ConsentRequest(models.Model):
+class ConsentRequest(OneTimeLink):
     """A secret, expiring, single-use link for the client to sign one document.
 
-    Only a hash of the token is stored, so the database alone cannot open a link.
+    The token, its lifetime (CONSENT_LINK_HOURS), its use (the signature) and
+    its cancelling are common.onetime.OneTimeLink's; only a hash of the token is
+    stored, so the database alone cannot open a link.
     """
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
@@ -73,25 +76,12 @@ class ConsentRequest(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Consent request #{self.pk}"
-
-    def is_open(self) -> bool:
-        return (
-            self.used_at is None and self.cancelled_at is None and timezone.now() < self.expires_at
-        )
 
 
 class SignedConsentQuerySet(models.QuerySet["SignedConsent"]):

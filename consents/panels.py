@@ -7,7 +7,6 @@ the user may see this client (and audited the read).
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
@@ -23,14 +22,10 @@ def consents_panel(request: AuthedRequest, client: Client) -> Panel | None:
             "document", "partner", "revocation"
         )
     )
-    open_requests = ConsentRequest.objects.filter(
-        client=client,
-        used_at__isnull=True,
-        cancelled_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).select_related("document", "partner")
+    open_requests = (
+        ConsentRequest.objects.open().filter(client=client).select_related("document", "partner")
+    )
     return Panel(
-        order=30,
         template="consents/_client_panel.html",
         context={
             "client": client,

@@ -8,20 +8,21 @@ client without an e-mail address, once on the staff page that created it.
 from __future__ import annotations
 
 import copy
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from accounts.access import AuthedRequest
-from audit.ip import client_ip
 from audit.services import log_action
 from clients.models import Client
+from common.ip import client_ip
+from common.links import absolute_url
+from common.timefmt import local_long
+from common.tokens import new_token, token_hash
 from consents.default_documents import DEFAULT_DOCUMENTS
 from consents.models import (
     ConsentDocument,
@@ -32,7 +33,6 @@ from consents.models import (
 )
 from notifications.services import email_queue
 from partners.models import Partner
-from pathways.links import absolute_url
 
 DEFAULT_LINK_HOURS = 72
 
@@ -45,10 +45,6 @@ class LinkClosedError(ConsentError):
     """The signing link was used, cancelled or has expired."""
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_hours() -> int:
     return int(getattr(settings, "CONSENT_LINK_HOURS", DEFAULT_LINK_HOURS))
 
@@ -57,21 +53,13 @@ def sign_url(token: str) -> str:
     return absolute_url("consent_sign:sign", token)
 
 
-def format_local(at: datetime) -> str:
-    """A time as the practice reads it, e.g. "Friday 27 November 2026, 3:00 PM EST"."""
-    return dateformat.format(timezone.localtime(at), "l j F Y, g:i A T")
-
-
 def _open_requests(
     client: Client, kind: str, partner: Partner | None, now: datetime
 ) -> list[ConsentRequest]:
-    qs = ConsentRequest.objects.select_for_update(of=("self",)).filter(
-        client=client,
-        document__kind=kind,
-        partner=partner,
-        used_at__isnull=True,
-        cancelled_at__isnull=True,
-        expires_at__gt=now,
+    qs = (
+        ConsentRequest.objects.open(now)
+        .select_for_update(of=("self",))
+        .filter(client=client, document__kind=kind, partner=partner)
     )
     return list(qs)
 
@@ -96,7 +84,7 @@ def consent_request_send(
         raise ConsentError(
             "This form has no published version yet. Ask the practice admin to add one."
         )
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = timezone.now()
     with transaction.atomic():
         earlier = _open_requests(client, kind, partner, now)
@@ -140,7 +128,7 @@ def consent_request_send(
                     "practice": settings.PRACTICE_NAME,
                     "phone": settings.PRACTICE_PHONE,
                     "link": sign_url(token),
-                    "expires": format_local(consent_request.expires_at),
+                    "expires": local_long(consent_request.expires_at),
                 },
             )
     return consent_request, token

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
 from audit.services import log_action
 from clients.access import clients_for_user, get_client_for_user
+from common.timefmt import local_long
 from consents import services
 from consents.forms import RevokeForm, SendForm, SignForm
 from consents.models import ConsentRequest, SignedConsent
@@ -53,7 +54,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "The signing link was sent to the client's e-mail. It expires "
-                    f"{services.format_local(consent_request.expires_at)}.",
+                    f"{local_long(consent_request.expires_at)}.",
                 )
                 return redirect(client)
             # No e-mail: show the link in this response, once. It is never put in a
@@ -65,7 +66,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                     "client": client,
                     "consent_request": consent_request,
                     "link": services.sign_url(token),
-                    "expires": services.format_local(consent_request.expires_at),
+                    "expires": local_long(consent_request.expires_at),
                 },
             )
     # The page names the client, so showing it is a read.
@@ -136,8 +137,8 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     # The page shows what one client is asked to sign: never cache it.
     request.phi_page = True  # type: ignore[attr-defined]
     consent_request = (
-        ConsentRequest.objects.select_related("document", "partner", "client")
-        .filter(token_hash=services.token_hash(token))
+        ConsentRequest.objects.by_token(token)
+        .select_related("document", "partner", "client")
         .first()
     )
     if consent_request is None:

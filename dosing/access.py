@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import AuthedRequest
 from clients.access import clients_for_user
 from dosing.models import DosingRecord
+from partners.access import partner_id_of
 
 RELATED = (
     "session__course__client",
@@ -33,7 +34,7 @@ def get_record_for_user(request: AuthedRequest, pk: int) -> DosingRecord:
 
 
 def records_for_prescriber(request: AuthedRequest) -> QuerySet[DosingRecord]:
-    partner_id = request.user.partner_id
+    partner_id = partner_id_of(request.user)
     if partner_id is None:
         return DosingRecord.objects.none()
     return DosingRecord.objects.select_related(*RELATED).filter(

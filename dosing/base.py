@@ -12,10 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from common.links import absolute_url
 from dosing.models import DosingRecord
 from dosing.rules import CLOCK_SKEW, rx_in_force
 from notifications.services import email_queue
-from pathways.links import absolute_url
 from prescriptions.models import Prescription
 
 SERIOUS_TEMPLATE = "notifications/email/dosing_serious_event"

@@ -19,7 +19,6 @@ from dosing.models import (
     RiskCheckOutcome,
     VitalSigns,
 )
-from pathways.forms import AccessibleErrorsMixin
 from prescriptions.models import Prescription
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,7 +48,7 @@ def staff_choices() -> Any:
 HOLD_CHOICES = [("held", "Held as prescribed"), ("taken", "Taken within the hold")]
 
 
-class PredoseForm(AccessibleErrorsMixin, forms.ModelForm):
+class PredoseForm(forms.ModelForm):
     """Fasting in hours and each of the prescription's holds, asked one by one: the
     server compares them with the prescription in force (dosing.rules)."""
 
@@ -120,7 +119,7 @@ class PredoseForm(AccessibleErrorsMixin, forms.ModelForm):
         return data
 
 
-class VitalsForm(AccessibleErrorsMixin, forms.ModelForm):
+class VitalsForm(forms.ModelForm):
     taken_at = when_field("Time taken")
 
     class Meta:
@@ -159,7 +158,7 @@ class VitalsForm(AccessibleErrorsMixin, forms.ModelForm):
             self.initial.setdefault("taken_at", now_local())
 
 
-class RiskCheckForm(AccessibleErrorsMixin, forms.Form):
+class RiskCheckForm(forms.Form):
     """Today's suicide-risk check: the dose waits without it (issue 8 §3)."""
 
     method = forms.ChoiceField(
@@ -187,7 +186,7 @@ class RiskCheckForm(AccessibleErrorsMixin, forms.Form):
         return data
 
 
-class PrescriberContactForm(AccessibleErrorsMixin, forms.Form):
+class PrescriberContactForm(forms.Form):
     topic = forms.ChoiceField(
         choices=PrescriberContact.Topic.choices,
         initial=PrescriberContact.Topic.VITALS,
@@ -208,7 +207,7 @@ class PrescriberContactForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
-class AdministrationForm(AccessibleErrorsMixin, forms.Form):
+class AdministrationForm(forms.Form):
     """The dose or the booster. The route is the prescription's; the amount is capped."""
 
     dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=6, decimal_places=1)
@@ -262,7 +261,7 @@ class AdministrationForm(AccessibleErrorsMixin, forms.Form):
         return data
 
 
-class AdverseEventForm(AccessibleErrorsMixin, forms.ModelForm):
+class AdverseEventForm(forms.ModelForm):
     occurred_at = when_field("Time of the event")
 
     class Meta:
@@ -300,7 +299,7 @@ class AdverseEventForm(AccessibleErrorsMixin, forms.ModelForm):
         return data
 
 
-class DischargeForm(AccessibleErrorsMixin, forms.Form):
+class DischargeForm(forms.Form):
     # "Vitals within the parameters" is not ticked: the server judges it.
     alert_and_oriented = forms.BooleanField(label="Alert and oriented", required=False)
     walks_steadily = forms.BooleanField(label="Walks steadily", required=False)
@@ -323,7 +322,7 @@ class DischargeForm(AccessibleErrorsMixin, forms.Form):
             self.initial.setdefault("discharged_at", now_local())
 
 
-class NoteForm(AccessibleErrorsMixin, forms.Form):
+class NoteForm(forms.Form):
     # The D of DAP. The form metaclass moves fields off the class, so Form.data is untouched.
     data = forms.CharField(  # type: ignore[assignment]
         label="Data",
@@ -346,7 +345,7 @@ class NoteForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
-class AddendumForm(AccessibleErrorsMixin, forms.Form):
+class AddendumForm(forms.Form):
     text = forms.CharField(
         label="Addendum",
         max_length=5000,

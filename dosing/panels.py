@@ -17,11 +17,9 @@ from dosing.models import (
     DosingRecord,
     SessionNote,
 )
+from partners.access import partner_id_of
 from partners.models import Referral
 from treatment.models import SessionKind, SessionStatus, TreatmentSession
-
-CLIENT_PANEL_ORDER = 45
-PORTAL_PANEL_ORDER = 40
 
 
 def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
@@ -63,7 +61,7 @@ def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
         for r in records
     ]
     context = {"rows": rows, "openable": openable}
-    return Panel(CLIENT_PANEL_ORDER, "dosing/_client_panel.html", context)
+    return Panel("dosing/_client_panel.html", context)
 
 
 def client_timeline(client: Client) -> list[TimelineEntry]:
@@ -105,7 +103,7 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
 
 def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     """The dosing session summaries of this referral's client, on the portal referral page."""
-    if request.user.partner_id is None or referral.partner_id != request.user.partner_id:
+    if partner_id_of(request.user) != referral.partner_id:
         return None
     records = list(
         DosingRecord.objects.filter(prescription__referral=referral)
@@ -132,4 +130,4 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
         }
         for r in records
     ]
-    return Panel(PORTAL_PANEL_ORDER, "dosing/_portal_panel.html", {"rows": rows})
+    return Panel("dosing/_portal_panel.html", {"rows": rows})

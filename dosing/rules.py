@@ -28,6 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from common.plugins import plugins
+from common.timefmt import local_hm
 from dosing.models import (
     Administration,
     Discharge,
@@ -50,10 +52,6 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 def minutes(name: str) -> dt.timedelta:
     return dt.timedelta(minutes=int(getattr(settings, name)))
-
-
-def _hm(at: dt.datetime) -> str:
-    return f"{timezone.localtime(at):%H:%M}"
 
 
 # --- Facts about the record ----------------------------------------------------
@@ -114,28 +112,13 @@ def dose_gate(record: DosingRecord) -> list[Check]:
         checks.append(Check("rx_chain", label, False, "A different prescription is now in force."))
     else:
         checks.append(Check("rx_chain", label, True, f"Version {rx.version} governs."))
-    checks.append(_phq9_check(record))
-    checks.append(_risk_check(record))
+    # Today's checks before a dose: settings.PATHWAYS_DOSE_CONDITIONS, in order
+    # (measures adds the PHQ-9 recency; dosing's own is the clinician's risk check).
+    checks += [condition(record) for condition in plugins("PATHWAYS_DOSE_CONDITIONS")]
     return checks
 
 
-def _phq9_check(record: DosingRecord) -> Check:
-    from measures.queries import latest_phq9_at
-
-    hours = int(settings.DOSING_PHQ9_MAX_AGE_HOURS)
-    label = f"A PHQ-9 answered within the last {hours} hours"
-    answered = latest_phq9_at(record.session.course.client_id)
-    if answered is None:
-        return Check("phq9", label, False, "No PHQ-9 on record: send one before dosing.")
-    if timezone.now() - answered > dt.timedelta(hours=hours):
-        day = f"{timezone.localdate(answered):%Y-%m-%d}"
-        return Check(
-            "phq9", label, False, f"The last PHQ-9 was answered on {day}: send a new one."
-        )
-    return Check("phq9", label, True, f"Answered {timezone.localtime(answered):%Y-%m-%d %H:%M}.")
-
-
-def _risk_check(record: DosingRecord) -> Check:
+def risk_check_condition(record: DosingRecord) -> Check:
     label = "Today's suicide-risk check by the clinician, with no current risk"
     at = record.risk_check_at
     if at is None or timezone.localdate(at) != timezone.localdate():
@@ -145,7 +128,7 @@ def _risk_check(record: DosingRecord) -> Check:
             "risk_check", label, False, "Risk was reported: do not dose; follow the safety plan."
         )
     return Check(
-        "risk_check", label, True, f"{record.get_risk_check_method_display()} at {_hm(at)}."
+        "risk_check", label, True, f"{record.get_risk_check_method_display()} at {local_hm(at)}."
     )
 
 
@@ -237,7 +220,7 @@ def dosing_clearance(
         reasons.append("The latest pre-dose vitals were taken before the client arrived.")
     elif at - latest.taken_at > window:
         reasons.append(
-            f"The latest pre-dose vitals ({_hm(latest.taken_at)}) are more than "
+            f"The latest pre-dose vitals ({local_hm(latest.taken_at)}) are more than "
             f"{window.seconds // 60} minutes old: take a re-check."
         )
     messages = out_of_range(latest, rx)
@@ -300,7 +283,7 @@ def booster_refusals(record: DosingRecord, rx: Prescription, at: dt.datetime) ->
         earliest = dose.given_at + dt.timedelta(minutes=rx.booster_after_minutes)
         reasons.append(
             f"A booster may follow the dose after {rx.booster_after_minutes} minutes, "
-            f"at {_hm(earliest)} at the earliest."
+            f"at {local_hm(earliest)} at the earliest."
         )
     latest = latest_vitals(record)
     max_age = minutes("DOSING_BOOSTER_VITALS_MAX_AGE_MINUTES")
@@ -309,7 +292,7 @@ def booster_refusals(record: DosingRecord, rx: Prescription, at: dt.datetime) ->
     else:
         if at - latest.taken_at > max_age:
             reasons.append(
-                f"The latest monitoring set ({_hm(latest.taken_at)}) is more than "
+                f"The latest monitoring set ({local_hm(latest.taken_at)}) is more than "
                 f"{max_age.seconds // 60} minutes old: take a new one."
             )
         if at < latest.taken_at:
@@ -343,10 +326,12 @@ def discharge_vitals_check(record: DosingRecord) -> tuple[bool, str]:
         return False, "No vitals have been taken since the last dose."
     messages = out_of_range(latest, rx_in_force(record))
     if messages:
-        return False, f"The latest vitals ({_hm(latest.taken_at)}) are out of range: " + " ".join(
-            messages
+        return (
+            False,
+            f"The latest vitals ({local_hm(latest.taken_at)}) are out of range: "
+            + " ".join(messages),
         )
-    return True, f"The latest vitals ({_hm(latest.taken_at)}) are within the limits."
+    return True, f"The latest vitals ({local_hm(latest.taken_at)}) are within the limits."
 
 
 def observation_check(record: DosingRecord, at: dt.datetime) -> tuple[bool, str]:
@@ -357,7 +342,8 @@ def observation_check(record: DosingRecord, at: dt.datetime) -> tuple[bool, str]
     if at - last.given_at < needed:
         until = last.given_at + needed
         return False, (
-            f"Observe for {needed.seconds // 60} minutes after the last dose (until {_hm(until)})."
+            f"Observe for {needed.seconds // 60} minutes after the last dose "
+            f"(until {local_hm(until)})."
         )
     return True, f"Observed for {int((at - last.given_at).total_seconds() // 60)} minutes."
 

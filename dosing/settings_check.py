@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from measures.settings_check import Bounds, check_bounds
+from common.bounds import Bounds, check_bounds
 
 BOUNDS: dict[str, Bounds] = {
     "DOSING_MIN_OBSERVATION_MINUTES": Bounds(120, 480, "minutes; the Spravato REMS asks 120"),

@@ -6,6 +6,7 @@ import base64
 import logging
 from dataclasses import dataclass
 
+from common.plugins import plugins
 from dosing.models import Administration, DosingRecord, VitalSigns
 from dosing.vitals import Flag, flags
 
@@ -66,14 +67,17 @@ def timeline_chart(record: DosingRecord) -> str | None:
     An <img> keeps the SVG's own inline styles out of the page, whose CSP forbids
     them (img-src allows data:). None when there is no chart, or the chart fails.
     """
-    # Imported here, not at the top: bls imports dosing (issue 9 untangles the pair).
-    from bls.charts import session_timeline_svg
-
-    try:
-        svg = session_timeline_svg(record.session)
-    except Exception:  # a chart must never take the clinical record down
-        logger.exception("session timeline chart failed for record %s", record.pk)
-        return None
+    # The chart comes from the app that draws it (bls, above dosing in the layers),
+    # named in settings.PATHWAYS_SESSION_CHARTS: the first that draws one wins.
+    svg = ""
+    for chart in plugins("PATHWAYS_SESSION_CHARTS"):
+        try:
+            svg = chart(record.session)
+        except Exception:  # a chart must never take the clinical record down
+            logger.exception("session timeline chart failed for record %s", record.pk)
+            continue
+        if svg:
+            break
     if not svg:
         return None
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")

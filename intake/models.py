@@ -19,7 +19,7 @@ class RequestStatus(models.TextChoices):
 # The workflow: new → contacted → scheduled → converted / declined / spam.
 # Declined and spam can be reopened, because a mis-click must not lose a person.
 # "Converted" is reached only through "Convert to client", which creates the record.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
+REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
     RequestStatus.NEW: (RequestStatus.CONTACTED, RequestStatus.DECLINED, RequestStatus.SPAM),
     RequestStatus.CONTACTED: (RequestStatus.SCHEDULED, RequestStatus.DECLINED, RequestStatus.SPAM),
     RequestStatus.SCHEDULED: (RequestStatus.DECLINED,),
@@ -105,7 +105,7 @@ class AppointmentRequest(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def allowed_transitions(self) -> tuple[str, ...]:
-        return TRANSITIONS[self.status]
+        return REQUEST_TRANSITIONS[self.status]
 
     def can_convert(self) -> bool:
         return self.status in CONVERTIBLE and self.client_id is None

@@ -15,7 +15,10 @@ from accounts.access import AuthedRequest
 from accounts.models import Role, User
 from audit.services import log_action
 from clients.models import Client
+from common.links import site_url
+from common.transitions import TransitionError, check_transition
 from intake.models import (
+    REQUEST_TRANSITIONS,
     AppointmentRequest,
     ContactMessage,
     RequestNote,
@@ -23,11 +26,6 @@ from intake.models import (
     StatusChange,
 )
 from notifications.services import email_queue
-from pathways.links import site_url
-
-
-class TransitionError(Exception):
-    pass
 
 
 def _intake_recipients() -> list[str]:
@@ -108,10 +106,14 @@ def _set_status(request: AuthedRequest, appt: AppointmentRequest, to_status: str
 def request_set_status(request: AuthedRequest, appt_id: int, to_status: str) -> AppointmentRequest:
     with transaction.atomic():
         appt = AppointmentRequest.objects.select_for_update().get(pk=appt_id)
-        if to_status not in appt.allowed_transitions():
-            raise TransitionError(
+        check_transition(
+            REQUEST_TRANSITIONS,
+            appt.status,
+            to_status,
+            error=TransitionError(
                 f"A {appt.get_status_display().lower()} request cannot move to “{to_status}”."
-            )
+            ),
+        )
         _set_status(request, appt, to_status)
     return appt
 
@@ -151,7 +153,7 @@ def request_convert(request: AuthedRequest, appt_id: int) -> Client:
             last_name=appt.last_name,
             email=appt.email,
             phone=appt.phone,
-            service_of_interest=appt.service,
+            service_of_interest=appt.service.title if appt.service else "",
             assigned_therapist=therapist,
             created_by=request.user,
         )

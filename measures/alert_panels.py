@@ -1,21 +1,18 @@
 """Safety alerts on the client page (panel and timeline) and in the dosing gate.
 
-Registered at import time (measures/apps.py imports this module in ready()).
+Listed in settings.PATHWAYS_CLIENT_PANELS and PATHWAYS_TIMELINE_SOURCES; the gate
+condition is measures.gate.safety_alerts_condition.
 """
 
 from __future__ import annotations
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from clients.models import Client
-from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
-from measures import alert_queries, safety
+from clients.panels import Panel, TimelineEntry
+from measures import alert_queries
 from measures.models import SafetyAlert
-from treatment.gate import register_safety_alerts
-
-register_safety_alerts(safety.gate_descriptions)
 
 
-@register_panel
 def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if request.user.role not in CLIENT_ROLES:
         return None
@@ -30,10 +27,9 @@ def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
         "open_count": sum(1 for a in alerts if a.is_open),
         "can_acknowledge": alert_queries.can_acknowledge(request.user),
     }
-    return Panel(order=52, template="measures/alerts/_client_panel.html", context=context)
+    return Panel(template="measures/alerts/_client_panel.html", context=context)
 
 
-@register_timeline
 def safety_alert_entries(client: Client) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for alert in SafetyAlert.objects.filter(client=client):

@@ -19,11 +19,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from accounts.models import Role
 from clients.models import Client
+from common.timefmt import local_day
 from measures.models import SafetyAlert
 
 
@@ -91,7 +91,5 @@ def answered_at(alert: SafetyAlert) -> dt.datetime:
 
 def describe(alert: SafetyAlert) -> str:
     """Short, no free text: "PHQ-9 item 9 answered 2 on 2026-11-26"."""
-    day = timezone.localdate(answered_at(alert))
-    return (
-        f"{alert.instrument.short_name} item {alert.item} answered {alert.value} on {day:%Y-%m-%d}"
-    )
+    day = local_day(answered_at(alert))
+    return f"{alert.instrument.short_name} item {alert.item} answered {alert.value} on {day}"

@@ -14,8 +14,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import User
 from audit.services import log_action
+from common.ip import client_ip
 from measures.alert_queries import can_acknowledge
 from measures.models import AlertAction, SafetyAlert
 from measures.safety import source_detail
@@ -62,12 +64,11 @@ def alert_acknowledge_refused(
 ) -> None:
     """Record that someone who is not a clinician tried to acknowledge the alert."""
     log_action(
-        request,
+        Actor.for_user(by, client_ip(request) if request else None),
         REFUSE_ACTION,
         alert,
         client=alert.client,
         detail={**source_detail(alert), "reason": "not_a_clinician", "role": by.role},
-        actor=by,
     )
 
 
@@ -105,12 +106,11 @@ def alert_acknowledge(
         locked.action_note = note
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action", "action_note"])
         log_action(
-            request,
+            Actor.for_user(by, client_ip(request) if request else None),
             ACKNOWLEDGE_ACTION,
             locked,
             client=locked.client,
             detail={**source_detail(locked), "action": action},
-            actor=by,
         )
     for name in ("acknowledged_at", "acknowledged_by", "action", "action_note"):
         setattr(alert, name, getattr(locked, name))

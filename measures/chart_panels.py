@@ -1,5 +1,5 @@
-"""The client's outcome charts as a compact panel: on the client page (registered
-here, order 56) and, through `render_measure_panels`, on the client's measures page.
+"""The client's outcome charts as a compact panel: on the client page (listed in
+PATHWAYS_CLIENT_PANELS) and, through `render_measure_panels`, on the client's measures page.
 Each chart is an <img> of `outcomes:client_chart`, with a link to the full page
 (`outcomes:client`: the charts and a table of every score)."""
 
@@ -9,9 +9,8 @@ from django.template.loader import render_to_string
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from clients.models import Client
-from clients.panels import Panel, register_panel
+from clients.panels import Panel
 
-PANEL_ORDER = 56
 TEMPLATE = "measures/reports/_client_panel.html"
 
 
@@ -26,10 +25,9 @@ def _context(request: AuthedRequest, client: Client) -> dict[str, object] | None
     return {"charts": found}
 
 
-@register_panel
 def outcome_charts_panel(request: AuthedRequest, client: Client) -> Panel | None:
     context = _context(request, client)
-    return None if context is None else Panel(PANEL_ORDER, TEMPLATE, context)
+    return None if context is None else Panel(TEMPLATE, context)
 
 
 def render_measure_panels(request: AuthedRequest, client: Client) -> list[str]:

@@ -1,11 +1,9 @@
 """Outcome charts: a client's scores on one instrument over time, and the practice
 report's mean changes.
 
-Drawn with matplotlib's object API (a Figure with its own SVG canvas), never pyplot,
-so requests in different threads cannot draw on each other's figures (as in
-`bls.charts`, which also sets the process-wide SVG rc values once at import). The
-pictures carry no name, no id and no free text; each page gives the same data as a
-table beside the picture.
+The SVG plumbing (a figure on its own canvas, never pyplot, and the accessible
+title) is `common.svg`'s. The pictures carry no name, no id and no free text; each
+page gives the same data as a table beside the picture.
 
 Bands, the axis range and the instrument's name come from the instrument's JSON
 definition (its published source is named there); the bands are severity
@@ -19,19 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import matplotlib.dates as mdates
-from django.utils import timezone
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
 
 from clients.models import Client
+from common import svg
+from common.timefmt import local, local_day
 from measures.models import Instrument, Response
 from measures.scoring import bands_for
 from measures.services import cut_point_for
@@ -40,14 +34,10 @@ from treatment.models import SessionKind, TreatmentSession
 if TYPE_CHECKING:
     from measures.stats import GroupStats
 
-# Same process-wide constants as bls.charts (set once at import, never per request).
-matplotlib.rcParams["svg.fonttype"] = "none"
-matplotlib.rcParams["svg.hashsalt"] = "pathways-timeline"
-
 FONT = 11
-SCORE_COLOUR = "#0058a3"
-DOSING_COLOUR = "#111111"
-CHANGE_COLOUR = "#0058a3"
+SCORE_COLOUR = svg.BLUE
+DOSING_COLOUR = svg.INK
+CHANGE_COLOUR = svg.BLUE
 # Light to darker greys-blue for the bands, lowest band first; the labels at the
 # right edge name each band, so shading is never the only cue.
 BAND_SHADES = ("#f4f6f8", "#e6ebf0", "#d7dee6", "#c8d1dc", "#b9c4d2", "#aab7c8")
@@ -94,7 +84,7 @@ def chart_version(client: Client, instrument: Instrument) -> str:
 def _local(at: dt.datetime) -> float:
     """matplotlib's date number of the practice's local time (so the axis shows local
     dates without touching the process-wide timezone setting)."""
-    return float(mdates.date2num(timezone.localtime(at).replace(tzinfo=None)))
+    return float(mdates.date2num(local(at).replace(tzinfo=None)))
 
 
 def client_instrument_svg(client: Client, instrument: Instrument) -> str:
@@ -103,12 +93,15 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     points = client_points(client, instrument)
     doses = dosing_starts(client)
     name = str(definition.get("short_name") or instrument.short_name)
-    figure = Figure(figsize=(8, 3.6), layout="constrained")
-    FigureCanvasSVG(figure)
     if not points:
-        figure.set_size_inches(8, 1.6)
-        figure.text(0.5, 0.6, f"{name}: {NO_SCORES}", ha="center", va="center", fontsize=FONT + 3)
-        return _svg(figure, f"{name} scores over time: no scores yet.")
+        return svg.message_svg(
+            f"{name}: {NO_SCORES}",
+            f"{name} scores over time: no scores yet.",
+            size=(8, 1.6),
+            fontsize=FONT + 3,
+            y=0.6,
+        )
+    figure = svg.figure(8, 3.6)
     ax = figure.subplots()
     low, high = definition["total"]["min"], definition["total"]["max"]
     cut_point = cut_point_for(instrument)
@@ -156,17 +149,13 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     figure.legend(loc="outside upper right", ncols=2, fontsize=FONT - 1, frameon=False)
     description = (
         f"{name} scores over time: {len(points)} score(s) from "
-        f"{_date(points[0].at)} to {_date(points[-1].at)}, latest {points[-1].total}; "
+        f"{local_day(points[0].at)} to {local_day(points[-1].at)}, latest {points[-1].total}; "
         f"{len(doses)} dosing session(s) marked. Shaded bands are severity descriptors, "
         "not a diagnosis."
         + (f" The line marks the practice's cut-point, {cut_point}." if cut_point else "")
         + " The table gives the same data."
     )
-    return _svg(figure, description)
-
-
-def _date(at: dt.datetime) -> str:
-    return f"{timezone.localtime(at):%Y-%m-%d}"
+    return svg.to_svg(figure, description)
 
 
 def _draw_cut_point(ax: Any, cut_point: int) -> None:
@@ -204,7 +193,7 @@ def _draw_bands(ax: Any, bands: Sequence[Mapping[str, Any]], low: int, high: int
             ha="left",
             va="center",
             fontsize=FONT - 1,
-            color="#333333",
+            color=svg.TEXT,
             clip_on=False,
         )
 
@@ -214,13 +203,14 @@ def report_change_svg(groups: Sequence[tuple[str, GroupStats]]) -> str:
     modality × instrument, as an SVG document. Scales differ between instruments;
     each row says its own."""
     rows = [(label, g, g.mean_change) for label, g in groups if g.mean_change is not None]
-    figure = Figure(figsize=(8, max(1.8, 0.6 * len(rows) + 1.4)), layout="constrained")
-    FigureCanvasSVG(figure)
     if not rows:
-        figure.text(
-            0.5, 0.5, "No one in this date range", ha="center", va="center", fontsize=FONT + 3
+        return svg.message_svg(
+            "No one in this date range",
+            "Outcomes: no one is included in this date range.",
+            size=(8, 1.8),
+            fontsize=FONT + 3,
         )
-        return _svg(figure, "Outcomes: no one is included in this date range.")
+    figure = svg.figure(8, max(1.8, 0.6 * len(rows) + 1.4))
     ax = figure.subplots()
     ys = list(range(len(rows)))[::-1]
     for y, (_label, g, centre) in zip(ys, rows, strict=True):
@@ -246,7 +236,7 @@ def report_change_svg(groups: Sequence[tuple[str, GroupStats]]) -> str:
                 textcoords="offset points",
                 va="center",
                 fontsize=FONT - 1,
-                color="#333333",
+                color=svg.TEXT,
             )
     ax.axvline(0, color="#333333", linewidth=1, zorder=2)
     ax.set_yticks(ys, [f"{label} (n={g.n})" for label, g, _ in rows], fontsize=FONT - 1)
@@ -256,22 +246,6 @@ def report_change_svg(groups: Sequence[tuple[str, GroupStats]]) -> str:
     )
     ax.set_title("Mean change from baseline", fontsize=FONT + 1, loc="left")
     ax.tick_params(axis="x", labelsize=FONT - 1)
-    ax.grid(axis="x", color="#d5dae0", linewidth=0.8)
-    ax.set_axisbelow(True)
+    svg.light_grid(ax, "x")
     parts = [f"{label}: n={g.n}, mean change {centre:+.1f}" for label, g, centre in rows]
-    return _svg(figure, "Mean change from baseline. " + "; ".join(parts) + ".")
-
-
-_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
-
-
-def _svg(figure: Figure, description: str) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = _PROLOG.sub("", buffer.getvalue(), count=1)
-    title = f"<title>{_escape(description)}</title>"
-    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + title, svg, count=1)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return svg.to_svg(figure, "Mean change from baseline. " + "; ".join(parts) + ".")

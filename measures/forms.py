@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from measures import alert_services
 from measures.models import AlertAction, Instrument, MeasureSchedule
-from pathways.forms import AccessibleErrorsMixin
 
 MISSING = "Answer this question before you submit."
 
@@ -194,7 +193,7 @@ class ScheduleForm(forms.ModelForm):
         return cleaned
 
 
-class AcknowledgeForm(AccessibleErrorsMixin, forms.Form):
+class AcknowledgeForm(forms.Form):
     """A clinician's acknowledgement of a safety alert: the action taken, and a note.
 
     The same rules as measures.alert_services.alert_acknowledge, checked here so

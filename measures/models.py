@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from common.onetime import OneTimeLink
+
 
 class Instrument(models.Model):
     code = models.SlugField(max_length=40, unique=True)
@@ -35,12 +37,13 @@ class Reason(models.TextChoices):
     PAPER = "paper", "Incomplete paper form (kept for its safety answer)"
 
 
-class MeasureLink(models.Model):
+class MeasureLink(OneTimeLink):
     """A secret link for the client to answer one or more instruments.
 
-    Works once (the final submit uses it up) and expires after
-    MEASURE_LINK_DAYS. Only a hash of the token is stored. Answers typed so far
-    are kept in `draft`, so the client can leave and come back through the link.
+    A common.onetime.OneTimeLink: works once (the final submit uses it up) and
+    expires after MEASURE_LINK_DAYS. Only a hash of the token is stored. Answers
+    typed so far are kept in `draft`, so the client can leave and come back
+    through the link.
     """
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
@@ -60,18 +63,10 @@ class MeasureLink(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    token_hash = models.CharField(max_length=64, unique=True)
     draft = models.JSONField(default=dict, blank=True)  # {code: {item: value}}
-    created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Measure link #{self.pk}"

@@ -7,11 +7,10 @@ user may see this client (and audited the read).
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from clients.models import Client
-from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
+from clients.panels import Panel, TimelineEntry
 from measures.models import Instrument, MeasureLink, Response
 
 
@@ -25,18 +24,11 @@ def latest_per_instrument(client: Client) -> list[Response]:
     return sorted(latest, key=lambda r: r.instrument.short_name)
 
 
-@register_panel
 def measures_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if request.user.role not in CLIENT_ROLES:
         return None
-    open_links = MeasureLink.objects.filter(
-        client=client,
-        used_at__isnull=True,
-        cancelled_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).count()
+    open_links = MeasureLink.objects.open().filter(client=client).count()
     return Panel(
-        order=55,
         template="measures/_client_panel.html",
         context={
             "client": client,
@@ -47,7 +39,6 @@ def measures_panel(request: AuthedRequest, client: Client) -> Panel | None:
     )
 
 
-@register_timeline
 def measures_timeline(client: Client) -> list[TimelineEntry]:
     """ "PHQ-9 answered": the instrument only, never a score or an answer."""
     url = reverse("measures:client", args=[client.pk])

@@ -12,7 +12,6 @@ takes over the draft's alert, so nobody is alerted twice.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +21,9 @@ from django.utils import timezone
 
 from audit.services import log_action
 from clients.models import Client
+from common.tokens import new_token, token_hash
 from measures import safety
 from measures.models import Instrument, MeasureLink, Reason, SafetyAlert
-from measures.services import token_hash
 
 PARTIAL_ACTION = "measure.paper_partial"
 
@@ -65,7 +64,7 @@ def paper_partial_save(
                 instruments=[instrument.code],
                 reason=Reason.PAPER,
                 # A random hash with no token behind it: this link is never sent.
-                token_hash=token_hash(secrets.token_urlsafe(32)),
+                token_hash=token_hash(new_token()),
                 draft={},
                 created_by=by,
                 expires_at=now,

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.decorators.http import require_http_methods
 
+from common.onetime import LinkState
+from common.timefmt import local_long
 from measures import safety, services
 from measures.forms import AnswerForm
 from measures.models import MeasureLink
-
-CRISIS_TEMPLATE = "measures/alerts/_crisis.html"
 
 
 def _closed(request: HttpRequest, state: str, status: int) -> HttpResponse:
@@ -27,31 +25,18 @@ def _closed(request: HttpRequest, state: str, status: int) -> HttpResponse:
 def _closed_now(request: HttpRequest, link: MeasureLink) -> HttpResponse:
     """The link closed while the client was on the page (used in another tab, expired)."""
     link.refresh_from_db()
-    return _closed(request, services.link_state(link), 410)
-
-
-def _crisis_template() -> str:
-    """The safety work's crisis block if it exists; else the thank-you page's own."""
-    try:
-        get_template(CRISIS_TEMPLATE)
-    except TemplateDoesNotExist:
-        return ""
-    return CRISIS_TEMPLATE
+    return _closed(request, link.state(), 410)
 
 
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     # The page shows one client's questions and answers: never cache it.
     request.phi_page = True  # type: ignore[attr-defined]
-    link = (
-        MeasureLink.objects.select_related("client")
-        .filter(token_hash=services.token_hash(token))
-        .first()
-    )
+    link = MeasureLink.objects.by_token(token).select_related("client").first()
     if link is None:
         return _closed(request, "unknown", 404)
-    state = services.link_state(link)
-    if state != "open":
+    state = link.state()
+    if state != LinkState.OPEN:
         return _closed(request, state, 410)
     try:
         instruments = services.instruments_for(link.instruments)
@@ -80,7 +65,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 return render(
                     request,
                     "measures/thanks.html",
-                    {"alerts": bool(alerts), "crisis_template": _crisis_template()},
+                    {"alerts": bool(alerts)},
                 )
         except services.IncompleteError as exc:
             form.mark_missing(exc.missing)
@@ -100,7 +85,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "total": form.total_items,
             "saved": saved,
             "crisis": crisis,
-            "expires": services.format_local(link.expires_at),
+            "expires": local_long(link.expires_at),
             "missing_count": sum(
                 1 for s in form.sections() for i in s["items"] if i["field"].errors
             ),

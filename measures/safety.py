@@ -44,10 +44,10 @@ from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.services import log_action
 from clients.models import Client
+from common.links import absolute_url
 from measures.alert_queries import describe, open_alerts_for_client
 from measures.models import Instrument, MeasureLink, Response, SafetyAlert
 from notifications.services import email_queue
-from pathways.links import absolute_url
 
 RAISE_ACTION = "measure.safety_alert"
 ATTACH_ACTION = "measure.safety_alert_attach"

@@ -9,8 +9,6 @@ without an e-mail address, once on the staff page that created it.
 from __future__ import annotations
 
 import copy
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,15 +17,17 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from audit.services import log_action
 from clients.models import Client
+from common.links import absolute_url
+from common.timefmt import local_day, local_long
+from common.tokens import new_token, token_hash
 from measures import safety
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 from measures.scoring import score
 from notifications.services import email_queue
-from pathways.links import absolute_url
 from treatment.models import TreatmentCourse, TreatmentSession
 
 # Instruments whose cut-point is a practice setting (PCL5_CUT_POINT).
@@ -54,33 +54,12 @@ class IncompleteError(MeasureError):
         self.alerts = alerts or []
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_days() -> int:
     return int(settings.MEASURE_LINK_DAYS)
 
 
 def answer_url(token: str) -> str:
     return absolute_url("measure_answer:answer", token)
-
-
-def format_local(at: datetime) -> str:
-    """A time as the practice reads it, e.g. "Friday 27 November 2026, 3:00 PM EST"."""
-    return dateformat.format(timezone.localtime(at), "l j F Y, g:i A T")
-
-
-def link_state(link: MeasureLink, now: datetime | None = None) -> str:
-    """ "open", "used", "cancelled" or "expired"."""
-    now = now or timezone.now()
-    if link.used_at is not None:
-        return "used"
-    if link.cancelled_at is not None:
-        return "cancelled"
-    if link.expires_at <= now:
-        return "expired"
-    return "open"
 
 
 def instruments_for(codes: Iterable[str]) -> list[Instrument]:
@@ -141,7 +120,7 @@ def link_send(
     (to show once to staff when there is no e-mail).
     """
     instruments = instruments_for(codes)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = timezone.now()
     with transaction.atomic():
         link = MeasureLink.objects.create(
@@ -176,7 +155,7 @@ def link_send(
                     "practice": settings.PRACTICE_NAME,
                     "phone": settings.PRACTICE_PHONE,
                     "link": answer_url(token),
-                    "expires": format_local(link.expires_at),
+                    "expires": local_long(link.expires_at),
                 },
             )
     return link, token
@@ -280,7 +259,7 @@ def _locked_open(link: MeasureLink) -> MeasureLink:
         .select_related("client")
         .get(pk=link.pk)
     )
-    if link_state(locked) != "open":
+    if not locked.is_open():
         raise LinkClosedError("This link has expired or has already been used.")
     return locked
 
@@ -410,7 +389,7 @@ def latest_scores(client: Client) -> list[dict[str, Any]]:
                 "instrument": response.instrument.short_name,
                 "score": response.total,
                 "band": response.band_label,
-                "date": timezone.localtime(response.answered_at).date().isoformat(),
+                "date": local_day(response.answered_at),
             }
         )
     return sorted(result, key=lambda row: row["instrument"])

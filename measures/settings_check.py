@@ -16,23 +16,9 @@ the setting, its value and the valid range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-
-
-@dataclass(frozen=True)
-class Bounds:
-    low: int
-    high: int | None  # None: no upper bound
-    what: str
-
-    def describe(self) -> str:
-        if self.high is None:
-            return f"a whole number of at least {self.low} ({self.what})"
-        return f"a whole number from {self.low} to {self.high} ({self.what})"
-
+from common.bounds import Bounds, check_bounds
 
 # Setting name -> its valid range (sources in the module docstring).
 BOUNDS: dict[str, Bounds] = {
@@ -43,23 +29,6 @@ BOUNDS: dict[str, Bounds] = {
 }
 
 
-def _valid(value: Any, bounds: Bounds) -> bool:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return False
-    return value >= bounds.low and (bounds.high is None or value <= bounds.high)
-
-
 def validate_settings(settings: Any) -> None:
     """Raise ImproperlyConfigured for the first setting outside its valid range."""
     check_bounds(settings, BOUNDS)
-
-
-def check_bounds(settings: Any, table: dict[str, Bounds]) -> None:
-    """The same check for any app's table of settings (dosing uses it too)."""
-    for name, bounds in table.items():
-        value = getattr(settings, name, None)
-        if not _valid(value, bounds):
-            raise ImproperlyConfigured(
-                f"{name} is {value!r}; it must be {bounds.describe()}. "
-                f"Set it in the environment or pathways/settings.py."
-            )

@@ -24,9 +24,11 @@ from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_re
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
+from common.timefmt import local_long
 from measures import paper as paper_entry
 from measures import services
 from measures.alert_queries import describe
+from measures.chart_panels import render_measure_panels
 from measures.forms import PaperForm, ScheduleForm, SendForm
 from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response, Source
 from measures.schedule import baseline_send
@@ -45,7 +47,7 @@ def _link_created(
         {
             "client": client,
             "link": services.answer_url(token),
-            "expires": services.format_local(link.expires_at),
+            "expires": local_long(link.expires_at),
             "instruments": services.instruments_for(link.instruments),
             "back": back,
         },
@@ -67,7 +69,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "The questionnaire link was sent to the client's e-mail. It expires "
-                    f"{services.format_local(link.expires_at)}.",
+                    f"{local_long(link.expires_at)}.",
                 )
                 return redirect("measures:client", client_id=client.pk)
             return _link_created(
@@ -197,16 +199,6 @@ def schedule(request: AuthedRequest, course_id: int) -> HttpResponse:
     )
 
 
-def _extra_panels(request: AuthedRequest, client: Client) -> list[str]:
-    """Panels the charts work adds to this page (measures.chart_panels), if any."""
-    from measures import chart_panels
-
-    render_panels = getattr(chart_panels, "render_measure_panels", None)
-    if render_panels is None:
-        return []
-    return list(render_panels(request, client))
-
-
 @require_GET
 @role_required(*CLIENT_ROLES)
 def client(request: AuthedRequest, client_id: int) -> HttpResponse:
@@ -229,9 +221,10 @@ def client(request: AuthedRequest, client_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "client": the_client,
         "responses": responses,
-        "links": [(link, services.link_state(link, now)) for link in links],
+        "links": [(link, link.state(now)) for link in links],
         "instruments": Instrument.objects.order_by("short_name"),
-        "extra_panels": _extra_panels(request, the_client),
+        # The outcome charts, compact (none when there are no scores yet).
+        "extra_panels": render_measure_panels(request, the_client),
         "reasons": dict(Reason.choices),
     }
     return render(request, "measures/client.html", context)

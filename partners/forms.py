@@ -13,7 +13,6 @@ from consents.queries import release_in_force
 from partners.models import Partner, Step
 from partners.prescreen import ANSWERS, PRESCREEN_ITEMS
 from partners.services import REASON_MAX, TEXT_MAX
-from pathways.forms import AccessibleErrorsMixin
 
 PRESCREEN_PREFIX = "prescreen_"
 # How far from today an evaluation date may be: catches a mistyped year.
@@ -31,7 +30,7 @@ def _textarea(max_length: int, rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
 
 
-class ReferralForm(AccessibleErrorsMixin, forms.Form):
+class ReferralForm(forms.Form):
     partner = forms.ModelChoiceField(
         label="Medication-management partner",
         queryset=Partner.objects.filter(active=True),
@@ -83,7 +82,7 @@ class ReferralForm(AccessibleErrorsMixin, forms.Form):
         return partner
 
 
-class AnswerForm(AccessibleErrorsMixin, forms.Form):
+class AnswerForm(forms.Form):
     text = forms.CharField(
         label="Your answer to the prescriber",
         max_length=TEXT_MAX,
@@ -92,7 +91,7 @@ class AnswerForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
-class CloseForm(AccessibleErrorsMixin, forms.Form):
+class CloseForm(forms.Form):
     text = forms.CharField(
         label="Reason for closing",
         required=False,
@@ -102,7 +101,7 @@ class CloseForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
-class ScheduleForm(AccessibleErrorsMixin, forms.Form):
+class ScheduleForm(forms.Form):
     evaluation_at = forms.DateTimeField(
         label="Evaluation date and time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -133,7 +132,7 @@ RESULTS = [
 ]
 
 
-class EvaluateForm(AccessibleErrorsMixin, forms.Form):
+class EvaluateForm(forms.Form):
     result = forms.ChoiceField(
         label="Result of the evaluation",
         choices=RESULTS,

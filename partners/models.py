@@ -21,6 +21,23 @@ class Partner(models.Model):
         return self.name
 
 
+class PartnerMembership(models.Model):
+    """A prescriber's place in the partner organisation they work for (one at most).
+
+    It decides what the partner portal shows them: the referrals to this partner,
+    and what hangs off those. A user with no membership sees nothing there.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership"
+    )
+    # PROTECT: an organisation with people in it is made inactive, not deleted.
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.partner}"
+
+
 class ReferralStatus(models.TextChoices):
     SENT = "sent", "Sent"
     SCHEDULED = "scheduled", "Evaluation scheduled"
@@ -57,6 +74,12 @@ STEPS: dict[str, tuple[tuple[str, ...], str]] = {
         (S.SENT, S.SCHEDULED, S.NEEDS_INFO, S.INFO_PROVIDED, S.ELIGIBLE, S.NOT_ELIGIBLE),
         S.CLOSED,
     ),
+}
+# The same lifecycle as a status table (common.transitions), derived from STEPS so
+# that the two cannot disagree.
+REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    status: tuple(dict.fromkeys(t for sources, t in STEPS.values() if status in sources))
+    for status in ReferralStatus.values
 }
 # Which side takes each step. Either side may close.
 PRESCRIBER_STEPS = (Step.SCHEDULED, Step.ELIGIBLE, Step.NOT_ELIGIBLE, Step.NEEDS_INFO)

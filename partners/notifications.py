@@ -11,9 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Role, User
+from common.links import site_url
 from notifications.services import email_queue
 from partners.models import Partner, Referral
-from pathways.links import site_url
 
 NEW_TEMPLATE = "notifications/email/referral_new"
 UPDATE_TEMPLATE = "notifications/email/referral_update"
@@ -22,7 +22,7 @@ UPDATE_TEMPLATE = "notifications/email/referral_update"
 def partner_recipients(partner: Partner) -> list[str]:
     """The partner's active prescribers with an address, plus its own mailbox."""
     prescribers = User.objects.filter(
-        role=Role.PRESCRIBER, is_active=True, partner=partner
+        role=Role.PRESCRIBER, is_active=True, partner_membership__partner=partner
     ).exclude(email="")
     addresses = set(prescribers.values_list("email", flat=True))
     if partner.email:

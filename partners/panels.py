@@ -28,7 +28,6 @@ TIMELINE_LABELS = {
 def referrals_panel(request: AuthedRequest, client: Client) -> Panel:
     referrals = Referral.objects.filter(client=client).select_related("partner")
     return Panel(
-        order=20,
         template="partners/_client_panel.html",
         context={
             "referrals": list(referrals),

@@ -1,7 +1,8 @@
 """Sections of the partner-portal referral page contributed by other apps.
 
-Like clients/panels.py, for the portal: an app registers a provider in its
-AppConfig.ready(); the portal referral page renders each panel in order. A
+Like clients/panels.py, for the portal: an app names a provider in
+settings.PATHWAYS_PORTAL_PANELS; the portal referral page renders the panels in the
+list's order. A
 provider gets the signed-in prescriber's request and a referral that prescriber
 may see, and returns a Panel (or None to show nothing). It must show only what
 belongs to that referral.
@@ -16,21 +17,15 @@ from django.utils.safestring import SafeString
 
 from accounts.access import AuthedRequest
 from clients.panels import Panel
+from common.plugins import plugins
 from partners.models import Referral
 
 PortalPanelProvider = Callable[[AuthedRequest, Referral], Panel | None]
-_portal_panels: list[PortalPanelProvider] = []
-
-
-def register_portal_panel(provider: PortalPanelProvider) -> PortalPanelProvider:
-    if provider not in _portal_panels:
-        _portal_panels.append(provider)
-    return provider
 
 
 def portal_panels_for(request: AuthedRequest, referral: Referral) -> list[Panel]:
-    found = [p for provider in _portal_panels if (p := provider(request, referral)) is not None]
-    return sorted(found, key=lambda p: p.order)
+    providers = plugins("PATHWAYS_PORTAL_PANELS")
+    return [p for provider in providers if (p := provider(request, referral)) is not None]
 
 
 def render_portal_panels(request: AuthedRequest, referral: Referral) -> list[SafeString]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from audit.services import log_action
 from partners import services
-from partners.access import get_referral_for_prescriber, referrals_for_prescriber
+from partners.access import get_referral_for_prescriber, partner_of, referrals_for_prescriber
 from partners.forms import CloseForm, EvaluateForm, ScheduleForm
 from partners.models import Referral, ReferralStatus, Step
 from partners.portal_panels import render_portal_panels
@@ -46,7 +46,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         request, "referral.list", detail={"page": page.number, "count": len(page), "show": show}
     )
     context = {
-        "partner": request.user.partner,
+        "partner": partner_of(request.user),
         "page": page,
         "show": show,
         "show_choices": SHOW.items(),
@@ -79,7 +79,7 @@ def _context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[s
     return {
         "referral": referral,
         "client": referral.client,
-        "events": referral.events.select_related("by__partner"),
+        "events": referral.events.select_related("by__partner_membership__partner"),
         "prescreen_rows": prescreen_rows(referral.prescreen),
         "flagged": flagged(referral.prescreen),
         "can_schedule": Step.SCHEDULED in allowed,

@@ -3,7 +3,8 @@
 `referral_send` opens a referral under the client's release of information;
 `referral_step` moves it through the state machine in partners/models.py (STEPS),
 checking which side may take the step. The e-mails are outbox rows written in
-the same transaction, after the change, and carry no PHI.
+the same transaction, after the change, and carry no PHI. `membership_set` puts a
+prescriber in their partner organisation (the demo; the admin edits memberships inline).
 """
 
 from __future__ import annotations
@@ -15,17 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Allergy, Client
+from common.plugins import plugins
+from common.transitions import check_transition
 from consents.queries import release_in_force
 from partners import notifications
+from partners.access import partner_id_of
 from partners.models import (
     PRACTICE_STEPS,
     PRESCRIBER_STEPS,
+    REFERRAL_TRANSITIONS,
     STEPS,
     Partner,
+    PartnerMembership,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -45,17 +51,6 @@ class ReferralError(Exception):
         self.field = field
 
 
-def latest_measure_scores(client: Client) -> list[dict[str, Any]]:
-    """The client's latest outcome-measure scores, for the referral snapshot.
-
-    Each item is {"instrument", "score", "band", "date"}: the newest score of each
-    instrument the client has answered.
-    """
-    from measures.services import latest_scores
-
-    return latest_scores(client)
-
-
 def _allergy_text(allergy: Allergy) -> str:
     details = [allergy.reaction] if allergy.reaction else []
     if allergy.severity != Allergy.Severity.UNKNOWN:
@@ -64,8 +59,12 @@ def _allergy_text(allergy: Allergy) -> str:
 
 
 def snapshot(client: Client) -> dict[str, list[Any]]:
-    """What a referral sent now would share: current items only."""
-    return {
+    """What a referral sent now would share: current items only.
+
+    The record's own items, then each section settings.PATHWAYS_REFERRAL_SECTIONS
+    adds (measures adds the latest outcome scores as "measure_scores").
+    """
+    shared: dict[str, list[Any]] = {
         "diagnoses": [
             {"code": d.code, "description": d.description}
             for d in client.diagnoses.filter(resolved_at__isnull=True).order_by("code")
@@ -77,8 +76,10 @@ def snapshot(client: Client) -> dict[str, list[Any]]:
             _allergy_text(a)
             for a in client.allergies.filter(removed_at__isnull=True).order_by("substance")
         ],
-        "measure_scores": latest_measure_scores(client),
     }
+    for section in plugins("PATHWAYS_REFERRAL_SECTIONS"):
+        shared.update(section(client))
+    return shared
 
 
 def _check_prescreen(prescreen: dict[str, str]) -> dict[str, str]:
@@ -159,9 +160,8 @@ def referral_send(
 def _is_partner_side(request: AuthedRequest, referral: Referral) -> bool:
     user = request.user
     return (
-        user.has_role(Role.PRESCRIBER)
-        and user.partner_id is not None
-        and user.partner_id == referral.partner_id
+        # A referral always has a partner, so a user with none never matches.
+        user.has_role(Role.PRESCRIBER) and partner_id_of(user) == referral.partner_id
     )
 
 
@@ -219,11 +219,13 @@ def referral_step(
         )
         partner_side = _check_side(request, locked, step)
         sources, target = STEPS[step]
+        error = ReferralError(
+            f"This referral is “{locked.get_status_display()}”: "
+            f"“{Step(step).label}” is not possible now."
+        )
         if locked.status not in sources:
-            raise ReferralError(
-                f"This referral is “{locked.get_status_display()}”: "
-                f"“{Step(step).label}” is not possible now."
-            )
+            raise error
+        check_transition(REFERRAL_TRANSITIONS, locked.status, target, error=error)
         _check_data(step, text, evaluation_at)
         from_status = locked.status
         locked.status = target
@@ -256,3 +258,14 @@ def referral_step(
     for name in ("status", "evaluation_at", "not_eligible_reason", "updated_at"):
         setattr(referral, name, getattr(locked, name))
     return event
+
+
+def membership_set(*, user: User, partner: Partner) -> PartnerMembership:
+    """Make `user` a member of `partner` (a user works for one partner at most):
+    the partner portal then shows them the referrals to that partner."""
+    membership, _ = PartnerMembership.objects.update_or_create(
+        user=user, defaults={"partner": partner}
+    )
+    # Readers (partners.access) use the cached reverse relation: keep it current.
+    user.partner_membership = membership
+    return membership

@@ -68,7 +68,7 @@ def _detail_context(request: AuthedRequest, referral: Referral, **forms: Any) ->
     context: dict[str, Any] = {
         "referral": referral,
         "client": referral.client,
-        "events": referral.events.select_related("by__partner"),
+        "events": referral.events.select_related("by__partner_membership__partner"),
         "prescreen_rows": prescreen_rows(referral.prescreen),
         "flagged": flagged(referral.prescreen),
         "can_answer": can_act and Step.ANSWER in allowed,

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The widgets' templates, for FORM_RENDERER (it loads templates through TEMPLATES).
+    "django.forms",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -133,6 +135,70 @@ INSTALLED_APPS = [
     "dosing",
     "bls",
     "measures",
+    # The project package itself: the staff dashboard and the demo practice (seed_demo).
+    "pathways",
+]
+
+# --- Plug-in points (common.plugins): ordered lists of functions, like MIDDLEWARE ---
+# An app adds to a page by naming its function here; the page follows the list's
+# order. Tests change a list with override_settings.
+
+# Sections of the staff client page: f(request, client) -> clients.panels.Panel | None.
+PATHWAYS_CLIENT_PANELS = [
+    "partners.panels.referrals_panel",
+    "prescriptions.panels.client_panel",
+    "consents.panels.consents_panel",
+    "scheduling.panels.appointments_panel",
+    "treatment.panels.courses_panel",
+    "dosing.panels.client_panel",
+    "bls.panels.emdr_panel",
+    "measures.alert_panels.safety_alerts_panel",
+    "measures.panels.measures_panel",
+    "measures.chart_panels.outcome_charts_panel",
+]
+# Sections of the partner-portal referral page: f(request, referral) -> Panel | None.
+PATHWAYS_PORTAL_PANELS = [
+    "prescriptions.panels.portal_panel",
+    "dosing.panels.portal_panel",
+]
+# Sources of the client timeline: f(client) -> list[clients.panels.TimelineEntry].
+PATHWAYS_TIMELINE_SOURCES = [
+    "intake.timeline.record_entries",
+    "partners.panels.referral_timeline",
+    "prescriptions.panels.client_timeline",
+    "consents.panels.consents_timeline",
+    "treatment.panels.treatment_entries",
+    "scheduling.panels.appointment_entries",
+    "dosing.panels.client_timeline",
+    "bls.panels.emdr_entries",
+    "measures.alert_panels.safety_alert_entries",
+    "measures.panels.measures_timeline",
+]
+# The dosing readiness gate, at the session's start and before every dose:
+# f(treatment.gate.Gate) -> treatment.gate.Check, listed in this order on the page.
+PATHWAYS_GATE_CONDITIONS = [
+    "treatment.gate.referral_condition",
+    "treatment.gate.prescription_condition",
+    "treatment.gate.consent_condition",
+    "treatment.gate.release_condition",
+    "treatment.gate.escort_condition",
+    "measures.gate.safety_alerts_condition",
+    "treatment.gate.preparation_condition",
+]
+# What a referral shares beyond the record's own items: f(client) -> {key: [items]}.
+PATHWAYS_REFERRAL_SECTIONS = [
+    "measures.queries.referral_scores",
+]
+# The chart on a dosing record's summary: f(treatment session) -> SVG text or "".
+PATHWAYS_SESSION_CHARTS = [
+    "bls.charts.session_timeline_svg",
+]
+# How many dosing sessions a prescription has used: f(prescription) -> int (one path).
+PATHWAYS_SESSIONS_USED = "treatment.queries.dosing_sessions_used"
+# Today's checks before every dose, after the gate: f(dosing record) -> Check.
+PATHWAYS_DOSE_CONDITIONS = [
+    "measures.gate.recent_phq9_condition",
+    "dosing.rules.risk_check_condition",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +213,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "audit.middleware.NoStoreMiddleware",
+    "common.middleware.NoStoreMiddleware",
     # Axes must be last: it turns a locked-out authenticate() into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,6 +238,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Fields render through templates/includes/field_group.html (see common.forms).
+FORM_RENDERER = "common.forms.PathwaysFormRenderer"
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'pathways.sqlite3'}")
@@ -210,7 +279,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Two-factor sign-in (TOTP, django-otp). A user who has set up an authenticator
@@ -225,7 +294,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "audit.ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.ip.client_ip"
 # Behind one reverse proxy, read the address it appended to X-Forwarded-For.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 

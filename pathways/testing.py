@@ -15,6 +15,7 @@ from clients.models import Client
 from consents.models import ConsentDocument, ConsentKind, SignedConsent
 from intake.models import AppointmentRequest, ContactMessage
 from partners.models import Partner, Referral, ReferralStatus
+from partners.services import membership_set
 from prescriptions.models import Prescription, Route, RxModality
 from treatment.models import Modality, SessionKind, TreatmentCourse, TreatmentSession
 from website.models import Service
@@ -26,6 +27,16 @@ def make_user(username: str, role: str, **extra: Any) -> User:
     user = User(username=username, role=role, email=f"{username}@pathways.example", **extra)
     user.set_password(PASSWORD)
     user.save()
+    return user
+
+
+def make_prescriber(
+    username: str, partner: Partner, role: str = Role.PRESCRIBER, **extra: Any
+) -> User:
+    """A user who works for `partner` (partners.PartnerMembership): a prescriber,
+    unless `role` says otherwise."""
+    user = make_user(username, role, **extra)
+    membership_set(user=user, partner=partner)
     return user
 
 
@@ -177,8 +188,8 @@ class BaseTestCase(TestCase):
         cls.intake = make_user("intake", Role.INTAKE)
         cls.therapist = make_user("therapist", Role.THERAPIST, first_name="Theo")
         cls.therapist2 = make_user("therapist2", Role.THERAPIST, first_name="Tess")
-        cls.prescriber = make_user("prescriber", Role.PRESCRIBER, partner=cls.partner)
-        cls.prescriber2 = make_user("prescriber2", Role.PRESCRIBER, partner=cls.partner2)
+        cls.prescriber = make_prescriber("prescriber", cls.partner)
+        cls.prescriber2 = make_prescriber("prescriber2", cls.partner2)
         cls.service = make_service("kap", title="Ketamine-Assisted Psychotherapy (KAP)")
 
 

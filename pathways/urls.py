@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from accounts.otp import needs_setup, needs_verification
+from pathways import views
 
 
 def _admin_has_permission(request: HttpRequest) -> bool:
@@ -29,7 +30,8 @@ urlpatterns = [
     path("measures/", include("measures.public_urls")),
     # A clinician's secret calendar subscription (the token in the URL is the key).
     path("calendar/", include("scheduling.feed_urls")),
-    # Practice staff.
+    # Practice staff: the dashboard, then each app's pages.
+    path("staff/", include(([path("", views.dashboard, name="home")], "dashboard"))),
     path("staff/", include("accounts.urls")),
     path("staff/", include("intake.urls")),
     path("staff/clients/", include("clients.urls")),

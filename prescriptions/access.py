@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import AuthedRequest
 from clients.access import clients_for_user
+from partners.access import partner_id_of
 from prescriptions.models import Prescription
 
 RELATED = ("client", "referral", "prescriber", "discontinued_by")
 
 
 def prescriptions_for_prescriber(request: AuthedRequest) -> QuerySet[Prescription]:
-    partner_id = request.user.partner_id
+    partner_id = partner_id_of(request.user)
     if partner_id is None:
         return Prescription.objects.none()
     return Prescription.objects.filter(referral__partner_id=partner_id).select_related(*RELATED)

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from pathways.forms import AccessibleErrorsMixin
 from prescriptions.models import Prescription
 from prescriptions.queries import EDITABLE_FIELDS, model_field
 from prescriptions.ranges import LIMIT_BOUNDS
@@ -51,7 +50,7 @@ def _text_widget() -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX})
 
 
-class PrescriptionForm(AccessibleErrorsMixin, forms.ModelForm):
+class PrescriptionForm(forms.ModelForm):
     """Write or revise a prescription. The medication is fixed: ketamine."""
 
     class Meta:
@@ -204,7 +203,7 @@ class PrescriptionForm(AccessibleErrorsMixin, forms.ModelForm):
         return data
 
 
-class DiscontinueForm(AccessibleErrorsMixin, forms.Form):
+class DiscontinueForm(forms.Form):
     reason = forms.CharField(
         label="Reason for discontinuing",
         max_length=TEXT_MAX,

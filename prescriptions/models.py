@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from common.plugins import plugin
+
 
 class Route(models.TextChoices):
     # Routes and formulations used in KAP practice (clinical-reference.md, "Doses").
@@ -34,6 +36,15 @@ class RxStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     SUPERSEDED = "superseded", "Superseded by a newer version"
     DISCONTINUED = "discontinued", "Discontinued"
+
+
+# Only the active version of a chain changes: a revision supersedes it, a
+# discontinuation stops it. Neither can be undone (a new prescription is written).
+RX_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RxStatus.ACTIVE: (RxStatus.SUPERSEDED, RxStatus.DISCONTINUED),
+    RxStatus.SUPERSEDED: (),
+    RxStatus.DISCONTINUED: (),
+}
 
 
 class PrescriptionQuerySet(models.QuerySet["Prescription"]):
@@ -234,15 +245,10 @@ class Prescription(models.Model):
         return self.status == RxStatus.ACTIVE and self.valid_from <= day <= self.valid_to
 
     def sessions_used(self) -> int:
-        from treatment.models import SessionKind, TreatmentSession
-
-        return (
-            TreatmentSession.objects.filter(
-                kind=SessionKind.DOSING, prescription__in=self.chain_versions()
-            )
-            .exclude(started_at=None)
-            .count()
-        )
+        """Dosing sessions started on this prescription's chain. Sessions belong to
+        treatment, above prescriptions in the layers: settings.PATHWAYS_SESSIONS_USED
+        names the function that counts them (treatment.queries.dosing_sessions_used)."""
+        return int(plugin("PATHWAYS_SESSIONS_USED")(self))
 
     def sessions_left(self) -> int:
         return max(self.sessions_authorised - self.sessions_used(), 0)

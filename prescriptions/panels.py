@@ -10,12 +10,10 @@ from accounts.access import AuthedRequest
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from partners.access import partner_id_of
 from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.services import refusal_for
-
-CLIENT_PANEL_ORDER = 25
-PORTAL_PANEL_ORDER = 30
 
 
 def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
@@ -41,7 +39,7 @@ def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
         "sessions_left": active.sessions_left() if active else 0,
         "history": versions,
     }
-    return Panel(CLIENT_PANEL_ORDER, "prescriptions/_client_panel.html", context)
+    return Panel("prescriptions/_client_panel.html", context)
 
 
 def client_timeline(client: Client) -> list[TimelineEntry]:
@@ -61,7 +59,7 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
 
 def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     """The referral's prescriptions on the portal referral page, and a link to write one."""
-    if request.user.partner_id is None or referral.partner_id != request.user.partner_id:
+    if partner_id_of(request.user) != referral.partner_id:
         return None
     versions = list(
         Prescription.objects.filter(referral=referral)
@@ -85,4 +83,4 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
         "can_write": not refusal,
         "refusal": refusal,
     }
-    return Panel(PORTAL_PANEL_ORDER, "prescriptions/_portal_panel.html", context)
+    return Panel("prescriptions/_portal_panel.html", context)

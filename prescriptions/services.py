@@ -18,10 +18,12 @@ from django.utils import timezone
 from accounts.access import AuthedRequest
 from audit.services import log_action
 from clients.models import Client
+from common.links import absolute_url
+from common.transitions import check_transition
 from notifications.services import email_queue
+from partners.access import partner_id_of
 from partners.models import Referral, ReferralStatus
-from pathways.links import absolute_url
-from prescriptions.models import Prescription, RxStatus
+from prescriptions.models import RX_TRANSITIONS, Prescription, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS, active_chain_for, changed_fields
 from prescriptions.validation import prescription_problems
 
@@ -54,7 +56,7 @@ def _notify_practice(rx: Prescription) -> None:
     people = [rx.referral.referred_by, rx.client.assigned_therapist]
     addresses = sorted({p.email for p in people if p is not None and p.is_active and p.email})
     context = {
-        "link": absolute_url("accounts:home"),
+        "link": absolute_url("dashboard:home"),
         "practice": settings.PRACTICE_NAME,
     }
     for address in addresses:
@@ -62,8 +64,7 @@ def _notify_practice(rx: Prescription) -> None:
 
 
 def _check_partner(request: AuthedRequest, referral: Referral) -> None:
-    partner_id = request.user.partner_id
-    if partner_id is None or partner_id != referral.partner_id:
+    if partner_id_of(request.user) != referral.partner_id:
         raise PrescriptionError(
             "Only a prescriber of the partner this referral went to may do this."
         )
@@ -127,11 +128,15 @@ def prescription_revise(
             .get(pk=rx.pk)
         )
         _check_partner(request, old.referral)
-        if old.status != RxStatus.ACTIVE:
-            raise PrescriptionError(
+        check_transition(
+            RX_TRANSITIONS,
+            old.status,
+            RxStatus.SUPERSEDED,
+            error=PrescriptionError(
                 f"Version {old.version} is {old.get_status_display().lower()}; "
                 "only the active version can be revised."
-            )
+            ),
+        )
         new_data = {name: getattr(old, name) for name in EDITABLE_FIELDS}
         new_data.update(_fields(data))
         _check_values(new_data)
@@ -185,6 +190,7 @@ def prescription_discontinue(
         if active is None:
             raise PrescriptionError("This prescription is no longer active.")
         _check_partner(request, active.referral)
+        check_transition(RX_TRANSITIONS, active.status, RxStatus.DISCONTINUED)
         active.status = RxStatus.DISCONTINUED
         active.discontinued_at = timezone.now()
         active.discontinued_by = request.user

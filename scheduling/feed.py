@@ -18,10 +18,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
+from common.ip import client_ip
+from common.tokens import token_hash
 from scheduling.models import Appointment, AppointmentStatus, CalendarFeed
-from scheduling.views import token_hash
 
 DAYS_BACK, DAYS_AHEAD = 30, 180
 ICAL_STATUS: dict[str, str] = {
@@ -90,11 +92,11 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("client", "room")
         .order_by("starts_at", "pk")
     )
+    # The subscriber's calendar app, not a signed-in session: the feed's owner acts.
     log_action(
-        request,
+        Actor.for_user(found.clinician, client_ip(request)),
         "calendar_feed.read",
         found,
-        actor=found.clinician,
         detail={"appointments": [a.pk for a in appointments]},
     )
     response = HttpResponse(build_calendar(appointments, now), content_type="text/calendar")

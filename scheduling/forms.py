@@ -10,7 +10,6 @@ from accounts.access import AuthedRequest
 from accounts.models import User
 from clients.access import clients_for_user
 from clients.models import Client
-from pathways.forms import AccessibleErrorsMixin
 from scheduling.models import (
     APPOINTMENT_TRANSITIONS,
     DEFAULT_MINUTES,
@@ -81,7 +80,7 @@ class WhenMixin:
         cleaned["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
 
 
-class AppointmentForm(WhenMixin, AccessibleErrorsMixin, forms.Form):
+class AppointmentForm(WhenMixin, forms.Form):
     client = ClientField(queryset=Client.objects.none(), label="Client")
     type = forms.ChoiceField(label="Appointment type", choices=AppointmentType.choices)
     clinician = ClinicianField(queryset=User.objects.none(), label="Clinician")
@@ -134,7 +133,7 @@ class AppointmentForm(WhenMixin, AccessibleErrorsMixin, forms.Form):
         return cleaned
 
 
-class MoveForm(WhenMixin, AccessibleErrorsMixin, forms.Form):
+class MoveForm(WhenMixin, forms.Form):
     date = forms.DateField(label="New date", widget=DATE_WIDGET)
     start = forms.TimeField(label="New start time", widget=TIME_WIDGET)
     duration = forms.IntegerField(label="Length in minutes", min_value=5, max_value=MAX_MINUTES)
@@ -168,7 +167,7 @@ def move_initial(appt: Any) -> dict[str, Any]:
     }
 
 
-class CancelForm(AccessibleErrorsMixin, forms.Form):
+class CancelForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling",
         max_length=300,
@@ -203,7 +202,7 @@ def status_actions(status: str) -> list[tuple[str, str]]:
     return [(s, labels[s]) for s in APPOINTMENT_TRANSITIONS[status] if s in labels]
 
 
-class CalendarForm(AccessibleErrorsMixin, forms.Form):
+class CalendarForm(forms.Form):
     view = forms.ChoiceField(
         label="Show", choices=[("week", "Week"), ("day", "Day")], required=False
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from clients.models import Client
-from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
+from clients.panels import Panel, TimelineEntry
 from scheduling.access import SCHEDULE_ROLES
 from scheduling.models import Appointment, AppointmentStatus
 
@@ -21,7 +21,6 @@ STEPS = [
 ]
 
 
-@register_panel
 def appointments_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if request.user.role not in SCHEDULE_ROLES:
         return None
@@ -34,10 +33,9 @@ def appointments_panel(request: AuthedRequest, client: Client) -> Panel | None:
         "past": list(past[:PAST_SHOWN]),
         "past_more": past.count() > PAST_SHOWN,
     }
-    return Panel(order=35, template="scheduling/_client_panel.html", context=context)
+    return Panel(template="scheduling/_client_panel.html", context=context)
 
 
-@register_timeline
 def appointment_entries(client: Client) -> list[TimelineEntry]:
     entries = []
     for appt in Appointment.objects.filter(client=client):

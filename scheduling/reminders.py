@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import log_action
+from common.timefmt import local, local_clock
 from notifications.services import email_queue
 from prescriptions.queries import active_prescription_for
 from scheduling.models import Appointment, AppointmentStatus, Reminder
@@ -54,21 +55,16 @@ def due_kind(appt: Appointment, now: dt.datetime) -> str | None:
     return None
 
 
-def _clock(value: dt.datetime) -> str:
-    return value.strftime("%I:%M %p").lstrip("0")
-
-
 def reminder_context(appt: Appointment) -> dict[str, Any]:
-    start = timezone.localtime(appt.starts_at, timezone.get_default_timezone())
-    end = timezone.localtime(appt.ends_at, timezone.get_default_timezone())
+    start = local(appt.starts_at)
     context: dict[str, Any] = {
         "practice": settings.PRACTICE_NAME,
         "address": settings.PRACTICE_ADDRESS,
         "phone": settings.PRACTICE_PHONE,
         "day": f"{start:%A, %B} {start.day}, {start.year}",
         "short_day": f"{start:%a %b} {start.day}",
-        "start": _clock(start),
-        "end": _clock(end),
+        "start": local_clock(appt.starts_at),
+        "end": local_clock(appt.ends_at),
         "tz": start.tzname(),
         "dosing": appt.is_dosing,
     }

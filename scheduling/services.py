@@ -29,6 +29,8 @@ from accounts.models import Role, User
 from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Client
+from common.timefmt import local, local_day_hm, local_hm
+from common.transitions import check_transition
 from scheduling.models import (
     APPOINTMENT_TRANSITIONS,
     BLOCKING_STATUSES,
@@ -98,13 +100,8 @@ def default_ends_at(type_: str, starts_at: dt.datetime) -> dt.datetime:
     return starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=DEFAULT_MINUTES[type_])
 
 
-def local(value: dt.datetime) -> dt.datetime:
-    return timezone.localtime(value, timezone.get_default_timezone())
-
-
 def _span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    start, end = local(starts_at), local(ends_at)
-    return f"{start:%a %Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{local(starts_at):%a} {local_day_hm(starts_at)}–{local_hm(ends_at)}"
 
 
 def session_problem(session: TreatmentSession | None, client: Client, type_: str) -> str | None:
@@ -373,10 +370,14 @@ def appointment_cancel(request: AuthedRequest, appt: Appointment, reason: str) -
         raise SchedulingError("Keep the reason under 300 characters.", "reason")
     with transaction.atomic():
         current = _locked(appt)
-        if AppointmentStatus.CANCELLED not in APPOINTMENT_TRANSITIONS[current.status]:
-            raise SchedulingError(
+        check_transition(
+            APPOINTMENT_TRANSITIONS,
+            current.status,
+            AppointmentStatus.CANCELLED,
+            error=SchedulingError(
                 f"A {current.get_status_display().lower()} appointment cannot be cancelled."
-            )
+            ),
+        )
         session_id = current.session_id
         current.status = AppointmentStatus.CANCELLED
         current.cancel_reason = reason
@@ -403,11 +404,15 @@ def appointment_set_status(request: AuthedRequest, appt: Appointment, status: st
     with transaction.atomic():
         current = _locked(appt)
         before = current.status
-        if status not in APPOINTMENT_TRANSITIONS[before]:
-            raise SchedulingError(
+        check_transition(
+            APPOINTMENT_TRANSITIONS,
+            before,
+            status,
+            error=SchedulingError(
                 f"A {current.get_status_display().lower()} appointment cannot become "
                 f"{AppointmentStatus(status).label.lower()}."
-            )
+            ),
+        )
         current.status = status
         setattr(current, STEP_FIELD[status], timezone.now())
         current.save()

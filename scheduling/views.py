@@ -8,8 +8,6 @@ scheduling/services.py (locks, double-booking refusal, audit).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import AuthedRequest, role_required
 from accounts.models import Role, User
 from audit.services import log_action
-from pathways.links import absolute_url
+from common.links import absolute_url
+from common.timefmt import local_day
+from common.tokens import new_token, token_hash
 from scheduling import services
 from scheduling.access import (
     FEED_ROLES,
@@ -226,7 +226,7 @@ def _detail(
         "reminders": appt.reminders.order_by("sent_at"),
         "week_url": _query(
             clinician=appt.clinician_id,
-            date=timezone.localtime(appt.starts_at, tz).date().isoformat(),
+            date=local_day(appt.starts_at),
         ),
     }
     return render(request, "scheduling/appointment.html", context)
@@ -303,10 +303,6 @@ def appointment_status(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- The clinician's calendar subscription ------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _active_feeds(user: User) -> Any:
     return CalendarFeed.objects.filter(clinician=user, revoked_at=None)
 
@@ -324,7 +320,7 @@ def feed_page(request: AuthedRequest) -> HttpResponse:
 @role_required(*FEED_ROLES)
 def feed_create(request: AuthedRequest) -> HttpResponse:
     """Make a new secret URL; any older one stops working at once."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     with transaction.atomic():
         revoked = _active_feeds(request.user).update(revoked_at=timezone.now())
         feed = CalendarFeed.objects.create(clinician=request.user, token_hash=token_hash(token))

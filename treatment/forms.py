@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
-from pathways.forms import AccessibleErrorsMixin
 from treatment.models import TreatmentCourse, TreatmentSession
 
 
-class CourseForm(AccessibleErrorsMixin, forms.ModelForm):
+class CourseForm(forms.ModelForm):
     class Meta:
         model = TreatmentCourse
         fields = [
@@ -26,7 +25,7 @@ class CourseForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {"goals": forms.Textarea(attrs={"rows": 4, "maxlength": 4000})}
 
 
-class SessionForm(AccessibleErrorsMixin, forms.ModelForm):
+class SessionForm(forms.ModelForm):
     class Meta:
         model = TreatmentSession
         fields = ["kind", "planned_date"]
@@ -34,7 +33,7 @@ class SessionForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class EscortForm(AccessibleErrorsMixin, forms.Form):
+class EscortForm(forms.Form):
     escort_name = forms.CharField(label="Escort's name", max_length=120)
     escort_phone = forms.CharField(label="Escort's phone", max_length=32)
     confirmed = forms.BooleanField(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from clients.models import Client
+from common.plugins import plugins
+from common.timefmt import local_day, local_hm
 from consents.models import ConsentKind
 from consents.queries import consent_in_force, release_in_force
 from partners.models import Referral, ReferralStatus
@@ -31,18 +33,6 @@ class Check:
     label: str
     ok: bool
     detail: str
-
-
-# Safety alerts (e.g. PHQ-9 item 9) come from the measures app: it registers a
-# function returning short descriptions of the client's unacknowledged alerts.
-SafetyAlertProvider = Callable[[Client], list[str]]
-_safety_providers: list[SafetyAlertProvider] = []
-
-
-def register_safety_alerts(provider: SafetyAlertProvider) -> SafetyAlertProvider:
-    if provider not in _safety_providers:
-        _safety_providers.append(provider)
-    return provider
 
 
 MODALITY_CONSENT: dict[str, str] = {
@@ -60,8 +50,7 @@ def eligible_referral(client: Client) -> Referral | None:
 
 
 def _day(at: dt.datetime | None) -> str:
-    # Dates the reader sees are in the practice's time zone, not UTC.
-    return f"{timezone.localdate(at):%Y-%m-%d}" if at else "an unrecorded date"
+    return local_day(at, "an unrecorded date")
 
 
 def _prescription_check(
@@ -104,6 +93,28 @@ def _prescription_check(
     return Check("prescription", label, True, detail), rx
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What every condition of the gate reads: the session, today, and the prescription
+    and referral that would govern the dose (worked out once, for all conditions)."""
+
+    session: TreatmentSession
+    today: dt.date
+    rx: Prescription | None
+    rx_check: Check
+    referral: Referral | None
+
+    @property
+    def client(self) -> Client:
+        return self.session.course.client
+
+
+# A gate condition: one Check for a Gate. The conditions, in the order the page lists
+# them, are settings.PATHWAYS_GATE_CONDITIONS (an app adds its own there; measures
+# adds the safety alerts).
+GateCondition = Callable[[Gate], Check]
+
+
 def dosing_readiness(
     session: TreatmentSession, today: dt.date | None = None
 ) -> tuple[list[Check], Prescription | None]:
@@ -114,14 +125,16 @@ def dosing_readiness(
     prescription chain does not need a further authorised session.
     """
     today = today or timezone.localdate()
-    course = session.course
-    client = course.client
-    checks: list[Check] = []
-
     rx_check, rx = _prescription_check(session, today)
     # The evaluation and the release that count are those of the referral the
     # prescription was written on; without a prescription, any eligible one.
-    referral: Referral | None = rx.referral if rx else eligible_referral(client)
+    referral = rx.referral if rx else eligible_referral(session.course.client)
+    gate = Gate(session=session, today=today, rx=rx, rx_check=rx_check, referral=referral)
+    return [condition(gate) for condition in plugins("PATHWAYS_GATE_CONDITIONS")], rx
+
+
+def referral_condition(gate: Gate) -> Check:
+    referral = gate.referral
     eligible = referral is not None and referral.status == ReferralStatus.ELIGIBLE
     if referral is None:
         detail = "No eligible evaluation."
@@ -130,41 +143,47 @@ def dosing_readiness(
     else:
         detail = f"The {referral.partner} referral is “{referral.get_status_display()}”."
     label = "The partner's evaluation found the client eligible"
-    checks.append(Check("referral", label, eligible, detail))
-    checks.append(rx_check)
+    return Check("referral", label, eligible, detail)
 
-    kind = MODALITY_CONSENT[course.modality]
-    consent = consent_in_force(client, kind)
+
+def prescription_condition(gate: Gate) -> Check:
+    return gate.rx_check
+
+
+def consent_condition(gate: Gate) -> Check:
+    kind = MODALITY_CONSENT[gate.session.course.modality]
+    consent = consent_in_force(gate.client, kind)
     label = f"Signed {ConsentKind(kind).label}, not revoked"
     detail = f"Signed {_day(consent.signed_at)}." if consent else "Not signed, or revoked."
-    checks.append(Check("consent", label, consent is not None, detail))
+    return Check("consent", label, consent is not None, detail)
 
-    release = release_in_force(client, referral.partner_id) if referral else None
+
+def release_condition(gate: Gate) -> Check:
+    referral = gate.referral
+    release = release_in_force(gate.client, referral.partner_id) if referral else None
     label = "A signed release of information to the partner"
     if release:
         detail = f"Signed {_day(release.signed_at)}."
     else:
         detail = "Not signed, or revoked." if referral else "Needs an eligible referral first."
-    checks.append(Check("release", label, release is not None, detail))
+    return Check("release", label, release is not None, detail)
 
+
+def escort_condition(gate: Gate) -> Check:
+    session = gate.session
     confirmed = session.escort_confirmed_at
-    escort_ok = confirmed is not None and timezone.localdate(confirmed) == today
+    escort_ok = confirmed is not None and timezone.localdate(confirmed) == gate.today
     detail = (
-        f"{session.escort_name}, confirmed {timezone.localtime(confirmed):%H:%M}."
+        f"{session.escort_name}, confirmed {local_hm(confirmed)}."
         if escort_ok and confirmed
         else "No escort or ride confirmed for today."
     )
-    checks.append(Check("escort", "An escort or ride is confirmed for today", escort_ok, detail))
+    return Check("escort", "An escort or ride is confirmed for today", escort_ok, detail)
 
-    alerts = [alert for provider in _safety_providers for alert in provider(client)]
-    detail = "; ".join(alerts) if alerts else "No unacknowledged safety alerts."
-    checks.append(Check("safety", "No unacknowledged safety alert", not alerts, detail))
 
-    prepared = course.sessions.filter(
+def preparation_condition(gate: Gate) -> Check:
+    prepared = gate.session.course.sessions.filter(
         kind=SessionKind.PREPARATION, status=SessionStatus.COMPLETED
     ).count()
     detail = f"{prepared} completed." if prepared else "No preparation session completed yet."
-    checks.append(
-        Check("preparation", "At least one preparation session completed", prepared > 0, detail)
-    )
-    return checks, rx
+    return Check("preparation", "At least one preparation session completed", prepared > 0, detail)

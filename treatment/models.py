@@ -18,6 +18,14 @@ class CourseStatus(models.TextChoices):
     STOPPED = "stopped", "Stopped"
 
 
+# A course is planned until its first session starts; it ends completed or stopped.
+COURSE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CourseStatus.PLANNED: (CourseStatus.ACTIVE, CourseStatus.STOPPED),
+    CourseStatus.ACTIVE: (CourseStatus.COMPLETED, CourseStatus.STOPPED),
+    CourseStatus.COMPLETED: (),
+    CourseStatus.STOPPED: (),
+}
+
 MAX_SESSIONS = MaxValueValidator(30)
 
 
@@ -60,6 +68,16 @@ class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# planned → in progress → completed, or planned → cancelled. A dosing session leaves
+# "planned" only through the readiness gate (treatment.services.dosing_start).
+SESSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    SessionStatus.PLANNED: (SessionStatus.IN_PROGRESS, SessionStatus.CANCELLED),
+    SessionStatus.IN_PROGRESS: (SessionStatus.COMPLETED,),
+    SessionStatus.COMPLETED: (),
+    SessionStatus.CANCELLED: (),
+}
 
 
 class TreatmentSession(models.Model):

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
-from clients.panels import Panel, TimelineEntry, register_panel, register_timeline
+from clients.panels import Panel, TimelineEntry
 from treatment.models import TreatmentSession
 
 
-@register_panel
 def courses_panel(request: AuthedRequest, client: Client) -> Panel:
     from treatment.views import progress
 
     courses = [(course, progress(course)) for course in client.courses.all()]
     context = {"courses": courses, "can_edit": request.user.role in CLINICAL_ROLES}
-    return Panel(order=40, template="treatment/_client_panel.html", context=context)
+    return Panel(template="treatment/_client_panel.html", context=context)
 
 
-@register_timeline
 def treatment_entries(client: Client) -> list[TimelineEntry]:
     entries = []
     for course in client.courses.all():

@@ -9,9 +9,12 @@ from django.utils import timezone
 from accounts.access import AuthedRequest
 from audit.services import log_action
 from clients.models import Client
+from common.transitions import check_transition
 from prescriptions.models import Prescription
 from treatment.gate import Check, dosing_readiness
 from treatment.models import (
+    COURSE_TRANSITIONS,
+    SESSION_TRANSITIONS,
     CourseStatus,
     SessionKind,
     SessionStatus,
@@ -89,8 +92,14 @@ def dosing_start(request: AuthedRequest, session_id: int) -> tuple[bool, list[Ch
             .get(pk=session_id)
         )
         client = session.course.client
-        if session.kind != SessionKind.DOSING or session.status != SessionStatus.PLANNED:
+        if session.kind != SessionKind.DOSING:
             raise SessionError("Only a planned dosing session can be started.")
+        check_transition(
+            SESSION_TRANSITIONS,
+            session.status,
+            SessionStatus.IN_PROGRESS,
+            error=SessionError("Only a planned dosing session can be started."),
+        )
         if session.course.status in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
             raise SessionError("This course has ended; start a new course first.")
         # Lock the client's prescriptions, so two sessions cannot both take the last
@@ -108,9 +117,7 @@ def dosing_start(request: AuthedRequest, session_id: int) -> tuple[bool, list[Ch
         session.started_by = request.user
         session.prescription = rx
         session.save(update_fields=["status", "started_at", "started_by", "prescription"])
-        if session.course.status == CourseStatus.PLANNED:
-            session.course.status = CourseStatus.ACTIVE
-            session.course.save(update_fields=["status"])
+        _course_started(session.course)
         log_action(
             request,
             "dosing.start",
@@ -121,37 +128,69 @@ def dosing_start(request: AuthedRequest, session_id: int) -> tuple[bool, list[Ch
     return True, checks
 
 
+def _locked_session(session: TreatmentSession) -> TreatmentSession:
+    """The session's row, locked, as it is now (the caller's copy may be stale)."""
+    return (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("course__client")
+        .get(pk=session.pk)
+    )
+
+
+def _course_started(course: TreatmentCourse) -> None:
+    if course.status == CourseStatus.PLANNED:
+        check_transition(COURSE_TRANSITIONS, course.status, CourseStatus.ACTIVE)
+        course.status = CourseStatus.ACTIVE
+        course.save(update_fields=["status"])
+
+
 def session_start(request: AuthedRequest, session: TreatmentSession) -> None:
     """Start a preparation or integration session (no gate: no medication)."""
     if session.kind == SessionKind.DOSING:
         raise SessionError("A dosing session starts through the readiness gate.")
-    if session.status != SessionStatus.PLANNED:
-        raise SessionError("Only a planned session can be started.")
     with transaction.atomic():
-        session.status = SessionStatus.IN_PROGRESS
-        session.started_at = timezone.now()
-        session.started_by = request.user
-        session.save(update_fields=["status", "started_at", "started_by"])
-        if session.course.status == CourseStatus.PLANNED:
-            session.course.status = CourseStatus.ACTIVE
-            session.course.save(update_fields=["status"])
-        log_action(request, "session.start", session, client=session.course.client)
+        locked = _locked_session(session)
+        check_transition(
+            SESSION_TRANSITIONS,
+            locked.status,
+            SessionStatus.IN_PROGRESS,
+            error=SessionError("Only a planned session can be started."),
+        )
+        locked.status = SessionStatus.IN_PROGRESS
+        locked.started_at = timezone.now()
+        locked.started_by = request.user
+        locked.save(update_fields=["status", "started_at", "started_by"])
+        _course_started(locked.course)
+        log_action(request, "session.start", locked, client=locked.course.client)
+    session.refresh_from_db()
 
 
 def session_complete(request: AuthedRequest, session: TreatmentSession) -> None:
-    if session.status != SessionStatus.IN_PROGRESS:
-        raise SessionError("Only a session in progress can be completed.")
     with transaction.atomic():
-        session.status = SessionStatus.COMPLETED
-        session.completed_at = timezone.now()
-        session.save(update_fields=["status", "completed_at"])
-        log_action(request, "session.complete", session, client=session.course.client)
+        locked = _locked_session(session)
+        check_transition(
+            SESSION_TRANSITIONS,
+            locked.status,
+            SessionStatus.COMPLETED,
+            error=SessionError("Only a session in progress can be completed."),
+        )
+        locked.status = SessionStatus.COMPLETED
+        locked.completed_at = timezone.now()
+        locked.save(update_fields=["status", "completed_at"])
+        log_action(request, "session.complete", locked, client=locked.course.client)
+    session.refresh_from_db()
 
 
 def session_cancel(request: AuthedRequest, session: TreatmentSession) -> None:
-    if session.status != SessionStatus.PLANNED:
-        raise SessionError("Only a planned session can be cancelled.")
     with transaction.atomic():
-        session.status = SessionStatus.CANCELLED
-        session.save(update_fields=["status"])
-        log_action(request, "session.cancel", session, client=session.course.client)
+        locked = _locked_session(session)
+        check_transition(
+            SESSION_TRANSITIONS,
+            locked.status,
+            SessionStatus.CANCELLED,
+            error=SessionError("Only a planned session can be cancelled."),
+        )
+        locked.status = SessionStatus.CANCELLED
+        locked.save(update_fields=["status"])
+        log_action(request, "session.cancel", locked, client=locked.course.client)
+    session.refresh_from_db()

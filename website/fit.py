@@ -18,12 +18,10 @@ from dataclasses import dataclass
 
 from django import forms
 
-from pathways.forms import AccessibleErrorsMixin
-
 YES_NO_UNSURE = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
 
 
-class FitForm(AccessibleErrorsMixin, forms.Form):
+class FitForm(forms.Form):
     goals = forms.MultipleChoiceField(
         label="What would you like help with? Choose any that apply.",
         choices=[

@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 
 from intake.models import AppointmentRequest, ContactMessage, ContactTime
-from pathways.forms import AccessibleErrorsMixin
 from website.models import Service
 
 PHONE_HELP = "So we can call you back, e.g. (555) 010-0123."
@@ -19,7 +18,7 @@ def _clean_phone(value: str) -> str:
     return value.strip()
 
 
-class PublicForm(AccessibleErrorsMixin, forms.Form):
+class PublicForm(forms.Form):
     """Spam guards shared by the public forms.
 
     `website` is a honeypot: hidden from people (and from screen readers), but

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from audit.ip import client_ip
+from common.ip import client_ip
 from intake import ratelimit
 from intake.models import AppointmentRequest, ContactMessage
 from intake.services import contact_submit, request_submit

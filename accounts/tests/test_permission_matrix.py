@@ -44,7 +44,7 @@ class Entry:
 
 
 MATRIX: dict[str, Entry] = {
-    "accounts:home": Entry("GET", EVERY_STAFF_ROLE),
+    "dashboard:home": Entry("GET", EVERY_STAFF_ROLE),
     "intake:inbox": Entry("GET", INBOX),
     "intake:request": Entry("GET", INBOX, "request"),
     "intake:request_status": Entry("POST", MANAGERS, "request", {"status": "declined"}),

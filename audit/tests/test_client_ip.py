@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.test import RequestFactory, override_settings
 
-from audit.ip import client_ip
+from common.ip import client_ip
 from pathways.testing import BaseTestCase
 
 

@@ -35,7 +35,7 @@ class LogActionTestCase(BaseTestCase):
         assert event.action == "request.view"
         assert event.object_type == "intake.appointmentrequest"
         assert event.object_id == str(appt.pk)
-        assert event.client == client
+        assert event.client_id == client.pk
         assert event.ip == "192.0.2.44"
         assert event.detail == {"page": 2}
         assert event.at.utcoffset() == timedelta(0)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from bls.models import DesensitisationSet, EmdrRecord
-from pathways.testing import PASSWORD, make_partner, make_user
+from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 
 from .support import give, make_emdr_session, take_vitals
 
@@ -66,7 +66,7 @@ def log_set(page: Any, number: int, sud: str) -> None:
 def test_it_records_a_ka_emdr_session_and_draws_its_timeline(page: Any) -> None:
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
-    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    priya = make_prescriber("priya", partner, first_name="Priya")
     emdr = make_emdr_session(theo, priya, partner, record=False)
     # The dosing record, as the dosing pages would have written it.
     take_vitals(emdr.session, theo, emdr.start + dt.timedelta(minutes=5), (122, 78), 70)

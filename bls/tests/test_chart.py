@@ -6,15 +6,9 @@ import xml.etree.ElementTree as ET
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from bls.charts import (
-    NO_DATA,
-    SCORE_AXIS_LABEL,
-    VITALS_AXIS_LABEL,
-    session_timeline_svg,
-    timeline_data,
-    timeline_rows,
-)
+from bls.charts import NO_DATA, SCORE_AXIS_LABEL, VITALS_AXIS_LABEL, session_timeline_svg
 from bls.models import EmdrRecord, Phase
+from bls.timeline import timeline_data, timeline_rows
 from dosing.models import Administration
 from pathways.testing import BaseTestCase
 
@@ -163,7 +157,7 @@ class ChartViewTestCase(BaseTestCase):
         assert "Dose (0 min)" in texts(response.content.decode())
         event = AuditEvent.objects.get(action="emdr.timeline_view")
         assert event.object_id == str(self.emdr.record.pk)
-        assert event.client == self.emdr.client
+        assert event.client_id == self.emdr.client.pk
 
     def test_it_answers_404_to_another_therapist_and_403_to_a_prescriber(self) -> None:
         self.client.force_login(self.therapist2)

@@ -35,7 +35,7 @@ class PhaseTestCase(BaseTestCase):
         assert made.by == self.therapist
         event = AuditEvent.objects.get(action="emdr.phase_mark")
         assert event.detail == {"phase": 3, "mark": made.pk}
-        assert event.client == self.emdr.client
+        assert event.client_id == self.emdr.client.pk
 
     def test_it_highlights_the_last_mark_as_the_current_phase(self) -> None:
         assert self.current_on_page() == []

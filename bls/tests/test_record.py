@@ -31,7 +31,7 @@ class RecordCreateTestCase(BaseTestCase):
         assert record.client == self.emdr.client
         event = AuditEvent.objects.get(action="emdr.create")
         assert event.object_id == str(record.pk)
-        assert event.client == self.emdr.client
+        assert event.client_id == self.emdr.client.pk
         assert event.detail == {"session": self.emdr.session.pk}
 
     def test_it_opens_a_record_for_a_preparation_session_of_the_course(self) -> None:

@@ -36,7 +36,7 @@ class RecordPageTestCase(BaseTestCase):
         self.assertContains(response, "Quinn Marlowe")
         event = AuditEvent.objects.get(action="emdr.view")
         assert event.object_id == str(self.record.pk)
-        assert event.client == self.emdr.client
+        assert event.client_id == self.emdr.client.pk
 
     def test_it_shows_the_intake_coordinator_the_record_without_forms(self) -> None:
         EmdrRecord.objects.filter(pk=self.record.pk).update(target_memory="The crash.")
@@ -88,13 +88,8 @@ class RecordPageTestCase(BaseTestCase):
 class ClientPanelTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        own_providers_only(self)
-        # own_providers_only keeps clients and treatment; add this app's providers back.
-        from bls.panels import emdr_entries, emdr_panel
-        from clients import panels
-
-        panels._panels.append(emdr_panel)
-        panels._timeline.append(emdr_entries)
+        # The client page with clients', treatment's and this app's panels only.
+        own_providers_only(self, "bls")
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner, record=False)
 
     def page(self, user: object = None) -> str:

@@ -1,31 +1,29 @@
 """Helpers for tests that render the client page.
 
-The client page renders every panel and timeline provider other apps register.
-Referrals, consents and prescriptions are being built beside these tests, and
-their panels may not render yet (a template still to come); `own_providers_only`
-keeps the providers of `clients` and `treatment` for the length of one test, so
-these tests check the page they are about, whatever state the other apps are in.
+The client page renders every panel and timeline source listed in settings
+(PATHWAYS_CLIENT_PANELS, PATHWAYS_TIMELINE_SOURCES). `own_providers_only` keeps
+those of `clients`' own record (intake.timeline), `treatment` and any app a test
+names, for the length of one test, so these tests check the page they are about.
 """
 
 from __future__ import annotations
 
-from unittest import mock
+from django.conf import settings
+from django.test import TestCase, override_settings
 
-from django.test import TestCase
-
-from clients import panels
-
-OWN_APPS = ("clients", "treatment")
+OWN_APPS = ("clients", "intake", "treatment")
 
 
-def _own(provider: object) -> bool:
-    return getattr(provider, "__module__", "").split(".")[0] in OWN_APPS
+def own_providers_only(test: TestCase, *extra_apps: str) -> None:
+    """Limit the client page's panels and timeline to these apps, for one test."""
+    apps = OWN_APPS + extra_apps
 
+    def kept(name: str) -> list[str]:
+        return [path for path in getattr(settings, name) if path.split(".")[0] in apps]
 
-def own_providers_only(test: TestCase) -> None:
-    """Limit the client page's panels and timeline to this app and treatment."""
-    for name in ("_panels", "_timeline"):
-        kept = [p for p in getattr(panels, name) if _own(p)]
-        patcher = mock.patch.object(panels, name, kept)
-        patcher.start()
-        test.addCleanup(patcher.stop)
+    override = override_settings(
+        PATHWAYS_CLIENT_PANELS=kept("PATHWAYS_CLIENT_PANELS"),
+        PATHWAYS_TIMELINE_SOURCES=kept("PATHWAYS_TIMELINE_SOURCES"),
+    )
+    override.enable()
+    test.addCleanup(override.disable)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 from audit.models import AuditEvent
-from clients import panels
+from common.plugins import plugins
 from pathways.testing import BaseTestCase, make_client, make_request
 
 from .support import own_providers_only
@@ -18,7 +18,7 @@ class ClientDetailTestCase(BaseTestCase):
             last_name="Castellanos",
             phone="(555) 010-0144",
             date_of_birth=datetime.date(1988, 4, 2),
-            service_of_interest=self.service,
+            service_of_interest=self.service.title,
             assigned_therapist=self.therapist,
             created_by=self.intake,
         )
@@ -141,7 +141,7 @@ class ClientDetailTestCase(BaseTestCase):
         assert event.actor == self.therapist
         assert event.object_type == "clients.client"
         assert event.object_id == str(self.record.pk)
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
         assert event.ip == "192.0.2.34"
         assert event.detail == {}
 
@@ -157,6 +157,8 @@ class ClientPageWithEveryPanelTestCase(BaseTestCase):
 
         assert response.status_code == 200
         rendered = response.context["panels"]
-        providers = [p for p in panels._panels if p(response.wsgi_request, record) is not None]
+        providers = [
+            p for p in plugins("PATHWAYS_CLIENT_PANELS") if p(response.wsgi_request, record)
+        ]
         assert len(rendered) == len(providers)
         self.assertContains(response, "Treatment courses")

@@ -103,7 +103,7 @@ class ClientEditTestCase(BaseTestCase):
         self.client.get(self.url)
 
         event = AuditEvent.objects.get(action="client.view")
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
 
     def assert_field_error(self, response: HttpResponse, field: str, message: str) -> None:
         assert response.status_code == 200
@@ -239,7 +239,7 @@ class ClientEditTestCase(BaseTestCase):
 
         event = AuditEvent.objects.get(action="client.update")
         assert event.actor == self.therapist
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
         assert event.object_type == "clients.client"
         assert event.object_id == str(self.record.pk)
         assert event.detail == {"fields": ["pronouns", "phone", "city"]}
@@ -263,7 +263,7 @@ class ClientEditTestCase(BaseTestCase):
         assert post.status_code == 404
         self.record.refresh_from_db()
         assert self.record.city == "Richmond"
-        assert not AuditEvent.objects.filter(client=self.record).exists()
+        assert not AuditEvent.objects.filter(client_id=self.record.pk).exists()
 
     def test_it_refuses_the_prescriber(self) -> None:
         self.client.force_login(self.prescriber)

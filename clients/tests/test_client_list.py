@@ -88,7 +88,7 @@ class ClientListTestCase(BaseTestCase):
         assert event.actor == self.therapist
         # What was shown, and that no search was made: ids and counts, no names.
         assert event.detail == {"page": 1, "count": 1, "searched": False}
-        assert event.client is None
+        assert event.client_id is None
         assert event.ip == "192.0.2.33"
 
     def test_it_audits_the_page_and_how_many_it_showed(self) -> None:
@@ -106,7 +106,7 @@ class ClientListTestCase(BaseTestCase):
             make_client(
                 last_name=f"Client{i:02d}",
                 assigned_therapist=self.therapist if i % 2 else self.therapist2,
-                service_of_interest=self.service,
+                service_of_interest=self.service.title,
             )
 
     def test_it_runs_as_many_queries_for_25_clients_as_for_5(self) -> None:
@@ -117,7 +117,7 @@ class ClientListTestCase(BaseTestCase):
         assert len(response.context["page"]) == 5
 
         self._make_clients(20)
-        # Therapist and service of every row come with the page, not one query a row.
+        # The therapist of every row comes with the page, not one query a row.
         with self.assertNumQueries(len(five)):
             response = self.client.get("/staff/clients/")
         assert len(response.context["page"]) == 25

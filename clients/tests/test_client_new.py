@@ -49,7 +49,7 @@ class ClientNewTestCase(BaseTestCase):
         client = Client.objects.get()
         event = AuditEvent.objects.get(action="client.create")
         assert event.actor == self.admin
-        assert event.client == client
+        assert event.client_id == client.pk
         assert event.object_id == str(client.pk)
         assert "Hopper" not in str(event.detail)
 

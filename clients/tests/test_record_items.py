@@ -60,7 +60,7 @@ class RecordItemsTestCase(BaseTestCase):
         event = AuditEvent.objects.get(action="client.diagnosis_add")
         diagnosis = Diagnosis.objects.get()
         assert event.actor == self.therapist
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
         assert event.object_type == "clients.diagnosis"
         assert event.object_id == str(diagnosis.pk)
         assert event.detail == {}
@@ -133,7 +133,7 @@ class RecordItemsTestCase(BaseTestCase):
         self.assertContains(response, "Major depressive disorder")
         event = AuditEvent.objects.get(action="client.diagnosis_end")
         assert event.object_id == str(diagnosis.pk)
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
 
     def test_it_resolves_only_once(self) -> None:
         self.add_diagnosis("F33.1")

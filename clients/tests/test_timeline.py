@@ -2,16 +2,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 
-from clients import panels
 from clients.models import Client, Diagnosis
-from clients.panels import TimelineEntry, register_timeline
+from clients.panels import TimelineEntry
 from intake.models import AppointmentRequest, RequestStatus, StatusChange
 from pathways.testing import BaseTestCase, make_client, make_course, make_request, make_session
 from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
 
 from .support import own_providers_only
+
+# Entries of a timeline source another app would list in PATHWAYS_TIMELINE_SOURCES.
+EXTRA: list[tuple[int, TimelineEntry]] = []
+
+
+def extra_source(client: Client) -> list[TimelineEntry]:
+    return [entry for pk, entry in EXTRA if pk == client.pk]
 
 
 class TimelineTestCase(BaseTestCase):
@@ -147,21 +155,16 @@ class TimelineTestCase(BaseTestCase):
     def test_it_starts_with_the_record_alone(self) -> None:
         assert [e.text for e in self.timeline()] == ["Client record created"]
 
-    def test_it_includes_entries_another_app_registers(self) -> None:
+    def test_it_includes_entries_another_app_lists(self) -> None:
         self.build_history()
         record = self.record
 
-        def measures(client: Client) -> list[TimelineEntry]:
-            if client.pk != record.pk:
-                return []
-            return [TimelineEntry(self.at(5) + dt.timedelta(hours=12), "measure", "PHQ-9 taken")]
-
-        register_timeline(measures)
-        self.addCleanup(panels._timeline.remove, measures)
-        # Registering twice does not repeat the entries.
-        register_timeline(measures)
-
-        texts = [e.text for e in self.timeline()]
+        at = self.at(5) + dt.timedelta(hours=12)
+        EXTRA.append((record.pk, TimelineEntry(at, "measure", "PHQ-9 taken")))
+        self.addCleanup(EXTRA.clear)
+        sources = [*settings.PATHWAYS_TIMELINE_SOURCES, f"{__name__}.extra_source"]
+        with override_settings(PATHWAYS_TIMELINE_SOURCES=sources):
+            texts = [e.text for e in self.timeline()]
 
         assert texts.count("PHQ-9 taken") == 1
         assert texts.index("KAP course started") < texts.index("PHQ-9 taken")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client
+from common.tokens import new_token, token_hash
 from consents.models import ConsentDocument, ConsentKind, ConsentRequest
-from consents.services import token_hash
 from partners.models import Partner
 from pathways.testing import make_document
 
@@ -24,7 +23,7 @@ def make_consent_request(
     **extra: Any,
 ) -> tuple[ConsentRequest, str]:
     document = ConsentDocument.latest(kind) or make_document(kind)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     data: dict[str, Any] = {"expires_at": timezone.now() + dt.timedelta(hours=72)}
     data.update(extra)
     consent_request = ConsentRequest.objects.create(

@@ -43,7 +43,7 @@ class CancelTestCase(BaseTestCase):
         self.client.post(self.url)
 
         event = AuditEvent.objects.get(action="consent.cancel")
-        assert (event.actor, event.client) == (self.therapist, self.record)
+        assert (event.actor, event.client_id) == (self.therapist, self.record.pk)
         assert event.object_id == str(self.consent_request.pk)
 
     def test_it_hides_another_therapists_link(self) -> None:

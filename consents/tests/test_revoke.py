@@ -86,7 +86,7 @@ class RevokeTestCase(BaseTestCase):
         self.client.post(self.url, {"reason": "Moved away."}, REMOTE_ADDR="198.51.100.4")
 
         event = AuditEvent.objects.get(action="consent.revoke")
-        assert (event.actor, event.client) == (self.therapist, self.record)
+        assert (event.actor, event.client_id) == (self.therapist, self.record.pk)
         assert event.object_id == str(self.signed.pk)
         assert event.ip == "198.51.100.4"
         assert event.detail == {

@@ -14,6 +14,7 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from common.tokens import token_hash
 from consents import services
 from consents.models import ConsentKind, ConsentRequest
 from consents.tests.factories import make_consent_request
@@ -51,7 +52,7 @@ class SendTestCase(BaseTestCase):
         self.assertContains(response, 'name="kind"')
         self.assertContains(response, self.partner.name)
         event = AuditEvent.objects.get(action="client.view")
-        assert (event.actor, event.client) == (self.therapist, self.record)
+        assert (event.actor, event.client_id) == (self.therapist, self.record.pk)
 
     def test_it_emails_the_link_and_returns_to_the_client(self) -> None:
         before = timezone.now()
@@ -227,7 +228,7 @@ class SendTestCase(BaseTestCase):
 
         event = AuditEvent.objects.get(action="consent.send")
         consent_request = ConsentRequest.objects.get()
-        assert (event.actor, event.client) == (self.therapist, self.record)
+        assert (event.actor, event.client_id) == (self.therapist, self.record.pk)
         assert event.object_id == str(consent_request.pk)
         assert event.detail == {
             "kind": "kap",
@@ -287,4 +288,4 @@ class SendServiceTestCase(BaseTestCase):
         assert token1 != token2
         assert len(token1) >= 43
         assert first.token_hash != second.token_hash
-        assert first.token_hash == services.token_hash(token1)
+        assert first.token_hash == token_hash(token1)

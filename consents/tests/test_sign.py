@@ -208,8 +208,8 @@ class SignTestCase(BaseTestCase):
         opened = AuditEvent.objects.get(action="consent.open")
         signed_event = AuditEvent.objects.get(action="consent.sign")
         signed = SignedConsent.objects.get()
-        assert (opened.actor, opened.client) == (None, self.record)
-        assert (signed_event.actor, signed_event.client) == (None, self.record)
+        assert (opened.actor, opened.client_id) == (None, self.record.pk)
+        assert (signed_event.actor, signed_event.client_id) == (None, self.record.pk)
         assert signed_event.object_id == str(signed.pk)
         assert signed_event.ip == "203.0.113.7"
         assert signed_event.detail == {

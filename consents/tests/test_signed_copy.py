@@ -63,7 +63,7 @@ class SignedCopyTestCase(BaseTestCase):
         self.client.get(self.url)
 
         event = AuditEvent.objects.get(action="consent.view")
-        assert (event.actor, event.client) == (self.therapist, self.record)
+        assert (event.actor, event.client_id) == (self.therapist, self.record.pk)
         assert event.object_id == str(self.signed.pk)
 
     def test_it_sends_no_store(self) -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from dosing.models import AdverseEvent
 from dosing.tests.support import ago, local, open_record, post_data
-from pathways.testing import BaseTestCase, make_user
+from pathways.testing import BaseTestCase, make_prescriber
 
 SERIOUS_BODY = (
     "A severe or serious adverse event was recorded in a session for one of your referred "
@@ -47,7 +47,7 @@ class AdverseEventTests(BaseTestCase):
         self.assertEqual(mail.outbox, [])
 
     def test_it_notifies_the_prescribers_of_a_serious_event_without_phi(self) -> None:
-        colleague = make_user("colleague", "prescriber", partner=self.partner)
+        colleague = make_prescriber("colleague", self.partner)
 
         with self.captureOnCommitCallbacks(execute=True):
             # Seriousness is its own question: a moderate event can be serious.

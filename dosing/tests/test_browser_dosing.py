@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from dosing.models import Administration, Discharge, SessionNote
 from dosing.tests.support import ago, local, recent_phq9
-from pathways.testing import PASSWORD, make_partner, make_user
+from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from treatment.models import SessionStatus, TreatmentSession
 from treatment.tests.support import make_ready
 
@@ -54,7 +54,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
     make_user("ada", Role.ADMIN, first_name="Ada")
-    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    priya = make_prescriber("priya", partner, first_name="Priya")
     ready = make_ready(theo, priya, partner)
     recent_phq9(ready.client.pk)  # answered yesterday evening: within the 72 hours
 

@@ -20,7 +20,7 @@ from accounts.models import Role
 from bls.models import EmdrRecord
 from dosing.models import Administration, Discharge, SessionNote
 from dosing.tests.support import recent_phq9
-from pathways.testing import PASSWORD, make_partner, make_user
+from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from scheduling.models import Appointment, AppointmentType
 from treatment.models import Modality, SessionStatus
 from treatment.tests.support import make_ready
@@ -72,7 +72,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
     make_user("ines", Role.INTAKE, first_name="Ines")
-    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    priya = make_prescriber("priya", partner, first_name="Priya")
     ready = make_ready(theo, priya, partner, modality=Modality.KA_EMDR, escort=False)
     recent_phq9(ready.client.pk)  # answered yesterday evening: within the 72 hours
     now = timezone.now()

@@ -25,7 +25,7 @@ from accounts.models import Role
 from dosing import services
 from dosing.models import Administration, Discharge, DosingRecord
 from dosing.tests.support import add_vitals, ago, local, predose_done, request_as
-from pathways.testing import PASSWORD, make_partner, make_user
+from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from prescriptions.models import Prescription
 from treatment.models import TreatmentSession
 from treatment.tests.support import make_ready
@@ -51,7 +51,7 @@ def open_cleared_record(minutes_started: int = 180) -> tuple[Any, DosingRecord, 
     people = {
         "theo": make_user("theo", Role.THERAPIST, first_name="Theo"),
         "ada": make_user("ada", Role.ADMIN, first_name="Ada"),
-        "priya": make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner),
+        "priya": make_prescriber("priya", partner, first_name="Priya"),
     }
     ready = make_ready(people["theo"], people["priya"], partner)
     record, _ = services.record_open(request_as(people["theo"]), ready.session.pk)

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Administration
 from dosing.tests.support import ago, cleared, open_record, request_as
-from pathways.testing import make_partner, make_user
+from pathways.testing import make_partner, make_prescriber, make_user
 from prescriptions import services as rx_services
 from prescriptions.models import Prescription
 
@@ -56,7 +56,7 @@ def test_a_dose_racing_a_lower_cap_is_never_stored_under_the_old_version(attempt
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST)
     ada = make_user("ada", Role.ADMIN)
-    priya = make_user("priya", Role.PRESCRIBER, partner=partner)
+    priya = make_prescriber("priya", partner)
     _ready, record = open_record(theo, priya, partner)
     cleared(record, theo, minutes_ago=20)
     v1 = record.prescription

@@ -48,7 +48,7 @@ class OpenTests(BaseTestCase):
         self.assertEqual(ready.session.status, SessionStatus.IN_PROGRESS)
         event = AuditEvent.objects.get(action="dosing.record_open")
         self.assertEqual(event.object_id, str(record.pk))
-        self.assertEqual(event.client, ready.client)
+        self.assertEqual(event.client_id, ready.client.pk)
         self.assertTrue(AuditEvent.objects.filter(action="dosing.start").exists())
 
     def test_it_opens_one_record_however_often_it_is_posted(self) -> None:

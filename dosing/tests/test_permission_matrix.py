@@ -37,6 +37,7 @@ from pathways.testing import (
     make_client,
     make_course,
     make_partner,
+    make_prescriber,
     make_prescription,
     make_referral,
     make_session,
@@ -175,7 +176,9 @@ def _wrong_method(entry: Entry) -> str:
 def practice(db: Any) -> Fixture:
     partner = make_partner()
     users = {
-        role: make_user(f"user-{role}", role, partner=partner if role == Role.PRESCRIBER else None)
+        role: make_prescriber(f"user-{role}", partner)
+        if role == Role.PRESCRIBER
+        else make_user(f"user-{role}", role)
         for role in EVERY_STAFF_ROLE
     }
     therapist = users[Role.THERAPIST]

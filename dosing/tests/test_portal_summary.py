@@ -61,7 +61,7 @@ class PortalSummaryTests(BaseTestCase):
         self.assertNotContains(response, "To meet the grief with kindness.")  # the intention
         event = AuditEvent.objects.get(action="dosing.summary.view")
         self.assertEqual(event.object_id, str(self.record.pk))
-        self.assertEqual(event.client, self.ready.client)
+        self.assertEqual(event.client_id, self.ready.client.pk)
 
     def test_it_answers_404_to_a_prescriber_of_another_partner(self) -> None:
         self.client.force_login(self.prescriber2)

@@ -33,7 +33,7 @@ class RequestConvertTestCase(BaseTestCase):
         assert (client.first_name, client.last_name) == ("Ottilie", "Brandvold")
         assert client.email == "ottilie@example.com"
         assert client.phone == "(555) 010-0133"
-        assert client.service_of_interest == self.service
+        assert client.service_of_interest == self.service.title
         assert client.assigned_therapist == self.therapist
         assert client.created_by == self.intake
         assert client.status == "prospective"
@@ -58,13 +58,13 @@ class RequestConvertTestCase(BaseTestCase):
         client = Client.objects.get()
         status = AuditEvent.objects.get(action="request.status")
         assert status.object_id == str(self.appt.pk)
-        assert status.client == client
+        assert status.client_id == client.pk
         assert status.detail == {"from": "scheduled", "to": "converted"}
         created = AuditEvent.objects.get(action="client.create")
         assert created.actor == self.admin
         assert created.object_type == "clients.client"
         assert created.object_id == str(client.pk)
-        assert created.client == client
+        assert created.client_id == client.pk
         assert created.detail == {"request": self.appt.pk}
         assert created.ip == "127.0.0.1"
 
@@ -103,6 +103,15 @@ class RequestConvertTestCase(BaseTestCase):
         self.convert()
 
         assert Client.objects.get().assigned_therapist is None
+
+    def test_it_leaves_the_service_blank_when_the_request_named_none(self) -> None:
+        self.appt.service = None
+        self.appt.save()
+        self.client.force_login(self.intake)
+
+        self.convert()
+
+        assert Client.objects.get().service_of_interest == ""
 
     def test_it_refuses_a_therapist(self) -> None:
         self.client.force_login(self.therapist)

@@ -89,7 +89,7 @@ class RequestNoteTestCase(BaseTestCase):
         event = AuditEvent.objects.get(action="request.note")
         assert event.actor == self.intake
         assert event.object_id == str(self.appt.pk)
-        assert event.client == client
+        assert event.client_id == client.pk
         assert event.detail == {"note": RequestNote.objects.get().pk}
         assert "welcome pack" not in str(event.detail)
 

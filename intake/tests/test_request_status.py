@@ -4,7 +4,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake.models import TRANSITIONS, AppointmentRequest, RequestStatus, StatusChange
+from intake.models import REQUEST_TRANSITIONS, AppointmentRequest, RequestStatus, StatusChange
 from pathways.testing import BaseTestCase, make_request
 
 ALL = [value for value, _ in RequestStatus.choices]
@@ -22,7 +22,7 @@ class RequestStatusTestCase(BaseTestCase):
 
     def test_it_follows_the_practice_workflow(self) -> None:
         # A guard on the table itself, so a change to it is a deliberate one.
-        assert {k: set(v) for k, v in TRANSITIONS.items()} == {
+        assert {k: set(v) for k, v in REQUEST_TRANSITIONS.items()} == {
             "new": {"contacted", "declined", "spam"},
             "contacted": {"scheduled", "declined", "spam"},
             "scheduled": {"declined"},
@@ -33,7 +33,7 @@ class RequestStatusTestCase(BaseTestCase):
 
     def test_it_makes_every_allowed_transition(self) -> None:
         self.client.force_login(self.intake)
-        for from_status, targets in TRANSITIONS.items():
+        for from_status, targets in REQUEST_TRANSITIONS.items():
             for to_status in targets:
                 with self.subTest(from_status=from_status, to_status=to_status):
                     appt = make_request(status=from_status)
@@ -55,7 +55,7 @@ class RequestStatusTestCase(BaseTestCase):
     def test_it_refuses_every_other_transition(self) -> None:
         self.client.force_login(self.admin)
         for from_status in ALL:
-            for to_status in set(ALL) - set(TRANSITIONS[from_status]):
+            for to_status in set(ALL) - set(REQUEST_TRANSITIONS[from_status]):
                 with self.subTest(from_status=from_status, to_status=to_status):
                     appt = make_request(status=from_status)
 

@@ -68,7 +68,7 @@ class AnswerTests(BaseTestCase):
 
         event = AuditEvent.objects.get(action="measure.open")
         self.assertIsNone(event.actor)
-        self.assertEqual(event.client, self.client_obj)
+        self.assertEqual(event.client_id, self.client_obj.pk)
 
     def test_it_answers_an_unknown_token_with_404(self) -> None:
         response = self.client.get(reverse("measure_answer:answer", args=["x" * 43]))

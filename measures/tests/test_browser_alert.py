@@ -4,7 +4,7 @@ taken (chosen from a list, with a note); then it leaves the dashboard and the ga
 safety check turns green.
 
 The dashboard step needs measures/alerts/_dashboard.html wired into
-accounts/home.html (with `safety_alerts` from measures.safety.dashboard_alerts).
+pathways/dashboard.html (with `safety_alerts` from measures.safety.dashboard_alerts).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from measures.safety import raise_alerts
 from measures.tests.test_safety_helpers import make_instrument, make_response
-from pathways.testing import PASSWORD, make_client, make_partner, make_user
+from pathways.testing import PASSWORD, make_client, make_partner, make_prescriber, make_user
 from treatment.tests.support import make_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def sign_in(page: Any, username: str) -> None:
 def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None:
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
-    priya = make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    priya = make_prescriber("priya", partner, first_name="Priya")
     client = make_client(first_name="Wren", last_name="Halloway", assigned_therapist=theo)
     ready = make_ready(theo, priya, partner, client=client)
     (alert,) = raise_alerts(None, make_response(client, make_instrument(), q9=2))

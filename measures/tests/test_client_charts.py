@@ -80,7 +80,7 @@ class ClientChartsTests(BaseTestCase):
         self.assertIn("Dosing session", response.content.decode())
         self.assertNotIn("Ashdown", response.content.decode())
         event = AuditEvent.objects.get(action="outcomes.chart_view")
-        self.assertEqual(event.client, self.record)
+        self.assertEqual(event.client_id, self.record.pk)
         self.assertEqual(event.detail, {"instrument": "phq9"})
 
     def test_the_page_is_audited(self) -> None:
@@ -89,7 +89,9 @@ class ClientChartsTests(BaseTestCase):
         self.client.get(self.page_url)
 
         self.assertTrue(
-            AuditEvent.objects.filter(action="outcomes.client_view", client=self.record).exists()
+            AuditEvent.objects.filter(
+                action="outcomes.client_view", client_id=self.record.pk
+            ).exists()
         )
 
     def test_another_therapists_client_is_a_404(self) -> None:

@@ -54,7 +54,7 @@ class EscalationTestCase(BaseTestCase):
         self.assertEqual(sent, sorted([self.admin.email, self.admin2.email]))
         event = AuditEvent.objects.get(action=ESCALATE_ACTION)
         self.assertIsNone(event.actor)
-        self.assertEqual(event.client, self.client_record)
+        self.assertEqual(event.client_id, self.client_record.pk)
         self.assertEqual(event.detail["notified"], [self.admin.pk, self.admin2.pk])
 
     def test_it_sends_a_link_and_no_phi(self) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
@@ -22,9 +20,6 @@ def load(*args: str) -> str:
     return out.getvalue()
 
 
-@unittest.skipUnless(
-    apps.is_installed("measures"), "add 'measures' to INSTALLED_APPS to run the DB tests"
-)
 class LoadInstrumentsTestCase(TestCase):
     def test_it_creates_each_instrument_once(self) -> None:
         from measures.models import Instrument

@@ -80,7 +80,7 @@ class ExportTests(OutcomesTestCase):
 
         event = AuditEvent.objects.get(action="outcomes.export")
         self.assertEqual(event.detail, {"from": "2026-01-01", "to": "2026-12-31", "rows": 5})
-        self.assertIsNone(event.client)
+        self.assertIsNone(event.client_id)
 
     def test_it_is_for_the_admin_only(self) -> None:
         for user in (self.intake, self.therapist, self.prescriber):

@@ -11,7 +11,7 @@ from measures.safety import RAISE_ACTION, raise_alerts
 from measures.tests.support import GAD7, PHQ9, copy_of
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
-from pathways.testing import BaseTestCase, make_client, make_user
+from pathways.testing import BaseTestCase, make_client, make_prescriber, make_user
 
 
 class RaiseAlertsTestCase(BaseTestCase):
@@ -100,7 +100,7 @@ class RaiseAlertsTestCase(BaseTestCase):
         self.therapist2.on_call = True
         self.therapist2.save()
         make_user("gone", Role.THERAPIST, on_call=True, is_active=False)
-        make_user("partner-on-call", Role.PRESCRIBER, on_call=True, partner=self.partner)
+        make_prescriber("partner-on-call", self.partner, on_call=True)
         no_address = make_user("no-address", Role.THERAPIST, on_call=True)
         no_address.email = ""
         no_address.save()
@@ -115,7 +115,7 @@ class RaiseAlertsTestCase(BaseTestCase):
         self.assertEqual(sent, sorted([self.therapist.email, self.therapist2.email]))
         event = AuditEvent.objects.get(action=RAISE_ACTION)
         self.assertEqual(event.object_id, str(alert.pk))
-        self.assertEqual(event.client, self.client_record)
+        self.assertEqual(event.client_id, self.client_record.pk)
         self.assertEqual(
             event.detail,
             {

@@ -96,7 +96,7 @@ class DashboardTests(BaseTestCase):
 
         event = AuditEvent.objects.get(action=LIST_ACTION)
         self.assertEqual(event.actor, self.therapist2)
-        self.assertEqual(event.detail, {"page": "accounts:home", "alerts": [self.alert.pk]})
+        self.assertEqual(event.detail, {"page": "dashboard:home", "alerts": [self.alert.pk]})
 
     def test_it_shows_prescribers_and_users_without_a_role_nothing(self) -> None:
         nobody = make_user("nobody", "")

@@ -17,7 +17,14 @@ from clients.models import Diagnosis
 from consents.models import ConsentKind
 from partners.models import Referral, ReferralStatus
 from partners.prescreen import PRESCREEN_ITEMS
-from pathways.testing import PASSWORD, make_client, make_partner, make_signed_consent, make_user
+from pathways.testing import (
+    PASSWORD,
+    make_client,
+    make_partner,
+    make_prescriber,
+    make_signed_consent,
+    make_user,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +65,7 @@ def expect_every_step(page: Any, steps: list[str]) -> None:
 def test_it_takes_a_referral_from_sending_to_eligible(page: Any) -> None:
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
-    make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    make_prescriber("priya", partner, first_name="Priya")
     client = make_client(
         first_name="Ottilie",
         last_name="Brennan",

@@ -30,7 +30,7 @@ class ClientPanelTestCase(BaseTestCase):
     def test_it_lists_only_this_clients_referrals(self) -> None:
         panel = referrals_panel(as_user(self.therapist), self.record)
 
-        assert panel.order == 20
+        assert panel.template == "partners/_client_panel.html"
         assert panel.context["referrals"] == [self.referral]
 
     def test_it_shows_the_referrals_on_the_client_page(self) -> None:

@@ -12,9 +12,9 @@ from accounts.models import Role
 from notifications.models import OutboundEmail
 from partners.models import ReferralStatus, Step
 from partners.notifications import partner_recipients, practice_recipients
-from partners.services import ReferralError, referral_step
+from partners.services import ReferralError, membership_set, referral_step
 from partners.tests.helpers import as_user, in_a_week
-from pathways.testing import BaseTestCase, make_client, make_referral, make_user
+from pathways.testing import BaseTestCase, make_client, make_prescriber, make_referral, make_user
 
 PRESCRIBERS = ["office@partner.example", "prescriber@pathways.example"]
 # Words that would tell a reader of the e-mail something about the client.
@@ -109,10 +109,11 @@ class NotificationsTestCase(BaseTestCase):
         assert self.sent_to() == ["therapist@pathways.example"]
 
     def test_it_skips_people_who_cannot_sign_in_or_have_no_address(self) -> None:
-        make_user("prescriber-gone", Role.PRESCRIBER, partner=self.partner, is_active=False)
-        make_user("prescriber-elsewhere", Role.PRESCRIBER, partner=self.partner2)
-        make_user("therapist-of-partner", Role.THERAPIST, partner=self.partner)
-        no_mail = make_user("prescriber-no-mail", Role.PRESCRIBER, partner=self.partner)
+        make_prescriber("prescriber-gone", self.partner, is_active=False)
+        make_prescriber("prescriber-elsewhere", self.partner2)
+        therapist = make_user("therapist-of-partner", Role.THERAPIST)
+        membership_set(user=therapist, partner=self.partner)
+        no_mail = make_prescriber("prescriber-no-mail", self.partner)
         no_mail.email = ""
         no_mail.save()
         self.therapist2.is_active = False

@@ -7,7 +7,8 @@ every page and every action of the portal; the practice's pages answer 403.
 from __future__ import annotations
 
 from audit.models import AuditEvent
-from partners.models import Referral, ReferralEvent, ReferralStatus
+from partners.models import PartnerMembership, Referral, ReferralEvent, ReferralStatus
+from partners.services import membership_set
 from partners.tests.helpers import in_a_week, local_input
 from pathways.testing import BaseTestCase, make_client, make_referral
 
@@ -104,15 +105,13 @@ class PartnerIsolationTestCase(BaseTestCase):
         assert Referral.objects.get(pk=self.ours.pk).status == ReferralStatus.SENT
 
     def test_it_follows_the_prescriber_when_they_move_organisation(self) -> None:
-        self.prescriber.partner = self.partner2
-        self.prescriber.save()
+        membership_set(user=self.prescriber, partner=self.partner2)
 
         assert self.client.get(f"/partner/referrals/{self.ours.pk}/").status_code == 404
         assert self.client.get(f"/partner/referrals/{self.theirs.pk}/").status_code == 200
 
     def test_it_shows_a_prescriber_without_an_organisation_nothing(self) -> None:
-        self.prescriber.partner = None
-        self.prescriber.save()
+        PartnerMembership.objects.filter(user=self.prescriber).delete()
 
         for referral in (self.ours, self.theirs):
             with self.subTest(referral=referral.pk):

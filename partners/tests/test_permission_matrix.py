@@ -24,6 +24,7 @@ from pathways.testing import (
     assert_role_outcome,
     make_client,
     make_partner,
+    make_prescriber,
     make_referral,
     make_signed_consent,
     make_user,
@@ -65,7 +66,9 @@ MATRIX: dict[str, Entry] = {
 def practice(db: Any) -> dict[str, Any]:
     partner = make_partner()
     users = {
-        role: make_user(f"user-{role}", role, partner=partner if role == Role.PRESCRIBER else None)
+        role: make_prescriber(f"user-{role}", partner)
+        if role == Role.PRESCRIBER
+        else make_user(f"user-{role}", role)
         for role in (Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER)
     }
     therapist = users[Role.THERAPIST]

@@ -6,6 +6,7 @@ import datetime as dt
 from unittest import mock
 
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -14,10 +15,21 @@ from audit.models import AuditEvent
 from clients.models import Diagnosis
 from clients.panels import Panel
 from intake.models import RequestNote
-from partners import portal_panels
 from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from partners.tests.helpers import in_a_week, local_input
 from pathways.testing import BaseTestCase, make_client, make_referral, make_request
+
+# Two portal panels another app would list in PATHWAYS_PORTAL_PANELS.
+SEEN: list[tuple[object, object]] = []
+
+
+def hello_panel(request: object, referral: Referral) -> Panel | None:
+    SEEN.append((request.user, referral))  # type: ignore[attr-defined]
+    return Panel(template="partners/tests/panel.html", context={"word": "Hi"})
+
+
+def no_panel(request: object, referral: Referral) -> Panel | None:
+    return None
 
 
 class PortalReferralTestCase(BaseTestCase):
@@ -266,19 +278,13 @@ class PortalReferralTestCase(BaseTestCase):
         assert 'href="/partner/prescriptions/x/"' not in html
 
     def test_it_renders_the_sections_other_apps_add(self) -> None:
-        seen: list[tuple[object, object]] = []
-
-        def provider(request: object, referral: Referral) -> Panel | None:
-            seen.append((request.user, referral))  # type: ignore[attr-defined]
-            return Panel(order=5, template="partners/tests/panel.html", context={"word": "Hi"})
-
-        def nothing(request: object, referral: Referral) -> Panel | None:
-            return None
-
-        portal_panels.register_portal_panel(provider)
-        portal_panels.register_portal_panel(nothing)
-        self.addCleanup(portal_panels._portal_panels.remove, provider)
-        self.addCleanup(portal_panels._portal_panels.remove, nothing)
+        SEEN.clear()
+        self.addCleanup(SEEN.clear)
+        listed = override_settings(
+            PATHWAYS_PORTAL_PANELS=[f"{__name__}.hello_panel", f"{__name__}.no_panel"]
+        )
+        listed.enable()
+        self.addCleanup(listed.disable)
         template = "{{ word }} from a panel for referral {{ referral.pk }}"
         with mock.patch(
             "partners.portal_panels.render_to_string",
@@ -289,4 +295,4 @@ class PortalReferralTestCase(BaseTestCase):
             response = self.client.get(self.url)
 
         self.assertContains(response, f"Hi from a panel for referral {self.referral.pk}")
-        assert seen == [(self.prescriber, self.referral)]
+        assert [(self.prescriber, self.referral)] == SEEN

@@ -7,7 +7,6 @@ import datetime as dt
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import AuditEvent
 from clients.models import Allergy, Diagnosis, ReportedMedication
 from consents.models import ConsentKind, ConsentRevocation
@@ -15,7 +14,7 @@ from notifications.models import OutboundEmail
 from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from partners.services import ReferralError, referral_send
 from partners.tests.helpers import all_answers, as_user, referral_form
-from pathways.testing import BaseTestCase, make_client, make_signed_consent, make_user
+from pathways.testing import BaseTestCase, make_client, make_prescriber, make_signed_consent
 
 NO_RELEASE = (
     "No signed release of information to Blue Ridge Psychiatry is on file. "
@@ -148,9 +147,9 @@ class ReferralSendTestCase(BaseTestCase):
         }
 
     def test_it_e_mails_the_partners_prescribers_without_phi(self) -> None:
-        make_user("prescriber-b", Role.PRESCRIBER, partner=self.partner)
-        make_user("prescriber-gone", Role.PRESCRIBER, partner=self.partner, is_active=False)
-        no_mail = make_user("prescriber-no-mail", Role.PRESCRIBER, partner=self.partner)
+        make_prescriber("prescriber-b", self.partner)
+        make_prescriber("prescriber-gone", self.partner, is_active=False)
+        no_mail = make_prescriber("prescriber-no-mail", self.partner)
         no_mail.email = ""
         no_mail.save()
         Diagnosis.objects.create(

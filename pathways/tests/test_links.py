@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase, override_settings
 
-from pathways.links import absolute_url, site_url
+from common.links import absolute_url, site_url
 
 
 class LinkTests(SimpleTestCase):

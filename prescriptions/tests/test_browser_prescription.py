@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from partners.models import ReferralStatus
-from pathways.testing import PASSWORD, make_client, make_partner, make_referral, make_user
+from pathways.testing import (
+    PASSWORD,
+    make_client,
+    make_partner,
+    make_prescriber,
+    make_referral,
+    make_user,
+)
 from prescriptions.models import Prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +39,7 @@ def sign_out(page: Any, username: str) -> None:
 
 def test_it_writes_revises_and_discontinues_a_prescription(page: Any) -> None:
     partner = make_partner()
-    prescriber = make_user("prescriber", Role.PRESCRIBER, partner=partner)
+    prescriber = make_prescriber("prescriber", partner)
     therapist = make_user("therapist", Role.THERAPIST, first_name="Theo")
     client = make_client(first_name="Marisol", last_name="Quintero", assigned_therapist=therapist)
     referral = make_referral(client, partner, therapist, status=ReferralStatus.ELIGIBLE)

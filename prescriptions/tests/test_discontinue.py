@@ -33,7 +33,7 @@ class DiscontinueTestCase(RxTestCase):
         self.client.post(self.url, {"reason": REASON})
 
         event = AuditEvent.objects.get(action="prescription.discontinue")
-        assert event.client == self.rx_client
+        assert event.client_id == self.rx_client.pk
         assert event.detail == {"chain": self.rx.pk, "version": 1, "status": "discontinued"}
         assert REASON not in str(event.detail)
 

@@ -24,6 +24,7 @@ from pathways.testing import (
     assert_role_outcome,
     make_client,
     make_partner,
+    make_prescriber,
     make_prescription,
     make_referral,
     make_user,
@@ -86,7 +87,7 @@ CASES = [(name, method) for name in sorted(MATRIX) for method in MATRIX[name].me
 def practice(db: Any) -> dict[str, Any]:
     partner = make_partner()
     users = {role: make_user(f"user-{role}", role) for role in PRACTICE}
-    users[Role.PRESCRIBER] = make_user("user-prescriber", Role.PRESCRIBER, partner=partner)
+    users[Role.PRESCRIBER] = make_prescriber("user-prescriber", partner)
     therapist = users[Role.THERAPIST]
     # Every object is one each allowed user may see: the therapist's clients,
     # referred to the prescriber's partner and evaluated eligible.

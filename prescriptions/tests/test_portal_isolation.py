@@ -3,7 +3,7 @@ from __future__ import annotations
 from accounts.models import Role
 from audit.models import AuditEvent
 from partners.models import ReferralStatus
-from pathways.testing import make_prescription, make_referral, make_user
+from pathways.testing import make_prescriber, make_prescription, make_referral, make_user
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.tests.helpers import RxTestCase, rx_data
 
@@ -47,7 +47,7 @@ class PortalIsolationTestCase(RxTestCase):
         self.assert_all_404()
 
     def test_a_colleague_at_the_same_partner_may_see_it(self) -> None:
-        colleague = make_user("colleague", Role.PRESCRIBER, partner=self.partner)
+        colleague = make_prescriber("colleague", self.partner)
         self.client.force_login(colleague)
 
         response = self.client.get(f"/partner/prescriptions/{self.rx.pk}/")

@@ -61,7 +61,7 @@ class ReviseTestCase(RxTestCase):
 
         event = AuditEvent.objects.get(action="prescription.revise")
         assert event.object_id == str(v2.pk)
-        assert event.client == self.rx_client
+        assert event.client_id == self.rx_client.pk
         assert event.detail == {
             "chain": self.v1.pk,
             "from_version": 1,

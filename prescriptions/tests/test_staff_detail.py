@@ -42,9 +42,9 @@ class StaffDetailTestCase(RxTestCase):
         self.client.get(self.url)
 
         event = AuditEvent.objects.get(action="prescription.view")
-        assert (event.actor, event.client, event.object_id) == (
+        assert (event.actor, event.client_id, event.object_id) == (
             self.therapist,
-            self.rx_client,
+            self.rx_client.pk,
             str(self.rx.pk),
         )
         assert event.detail == {"version": 1, "status": "active"}

@@ -66,7 +66,7 @@ class WriteTestCase(RxTestCase):
         rx = Prescription.objects.get()
         event = AuditEvent.objects.get(action="prescription.create")
         assert event.actor == self.prescriber
-        assert event.client == self.rx_client
+        assert event.client_id == self.rx_client.pk
         assert event.object_id == str(rx.pk)
         assert event.detail == {"referral": self.referral.pk, "version": 1, "status": "active"}
 
@@ -76,7 +76,7 @@ class WriteTestCase(RxTestCase):
         self.client.get(self.url)
 
         event = AuditEvent.objects.get(action="prescription.form")
-        assert event.client == self.rx_client
+        assert event.client_id == self.rx_client.pk
         assert event.detail == {"referral": self.referral.pk, "refused": False}
 
     def test_it_tells_the_practice_without_any_detail(self) -> None:

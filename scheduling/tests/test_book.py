@@ -43,7 +43,7 @@ class BookTestCase(BaseTestCase):
         assert appt.status == AppointmentStatus.SCHEDULED
         assert appt.created_by == self.intake
         event = AuditEvent.objects.get(action="appointment.book")
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
         assert event.detail == {
             "clinician": self.therapist.pk,
             "room": self.room.pk,

@@ -135,7 +135,7 @@ class DoubleBookingTestCase(BaseTestCase):
             self.book(clinician=self.therapist)
 
         event = AuditEvent.objects.get(action="appointment.book_refused")
-        assert event.client == self.fox
+        assert event.client_id == self.fox.pk
         assert event.detail == {"clashes": ["clinician"], "clinician": self.therapist.pk}
 
     def test_the_form_shows_the_refusal_beside_the_field_and_keeps_the_input(self) -> None:

@@ -224,7 +224,11 @@ class RemindersTestCase(BaseTestCase):
 
         event = AuditEvent.objects.get(action="appointment.reminder")
         email = OutboundEmail.objects.get()
-        assert (event.object_id, event.client, event.actor) == (str(appt.pk), self.record, None)
+        assert (event.object_id, event.client_id, event.actor) == (
+            str(appt.pk),
+            self.record.pk,
+            None,
+        )
         assert event.detail == {"kind": "48h", "email": email.pk}
 
     def test_the_queued_e_mail_is_delivered(self) -> None:

@@ -20,7 +20,7 @@ from accounts.models import Role
 from consents.models import ConsentKind
 from consents.services import consent_documents_install_defaults
 from partners.prescreen import PRESCREEN_ITEMS
-from pathways.testing import PASSWORD, make_client, make_partner, make_user
+from pathways.testing import PASSWORD, make_client, make_partner, make_prescriber, make_user
 from treatment.models import SessionStatus, TreatmentSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,7 +91,7 @@ def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
     consent_documents_install_defaults()
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
-    make_user("priya", Role.PRESCRIBER, first_name="Priya", partner=partner)
+    make_prescriber("priya", partner, first_name="Priya")
     client = make_client(
         first_name="Wren",
         last_name="Halloway",

@@ -72,7 +72,7 @@ class CourseTestCase(BaseTestCase):
         course = TreatmentCourse.objects.get()
         event = AuditEvent.objects.get(action="course.create")
         assert event.actor == self.therapist
-        assert event.client == self.record
+        assert event.client_id == self.record.pk
         assert event.object_id == str(course.pk)
         assert "Lift" not in str(event.detail)
 
@@ -199,7 +199,7 @@ class CourseTestCase(BaseTestCase):
         self.assertContains(response, f"Preparation session #{session.pk}")
         self.assertContains(response, GOALS)
         event = AuditEvent.objects.get(action="course.view")
-        assert (event.client, event.object_id) == (self.record, str(course.pk))
+        assert (event.client_id, event.object_id) == (self.record.pk, str(course.pk))
 
     # --- Who may ----------------------------------------------------------
 

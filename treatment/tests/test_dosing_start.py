@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,7 +15,6 @@ from consents.models import ConsentRevocation
 from partners.models import Referral, ReferralStatus
 from pathways.testing import BaseTestCase, make_client, make_session
 from prescriptions.models import Prescription, RxStatus
-from treatment import gate
 from treatment.models import CourseStatus, SessionKind, SessionStatus, TreatmentSession
 
 from .support import make_ready
@@ -59,7 +59,7 @@ class DosingStartTestCase(BaseTestCase):
         assert event.detail == {"failed": list(failed)}
         assert event.actor == self.therapist
         assert event.object_id == str(self.session.pk)
-        assert event.client == self.ready.client
+        assert event.client_id == self.ready.client.pk
         assert not AuditEvent.objects.filter(action="dosing.start").exists()
         self.assert_message_names(response, *failed)
 
@@ -93,7 +93,7 @@ class DosingStartTestCase(BaseTestCase):
         assert event.actor == self.therapist
         assert event.object_type == "treatment.treatmentsession"
         assert event.object_id == str(self.session.pk)
-        assert event.client == self.ready.client
+        assert event.client_id == self.ready.client.pk
         assert event.detail == {"prescription": self.ready.prescription.pk, "version": 1}
         assert not AuditEvent.objects.filter(action="dosing.start_blocked").exists()
 
@@ -176,8 +176,9 @@ class DosingStartTestCase(BaseTestCase):
         def alerts(client: Client) -> list[str]:
             return ["PHQ-9 item 9 answered above 0"]
 
-        gate.register_safety_alerts(alerts)
-        self.addCleanup(gate._safety_providers.remove, alerts)
+        patcher = mock.patch("measures.gate.gate_descriptions", side_effect=alerts)
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
         self.assert_blocked(self.start(), "safety")
 

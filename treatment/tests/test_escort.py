@@ -60,7 +60,7 @@ class EscortTestCase(BaseTestCase):
 
         event = AuditEvent.objects.get(action="session.escort_confirm")
         assert event.actor == self.therapist
-        assert event.client == self.ready.client
+        assert event.client_id == self.ready.client.pk
         assert event.object_id == str(self.session.pk)
         assert "Scully" not in str(event.detail)
         assert "0161" not in str(event.detail)

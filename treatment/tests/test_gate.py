@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -19,8 +21,7 @@ from pathways.testing import (
     make_signed_consent,
 )
 from prescriptions.models import RxStatus
-from treatment import gate
-from treatment.gate import Check, dosing_readiness, register_safety_alerts
+from treatment.gate import Check, dosing_readiness
 from treatment.models import Modality, SessionKind, SessionStatus, TreatmentSession
 
 from .support import CHECK_KEYS, local_datetime, make_ready
@@ -346,6 +347,12 @@ class DosingGateTestCase(BaseTestCase):
 
     # --- Safety alerts ----------------------------------------------------
 
+    def patch_alerts(self, alerts: Callable[[Client], list[str]]) -> None:
+        """Stand in for the measures app's open alerts (measures.gate reads them)."""
+        patcher = mock.patch("measures.gate.gate_descriptions", side_effect=alerts)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
     def test_it_refuses_while_a_safety_alert_is_unacknowledged(self) -> None:
         record = self.ready.client
 
@@ -354,23 +361,17 @@ class DosingGateTestCase(BaseTestCase):
                 return []
             return ["PHQ-9 item 9 answered above 0 on 2026-01-05"]
 
-        register_safety_alerts(alerts)
-        self.addCleanup(gate._safety_providers.remove, alerts)
+        self.patch_alerts(alerts)
 
         checks = self.assert_fails_only("safety")
 
         assert checks["safety"].detail == "PHQ-9 item 9 answered above 0 on 2026-01-05"
 
     def test_it_lists_every_alert(self) -> None:
-        def first(client: Client) -> list[str]:
-            return ["Alert one"]
+        def alerts(client: Client) -> list[str]:
+            return ["Alert one", "Alert two", "Alert three"]
 
-        def second(client: Client) -> list[str]:
-            return ["Alert two", "Alert three"]
-
-        for provider in (first, second):
-            register_safety_alerts(provider)
-            self.addCleanup(gate._safety_providers.remove, provider)
+        self.patch_alerts(alerts)
 
         checks = self.assert_fails_only("safety")
 
@@ -382,8 +383,7 @@ class DosingGateTestCase(BaseTestCase):
         def alerts(client: Client) -> list[str]:
             return [] if client.pk == record.pk else ["Someone else's alert"]
 
-        register_safety_alerts(alerts)
-        self.addCleanup(gate._safety_providers.remove, alerts)
+        self.patch_alerts(alerts)
 
         self.assert_fails_only()
 

@@ -124,7 +124,7 @@ class SessionPageTestCase(BaseTestCase):
 
         event = AuditEvent.objects.get(action="session.view")
         assert event.actor == self.therapist
-        assert event.client == self.ready.client
+        assert event.client_id == self.ready.client.pk
         assert event.object_id == str(self.session.pk)
 
     def test_it_answers_404_to_another_therapist(self) -> None:

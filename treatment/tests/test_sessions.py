@@ -49,7 +49,7 @@ class SessionsTestCase(BaseTestCase):
         assert str(session.planned_date) == "2030-01-15"
         assert session.status == SessionStatus.PLANNED
         event = AuditEvent.objects.get(action="session.create")
-        assert (event.client, event.object_id) == (self.record, str(session.pk))
+        assert (event.client_id, event.object_id) == (self.record.pk, str(session.pk))
 
     def test_it_adds_a_session_without_a_date(self) -> None:
         self.client.force_login(self.therapist)
@@ -179,6 +179,22 @@ class SessionsTestCase(BaseTestCase):
         assert not AuditEvent.objects.filter(
             action__in=["session.start", "session.complete", "session.cancel"]
         ).exists()
+
+    def test_it_checks_the_status_under_the_lock_not_the_callers_copy(self) -> None:
+        # Two tabs: one starts the session; the other, still showing it planned,
+        # cancels. The cancel must meet the current status (in progress), not its copy.
+        session = make_session(self.course, SessionKind.PREPARATION)
+        stale = TreatmentSession.objects.get(pk=session.pk)
+        request = RequestFactory().post("/")
+        request.user = self.therapist
+        services.session_start(request, session)  # type: ignore[arg-type]
+
+        with self.assertRaisesMessage(
+            services.SessionError, "Only a planned session can be cancelled."
+        ):
+            services.session_cancel(request, stale)  # type: ignore[arg-type]
+
+        assert self.status_of(session) == SessionStatus.IN_PROGRESS
 
     def test_it_refuses_a_dosing_session_on_the_ungated_path(self) -> None:
         session = make_session(self.course, SessionKind.DOSING)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from clients.models import Client
 from intake.models import AppointmentRequest, RequestStatus
-from website.management.commands.seed_demo import DEMO_PASSWORD
+from pathways.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,15 +1,17 @@
-"""The client record's own timeline entries: where the client came from."""
+"""The client record's own timeline entries: where the client came from.
+
+In intake, not clients: the entries read the appointment request, and clients sits
+below intake in the layers (settings.PATHWAYS_TIMELINE_SOURCES names this function).
+"""
 
 from __future__ import annotations
 
 from clients.models import Client
-from clients.panels import TimelineEntry, register_timeline
+from clients.panels import TimelineEntry
+from intake.models import AppointmentRequest
 
 
-@register_timeline
 def record_entries(client: Client) -> list[TimelineEntry]:
-    from intake.models import AppointmentRequest
-
     entries = [TimelineEntry(client.created_at, "record", "Client record created")]
     request = AppointmentRequest.objects.filter(client=client).first()
     if request is not None:

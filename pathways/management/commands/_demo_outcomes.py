@@ -26,9 +26,7 @@ from clients.models import Client, ClientStatus, Diagnosis, ReportedMedication
 from consents.models import ConsentKind
 from measures.models import AlertAction, SafetyAlert
 from partners.models import Partner
-from prescriptions.models import RxModality
-from treatment.models import CourseStatus, Modality, SessionKind, TreatmentCourse
-from website.management.commands._demo_common import (
+from pathways.management.commands._demo_common import (
     at,
     backdate,
     day_ago,
@@ -38,8 +36,8 @@ from website.management.commands._demo_common import (
     sign,
     workday,
 )
-from website.management.commands._demo_emdr import DEVON, NOOR, Reprocessing, past_emdr_record
-from website.management.commands._demo_session import (
+from pathways.management.commands._demo_emdr import DEVON, NOOR, Reprocessing, past_emdr_record
+from pathways.management.commands._demo_session import (
     DOSE_HOUR,
     DOSE_MINUTE,
     Plan,
@@ -47,6 +45,8 @@ from website.management.commands._demo_session import (
     done_session,
     past_dosing_session,
 )
+from prescriptions.models import RxModality
+from treatment.models import CourseStatus, Modality, SessionKind, TreatmentCourse
 from website.models import Service
 
 # ICD-10-CM titles (CMS ICD-10-CM tabular list).
@@ -192,6 +192,7 @@ def _seed_course(course: Course, index: int, users: dict[str, User], partner: Pa
 
     escort, relationship = course.escort
     slug = "kap" if course.modality == Modality.KAP else "ka-emdr"
+    service = Service.objects.filter(slug=slug).first()
     client = Client.objects.create(
         first_name=course.first,
         last_name=course.last,
@@ -199,7 +200,7 @@ def _seed_course(course: Course, index: int, users: dict[str, User], partner: Pa
         email=f"{course.first.lower()}.{course.last.lower()}@example.com",
         phone=f"(555) 010-01{PHONES + index}",
         status=ClientStatus.ACTIVE,
-        service_of_interest=Service.objects.filter(slug=slug).first(),
+        service_of_interest=service.title if service else "",
         assigned_therapist=therapist,
         created_by=users[Role.INTAKE],
         escort_name=escort,

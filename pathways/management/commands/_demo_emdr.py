@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from bls.models import BlsType, DesensitisationSet, EmdrRecord, Phase, PhaseMark
 from dosing.models import Administration, DosingRecord
-from website.management.commands._demo_common import backdate
+from pathways.management.commands._demo_common import backdate
 
 FIRST_SET, SET_EVERY = 5, 8  # minutes after the dose
 SET_SECONDS = 30

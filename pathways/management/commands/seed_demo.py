@@ -23,8 +23,9 @@ from accounts.models import Role, User
 from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
-from website.management.commands._demo_outcomes import seed_outcomes
-from website.management.commands._demo_pathway import seed_pathway, seed_scores
+from partners.services import membership_set
+from pathways.management.commands._demo_outcomes import seed_outcomes
+from pathways.management.commands._demo_pathway import seed_pathway, seed_scores
 from website.models import Service
 from website.services import services_install_defaults
 
@@ -86,11 +87,12 @@ class Command(BaseCommand):
                 # The practice owner also sees clients: a clinician, who may
                 # acknowledge safety alerts.
                 is_clinician=role == Role.ADMIN,
-                partner=partner if role == Role.PRESCRIBER else None,
                 on_call=role == Role.THERAPIST,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
+            if role == Role.PRESCRIBER:
+                membership_set(user=user, partner=partner)
             users[role] = user
         services = {s.slug: s for s in Service.objects.all()}
         now = timezone.now()
@@ -127,7 +129,7 @@ class Command(BaseCommand):
                 email=f"{first.lower()}.{last.lower()}@example.com",
                 phone="(555) 010-0199",
                 status=client_status,
-                service_of_interest=services.get(slug),
+                service_of_interest=services[slug].title if slug in services else "",
                 assigned_therapist=users[Role.THERAPIST],
                 created_by=users[Role.INTAKE],
             )

@@ -23,13 +23,13 @@ from intake.models import AppointmentRequest, ContactMessage, RequestStatus, Sta
 from measures.alert_queries import can_acknowledge
 from measures.alert_services import MIN_NOTE_CHARS
 from measures.models import AlertAction, Response, SafetyAlert
+from pathways.management.commands.seed_demo import DEMO_PASSWORD
 from pathways.testing import BaseTestCase
 from prescriptions.models import Prescription, RxModality, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS
 from prescriptions.validation import prescription_problems
 from treatment.gate import dosing_readiness
 from treatment.models import Modality, SessionKind, SessionStatus, TreatmentSession
-from website.management.commands.seed_demo import DEMO_PASSWORD
 from website.models import Service
 
 

@@ -32,9 +32,9 @@ from dosing.models import (
     SessionNote,
     VitalSigns,
 )
+from pathways.management.commands._demo_common import at, backdate
 from prescriptions.models import Prescription
 from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
-from website.management.commands._demo_common import at, backdate
 
 DOSE_HOUR, DOSE_MINUTE = 9, 50
 EVERY = 15  # DOSING_VITALS_EVERY_MINUTES

@@ -24,6 +24,22 @@ from consents.models import ConsentKind
 from consents.services import consent_documents_install_defaults
 from partners.models import Partner, Referral, ReferralEvent, Step
 from partners.prescreen import ITEM_LABELS
+from pathways.management.commands._demo_common import (
+    at,
+    backdate,
+    day_ago,
+    eligible_referral,
+    prescription,
+    respond,
+    sign,
+    workday,
+)
+from pathways.management.commands._demo_session import (
+    Plan,
+    Staff,
+    done_session,
+    past_dosing_session,
+)
 from prescriptions.models import Prescription, RxStatus
 from scheduling.models import (
     DEFAULT_MINUTES,
@@ -39,22 +55,6 @@ from treatment.models import (
     SessionKind,
     TreatmentCourse,
     TreatmentSession,
-)
-from website.management.commands._demo_common import (
-    at,
-    backdate,
-    day_ago,
-    eligible_referral,
-    prescription,
-    respond,
-    sign,
-    workday,
-)
-from website.management.commands._demo_session import (
-    Plan,
-    Staff,
-    done_session,
-    past_dosing_session,
 )
 
 # ICD-10-CM titles (CMS ICD-10-CM tabular list).
