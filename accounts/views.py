@@ -14,8 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AuthedRequest
+from accounts.actor import actor_from
 from accounts.forms import TokenForm
 from accounts.otp import needs_setup, pending_device, qr_data_uri, secret_for_display
+from accounts.services import otp_device_confirm
 from audit.services import log_action
 
 
@@ -56,9 +58,9 @@ def verify(request: AuthedRequest) -> HttpResponse:
         device = django_otp.match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             django_otp.login(request, device)
-            log_action(request, "auth.2fa_verified", request.user)
+            log_action(actor_from(request), "auth.2fa_verified", request.user)
             return redirect(_next_url(request))
-        log_action(request, "auth.2fa_failed", request.user)
+        log_action(actor_from(request), "auth.2fa_failed", request.user)
         form.add_error("token", "That code did not match. Wait for a new code and try again.")
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
 
@@ -73,10 +75,8 @@ def otp_setup(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            otp_device_confirm(actor=actor_from(request), device=device)
             django_otp.login(request, device)
-            log_action(request, "auth.2fa_enrolled", request.user)
             return redirect(_next_url(request))
         form.add_error("token", "That code did not match. Check the app and try the new code.")
     context = {

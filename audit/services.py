@@ -7,10 +7,8 @@ from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.http import HttpRequest
 
 from audit.models import AuditEvent
-from common.ip import client_ip
 
 
 class AuditActor(Protocol):
@@ -27,19 +25,8 @@ class AuditActor(Protocol):
     def kind(self) -> str: ...
 
 
-def _who(actor: AuditActor | HttpRequest | None) -> tuple[AbstractBaseUser | None, str | None]:
-    if actor is None:
-        return None, None
-    if isinstance(actor, HttpRequest):
-        # Views that have not moved to an Actor yet (issue 9 moves them app by app).
-        user = getattr(actor, "user", None)
-        signed_in = user if user is not None and user.is_authenticated else None
-        return signed_in, client_ip(actor)
-    return actor.user, actor.ip
-
-
 def log_action(
-    actor: AuditActor | HttpRequest | None,
+    actor: AuditActor,
     action: str,
     obj: models.Model | None = None,
     *,
@@ -54,7 +41,7 @@ def log_action(
     its id is stored, so the entry outlives it. `detail` holds ids, field names and
     statuses only, never free text.
     """
-    user, ip = _who(actor)
+    user, ip = actor.user, actor.ip
     return AuditEvent.objects.create(
         at=datetime.now(UTC),
         actor=user,  # type: ignore[misc]  # the project user model (AUTH_USER_MODEL)

@@ -22,7 +22,7 @@ from bls.models import (
     EmdrRecord,
     Phase,
 )
-from bls.services import EmdrError
+from bls.services import PASSES_MAX, SECONDS_MAX, SPEED_HZ_MAX, SPEED_HZ_MIN, EmdrError
 
 SUD_HELP = f"{SUD_MIN} (no disturbance) to {SUD_MAX} (the worst)."
 VOC_HELP = f"{VOC_MIN} (completely false) to {VOC_MAX} (completely true)."
@@ -154,8 +154,8 @@ class SetForm(ServiceErrorsMixin, forms.Form):
     # 1 Hz is the usual default; 0.8–1.2 Hz was studied (van Veen 2015).
     speed_hz = forms.DecimalField(
         label="Speed (Hz)",
-        min_value=Decimal("0.1"),
-        max_value=Decimal("5"),
+        min_value=SPEED_HZ_MIN,
+        max_value=SPEED_HZ_MAX,
         max_digits=3,
         decimal_places=1,
         initial=Decimal("1.0"),
@@ -163,9 +163,11 @@ class SetForm(ServiceErrorsMixin, forms.Form):
     )
     # About 24 passes is a usual start.
     passes = forms.IntegerField(
-        label="Passes", required=False, min_value=1, max_value=1000, initial=24
+        label="Passes", required=False, min_value=1, max_value=PASSES_MAX, initial=24
     )
-    seconds = forms.IntegerField(label="Seconds", required=False, min_value=1, max_value=3600)
+    seconds = forms.IntegerField(
+        label="Seconds", required=False, min_value=1, max_value=SECONDS_MAX
+    )
     client_report = forms.CharField(
         label="The client's report", required=False, max_length=2000, widget=_text(2)
     )

@@ -1,27 +1,32 @@
-"""Audited writes for EMDR records, and the facts read from the dosing record.
+"""Audited writes for EMDR records. Each takes who acts (an `accounts.actor.Actor`)
+and typed values, and checks its own rules (`bls.rules`, and the ranges and lengths
+of the columns) so that a direct call stores nothing the form would refuse.
 
 Every write runs in one transaction with its audit event; `detail` holds ids,
-phase numbers and field names, never what the client said.
+phase numbers and field names, never what the client said. The reads the page and
+the timeline share are in `bls.queries`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
+from accounts.actor import Actor
 from audit.services import log_action
 from bls import rules
-from bls.models import DesensitisationSet, EmdrRecord, Phase, PhaseMark
+from bls.models import BlsType, DesensitisationSet, EmdrRecord, Phase, PhaseMark
+from bls.queries import dose_administration
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
 if TYPE_CHECKING:
-    from dosing.models import Administration, DosingRecord, VitalSigns
     from scheduling.models import Appointment
 
 ASSESSMENT_FIELDS = (
@@ -42,7 +47,11 @@ CLOSING_FIELDS = (
     "sud_end",
     "voc_end",
 )
-SET_FIELDS = ("bls_type", "speed_hz", "passes", "seconds", "client_report", "sud", "interweave")
+# 1 Hz is the usual default; 0.8–1.2 Hz was studied (van Veen 2015). About 24 passes
+# is a usual start. The set form offers the same ranges.
+SPEED_HZ_MIN, SPEED_HZ_MAX = Decimal("0.1"), Decimal("5")
+PASSES_MAX = 1000
+SECONDS_MAX = 3600
 
 
 class EmdrError(Exception):
@@ -60,10 +69,80 @@ def _refuse_if(errors: Mapping[str, str]) -> None:
         raise EmdrError(errors=errors)
 
 
+def _too_long(model: type[models.Model], values: Mapping[str, object]) -> dict[str, str]:
+    """Each text longer than its column (the model's max_length, which the database
+    does not check for a TextField)."""
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            errors[name] = f"Shorten this to {limit} characters or fewer."
+    return errors
+
+
+def _count_error(value: object, high: int, what: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        return f"Enter from 1 to {high} {what}."
+    return ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Phase 3: target memory, image, cognitions, VOC, emotions, SUD, body location."""
+
+    target_memory: str
+    image: str
+    negative_cognition: str
+    positive_cognition: str
+    voc_start: int | None
+    emotions: str
+    sud_start: int | None
+    body_location: str
+
+    @classmethod
+    def of(cls, record: EmdrRecord) -> Assessment:
+        """As the record holds it now (to change a part: `dataclasses.replace`)."""
+        return cls(**{name: getattr(record, name) for name in ASSESSMENT_FIELDS})
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Installation VOC, body scan, closure (complete, incomplete or "" undecided) and
+    why it is incomplete, and SUD/VOC at the end."""
+
+    installation_voc: int | None
+    body_scan: str
+    closure: str
+    closure_reason: str
+    sud_end: int | None
+    voc_end: int | None
+
+    @classmethod
+    def of(cls, record: EmdrRecord) -> Closing:
+        """As the record holds it now (to change a part: `dataclasses.replace`)."""
+        return cls(**{name: getattr(record, name) for name in CLOSING_FIELDS})
+
+
+@dataclass(frozen=True)
+class SetEntry:
+    """One desensitisation set: the stimulation, how long (passes or seconds, or
+    both), and what the client reported."""
+
+    bls_type: str
+    speed_hz: Decimal
+    passes: int | None = None
+    seconds: int | None = None
+    client_report: str = ""
+    sud: int | None = None
+    interweave: str = ""
+
+
 # --- Creating a record --------------------------------------------------------
 
 
-def record_create_for_session(request: AuthedRequest, session: TreatmentSession) -> EmdrRecord:
+def record_create_for_session(*, actor: Actor, session: TreatmentSession) -> EmdrRecord:
     """The EMDR record of a KA-EMDR course session (dosing, preparation or integration).
 
     Returns the existing record if the session has one already."""
@@ -75,9 +154,9 @@ def record_create_for_session(request: AuthedRequest, session: TreatmentSession)
         existing = EmdrRecord.objects.filter(session=session).first()
         if existing is not None:
             return existing
-        record = EmdrRecord.objects.create(session=session, created_by=request.user)
+        record = EmdrRecord.objects.create(session=session, created_by=actor.staff)
         log_action(
-            request,
+            actor,
             "emdr.create",
             record,
             client=session.course.client,
@@ -86,7 +165,7 @@ def record_create_for_session(request: AuthedRequest, session: TreatmentSession)
     return record
 
 
-def record_create_for_appointment(request: AuthedRequest, appointment: Appointment) -> EmdrRecord:
+def record_create_for_appointment(*, actor: Actor, appointment: Appointment) -> EmdrRecord:
     """The EMDR record of an EMDR appointment without ketamine.
 
     Returns the existing record if the appointment has one already."""
@@ -100,9 +179,9 @@ def record_create_for_appointment(request: AuthedRequest, appointment: Appointme
         existing = EmdrRecord.objects.filter(appointment=appointment).first()
         if existing is not None:
             return existing
-        record = EmdrRecord.objects.create(appointment=appointment, created_by=request.user)
+        record = EmdrRecord.objects.create(appointment=appointment, created_by=actor.staff)
         log_action(
-            request,
+            actor,
             "emdr.create",
             record,
             client=appointment.client,
@@ -115,17 +194,20 @@ def record_create_for_appointment(request: AuthedRequest, appointment: Appointme
 
 
 def phase_mark(
-    request: AuthedRequest, record: EmdrRecord, phase: int, at: dt.datetime | None = None
+    *, actor: Actor, record: EmdrRecord, phase: int, at: dt.datetime | None = None
 ) -> PhaseMark:
-    """Mark that the session entered `phase` now. Any phase may be marked (a step
-    back is a clinical choice, or a correction); the current phase is the last mark."""
-    phase = Phase(phase)  # ValueError for anything but 1–8
+    """Mark that the session entered `phase` (1–8) now, or at `at`. Any phase may be
+    marked (a step back is a clinical choice, or a correction); the current phase is
+    the last mark."""
+    if isinstance(phase, bool) or phase not in Phase.values:
+        raise EmdrError(errors={"phase": "Choose one of the 8 phases."})
+    phase = Phase(phase)
     with transaction.atomic():
         mark = PhaseMark.objects.create(
-            record=record, phase=phase, at=at or timezone.now(), by=request.user
+            record=record, phase=phase, at=at or timezone.now(), by=actor.staff
         )
         log_action(
-            request,
+            actor,
             "emdr.phase_mark",
             record,
             client=record.client,
@@ -134,68 +216,79 @@ def phase_mark(
     return mark
 
 
-def current_phase(record: EmdrRecord) -> PhaseMark | None:
-    return record.phase_marks.order_by("-at", "-id").first()
-
-
 def _save_fields(
-    request: AuthedRequest,
-    record: EmdrRecord,
-    data: dict[str, Any],
-    names: tuple[str, ...],
-    action: str,
+    actor: Actor, record: EmdrRecord, values: dict[str, Any], action: str
 ) -> list[str]:
-    changed = [name for name in names if name in data and getattr(record, name) != data[name]]
+    changed = [name for name, value in values.items() if getattr(record, name) != value]
     with transaction.atomic():
         for name in changed:
-            setattr(record, name, data[name])
+            setattr(record, name, values[name])
         if changed:
             record.save(update_fields=changed)
-        log_action(request, action, record, client=record.client, detail={"fields": changed})
+        log_action(actor, action, record, client=record.client, detail={"fields": changed})
     return changed
 
 
-def _given(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
-    return {name: data[name] for name in names if name in data}
-
-
-def assessment_save(request: AuthedRequest, record: EmdrRecord, data: dict[str, Any]) -> list[str]:
+def assessment_save(*, actor: Actor, record: EmdrRecord, assessment: Assessment) -> list[str]:
     """Phase 3: target memory, image, cognitions, VOC, emotions, SUD, body location.
     Returns the names of the fields that changed. EmdrError for a SUD or VOC out of
-    range."""
-    _refuse_if(rules.score_errors(values=_given(data, ASSESSMENT_FIELDS)))
-    return _save_fields(request, record, data, ASSESSMENT_FIELDS, "emdr.assessment_save")
+    range, or a text too long for its column."""
+    values = asdict(assessment)
+    _refuse_if({**_too_long(EmdrRecord, values), **rules.score_errors(values=values)})
+    return _save_fields(actor, record, values, "emdr.assessment_save")
 
 
-def closing_save(request: AuthedRequest, record: EmdrRecord, data: dict[str, Any]) -> list[str]:
+def closing_save(*, actor: Actor, record: EmdrRecord, closing: Closing) -> list[str]:
     """Installation VOC, body scan, closure (and why it is incomplete), and SUD/VOC
-    at the end. EmdrError for a score out of range, or a closure the rules refuse,
-    judged on the record as it would be after the write."""
-    errors = rules.score_errors(values=_given(data, CLOSING_FIELDS))
-    after = {name: data.get(name, getattr(record, name)) for name in CLOSING_FIELDS}
-    closing = rules.closing_errors(
-        closure=after["closure"] or "",
-        body_scan=after["body_scan"] or "",
-        sud_end=None if "sud_end" in errors else after["sud_end"],
-        voc_end=None if "voc_end" in errors else after["voc_end"],
-        closure_reason=after["closure_reason"] or "",
+    at the end. EmdrError for a score out of range, a text too long, or a closure the
+    rules refuse, judged on the record as it would be after the write."""
+    values = asdict(closing)
+    errors = rules.score_errors(values=values)
+    refused = rules.closing_errors(
+        closure=closing.closure or "",
+        body_scan=closing.body_scan or "",
+        sud_end=None if "sud_end" in errors else closing.sud_end,
+        voc_end=None if "voc_end" in errors else closing.voc_end,
+        closure_reason=closing.closure_reason or "",
     )
-    _refuse_if({**closing, **errors})  # a range error wins beside its field
-    return _save_fields(request, record, data, CLOSING_FIELDS, "emdr.closing_save")
+    # A range error wins beside its field, then a length error, then the closure rule.
+    _refuse_if({**refused, **_too_long(EmdrRecord, values), **errors})
+    return _save_fields(actor, record, values, "emdr.closing_save")
+
+
+def _set_errors(entry: SetEntry) -> dict[str, str]:
+    errors = _too_long(DesensitisationSet, asdict(entry))
+    if entry.bls_type not in BlsType.values:
+        errors["bls_type"] = "Choose eye movements, auditory or tactile."
+    speed = entry.speed_hz
+    if not (
+        isinstance(speed, Decimal)
+        and speed.is_finite()
+        and speed == speed.quantize(Decimal("0.1"))
+        and SPEED_HZ_MIN <= speed <= SPEED_HZ_MAX
+    ):
+        errors["speed_hz"] = (
+            f"Enter a speed from {SPEED_HZ_MIN} to {SPEED_HZ_MAX} Hz, to one decimal place."
+        )
+    for name, high, what in (
+        ("passes", PASSES_MAX, "passes"),
+        ("seconds", SECONDS_MAX, "seconds"),
+    ):
+        error = _count_error(getattr(entry, name), high, what)
+        if error:
+            errors[name] = error
+    if entry.passes is None and entry.seconds is None:
+        errors["passes"] = "Enter the number of passes or the seconds."
+    errors.update(rules.score_errors(values={"sud": entry.sud}))
+    return errors
 
 
 def set_add(
-    request: AuthedRequest,
-    record: EmdrRecord,
-    data: dict[str, Any],
-    at: dt.datetime | None = None,
+    *, actor: Actor, record: EmdrRecord, entry: SetEntry, at: dt.datetime | None = None
 ) -> DesensitisationSet:
     """Log a desensitisation set: numbered 1, 2, 3… per record; minutes since the
     dose worked out from the session's dose, if one was given before the set."""
-    errors = rules.score_errors(values=_given(data, ("sud",)))
-    if data.get("passes") is None and data.get("seconds") is None:
-        errors["passes"] = "Enter the number of passes or the seconds."
-    _refuse_if(errors)
+    _refuse_if(_set_errors(entry))
     at = at or timezone.now()
     with transaction.atomic():
         # Lock the record: two sets added at once still get different numbers.
@@ -205,70 +298,19 @@ def set_add(
         minutes = None
         if dose is not None and at >= dose.given_at:
             minutes = int((at - dose.given_at).total_seconds() // 60)
-        fields = {name: data.get(name) for name in SET_FIELDS}
-        for text in ("client_report", "interweave"):
-            fields[text] = fields[text] or ""
         made = DesensitisationSet.objects.create(
             record=record,
             number=last + 1,
             at=at,
             minutes_since_dose=minutes,
-            recorded_by=request.user,
-            **fields,
+            recorded_by=actor.staff,
+            **asdict(entry),
         )
         log_action(
-            request,
+            actor,
             "emdr.set_add",
             record,
             client=record.client,
             detail={"set": made.pk, "number": made.number},
         )
     return made
-
-
-# --- What the dosing record says ----------------------------------------------
-
-
-def dosing_record(record: EmdrRecord) -> DosingRecord | None:
-    from dosing.models import DosingRecord
-
-    if record.session_id is None:
-        return None
-    return DosingRecord.objects.filter(session_id=record.session_id).first()
-
-
-def administrations(record: EmdrRecord) -> list[Administration]:
-    """The dose and the booster given in this record's session, in time order."""
-    from dosing.models import Administration
-
-    if record.session_id is None:
-        return []
-    return list(Administration.objects.filter(record__session_id=record.session_id))
-
-
-def dose_administration(record: EmdrRecord) -> Administration | None:
-    return first_dose(administrations(record))
-
-
-def first_dose(given: Sequence[Administration]) -> Administration | None:
-    """The dose among a session's administrations (not the booster)."""
-    from dosing.models import Administration
-
-    return next((a for a in given if a.kind == Administration.Kind.DOSE), None)
-
-
-def vitals(record: EmdrRecord) -> list[VitalSigns]:
-    from dosing.models import VitalSigns
-
-    if record.session_id is None:
-        return []
-    return list(VitalSigns.objects.filter(record__session_id=record.session_id))
-
-
-def session_start(record: EmdrRecord) -> dt.datetime | None:
-    """When the session began, for the timeline's minute 0."""
-    if record.session_id is not None and record.session.started_at:  # type: ignore[union-attr]
-        return record.session.started_at  # type: ignore[union-attr]
-    if record.appointment_id is not None:
-        return record.appointment.starts_at  # type: ignore[union-attr]
-    return None

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bls import services
+from bls import queries
 from bls.models import EmdrRecord, Phase
 from treatment.models import TreatmentSession
 
@@ -58,9 +58,9 @@ def timeline_data(source: TreatmentSession | EmdrRecord) -> TimelineData:
     else:
         record = EmdrRecord.objects.filter(session=source).first()
     if record is not None:
-        data.start = services.session_start(record)
-        admins = services.administrations(record)
-        data.vitals = services.vitals(record)
+        data.start = queries.session_start(record)
+        admins = queries.administrations(record)
+        data.vitals = queries.vitals(record)
     elif isinstance(source, TreatmentSession):
         data.start = source.started_at
         admins = _session_administrations(source)

@@ -14,8 +14,9 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
-from bls import charts, services, timeline, timing
+from bls import charts, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
@@ -62,9 +63,9 @@ def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
 
 
 def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:
-    admins = services.administrations(record)
+    admins = queries.administrations(record)
     marks = list(record.phase_marks.all())
-    dose = services.first_dose(admins)
+    dose = queries.first_dose(admins)
     dose_timing = timing.dose_timing(dose_at=dose.given_at if dose else None, marks=marks)
     context: dict[str, Any] = {
         "record": record,
@@ -72,7 +73,7 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         "session": record.session,
         "appointment": record.appointment,
         "phases": _phases(marks, dose_timing),
-        "current": services.current_phase(record),
+        "current": queries.current_phase(record),
         "administrations": admins,
         "dose_timing": dose_timing,
         "sets": record.sets.all(),
@@ -92,7 +93,7 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
 
 
 def _page(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> HttpResponse:
-    log_action(request, "emdr.view", record, client=record.client)
+    log_action(actor_from(request), "emdr.view", record, client=record.client)
     return render(request, "bls/record.html", _context(request, record, **forms))
 
 
@@ -104,7 +105,7 @@ def _page(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> HttpRespo
 def record_new(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     try:
-        record = services.record_create_for_session(request, session)
+        record = services.record_create_for_session(actor=actor_from(request), session=session)
     except services.EmdrError as exc:
         messages.error(request, str(exc))
         return redirect(session)
@@ -116,7 +117,9 @@ def record_new(request: AuthedRequest, session_id: int) -> HttpResponse:
 def record_new_for_appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, appointment_id)
     try:
-        record = services.record_create_for_appointment(request, appointment)
+        record = services.record_create_for_appointment(
+            actor=actor_from(request), appointment=appointment
+        )
     except services.EmdrError as exc:
         messages.error(request, str(exc))
         return redirect(appointment.client)
@@ -141,7 +144,11 @@ def phase(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose one of the 8 phases.")
         return _anchor(record, "phases")
     number = form.cleaned_data["phase"]
-    services.phase_mark(request, record, number)
+    try:
+        services.phase_mark(actor=actor_from(request), record=record, phase=number)
+    except services.EmdrError as exc:
+        messages.error(request, str(exc))
+        return _anchor(record, "phases")
     messages.success(request, f"Phase {Phase(number).label} marked.")
     return _anchor(record, "phases")
 
@@ -154,7 +161,9 @@ def assessment(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, record, assessment_form=form)
     try:
-        services.assessment_save(request, record, form.cleaned_data)
+        data = form.cleaned_data
+        assessment = services.Assessment(**{n: data[n] for n in services.ASSESSMENT_FIELDS})
+        services.assessment_save(actor=actor_from(request), record=record, assessment=assessment)
     except services.EmdrError as exc:
         form.refused(exc)
         return _page(request, record, assessment_form=form)
@@ -170,7 +179,9 @@ def closing(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, record, closing_form=form)
     try:
-        services.closing_save(request, record, form.cleaned_data)
+        data = form.cleaned_data
+        closing = services.Closing(**{n: data[n] for n in services.CLOSING_FIELDS})
+        services.closing_save(actor=actor_from(request), record=record, closing=closing)
     except services.EmdrError as exc:
         form.refused(exc)
         return _page(request, record, closing_form=form)
@@ -188,7 +199,17 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
     added = None
     if form.is_valid():
         try:
-            added = services.set_add(request, record, form.cleaned_data)
+            data = form.cleaned_data
+            entry = services.SetEntry(
+                bls_type=data["bls_type"],
+                speed_hz=data["speed_hz"],
+                passes=data["passes"],
+                seconds=data["seconds"],
+                client_report=data["client_report"],
+                sud=data["sud"],
+                interweave=data["interweave"],
+            )
+            added = services.set_add(actor=actor_from(request), record=record, entry=entry)
             form = SetForm()
         except services.EmdrError as exc:
             form.refused(exc)
@@ -198,7 +219,7 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Set {added.number} logged.")
         return _anchor(record, "sets")
     if added is None:
-        log_action(request, "emdr.view", record, client=record.client)
+        log_action(actor_from(request), "emdr.view", record, client=record.client)
     context = _context(request, record, set_form=form)
     context.update(added=added, oob=True)
     html = render_to_string("bls/_sets.html", context, request=request)
@@ -211,7 +232,7 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def timeline_svg(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     svg = charts.session_timeline_svg(record)
-    log_action(request, "emdr.timeline_view", record, client=record.client)
+    log_action(actor_from(request), "emdr.timeline_view", record, client=record.client)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Security-Policy"] = SVG_CSP
     return response

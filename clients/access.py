@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.access import ALL_RECORDS_ROLES, AuthedRequest
+from accounts.access import AuthedRequest
 from clients.models import Client
+from clients.queries import clients_visible_to
 
 
 def clients_for_user(request: AuthedRequest) -> QuerySet[Client]:
-    qs = Client.objects.select_related("assigned_therapist")
-    if request.user.role in ALL_RECORDS_ROLES:
-        return qs
     # A therapist sees only the clients assigned to them.
-    return qs.filter(assigned_therapist=request.user)
+    return clients_visible_to(request.user)
 
 
 def get_client_for_user(request: AuthedRequest, pk: int) -> Client:

@@ -4,19 +4,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from accounts.models import Role, User
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
+from clients.queries import active_therapists
+from clients.validation import check_date_of_birth, check_phone, check_state
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _check_phone(value: str) -> str:
-    value = value.strip()
-    if value and not 7 <= sum(c.isdigit() for c in value) <= 15:
-        raise forms.ValidationError("Enter a phone number with area code, e.g. (555) 010-0123.")
-    return value
 
 
 class ClientForm(forms.ModelForm):
@@ -50,31 +43,25 @@ class ClientForm(forms.ModelForm):
     def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         therapist = self.fields["assigned_therapist"]
-        therapist.queryset = User.objects.filter(role=Role.THERAPIST, is_active=True)  # type: ignore[attr-defined]
+        therapist.queryset = active_therapists()  # type: ignore[attr-defined]
         if not can_assign:
             # Only the intake team and the admin move a client between therapists.
             therapist.disabled = True
 
     def clean_date_of_birth(self) -> dt.date | None:
-        dob = self.cleaned_data["date_of_birth"]
-        if dob and not dt.date(1900, 1, 1) <= dob <= timezone.localdate():
-            raise forms.ValidationError("Enter a date of birth between 1900 and today.")
-        return dob
+        return check_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean_state(self) -> str:
-        state = self.cleaned_data["state"].strip().upper()
-        if state and not (len(state) == 2 and state.isalpha()):
-            raise forms.ValidationError("Use the two-letter abbreviation, e.g. VA.")
-        return state
+        return check_state(self.cleaned_data["state"])
 
     def clean_phone(self) -> str:
-        return _check_phone(self.cleaned_data["phone"])
+        return check_phone(self.cleaned_data["phone"])
 
     def clean_emergency_contact_phone(self) -> str:
-        return _check_phone(self.cleaned_data["emergency_contact_phone"])
+        return check_phone(self.cleaned_data["emergency_contact_phone"])
 
     def clean_escort_phone(self) -> str:
-        return _check_phone(self.cleaned_data["escort_phone"])
+        return check_phone(self.cleaned_data["escort_phone"])
 
 
 class DiagnosisForm(forms.ModelForm):

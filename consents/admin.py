@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from accounts.actor import actor_from
 from audit.services import log_action
 from consents.models import ConsentDocument
 
@@ -48,7 +49,7 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         obj.save()
         log_action(
-            request,
+            actor_from(request),
             "consent_document.create",
             obj,
             detail={"kind": obj.kind, "version": obj.version},

@@ -7,19 +7,16 @@ client without an e-mail address, once on the staff page that created it.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
+from accounts.actor import Actor
+from accounts.models import User
 from audit.services import log_action
 from clients.models import Client
-from common.ip import client_ip
 from common.links import absolute_url
 from common.timefmt import local_long
 from common.tokens import new_token, token_hash
@@ -35,6 +32,9 @@ from notifications.services import email_queue
 from partners.models import Partner
 
 DEFAULT_LINK_HOURS = 72
+# The stored columns' lengths (consents/models.py).
+TYPED_NAME_MAX = SignedConsent._meta.get_field("typed_name").max_length or 160
+REVOKE_REASON_MAX = ConsentRevocation._meta.get_field("reason").max_length or 300
 
 
 class ConsentError(Exception):
@@ -65,7 +65,7 @@ def _open_requests(
 
 
 def consent_request_send(
-    request: AuthedRequest, client: Client, kind: str, partner: Partner | None = None
+    *, actor: Actor, client: Client, kind: str, partner: Partner | None = None
 ) -> tuple[ConsentRequest, str]:
     """Create a signing link for the newest version of `kind`; e-mail it if we can.
 
@@ -93,21 +93,21 @@ def consent_request_send(
             document=document,
             partner=partner,
             token_hash=token_hash(token),
-            created_by=request.user,
+            created_by=actor.staff,
             expires_at=now + timedelta(hours=link_hours()),
         )
         for old in earlier:
             old.cancelled_at = now
             old.save(update_fields=["cancelled_at"])
             log_action(
-                request,
+                actor,
                 "consent.cancel",
                 old,
                 client=client,
                 detail={"replaced_by": consent_request.pk},
             )
         log_action(
-            request,
+            actor,
             "consent.send",
             consent_request,
             client=client,
@@ -122,9 +122,9 @@ def consent_request_send(
         if client.email:
             # Nothing here says what the document is or who it is for.
             email_queue(
-                client.email,
-                "notifications/email/consent_request",
-                {
+                to=client.email,
+                template="notifications/email/consent_request",
+                context={
                     "practice": settings.PRACTICE_NAME,
                     "phone": settings.PRACTICE_PHONE,
                     "link": sign_url(token),
@@ -134,43 +134,53 @@ def consent_request_send(
     return consent_request, token
 
 
-def _as_signer(request: HttpRequest) -> HttpRequest:
-    """The request as the audit trail should see it: made by the client, who has no
-    account, even when the device also holds a staff session (a tablet in the office)."""
-    signer = copy.copy(request)
-    signer.user = AnonymousUser()
-    return signer
+def _check_signer(actor: Actor) -> None:
+    # The signature is the client's, made through the link they were sent: the
+    # trail records no account for it, even when the device also holds a staff
+    # session (a tablet in the office; `staff_on_device` records that session).
+    if actor.kind != "client_link":
+        raise ConsentError("Only the client, through their signing link, can sign.")
 
 
-def _staff_on_device(request: HttpRequest) -> dict[str, int]:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return {"staff_session": user.pk}
-    return {}
+def _staff_on_device(staff: User | None) -> dict[str, int]:
+    return {"staff_session": staff.pk} if staff is not None else {}
 
 
-def consent_open_log(request: HttpRequest, consent_request: ConsentRequest) -> None:
-    """Record that the signing page of a link was shown."""
+def consent_request_log_open(
+    *, actor: Actor, consent_request: ConsentRequest, staff_on_device: User | None = None
+) -> None:
+    """Record that the signing page of a link was shown to the client."""
+    _check_signer(actor)
     log_action(
-        _as_signer(request),
+        actor,
         "consent.open",
         consent_request,
         client=consent_request.client,
-        detail=_staff_on_device(request),
+        detail=_staff_on_device(staff_on_device),
     )
 
 
 def consent_sign(
-    request: HttpRequest, consent_request: ConsentRequest, typed_name: str, agreed: bool
+    *,
+    actor: Actor,
+    consent_request: ConsentRequest,
+    typed_name: str,
+    agreed: bool,
+    staff_on_device: User | None = None,
 ) -> SignedConsent:
     """Store the client's signature on the request's document, exactly once.
 
-    The link is checked again under a row lock, so two submits that both saw an
-    open link store one signature; the other raises LinkClosedError.
+    `actor` is the client on the link (`Actor.client_on_link`); `staff_on_device`
+    is the staff user signed in on the same device, if any. The link is checked
+    again under a row lock, so two submits that both saw an open link store one
+    signature; the other raises LinkClosedError.
     """
+    _check_signer(actor)
     typed_name = typed_name.strip()
     if not typed_name:
         raise ConsentError("Type your full name.")
+    if len(typed_name) > TYPED_NAME_MAX:
+        raise ConsentError(f"Your name can be at most {TYPED_NAME_MAX} characters.")
     if not agreed:
         raise ConsentError("Tick the box to show that you have read and agree to this document.")
     try:
@@ -192,7 +202,7 @@ def consent_sign(
                 typed_name=typed_name,
                 agreed=True,
                 signed_at=now,
-                ip=client_ip(request),
+                ip=actor.ip,
                 document_sha256=document.sha256,
                 title_signed=document.title,
                 body_signed=document.body,
@@ -200,7 +210,7 @@ def consent_sign(
             locked.used_at = now
             locked.save(update_fields=["used_at"])
             log_action(
-                _as_signer(request),
+                actor,
                 "consent.sign",
                 signed,
                 client=locked.client,
@@ -210,7 +220,7 @@ def consent_sign(
                     "document": document.pk,
                     "version": document.version,
                     "partner": locked.partner_id,
-                    **_staff_on_device(request),
+                    **_staff_on_device(staff_on_device),
                 },
             )
     except IntegrityError:
@@ -219,23 +229,23 @@ def consent_sign(
     return signed
 
 
-def consent_revoke(
-    request: AuthedRequest, signed: SignedConsent, reason: str
-) -> ConsentRevocation:
+def consent_revoke(*, actor: Actor, signed: SignedConsent, reason: str) -> ConsentRevocation:
     """Revoke a signed consent. It stops being in force the moment this commits."""
     reason = reason.strip()
     if not reason:
         raise ConsentError("Say why the consent is revoked.")
+    if len(reason) > REVOKE_REASON_MAX:
+        raise ConsentError(f"Keep the reason to {REVOKE_REASON_MAX} characters or fewer.")
     try:
         with transaction.atomic():
             locked = SignedConsent.objects.select_for_update().get(pk=signed.pk)
             if ConsentRevocation.objects.filter(consent=locked).exists():
                 raise ConsentError("This consent has already been revoked.")
             revocation = ConsentRevocation.objects.create(
-                consent=locked, recorded_by=request.user, reason=reason
+                consent=locked, recorded_by=actor.staff, reason=reason
             )
             log_action(
-                request,
+                actor,
                 "consent.revoke",
                 locked,
                 client=locked.client,
@@ -246,7 +256,7 @@ def consent_revoke(
     return revocation
 
 
-def consent_request_cancel(request: AuthedRequest, consent_request: ConsentRequest) -> None:
+def consent_request_cancel(*, actor: Actor, consent_request: ConsentRequest) -> ConsentRequest:
     """Cancel an unused link: from now on it opens nothing."""
     with transaction.atomic():
         locked = (
@@ -262,11 +272,14 @@ def consent_request_cancel(request: AuthedRequest, consent_request: ConsentReque
             raise ConsentError("This link was already cancelled.")
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["cancelled_at"])
-        log_action(request, "consent.cancel", locked, client=locked.client)
+        log_action(actor, "consent.cancel", locked, client=locked.client)
+    return locked
 
 
-def consent_documents_install_defaults(request: HttpRequest | None = None) -> int:
-    """Create version 1 of each form that has no version yet. Returns how many."""
+def consent_documents_install_defaults(*, actor: Actor) -> int:
+    """Create version 1 of each form that has no version yet. Returns how many.
+
+    Run by a command or the demo seeding (`Actor.system()`)."""
     created = 0
     with transaction.atomic():
         for default in DEFAULT_DOCUMENTS:
@@ -275,8 +288,6 @@ def consent_documents_install_defaults(request: HttpRequest | None = None) -> in
             document = ConsentDocument.objects.create(
                 kind=default["kind"], title=default["title"], body=default["body"]
             )
-            log_action(
-                request, "consent_document.create", document, detail={"kind": document.kind}
-            )
+            log_action(actor, "consent_document.create", document, detail={"kind": document.kind})
             created += 1
     return created

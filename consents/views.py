@@ -9,8 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import Actor, actor_from
+from accounts.models import User
 from audit.services import log_action
 from clients.access import clients_for_user, get_client_for_user
+from common.ip import client_ip
 from common.timefmt import local_long
 from consents import services
 from consents.forms import RevokeForm, SendForm, SignForm
@@ -43,10 +46,13 @@ def _get_consent_request_for_user(request: AuthedRequest, pk: int) -> ConsentReq
 def send(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id)
     form = SendForm(request.POST or None)
+    actor = actor_from(request)
     if request.method == "POST" and form.is_valid():
         kind, partner = form.cleaned_data["kind"], form.cleaned_data["partner"]
         try:
-            consent_request, token = services.consent_request_send(request, client, kind, partner)
+            consent_request, token = services.consent_request_send(
+                actor=actor, client=client, kind=kind, partner=partner
+            )
         except services.ConsentError as exc:
             form.add_error("kind", str(exc))
         else:
@@ -70,7 +76,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                 },
             )
     # The page names the client, so showing it is a read.
-    log_action(request, "client.view", client, client=client, detail={"page": "consents:send"})
+    log_action(actor, "client.view", client, client=client, detail={"page": "consents:send"})
     return render(request, "consents/send.html", {"client": client, "form": form})
 
 
@@ -90,7 +96,7 @@ def _detail_context(
 @role_required(*CLIENT_ROLES)
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     signed = _get_signed_for_user(request, pk)
-    log_action(request, "consent.view", signed, client=signed.client)
+    log_action(actor_from(request), "consent.view", signed, client=signed.client)
     return render(request, "consents/detail.html", _detail_context(request, signed))
 
 
@@ -99,16 +105,17 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     signed = _get_signed_for_user(request, pk)
     form = RevokeForm(request.POST)
+    actor = actor_from(request)
     if form.is_valid():
         try:
-            services.consent_revoke(request, signed, form.cleaned_data["reason"])
+            services.consent_revoke(actor=actor, signed=signed, reason=form.cleaned_data["reason"])
         except services.ConsentError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Consent revoked. It is no longer in force.")
         return redirect("consents:detail", pk=signed.pk)
     # Show the copy again with the error beside the field and the typed reason kept.
-    log_action(request, "consent.view", signed, client=signed.client)
+    log_action(actor, "consent.view", signed, client=signed.client)
     return render(request, "consents/detail.html", _detail_context(request, signed, form))
 
 
@@ -117,7 +124,7 @@ def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     consent_request = _get_consent_request_for_user(request, pk)
     try:
-        services.consent_request_cancel(request, consent_request)
+        services.consent_request_cancel(actor=actor_from(request), consent_request=consent_request)
     except services.ConsentError as exc:
         messages.error(request, str(exc))
     else:
@@ -130,6 +137,12 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _link_closed(request: HttpRequest, status: int) -> HttpResponse:
     return render(request, "consents/link_closed.html", status=status)
+
+
+def _staff_on_device(request: HttpRequest) -> User | None:
+    """A staff session on the device the client signs on (a tablet in the office)."""
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,19 +159,28 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     if not consent_request.is_open():
         return _link_closed(request, 410)
     form = SignForm(request.POST or None)
+    # The client acts, through the link: never the staff user the device may hold.
+    signer = Actor.client_on_link(client_ip(request))
+    staff = _staff_on_device(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_sign(
-                request,
-                consent_request,
-                form.cleaned_data["typed_name"],
-                form.cleaned_data["agreed"],
+                actor=signer,
+                consent_request=consent_request,
+                typed_name=form.cleaned_data["typed_name"],
+                agreed=form.cleaned_data["agreed"],
+                staff_on_device=staff,
             )
         except services.LinkClosedError:
             return _link_closed(request, 410)
-        return redirect("consent_sign:done")
+        except services.ConsentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("consent_sign:done")
     if request.method == "GET":
-        services.consent_open_log(request, consent_request)
+        services.consent_request_log_open(
+            actor=signer, consent_request=consent_request, staff_on_device=staff
+        )
     return render(
         request,
         "consents/sign.html",

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.access import AuthedRequest
+from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.services import log_action
 from dosing import rules
-from dosing.base import DosingError, client_of, lock_record, not_future
+from dosing.base import DosingError, client_of, lock_record, not_future, tenths
 from dosing.models import Administration, DosingRecord
 from dosing.rules import dose_given, dosing_clearance, is_discharged, latest_predose, rx_in_force
 from prescriptions.models import Prescription, RxStatus
@@ -23,15 +23,15 @@ from prescriptions.models import Prescription, RxStatus
 # --- Administration ------------------------------------------------------------
 
 
-def administer(
-    request: AuthedRequest,
+def administration_add(
+    *,
+    actor: Actor,
     record: DosingRecord,
     kind: str,
     dose_mg: Decimal,
     given_at: dt.datetime,
     given_by: User | None,
     witnessed_by: User,
-    *,
     self_administered: bool = False,
 ) -> Administration:
     """Record the dose or the booster: refused unless every rule holds now.
@@ -57,7 +57,7 @@ def administer(
                 witnessed_by=witnessed_by,
             )
             log_action(
-                request,
+                actor,
                 "dosing.administer",
                 record,
                 client=client_of(record),
@@ -71,7 +71,7 @@ def administer(
             )
             return given
         log_action(
-            request,
+            actor,
             "dosing.administer_refused",
             record,
             client=client_of(record),
@@ -122,7 +122,11 @@ def _administer_refusals(
             reasons += booster
             keys.append("booster")
         first = dose.dose_mg if dose is not None else None
-    amount = rules.amount_refusals(rx, kind, dose_mg, first)
+    # The column keeps tenths of a mg: a finer amount would be stored rounded, not as given.
+    if not tenths(dose_mg):
+        amount = ["Enter the amount in mg to one decimal place at most."]
+    else:
+        amount = rules.amount_refusals(rx, kind, dose_mg, first)
     if amount:
         reasons += amount
         keys.append("amount")

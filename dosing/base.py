@@ -7,10 +7,15 @@ without importing each other.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from common.links import absolute_url
 from dosing.models import DosingRecord
@@ -58,6 +63,32 @@ def not_future(at: dt.datetime, what: str) -> None:
         raise DosingError(f"{what} cannot be in the future.")
 
 
+def too_long(model: type[models.Model], values: Mapping[str, str]) -> list[str]:
+    """A sentence for each text longer than its column allows (the model's max_length,
+    which the database does not check for a TextField)."""
+    reasons = []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            label = capfirst(str(getattr(field, "verbose_name", name)))
+            reasons.append(f"{label} is too long: at most {limit} characters.")
+    return reasons
+
+
+def bounds(model: type[models.Model], name: str) -> tuple[Decimal, Decimal]:
+    """(lowest, highest) a number field accepts: its model validators, one source."""
+    validators = model._meta.get_field(name).validators  # type: ignore[union-attr]
+    low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+    high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+    return Decimal(low), Decimal(high)
+
+
+def tenths(value: Decimal) -> bool:
+    """Does the value fit a column of one decimal place (without rounding)?"""
+    return value.is_finite() and value == value.quantize(Decimal("0.1"))
+
+
 def prescriber_recipients(record: DosingRecord) -> list[str]:
     """The prescription's prescriber and the partner's active prescribers (and its mailbox)."""
     from partners.notifications import partner_recipients
@@ -76,5 +107,5 @@ def notify_prescribers(record: DosingRecord, template: str) -> int:
     }
     addresses = prescriber_recipients(record)
     for address in addresses:
-        email_queue(address, template, context)
+        email_queue(to=address, template=template, context=context)
     return len(addresses)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.access import AuthedRequest
+from accounts.actor import Actor
 from audit.services import log_action
 from dosing.models import DosingRecord
 from treatment import services as treatment_services
@@ -15,7 +15,7 @@ from treatment.models import SessionKind, SessionStatus, TreatmentSession
 
 
 def record_open(
-    request: AuthedRequest, session_id: int
+    *, actor: Actor, session: TreatmentSession
 ) -> tuple[DosingRecord | None, list[Check]]:
     """Start the dosing session through the readiness gate and open its record.
 
@@ -25,6 +25,7 @@ def record_open(
     when the gate is closed. A session already opened returns its record.
     Raises treatment.services.SessionError for a session that cannot start.
     """
+    session_id = session.pk
     existing = DosingRecord.objects.filter(session_id=session_id).first()
     if existing is not None:
         return existing, []
@@ -37,9 +38,9 @@ def record_open(
     ):
         # Started through the gate before its record was opened (from the schedule,
         # say): the same gate runs again now, whatever path led here.
-        return _open_started(request, session)
+        return _open_started(actor, session)
     with transaction.atomic():
-        started, checks = treatment_services.dosing_start(request, session_id)
+        started, checks = treatment_services.dosing_start(actor=actor, session_id=session_id)
         if not started:
             return None, checks
         session = TreatmentSession.objects.select_related("course__client", "prescription").get(
@@ -47,43 +48,41 @@ def record_open(
         )
         if session.prescription is None:  # dosing_start always sets it; belt and braces
             raise treatment_services.SessionError("The session has no prescription.")
-        record = _create(request, session, started_earlier=False)
-        _appointment_in_session(request, session)
+        record = _create(actor, session, started_earlier=False)
+        _appointment_in_session(actor, session)
     return record, checks
 
 
-def _create(
-    request: AuthedRequest, session: TreatmentSession, *, started_earlier: bool
-) -> DosingRecord:
+def _create(actor: Actor, session: TreatmentSession, *, started_earlier: bool) -> DosingRecord:
     """The record itself, audited: called once the gate has passed, in its transaction."""
     if session.prescription_id is None:  # the gate always sets it; belt and braces
         raise treatment_services.SessionError("The session has no prescription.")
     record = DosingRecord.objects.create(
         session=session,
         prescription_id=session.prescription_id,
-        opened_by=request.user,
+        opened_by=actor.staff,
         escort_name=session.escort_name,
         escort_phone=session.escort_phone,
     )
     detail: dict[str, object] = {"session": session.pk, "prescription": session.prescription_id}
     if started_earlier:
         detail["started_earlier"] = True
-    log_action(request, "dosing.record_open", record, client=session.course.client, detail=detail)
+    log_action(actor, "dosing.record_open", record, client=session.course.client, detail=detail)
     return record
 
 
-def _appointment_in_session(request: AuthedRequest, session: TreatmentSession) -> None:
+def _appointment_in_session(actor: Actor, session: TreatmentSession) -> None:
     """The booked appointment follows the session: an arrived client is now in session."""
     from scheduling.models import Appointment, AppointmentStatus
     from scheduling.services import appointment_set_status
 
     appt = Appointment.objects.filter(session=session, status=AppointmentStatus.ARRIVED).first()
     if appt is not None:
-        appointment_set_status(request, appt, AppointmentStatus.IN_SESSION)
+        appointment_set_status(actor=actor, appointment=appt, status=AppointmentStatus.IN_SESSION)
 
 
 def _open_started(
-    request: AuthedRequest, session: TreatmentSession
+    actor: Actor, session: TreatmentSession
 ) -> tuple[DosingRecord | None, list[Check]]:
     with transaction.atomic():
         locked = (
@@ -99,12 +98,12 @@ def _open_started(
         failing = [c.key for c in checks if not c.ok]
         if failing:
             log_action(
-                request,
+                actor,
                 "dosing.start_blocked",
                 locked,
                 client=locked.course.client,
                 detail={"failed": failing, "started_earlier": True},
             )
             return None, checks
-        record = _create(request, locked, started_earlier=True)
+        record = _create(actor, locked, started_earlier=True)
     return record, []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
@@ -47,7 +48,7 @@ def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
         return None
     if records:
         log_action(
-            request,
+            actor_from(request),
             "dosing.record.list",
             client=client,
             detail={"records": [r.pk for r in records]},
@@ -117,7 +118,7 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
         Discharge.objects.filter(record__in=records).values_list("record_id", flat=True)
     )
     log_action(
-        request,
+        actor_from(request),
         "dosing.summary.list",
         client=referral.client,
         detail={"referral": referral.pk, "records": [r.pk for r in records]},

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from dosing.access import get_record_for_prescriber
 from dosing.models import Discharge
@@ -24,7 +25,7 @@ def summary(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_prescriber(request, pk)
     client = record.session.course.client
     log_action(
-        request,
+        actor_from(request),
         "dosing.summary.view",
         record,
         client=client,

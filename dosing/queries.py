@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
-from dosing import rules, services
+from dosing import rules
 from dosing.forms import (
     RESCUE_MEDICATIONS,
     AddendumForm,
@@ -21,6 +21,7 @@ from dosing.forms import (
     VitalsForm,
 )
 from dosing.models import Administration, Discharge, DosingRecord, PrescriberContact, SessionNote
+from dosing.observation import allowed_phases
 from dosing.summary import administrations, timeline_chart, vitals_rows
 from dosing.vitals import out_of_range, suggested_next
 
@@ -34,23 +35,23 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
     booster = next((a for a in given if a.kind == Administration.Kind.BOOSTER), None)
     discharged = Discharge.objects.filter(record=record).select_related("discharged_by").first()
     rows = vitals_rows(record)
-    latest = services.latest_predose(record)
+    latest = rules.latest_predose(record)
     latest_flags = out_of_range(latest, rx) if latest else []
     shortfalls = rules.predose_shortfalls(record, rx)
-    ok, reasons = services.dosing_clearance(record)
+    ok, reasons = rules.dosing_clearance(record)
     open_now = discharged is None
     gate = rules.dose_gate(record) if open_now and (dose is None or booster is None) else []
     note = (
         SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
     )
-    phases = services.allowed_phases(record)
+    phases = allowed_phases(record)
     suggestion = suggested_next(
         [row.vitals.taken_at for row in rows],
         dose.given_at if dose else None,
         discharged is not None,
     )
     open_record = open_now
-    vitals_ok, vitals_text = services.discharge_vitals_check(record)
+    vitals_ok, vitals_text = rules.discharge_vitals_check(record)
     now = timezone.now()
     observation_ok, observation_text = rules.observation_check(record, now)
     peak_ok, peak_text = rules.peak_check(record)
@@ -64,7 +65,7 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
         "session": session,
         "client": session.course.client,
         "rx": rx,
-        "predose_missing": services.predose_missing(record),
+        "predose_missing": rules.predose_missing(record),
         "predose_editable": dose is None and open_record,
         "predose_form": forms.get("predose_form")
         or PredoseForm(instance=fresh(record), rx=rx, prefix="predose"),

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
-from dosing import notes, rules, services
+from dosing import rules, services
 from dosing.access import get_record_for_user
 from dosing.forms import (
     AddendumForm,
@@ -41,7 +42,9 @@ RECORD_TEMPLATE = "dosing/record.html"
 
 
 def _render(request: AuthedRequest, record: DosingRecord, **forms: Any) -> HttpResponse:
-    log_action(request, "dosing.record.view", record, client=record.session.course.client)
+    log_action(
+        actor_from(request), "dosing.record.view", record, client=record.session.course.client
+    )
     return render(request, RECORD_TEMPLATE, record_context(request, record, **forms))
 
 
@@ -76,7 +79,7 @@ def record_open(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     back = reverse("treatment:session", args=[session.pk])
     try:
-        record, checks = services.record_open(request, session.pk)
+        record, checks = services.record_open(actor=actor_from(request), session=session)
     except treatment_services.SessionError as exc:
         messages.error(request, str(exc))
         return redirect(back)
@@ -104,8 +107,17 @@ def predose(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         return _render(request, record, predose_form=form)
+    data = form.cleaned_data
+    checks = services.PredoseChecks(
+        fasting_hours=data["fasting_hours"],
+        fasting_liquids_hours=data["fasting_liquids_hours"],
+        holds_answers=data["holds_answers"],
+        escort_name=data["escort_name"],
+        escort_phone=data["escort_phone"],
+        intention=data["intention"],
+    )
     try:
-        services.predose_save(request, record, form.cleaned_data)
+        services.predose_save(actor=actor_from(request), record=record, checks=checks)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Pre-dose checks saved.")
@@ -118,8 +130,20 @@ def vitals(request: AuthedRequest, pk: int) -> HttpResponse:
     form = VitalsForm(request.POST, prefix="vitals", phases=services.allowed_phases(record))
     if not form.is_valid():
         return _render(request, record, vitals_form=form)
+    data = form.cleaned_data
+    reading = services.VitalsReading(
+        phase=data["phase"],
+        taken_at=data["taken_at"],
+        systolic=data["systolic"],
+        diastolic=data["diastolic"],
+        heart_rate=data["heart_rate"],
+        spo2=data["spo2"],
+        sedation=data["sedation"],
+        dissociation=data["dissociation"],
+        notes=data["notes"],
+    )
     try:
-        _, flags = services.vitals_add(request, record, form.cleaned_data)
+        _, flags = services.vitals_add(actor=actor_from(request), record=record, reading=reading)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     if flags:
@@ -139,7 +163,11 @@ def risk_check(request: AuthedRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.risk_check_save(
-            request, record, method=data["method"], outcome=data["outcome"], note=data["note"]
+            actor=actor_from(request),
+            record=record,
+            method=data["method"],
+            outcome=data["outcome"],
+            note=data["note"],
         )
     except services.DosingError as exc:
         return _done(request, record, error=exc)
@@ -153,8 +181,17 @@ def contact(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PrescriberContactForm(request.POST, prefix="contact")
     if not form.is_valid():
         return _render(request, record, contact_form=form)
+    data = form.cleaned_data
     try:
-        made = services.prescriber_contact_add(request, record, form.cleaned_data)
+        made = services.prescriber_contact_add(
+            actor=actor_from(request),
+            record=record,
+            topic=data["topic"],
+            contacted_at=data["contacted_at"],
+            prescriber_name=data["prescriber_name"],
+            instruction=data["instruction"],
+            proceed=data["proceed"],
+        )
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     if made.proceed:
@@ -183,14 +220,14 @@ def _administer(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
         return _render(request, record, **{form_name: form})
     data = form.cleaned_data
     try:
-        services.administer(
-            request,
-            record,
-            kind,
-            data["dose_mg"],
-            data["given_at"],
-            data["given_by"],
-            data["witnessed_by"],
+        services.administration_add(
+            actor=actor_from(request),
+            record=record,
+            kind=kind,
+            dose_mg=data["dose_mg"],
+            given_at=data["given_at"],
+            given_by=data["given_by"],
+            witnessed_by=data["witnessed_by"],
             self_administered=bool(data.get("self_administered")),
         )
     except services.DosingError as exc:
@@ -220,8 +257,18 @@ def adverse_event(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AdverseEventForm(request.POST, prefix="ae")
     if not form.is_valid():
         return _render(request, record, event_form=form)
+    data = form.cleaned_data
+    report = services.AdverseEventReport(
+        type=data["type"],
+        description=data["description"],
+        severity=data["severity"],
+        serious=data["serious"],
+        occurred_at=data["occurred_at"],
+        action_taken=data["action_taken"],
+        rescue_medication=data["rescue_medication"],
+    )
     try:
-        event = services.adverse_event_add(request, record, form.cleaned_data)
+        event = services.adverse_event_add(actor=actor_from(request), record=record, report=report)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     if event.notifies_prescriber:
@@ -236,8 +283,21 @@ def discharge(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DischargeForm(request.POST, prefix="discharge")
     if not form.is_valid():
         return _render(request, record, discharge_form=form)
+    data = form.cleaned_data
+    ticks = services.DischargeTicks(
+        alert_and_oriented=data["alert_and_oriented"],
+        walks_steadily=data["walks_steadily"],
+        escort_present=data["escort_present"],
+        told_no_driving=data["told_no_driving"],
+    )
     try:
-        services.discharge(request, record, form.cleaned_data)
+        services.record_discharge(
+            actor=actor_from(request),
+            record=record,
+            ticks=ticks,
+            discharged_at=data["discharged_at"],
+            exception_reason=data["exception_reason"],
+        )
     except services.DosingError as exc:
         form.add_error(None, " ".join(exc.reasons))
         return _render(request, record, discharge_form=form)
@@ -252,7 +312,13 @@ def note(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, note_form=form)
     try:
-        notes.note_save(request, record, form.cleaned_data)
+        services.note_save(
+            actor=actor_from(request),
+            record=record,
+            data=form.cleaned_data["data"],
+            assessment=form.cleaned_data["assessment"],
+            plan=form.cleaned_data["plan"],
+        )
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Note saved (not signed).")
@@ -263,7 +329,7 @@ def note(request: AuthedRequest, pk: int) -> HttpResponse:
 def note_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     try:
-        notes.note_sign(request, record)
+        services.note_sign(actor=actor_from(request), record=record)
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Note signed and locked.")
@@ -277,7 +343,9 @@ def addendum(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, addendum_form=form)
     try:
-        notes.addendum_add(request, record, form.cleaned_data["text"])
+        services.addendum_add(
+            actor=actor_from(request), record=record, text=form.cleaned_data["text"]
+        )
     except services.DosingError as exc:
         return _done(request, record, error=exc)
     return _done(request, record, "Addendum added.")

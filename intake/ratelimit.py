@@ -1,36 +1,15 @@
-"""Per-IP rate limit for the public forms, counted in the database.
-
-Counting stored rows (rather than a per-process cache) holds across gunicorn
-workers with no extra service. Only a keyed hash of the address is kept.
-"""
+"""The public forms' rate limit: requests and messages from one address in an hour
+(common.ratelimit counts them; PUBLIC_FORM_RATE_LIMIT is the ceiling)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from datetime import timedelta
-
 from django.conf import settings
-from django.utils import timezone
 
-WINDOW = timedelta(hours=1)
-
-
-def ip_hash(ip: str | None) -> str:
-    if not ip:
-        return ""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+from common.ratelimit import over_limit
 
 
 def is_limited(hashed_ip: str) -> bool:
     from intake.models import AppointmentRequest, ContactMessage
 
-    if not hashed_ip:
-        return False
-    since = timezone.now() - WINDOW
-    sent = (
-        AppointmentRequest.objects.filter(ip_hash=hashed_ip, created_at__gte=since).count()
-        + ContactMessage.objects.filter(ip_hash=hashed_ip, created_at__gte=since).count()
-    )
-    return sent >= settings.PUBLIC_FORM_RATE_LIMIT
+    sources = [AppointmentRequest.objects.all(), ContactMessage.objects.all()]
+    return over_limit(hashed_ip, sources, settings.PUBLIC_FORM_RATE_LIMIT)

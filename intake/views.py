@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import ALL_RECORDS_ROLES, INBOX_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
@@ -54,7 +55,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         if data["received_to"]:
             qs = qs.filter(created_at__lte=_day_start(data["received_to"], end=True))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_action(request, "request.list", detail={"page": page.number, "count": len(page)})
+    log_action(
+        actor_from(request), "request.list", detail={"page": page.number, "count": len(page)}
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -68,7 +71,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @role_required(*INBOX_ROLES)
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = _get_request_for_user(request, pk)
-    log_action(request, "request.view", appt, client=appt.client)
+    log_action(actor_from(request), "request.view", appt, client=appt.client)
     return render(request, "intake/request_detail.html", _detail_context(request, appt))
 
 
@@ -100,8 +103,10 @@ def request_status(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose a status from the list.")
         return redirect(appt)
     try:
-        services.request_set_status(request, appt.pk, form.cleaned_data["status"])
-    except services.TransitionError as exc:
+        services.request_set_status(
+            actor=actor_from(request), appt=appt, status=form.cleaned_data["status"]
+        )
+    except services.IntakeError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Status updated.")
@@ -116,8 +121,14 @@ def request_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a clinician from the list.")
         return redirect(appt)
-    services.request_assign(request, appt, form.cleaned_data["clinician"])
-    messages.success(request, "Assignment saved.")
+    try:
+        services.request_assign(
+            actor=actor_from(request), appt=appt, clinician=form.cleaned_data["clinician"]
+        )
+    except services.IntakeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Assignment saved.")
     return redirect(appt)
 
 
@@ -126,12 +137,17 @@ def request_assign(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = _get_request_for_user(request, pk)
     form = NoteForm(request.POST)
+    actor = actor_from(request)
     if form.is_valid():
-        services.request_add_note(request, appt, form.cleaned_data["body"])
-        form = NoteForm()
-    else:
+        try:
+            services.request_add_note(actor=actor, appt=appt, body=form.cleaned_data["body"])
+        except services.IntakeError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            form = NoteForm()
+    if form.is_bound:
         # The reply shows the request again, so it is a read like any other.
-        log_action(request, "request.view", appt, client=appt.client)
+        log_action(actor, "request.view", appt, client=appt.client)
     if request.htmx:  # type: ignore[attr-defined]
         # Swap just the notes panel; the rest of the page stays as it was.
         context = _detail_context(request, appt, note_form=form)
@@ -149,8 +165,8 @@ def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_convert(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = _get_request_for_user(request, pk)
     try:
-        client = services.request_convert(request, appt.pk)
-    except services.TransitionError as exc:
+        client = services.request_convert(actor=actor_from(request), appt=appt)
+    except services.IntakeError as exc:
         messages.error(request, str(exc))
         return redirect(appt)
     messages.success(request, f"Client record created for {client.full_name}.")
@@ -171,7 +187,9 @@ def message_list(request: AuthedRequest) -> HttpResponse:
     if show != "all":
         qs = qs.filter(handled_at__isnull=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_action(request, "message.list", detail={"page": page.number, "count": len(page)})
+    log_action(
+        actor_from(request), "message.list", detail={"page": page.number, "count": len(page)}
+    )
     return render(request, "intake/messages.html", {"page": page, "show": show})
 
 
@@ -179,7 +197,7 @@ def message_list(request: AuthedRequest) -> HttpResponse:
 @role_required(*ALL_RECORDS_ROLES)
 def message_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     message = _get_message_for_user(request, pk)
-    log_action(request, "message.view", message)
+    log_action(actor_from(request), "message.view", message)
     return render(request, "intake/message_detail.html", {"message": message})
 
 
@@ -187,7 +205,6 @@ def message_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*ALL_RECORDS_ROLES)
 def message_handled(request: AuthedRequest, pk: int) -> HttpResponse:
     message = _get_message_for_user(request, pk)
-    if message.handled_at is None:
-        services.message_mark_handled(request, message)
+    services.message_mark_handled(actor=actor_from(request), message=message)
     messages.success(request, "Marked as handled.")
     return redirect("intake:messages")

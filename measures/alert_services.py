@@ -11,13 +11,10 @@ needed" must give its reason there.
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.actor import Actor
-from accounts.models import User
 from audit.services import log_action
-from common.ip import client_ip
 from measures.alert_queries import can_acknowledge
 from measures.models import AlertAction, SafetyAlert
 from measures.safety import source_detail
@@ -27,6 +24,8 @@ REFUSE_ACTION = "measure.safety_alert_acknowledge_refused"
 
 # "ok" is not a record of follow-up: every note is at least about a sentence long.
 MIN_NOTE_CHARS = 15
+# The note's column limit (SafetyAlert.action_note).
+MAX_NOTE_CHARS = 4000
 NOT_A_CLINICIAN = (
     "Only a clinician (a therapist, or an admin who is a clinician) can acknowledge a "
     "safety alert."
@@ -38,6 +37,7 @@ NOTE_REQUIRED = (
 NOTE_TOO_SHORT = (
     f"Write at least {MIN_NOTE_CHARS} characters: who followed up, how, and what was agreed."
 )
+NOTE_TOO_LONG = f"Keep the note to at most {MAX_NOTE_CHARS} characters."
 REASON_TOO_SHORT = (
     f"Say why no action is needed, in at least {MIN_NOTE_CHARS} characters "
     "(for example, what the client told you when you called)."
@@ -54,41 +54,37 @@ class NotAClinicianError(AlertError):
 
 def note_problem(action: str, note: str) -> str | None:
     """Why `note` will not do for `action` (None when it will)."""
+    if len(note.strip()) > MAX_NOTE_CHARS:
+        return NOTE_TOO_LONG
     if len(note.strip()) >= MIN_NOTE_CHARS:
         return None
     return REASON_TOO_SHORT if action == AlertAction.NO_ACTION else NOTE_TOO_SHORT
 
 
-def alert_acknowledge_refused(
-    *, alert: SafetyAlert, by: User, request: HttpRequest | None = None
-) -> None:
+def alert_acknowledge_refused(*, actor: Actor, alert: SafetyAlert) -> None:
     """Record that someone who is not a clinician tried to acknowledge the alert."""
     log_action(
-        Actor.for_user(by, client_ip(request) if request else None),
+        actor,
         REFUSE_ACTION,
         alert,
         client=alert.client,
-        detail={**source_detail(alert), "reason": "not_a_clinician", "role": by.role},
+        detail={**source_detail(alert), "reason": "not_a_clinician", "role": actor.staff.role},
     )
 
 
-def alert_acknowledge(
-    *,
-    alert: SafetyAlert,
-    by: User,
-    action: str,
-    note: str,
-    request: HttpRequest | None = None,
-) -> SafetyAlert:
-    """Record who acknowledged the alert, when, the action taken and the note.
+def alert_acknowledge(*, actor: Actor, alert: SafetyAlert, action: str, note: str) -> SafetyAlert:
+    """Record who acknowledged the alert (`actor.staff`), when, the action taken and
+    the note.
 
     Raises NotAClinicianError (after auditing the refusal) for anyone but a
     clinician, and AlertError for an action not in AlertAction, a note under
-    MIN_NOTE_CHARS, or an alert acknowledged already. The view's form checks the
-    same first, to put its messages beside the fields; this is the rule itself.
+    MIN_NOTE_CHARS or over MAX_NOTE_CHARS, or an alert acknowledged already. The
+    view's form checks the same first, to put its messages beside the fields; this is
+    the rule itself.
     """
+    by = actor.staff
     if not can_acknowledge(by):
-        alert_acknowledge_refused(alert=alert, by=by, request=request)
+        alert_acknowledge_refused(actor=actor, alert=alert)
         raise NotAClinicianError(NOT_A_CLINICIAN)
     if action not in AlertAction.values:
         raise AlertError(CHOOSE_ACTION)
@@ -106,7 +102,7 @@ def alert_acknowledge(
         locked.action_note = note
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action", "action_note"])
         log_action(
-            Actor.for_user(by, client_ip(request) if request else None),
+            actor,
             ACKNOWLEDGE_ACTION,
             locked,
             client=locked.client,

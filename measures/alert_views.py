@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLIENT_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import clients_for_user
 from measures import alert_queries, alert_services, safety
@@ -34,7 +35,9 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
         alerts = list(qs.filter(acknowledged_at=None).order_by("raised_at", "pk"))
     else:
         alerts = list(qs.exclude(acknowledged_at=None).order_by("-acknowledged_at", "-pk")[:200])
-    log_action(request, safety.LIST_ACTION, detail={"show": show, "count": len(alerts)})
+    log_action(
+        actor_from(request), safety.LIST_ACTION, detail={"show": show, "count": len(alerts)}
+    )
     rows = [{"alert": alert, "description": alert_queries.describe(alert)} for alert in alerts]
     return render(request, "measures/alerts/list.html", {"rows": rows, "show": show})
 
@@ -63,7 +66,7 @@ def _detail_context(
 @role_required(*CLIENT_ROLES)
 def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     alert = alert_queries.get_alert_for_user(request, pk)
-    log_action(request, safety.VIEW_ACTION, alert, client=alert.client)
+    log_action(actor_from(request), safety.VIEW_ACTION, alert, client=alert.client)
     context = _detail_context(request, alert, AcknowledgeForm())
     return render(request, "measures/alerts/alert.html", context)
 
@@ -71,20 +74,20 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*CLIENT_ROLES)
 def alert_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
+    actor = actor_from(request)
     alert = alert_queries.get_alert_for_user(request, pk)
     # Refused before the form is read: a non-clinician learns nothing from it.
     if not alert_queries.can_acknowledge(request.user):
-        alert_services.alert_acknowledge_refused(alert=alert, by=request.user, request=request)
+        alert_services.alert_acknowledge_refused(actor=actor, alert=alert)
         raise PermissionDenied
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
             alert_services.alert_acknowledge(
+                actor=actor,
                 alert=alert,
-                by=request.user,
                 action=form.cleaned_data["action"],
                 note=form.cleaned_data["action_note"],
-                request=request,
             )
         except alert_services.NotAClinicianError:
             raise PermissionDenied from None
@@ -93,5 +96,5 @@ def alert_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Alert acknowledged. Your note is in the record.")
         return redirect("alerts:alert", pk=alert.pk)
-    log_action(request, safety.VIEW_ACTION, alert, client=alert.client)
+    log_action(actor, safety.VIEW_ACTION, alert, client=alert.client)
     return render(request, "measures/alerts/alert.html", _detail_context(request, alert, form))

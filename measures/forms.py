@@ -212,7 +212,7 @@ class AcknowledgeForm(forms.Form):
     action_note = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
+        max_length=alert_services.MAX_NOTE_CHARS,
         help_text=(
             f"At least {alert_services.MIN_NOTE_CHARS} characters: who followed up, how, and "
             "what was agreed; for “no action needed”, why. This is kept in the record."

@@ -116,7 +116,7 @@ class AlertAction(models.TextChoices):
     Safety Planning Intervention (Stanley & Brown 2012, Cogn Behav Pract 19(2):256),
     a Columbia Suicide Severity Rating Scale screen (Posner et al. 2011, Am J
     Psychiatry 168(12):1266), or contacting crisis services. "No action needed"
-    is allowed only with a reason in the note (measures.safety.alert_acknowledge).
+    is allowed only with a reason in the note (measures.alert_services.alert_acknowledge).
     """
 
     SAFETY_PLAN = "safety_plan", "Safety plan reviewed with the client"

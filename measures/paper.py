@@ -1,4 +1,6 @@
-"""An incomplete paper form whose safety item is answered above its threshold.
+"""Paper forms typed in by staff: a complete one (`paper_record`, a Response entered
+by `actor.staff`), and an incomplete one whose safety item is answered above its
+threshold (`paper_partial_save`).
 
 A paper PHQ-9 with item 9 answered 3 and another item left blank cannot be
 scored, so it cannot be stored as a Response. The suicide-risk answer must not
@@ -12,20 +14,22 @@ takes over the draft's alert, so nobody is alerted twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
 from common.tokens import new_token, token_hash
-from measures import safety
-from measures.models import Instrument, MeasureLink, Reason, SafetyAlert
+from measures import safety, services
+from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 
 PARTIAL_ACTION = "measure.paper_partial"
+FUTURE_DAY = "The date cannot be in the future."
 
 
 def paper_draft_for(client: Client, instrument: Instrument) -> MeasureLink | None:
@@ -39,20 +43,57 @@ def paper_draft_for(client: Client, instrument: Instrument) -> MeasureLink | Non
     )
 
 
-def paper_partial_save(
+def paper_record(
     *,
+    actor: Actor,
     client: Client,
     instrument: Instrument,
-    answers: Mapping[Any, int],
-    by: Any,
-    request: HttpRequest | None = None,
+    answers: Mapping[str, int],
+    answered_on: dt.date,
+) -> tuple[Response, list[SafetyAlert]]:
+    """Store a complete paper form (answers as {"1": 0, …, "difficulty": 1}), entered by
+    `actor.staff`, and raise its safety alerts; returns the Response and those alerts.
+
+    An earlier incomplete entry's kept answers (a pending paper draft) are closed in the
+    same transaction and the Response is stored on that draft, so it takes over the
+    draft's alert instead of raising a second one. Raises MeasureError for a day in the
+    future or an answer not offered, and measures.scoring.ScoringError for answers that
+    cannot be scored (nothing is stored then, and the draft stays open).
+    """
+    if answered_on > timezone.localdate():
+        raise services.MeasureError(FUTURE_DAY, field="answered_on")
+    services.check_answers(instrument.definition, answers)
+    items, unscored = services.split_answers(instrument.definition, answers)
+    # The paper form carries a day, not a time: store local noon of that day.
+    answered_at = timezone.make_aware(dt.datetime.combine(answered_on, dt.time(12)))
+    with transaction.atomic():
+        return services.response_record_with_alerts(
+            actor=actor,
+            client=client,
+            instrument=instrument,
+            answers=items,
+            unscored=unscored,
+            source=Source.PAPER,
+            link=_draft_close(client=client, instrument=instrument),
+            answered_at=answered_at,
+        )
+
+
+def paper_partial_save(
+    *,
+    actor: Actor,
+    client: Client,
+    instrument: Instrument,
+    answers: Mapping[Any, int | None],
 ) -> list[SafetyAlert]:
     """Keep an incomplete paper form's answers and raise its safety alerts, if any.
 
     Stores nothing when no safety item is above its threshold (the form's field
     errors say what is missing, as before). Returns the alerts raised or kept.
     """
+    staff = actor.staff  # only staff type in a paper form
     typed = {str(number): value for number, value in answers.items() if value is not None}
+    services.check_answers(instrument.definition, typed)
     if not safety.flagged_items(instrument.definition, typed):
         return []
     with transaction.atomic():
@@ -66,23 +107,23 @@ def paper_partial_save(
                 # A random hash with no token behind it: this link is never sent.
                 token_hash=token_hash(new_token()),
                 draft={},
-                created_by=by,
+                created_by=staff,
                 expires_at=now,
                 cancelled_at=now,
             )
         link.draft = {instrument.code: typed}
         link.save(update_fields=["draft"])
         log_action(
-            request,
+            actor,
             PARTIAL_ACTION,
             link,
             client=client,
             detail={"instrument": instrument.code, "items": sorted(int(k) for k in typed)},
         )
-    return safety.raise_draft_alerts(link=link, request=request)
+    return safety.alert_raise_for_draft(actor=actor, link=link)
 
 
-def paper_draft_close(*, client: Client, instrument: Instrument) -> MeasureLink | None:
+def _draft_close(*, client: Client, instrument: Instrument) -> MeasureLink | None:
     """The complete form is being entered: close the pending draft and return it, so the
     Response is stored on it and takes over its alerts."""
     link = paper_draft_for(client, instrument)

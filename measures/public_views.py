@@ -11,9 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from accounts.actor import Actor
+from accounts.models import User
+from common.ip import client_ip
 from common.onetime import LinkState
 from common.timefmt import local_long
-from measures import safety, services
+from measures import link_services, safety, services
 from measures.forms import AnswerForm
 from measures.models import MeasureLink
 
@@ -26,6 +29,13 @@ def _closed_now(request: HttpRequest, link: MeasureLink) -> HttpResponse:
     """The link closed while the client was on the page (used in another tab, expired)."""
     link.refresh_from_db()
     return _closed(request, link.state(), 410)
+
+
+def _staff_on_device(request: HttpRequest) -> User | None:
+    """A staff session the device also holds (a tablet in the office): named in the
+    audit trail, never credited with the client's answers."""
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,30 +60,39 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     # A safety item answered above its threshold, saved now or in the draft the
     # client came back to: the crisis resources come first on the page.
     crisis = request.method == "GET" and safety.draft_flags_safety_item(link, instruments)
+    # The link is the key: whoever holds it answers as the client.
+    actor = Actor.client_on_link(client_ip(request))
+    staff = _staff_on_device(request)
     if request.method == "POST" and form.is_valid():
         answers = form.answers_by_code()
         try:
             if "save" in request.POST:
-                link, alerts = services.link_save_draft(request, link, answers)
+                link, alerts = link_services.link_save_draft(
+                    actor=actor, link=link, draft=answers, staff_on_device=staff
+                )
                 saved = True
                 crisis = bool(alerts)
                 form = AnswerForm(instruments, saved=link.draft)
             else:
                 # A refused submit still stores what was given and raises any
                 # alert (link_submit); IncompleteError says what is missing.
-                _, alerts = services.link_submit(request, link, answers)
+                _, alerts = link_services.link_submit(
+                    actor=actor, link=link, answers=answers, staff_on_device=staff
+                )
                 return render(
                     request,
                     "measures/thanks.html",
                     {"alerts": bool(alerts)},
                 )
-        except services.IncompleteError as exc:
+        except link_services.IncompleteError as exc:
             form.mark_missing(exc.missing)
             crisis = bool(exc.alerts)
-        except services.LinkClosedError:
+        except link_services.LinkClosedError:
             return _closed_now(request, link)
+        except services.MeasureError as exc:
+            form.add_error(None, str(exc))
     if request.method == "GET":
-        services.link_open_log(request, link)
+        link_services.link_open_log(actor=actor, link=link, staff_on_device=staff)
     answered = form.answered_count()
     return render(
         request,

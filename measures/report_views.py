@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import CLIENT_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from accounts.models import Role
 from audit.services import log_action
 from clients.access import get_client_for_user
@@ -112,7 +113,7 @@ def client_charts(client: Client) -> list[dict[str, Any]]:
 @role_required(*CLIENT_ROLES)
 def client(request: AuthedRequest, client_id: int) -> HttpResponse:
     record = get_client_for_user(request, client_id)
-    log_action(request, "outcomes.client_view", record, client=record)
+    log_action(actor_from(request), "outcomes.client_view", record, client=record)
     return render(
         request,
         "measures/reports/client.html",
@@ -126,7 +127,13 @@ def client_chart(request: AuthedRequest, client_id: int, code: str) -> HttpRespo
     record = get_client_for_user(request, client_id)
     instrument = get_object_or_404(Instrument, code=code)
     svg = charts.client_instrument_svg(record, instrument)
-    log_action(request, "outcomes.chart_view", record, client=record, detail={"instrument": code})
+    log_action(
+        actor_from(request),
+        "outcomes.chart_view",
+        record,
+        client=record,
+        detail={"instrument": code},
+    )
     return _svg_response(svg)
 
 
@@ -199,7 +206,7 @@ def report(request: AuthedRequest) -> HttpResponse:
     form, start, end = _date_range(request)
     result = outcomes(start=start, end=end)
     log_action(
-        request,
+        actor_from(request),
         "outcomes.report_view",
         detail={**_range_detail(start, end), "included": len(result.included)},
     )
@@ -223,7 +230,7 @@ def report_chart(request: AuthedRequest) -> HttpResponse:
     _form, start, end = _date_range(request)
     result = outcomes(start=start, end=end)
     svg = charts.report_change_svg([(g.label, g.stats) for g in result.groups if g.stats])
-    log_action(request, "outcomes.chart_view", detail=_range_detail(start, end))
+    log_action(actor_from(request), "outcomes.chart_view", detail=_range_detail(start, end))
     return _svg_response(svg)
 
 
@@ -293,7 +300,11 @@ def export(request: AuthedRequest) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     writer.writerows(rows)
-    log_action(request, "outcomes.export", detail={**_range_detail(start, end), "rows": len(rows)})
+    log_action(
+        actor_from(request),
+        "outcomes.export",
+        detail={**_range_detail(start, end), "rows": len(rows)},
+    )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="pathways-outcomes.csv"'
     response["Cache-Control"] = "no-store"

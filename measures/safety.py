@@ -7,12 +7,12 @@ per Simon et al. 2013, Psychiatr Serv 64(12):1195, summarised in
 
 An alert is raised the moment such an answer is saved, finished or not: a
 client's draft ("save for later", a submit refused as incomplete, a link whose
-other questionnaires are unfinished) raises it through ``raise_draft_alerts``; a
-stored Response (the final submit, a paper entry) through ``raise_alerts``. The
-caller stores the answers first and raises after. There is one alert per answer:
-per (link, instrument, item) while it is a draft, per (response, item) once
-stored, and the submit hands the draft's alert over to its Response instead of
-raising another (see measures.models.SafetyAlert).
+other questionnaires are unfinished) raises it through ``alert_raise_for_draft``;
+a stored Response (the final submit, a paper entry) through
+``alert_raise_for_response``. The caller stores the answers first and raises
+after. There is one alert per answer: per (link, instrument, item) while it is a
+draft, per (response, item) once stored, and the submit hands the draft's alert
+over to its Response instead of raising another (see measures.models.SafetyAlert).
 
 When one is raised, the client's assigned therapist and every active on-call
 clinician are e-mailed a link (never PHI); if none of them has an address, every
@@ -20,7 +20,9 @@ active practice admin is, at once. The alert shows on every clinician's
 dashboard and blocks the dosing readiness gate until a clinician acknowledges it
 with the action taken (measures.alert_services.alert_acknowledge). Open alerts older than
 SAFETY_ALERT_ESCALATE_HOURS are escalated to every active practice admin
-(``escalate_due``, run by ``escalate_safety_alerts`` every 10-15 minutes).
+(``alert_escalate_due``, run by ``escalate_safety_alerts`` every 10-15 minutes).
+Who acts is an ``accounts.actor.Actor``: the client on a link, the staff member who
+typed in a paper form, or the system (the escalation).
 Who may see an alert is in measures.alert_queries.
 
 The alert flags an answer for same-day clinical follow-up; it is not a diagnosis
@@ -36,10 +38,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import CLIENT_ROLES
+from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.services import log_action
@@ -152,7 +154,7 @@ def _unique_addresses(users: Iterable[User]) -> list[User]:
 # --- Raising ------------------------------------------------------------------
 
 
-def raise_alerts(request: HttpRequest | None, response: Response) -> list[SafetyAlert]:
+def alert_raise_for_response(*, actor: Actor, response: Response) -> list[SafetyAlert]:
     """Raise one alert per safety item of `response` answered above its threshold.
 
     Call it right after storing the response. An alert its link's draft already
@@ -165,7 +167,7 @@ def raise_alerts(request: HttpRequest | None, response: Response) -> list[Safety
     with transaction.atomic():
         # Lock the response so two calls for it cannot both create the alerts.
         Response.objects.select_for_update().filter(pk=response.pk).first()
-        _attach_draft_alerts(request, response)
+        _attach_draft_alerts(actor, response)
         flagged = flagged_items(response.instrument.definition, response.answers)
         if not flagged:
             return []
@@ -175,7 +177,7 @@ def raise_alerts(request: HttpRequest | None, response: Response) -> list[Safety
             for a in SafetyAlert.objects.filter(response=response).order_by("raised_at", "pk")
         }
         alerts, new = _raise(
-            request,
+            actor,
             client_id=response.client_id,
             instrument=response.instrument,
             flagged=flagged,
@@ -184,13 +186,11 @@ def raise_alerts(request: HttpRequest | None, response: Response) -> list[Safety
             link_id=response.link_id,
         )
         if new:
-            _notify(request, response.client_id, new)
+            _notify(actor, response.client_id, new)
     return alerts
 
 
-def raise_draft_alerts(
-    *, link: MeasureLink, request: HttpRequest | None = None
-) -> list[SafetyAlert]:
+def alert_raise_for_draft(*, actor: Actor, link: MeasureLink) -> list[SafetyAlert]:
     """Raise an alert for each safety item answered above its threshold in the
     link's saved draft, in every instrument of the link, finished or not.
 
@@ -220,7 +220,7 @@ def raise_draft_alerts(
                 )
             }
             raised, created = _raise(
-                request,
+                actor,
                 client_id=locked.client_id,
                 instrument=instrument,
                 flagged=flagged,
@@ -230,12 +230,12 @@ def raise_draft_alerts(
             alerts.extend(raised)
             new.extend(created)
         if new:
-            _notify(request, locked.client_id, new)
+            _notify(actor, locked.client_id, new)
     return alerts
 
 
 def _raise(
-    request: HttpRequest | None,
+    actor: Actor,
     *,
     client_id: int,
     instrument: Instrument,
@@ -270,7 +270,7 @@ def _raise(
             alert.value = value
             alert.save(update_fields=["value"])
             log_action(
-                request,
+                actor,
                 RAISE_VALUE_ACTION,
                 alert,
                 client=alert.client,
@@ -279,7 +279,7 @@ def _raise(
     return [existing[number] for number in flagged], new
 
 
-def _attach_draft_alerts(request: HttpRequest | None, response: Response) -> None:
+def _attach_draft_alerts(actor: Actor, response: Response) -> None:
     """Hand the alerts raised from the link's draft of this instrument to its Response."""
     if response.link_id is None:
         return
@@ -290,7 +290,7 @@ def _attach_draft_alerts(request: HttpRequest | None, response: Response) -> Non
         alert.response = response
         alert.save(update_fields=["response"])
         log_action(
-            request, ATTACH_ACTION, alert, client=response.client, detail=source_detail(alert)
+            actor, ATTACH_ACTION, alert, client=response.client, detail=source_detail(alert)
         )
 
 
@@ -301,7 +301,7 @@ def source_detail(alert: SafetyAlert) -> dict[str, Any]:
     return {"link": alert.link_id, "instrument": alert.instrument.code, "item": alert.item}
 
 
-def _notify(request: HttpRequest | None, client_id: int, alerts: list[SafetyAlert]) -> None:
+def _notify(actor: Actor, client_id: int, alerts: list[SafetyAlert]) -> None:
     client = Client.objects.select_related("assigned_therapist").get(pk=client_id)
     team = care_team(client)
     recipients = team or escalation_recipients()
@@ -309,13 +309,13 @@ def _notify(request: HttpRequest | None, client_id: int, alerts: list[SafetyAler
     link = alert_url(alerts[0]) if len(alerts) == 1 else absolute_url("alerts:list")
     context = {"link": link, "practice": settings.PRACTICE_NAME, "to_admins": not team}
     for user in recipients:
-        email_queue(user.email, ALERT_EMAIL, context)
+        email_queue(to=user.email, template=ALERT_EMAIL, context=context)
     notified = [user.pk for user in recipients]
     for alert in alerts:
         detail = {**source_detail(alert), "notified": notified}
         if not team:
             detail["to_admins"] = True
-        log_action(request, RAISE_ACTION, alert, client=client, detail=detail)
+        log_action(actor, RAISE_ACTION, alert, client=client, detail=detail)
 
 
 def notified_users(alert: SafetyAlert) -> dict[str, list[User]]:
@@ -342,8 +342,10 @@ def escalation_hours() -> int:
     return int(settings.SAFETY_ALERT_ESCALATE_HOURS)
 
 
-def escalate_due(now: dt.datetime | None = None) -> list[SafetyAlert]:
+def alert_escalate_due(*, actor: Actor, now: dt.datetime | None = None) -> list[SafetyAlert]:
     """Escalate every open alert raised more than SAFETY_ALERT_ESCALATE_HOURS ago.
+
+    `actor` is the system (``Actor.system()``): the scheduled task, no person.
 
     Each alert escalates once (escalated_at); every active admin is e-mailed a link.
     Returns the alerts escalated by this call.
@@ -368,9 +370,9 @@ def escalate_due(now: dt.datetime | None = None) -> list[SafetyAlert]:
                 "practice": settings.PRACTICE_NAME,
             }
             for user in admins:
-                email_queue(user.email, ESCALATION_EMAIL, context)
+                email_queue(to=user.email, template=ESCALATION_EMAIL, context=context)
             log_action(
-                None,
+                actor,
                 ESCALATE_ACTION,
                 alert,
                 client=alert.client,

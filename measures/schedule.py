@@ -1,8 +1,10 @@
-"""Scheduled measures: which links a course's MeasureSchedule is due to send now.
+"""Scheduled measures: saving a course's MeasureSchedule (`schedule_save`, which
+sends the baseline at once), and which links it is due to send now.
 
-`send_due()` runs from cron (``manage.py send_scheduled_measures`` every 10–15
-minutes). It is idempotent: each due item is recorded as the MeasureLink it sent
-(reason + course + session), and an item with such a link is never sent again.
+`schedule_send_due()` runs from cron (``manage.py send_scheduled_measures`` every
+10–15 minutes, as ``Actor.system()``). It is idempotent: each due item is recorded
+as the MeasureLink it sent (reason + course + session), and an item with such a
+link is never sent again.
 Each schedule is handled under a row lock, so two overlapping runs cannot both
 send. A client without an e-mail address is skipped (a scheduled link has no one
 to show it to); staff can send by hand from the client's measures page.
@@ -26,10 +28,11 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
+from audit.services import log_action
 from measures import services
 from measures.models import MeasureLink, MeasureSchedule, Reason
 from scheduling.models import AppointmentStatus
@@ -42,6 +45,9 @@ from treatment.models import (
 )
 
 FOLLOW_UP_MONTHS = 6
+# The times a schedule sends at, in the order of the schedule form.
+SWITCHES = ("at_intake", "before_dosing", "at_integration", "monthly_after")
+NO_TIMES = "Turn on at least one of the times to send."
 OPEN_COURSE = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
 
 
@@ -55,16 +61,71 @@ def _already(course: TreatmentCourse, reason: str, session: TreatmentSession | N
     return MeasureLink.objects.filter(course=course, reason=reason, session=session).exists()
 
 
-def baseline_send(
-    request: HttpRequest | None, schedule: MeasureSchedule
-) -> tuple[MeasureLink, str] | None:
+def baseline_send(*, actor: Actor, schedule: MeasureSchedule) -> tuple[MeasureLink, str] | None:
     """Send the course's baseline now, unless it is off or was already sent."""
     course = schedule.course
     if not schedule.at_intake or _already(course, Reason.BASELINE, None):
         return None
     return services.link_send(
-        request, course.client, schedule.instruments, Reason.BASELINE, course=course
+        actor=actor,
+        client=course.client,
+        codes=schedule.instruments,
+        reason=Reason.BASELINE,
+        course=course,
     )
+
+
+@dataclass(frozen=True)
+class ScheduleTerms:
+    """What a course's schedule sends (instrument codes) and when (the switches)."""
+
+    instruments: tuple[str, ...]
+    at_intake: bool
+    before_dosing: bool
+    at_integration: bool
+    monthly_after: bool
+
+
+def _changed_fields(before: MeasureSchedule, terms: ScheduleTerms) -> list[str]:
+    """The fields `terms` changes (for a new schedule: from the model's defaults)."""
+    fields = []
+    if set(before.instruments or []) != set(terms.instruments):
+        fields.append("instruments")
+    fields.extend(name for name in SWITCHES if getattr(before, name) != getattr(terms, name))
+    return fields
+
+
+def schedule_save(
+    *, actor: Actor, course: TreatmentCourse, terms: ScheduleTerms
+) -> tuple[MeasureSchedule, tuple[MeasureLink, str] | None]:
+    """Create or change the course's measure schedule, and send the baseline now if it
+    is due (see `baseline_send`). Returns the schedule and the baseline (the link and
+    its raw token, to show once when the client has no e-mail) or None.
+
+    Raises MeasureError for no or unknown instruments (beside "instruments") and for a
+    schedule with every time turned off.
+    """
+    staff = actor.staff
+    instruments = services.instruments_for(terms.instruments)
+    if not any(getattr(terms, name) for name in SWITCHES):
+        raise services.MeasureError(NO_TIMES)
+    with transaction.atomic():
+        existing = MeasureSchedule.objects.filter(course=course).first()
+        fields = _changed_fields(existing or MeasureSchedule(), terms)
+        schedule = existing or MeasureSchedule(course=course, created_by=staff)
+        schedule.instruments = [i.code for i in instruments]
+        for name in SWITCHES:
+            setattr(schedule, name, getattr(terms, name))
+        schedule.save()
+        log_action(
+            actor,
+            "measure_schedule.update" if existing else "measure_schedule.create",
+            schedule,
+            client=course.client,
+            detail={"course": course.pk, "instruments": schedule.instruments, "fields": fields},
+        )
+        baseline = baseline_send(actor=actor, schedule=schedule)
+    return schedule, baseline
 
 
 def _due_before_dosing(course: TreatmentCourse, now: datetime) -> list[TreatmentSession]:
@@ -136,14 +197,19 @@ def _follow_up_due(course: TreatmentCourse, now: datetime) -> bool:
     ).exists()
 
 
-def _send_for(schedule: MeasureSchedule, now: datetime) -> list[Sent]:
+def _send_for(actor: Actor, schedule: MeasureSchedule, now: datetime) -> list[Sent]:
     course = schedule.course
     client = course.client
     sent: list[Sent] = []
 
     def send(reason: str, session: TreatmentSession | None = None) -> None:
         link, _ = services.link_send(
-            None, client, schedule.instruments, reason, course=course, session=session
+            actor=actor,
+            client=client,
+            codes=schedule.instruments,
+            reason=reason,
+            course=course,
+            session=session,
         )
         sent.append(Sent(reason, link))
 
@@ -163,8 +229,9 @@ def _send_for(schedule: MeasureSchedule, now: datetime) -> list[Sent]:
     return sent
 
 
-def send_due(now: datetime | None = None) -> list[Sent]:
-    """Send every scheduled link that is due now; return what was sent."""
+def schedule_send_due(*, actor: Actor, now: datetime | None = None) -> list[Sent]:
+    """Send every scheduled link that is due now; return what was sent. `actor` is the
+    system (``Actor.system()``): the scheduled task, no person."""
     now = now or timezone.now()
     sent: list[Sent] = []
     ids = list(
@@ -182,5 +249,5 @@ def send_due(now: datetime | None = None) -> list[Sent]:
             )
             if schedule is None or not schedule.instruments:
                 continue
-            sent.extend(_send_for(schedule, now))
+            sent.extend(_send_for(actor, schedule, now))
     return sent

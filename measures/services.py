@@ -1,28 +1,33 @@
-"""Writes to measures: sending a link, recording a response, the client's submit.
+"""Writes to measures: sending a link, recording a response (the client's answers
+through a link are in measures.link_services, a paper form in measures.paper).
 
 Each write is atomic and audited (detail holds ids, codes and statuses only). A
 measure link is a random token; the database keeps only its SHA-256, so the table
 alone cannot open a link. The raw token exists in the e-mail and, for a client
 without an e-mail address, once on the staff page that created it.
+
+Who acts is an `accounts.actor.Actor`: staff sending or typing in a paper form, the
+system sending on a schedule, or the client answering through the link
+(`Actor.client_on_link`, whose answers are never credited to a staff session the
+device also holds: that session is only named in the audit detail).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.actor import Actor
+from accounts.models import User
 from audit.services import log_action
 from clients.models import Client
 from common.links import absolute_url
-from common.timefmt import local_day, local_long
+from common.timefmt import local_long
 from common.tokens import new_token, token_hash
 from measures import safety
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
@@ -33,25 +38,16 @@ from treatment.models import TreatmentCourse, TreatmentSession
 # Instruments whose cut-point is a practice setting (PCL5_CUT_POINT).
 CUT_POINT_SETTINGS = {"pcl5": "PCL5_CUT_POINT"}
 
+NOT_AN_OPTION = "An answer is not one of the choices offered; choose again."
+
 
 class MeasureError(Exception):
-    """A measures action that cannot be done; the message is safe to show."""
+    """A measures action that cannot be done; the message is safe to show. `field` names
+    the form field the message belongs beside (None: the form as a whole)."""
 
-
-class LinkClosedError(MeasureError):
-    """The link was used, cancelled or has expired."""
-
-
-class IncompleteError(MeasureError):
-    """Answers are missing. `missing` maps an instrument code to the unanswered item
-    numbers; `alerts` are the safety alerts raised by the draft kept all the same."""
-
-    def __init__(
-        self, missing: dict[str, list[int]], alerts: list[SafetyAlert] | None = None
-    ) -> None:
-        super().__init__("Some questions are not answered yet.")
-        self.missing = missing
-        self.alerts = alerts or []
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def link_days() -> int:
@@ -66,11 +62,11 @@ def instruments_for(codes: Iterable[str]) -> list[Instrument]:
     """The loaded instruments for `codes`, in the order given, each once."""
     wanted = list(dict.fromkeys(codes))
     if not wanted:
-        raise MeasureError("Choose at least one questionnaire.")
+        raise MeasureError("Choose at least one questionnaire.", field="instruments")
     found = {i.code: i for i in Instrument.objects.filter(code__in=wanted)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise MeasureError("Choose questionnaires from the list.")
+        raise MeasureError("Choose questionnaires from the list.", field="instruments")
     return [found[code] for code in wanted]
 
 
@@ -81,33 +77,40 @@ def cut_point_for(instrument: Instrument) -> int | None:
     return None
 
 
-def _as_client(request: HttpRequest | None) -> HttpRequest | None:
-    """The request as the audit trail should see it: made by the client, who has no
-    account, even when the device also holds a staff session (a tablet in the office)."""
-    if request is None:
-        return None
-    as_client = copy.copy(request)
-    as_client.user = AnonymousUser()
-    return as_client
+def check_answers(definition: Mapping[str, Any], answers: Mapping[Any, Any]) -> None:
+    """Refuse an answer the definition does not offer (an unknown item, or a value that
+    is not one of its choices). Complete or not: a draft is checked the same way."""
+    allowed = {
+        str(item["number"]): [o["value"] for o in definition["options"]]
+        for item in definition["items"]
+    }
+    for extra in definition.get("unscored_items") or []:
+        allowed[str(extra["key"])] = [o["value"] for o in extra["options"]]
+    for key, value in answers.items():
+        offered = allowed.get(str(key))
+        if offered is None or isinstance(value, bool) or value not in offered:
+            raise MeasureError(NOT_AN_OPTION)
 
 
-def _staff_on_device(request: HttpRequest | None) -> dict[str, int]:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return {"staff_session": user.pk}
-    return {}
+def require_client(actor: Actor) -> Actor:
+    """`actor`, who must be the client on a link: answers through a link are the client's,
+    and the audit trail must not credit them to staff."""
+    if actor.kind != "client_link":
+        raise MeasureError("Answers on a questionnaire link can only be the client's.")
+    return actor
 
 
-def _actor(request: HttpRequest | None) -> Any:
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+def device_detail(staff_on_device: User | None) -> dict[str, int]:
+    """The audit detail naming a staff session on the device the client answers on."""
+    return {"staff_session": staff_on_device.pk} if staff_on_device is not None else {}
 
 
 # --- Sending ------------------------------------------------------------------
 
 
 def link_send(
-    request: HttpRequest | None,
+    *,
+    actor: Actor,
     client: Client,
     codes: Iterable[str],
     reason: str = Reason.MANUAL,
@@ -116,10 +119,17 @@ def link_send(
 ) -> tuple[MeasureLink, str]:
     """Create a link for `codes` and e-mail it if the client has an address.
 
-    `request` is None when the scheduler sends. Returns the link and the raw token
-    (to show once to staff when there is no e-mail).
+    `actor` is staff, or the system when the scheduler sends. Returns the link and
+    the raw token (to show once to staff when there is no e-mail).
     """
     instruments = instruments_for(codes)
+    # A paper draft (measures/paper.py) is never sent: it has no token to send.
+    if reason not in Reason.values or reason == Reason.PAPER:
+        raise MeasureError("Choose why the questionnaires are sent.")
+    if course is not None and course.client_id != client.pk:
+        raise MeasureError("That course is not this client's.")
+    if session is not None and (course is None or session.course_id != course.pk):
+        raise MeasureError("That session is not part of this course.")
     token = new_token()
     now = timezone.now()
     with transaction.atomic():
@@ -130,11 +140,11 @@ def link_send(
             course=course,
             session=session,
             token_hash=token_hash(token),
-            created_by=_actor(request),
+            created_by=actor.user,
             expires_at=now + timedelta(days=link_days()),
         )
         log_action(
-            request,
+            actor,
             "measure.send",
             link,
             client=client,
@@ -149,9 +159,9 @@ def link_send(
         if client.email:
             # Nothing here names the client or the questionnaires.
             email_queue(
-                client.email,
-                "notifications/email/measure_request",
-                {
+                to=client.email,
+                template="notifications/email/measure_request",
+                context={
                     "practice": settings.PRACTICE_NAME,
                     "phone": settings.PRACTICE_PHONE,
                     "link": answer_url(token),
@@ -164,44 +174,69 @@ def link_send(
 # --- Recording ----------------------------------------------------------------
 
 
-def _raise_alerts(request: HttpRequest | None, response: Response) -> list[SafetyAlert]:
-    """measures.safety.raise_alerts, one name the tests can stand in for."""
-    return safety.raise_alerts(request, response)
+def _raise_alerts(*, actor: Actor, response: Response) -> list[SafetyAlert]:
+    """measures.safety.alert_raise_for_response, one name the tests can stand in for."""
+    return safety.alert_raise_for_response(actor=actor, response=response)
 
 
 def response_record(
-    request: HttpRequest | None,
+    *,
+    actor: Actor,
     client: Client,
     instrument: Instrument,
     answers: Mapping[int, int],
     unscored: Mapping[str, int] | None = None,
     source: str = Source.LINK,
     link: MeasureLink | None = None,
-    entered_by: Any = None,
     answered_at: datetime | None = None,
+    staff_on_device: User | None = None,
 ) -> Response:
     """Score and store one completed instrument, then raise any safety alerts.
 
     Raises measures.scoring.ScoringError for answers that cannot be scored.
     """
     response, _ = response_record_with_alerts(
-        request, client, instrument, answers, unscored, source, link, entered_by, answered_at
+        actor=actor,
+        client=client,
+        instrument=instrument,
+        answers=answers,
+        unscored=unscored,
+        source=source,
+        link=link,
+        answered_at=answered_at,
+        staff_on_device=staff_on_device,
     )
     return response
 
 
 def response_record_with_alerts(
-    request: HttpRequest | None,
+    *,
+    actor: Actor,
     client: Client,
     instrument: Instrument,
     answers: Mapping[int, int],
     unscored: Mapping[str, int] | None = None,
     source: str = Source.LINK,
     link: MeasureLink | None = None,
-    entered_by: Any = None,
     answered_at: datetime | None = None,
+    staff_on_device: User | None = None,
 ) -> tuple[Response, list[SafetyAlert]]:
-    """`response_record`, also returning the safety alerts it raised."""
+    """`response_record`, also returning the safety alerts it raised.
+
+    A paper form is entered by staff (`actor.staff`, stored as `entered_by`); a
+    response on a link is the client's (`Actor.client_on_link`).
+    """
+    if source == Source.PAPER:
+        entered_by: User | None = actor.staff
+    elif source == Source.LINK:
+        require_client(actor)
+        entered_by = None
+    else:
+        raise MeasureError("Say where the answers come from.")
+    if link is not None and (
+        link.client_id != client.pk or instrument.code not in link.instruments
+    ):
+        raise MeasureError("That link is not for this client's questionnaire.")
     definition = instrument.definition
     result = score(definition, answers, unscored=unscored, cut_point=cut_point_for(instrument))
     with transaction.atomic():
@@ -221,9 +256,8 @@ def response_record_with_alerts(
             provisional=result.provisional,
             answered_at=answered_at or timezone.now(),
         )
-        audit_request = request if source == Source.PAPER else _as_client(request)
         log_action(
-            audit_request,
+            actor,
             "measure.record",
             response,
             client=client,
@@ -232,68 +266,11 @@ def response_record_with_alerts(
                 "version": instrument.version,
                 "source": source,
                 "link": link.pk if link else None,
-                **({} if source == Source.PAPER else _staff_on_device(request)),
+                **({} if source == Source.PAPER else device_detail(staff_on_device)),
             },
         )
-        alerts = _raise_alerts(audit_request, response)
+        alerts = _raise_alerts(actor=actor, response=response)
     return response, alerts
-
-
-# --- The client's answers -----------------------------------------------------
-
-
-def link_open_log(request: HttpRequest, link: MeasureLink) -> None:
-    """Record that the answering page of a link was shown."""
-    log_action(
-        _as_client(request),
-        "measure.open",
-        link,
-        client=link.client,
-        detail=_staff_on_device(request),
-    )
-
-
-def _locked_open(link: MeasureLink) -> MeasureLink:
-    locked = (
-        MeasureLink.objects.select_for_update(of=("self",))
-        .select_related("client")
-        .get(pk=link.pk)
-    )
-    if not locked.is_open():
-        raise LinkClosedError("This link has expired or has already been used.")
-    return locked
-
-
-def link_save_draft(
-    request: HttpRequest, link: MeasureLink, draft: Mapping[str, Mapping[str, int]]
-) -> tuple[MeasureLink, list[SafetyAlert]]:
-    """Keep the answers given so far (the client can come back through the link),
-    then raise an alert for each safety item answered above its threshold.
-
-    The draft commits first, on its own: the answers are stored whatever happens
-    while raising. Returns the link and the alerts of this draft's flagged items
-    (the client sees the crisis resources); saving again e-mails nobody twice.
-    """
-    with transaction.atomic():
-        locked = _locked_open(link)
-        locked.draft = {
-            code: {str(k): v for k, v in answers.items()}
-            for code, answers in draft.items()
-            if code in locked.instruments
-        }
-        locked.save(update_fields=["draft"])
-        log_action(
-            _as_client(request),
-            "measure.draft",
-            locked,
-            client=locked.client,
-            detail={
-                "answered": {code: len(a) for code, a in locked.draft.items()},
-                **_staff_on_device(request),
-            },
-        )
-    alerts = safety.raise_draft_alerts(link=locked, request=_as_client(request))
-    return locked, alerts
 
 
 def split_answers(
@@ -310,86 +287,3 @@ def split_answers(
 def missing_items(definition: Mapping[str, Any], answers: Mapping[str, int]) -> list[int]:
     items, _ = split_answers(definition, answers)
     return [item["number"] for item in definition["items"] if item["number"] not in items]
-
-
-def link_submit(
-    request: HttpRequest, link: MeasureLink, answers_by_code: Mapping[str, Mapping[str, int]]
-) -> tuple[list[Response], list[SafetyAlert]]:
-    """Store one Response per instrument of the link and use the link up, exactly once.
-
-    The answers are first saved as the draft (link_save_draft, which raises any
-    safety alert): nothing typed is lost, and an alert never waits for the other
-    questionnaires. An incomplete instrument raises IncompleteError (with those
-    alerts) and stores no Response; else the Responses take the draft's alerts
-    over. The link is checked again under a row lock, so of two submits that
-    both saw it open, one stores the responses and the other gets LinkClosedError.
-    """
-    _, draft_alerts = link_save_draft(request, link, answers_by_code)
-    with transaction.atomic():
-        locked = _locked_open(link)
-        instruments = instruments_for(locked.instruments)
-        missing = {
-            i.code: gaps
-            for i in instruments
-            if (gaps := missing_items(i.definition, answers_by_code.get(i.code, {})))
-        }
-        if missing:
-            raise IncompleteError(missing, draft_alerts)
-        now = timezone.now()
-        responses: list[Response] = []
-        alerts: list[SafetyAlert] = []
-        for instrument in instruments:
-            items, unscored = split_answers(
-                instrument.definition, answers_by_code[instrument.code]
-            )
-            response, raised = response_record_with_alerts(
-                request,
-                locked.client,
-                instrument,
-                items,
-                unscored,
-                source=Source.LINK,
-                link=locked,
-                answered_at=now,
-            )
-            responses.append(response)
-            alerts.extend(raised)
-        locked.used_at = now
-        locked.draft = {}
-        locked.save(update_fields=["used_at", "draft"])
-        log_action(
-            _as_client(request),
-            "measure.submit",
-            locked,
-            client=locked.client,
-            detail={
-                "responses": [r.pk for r in responses],
-                "alerts": [a.pk for a in alerts],
-                **_staff_on_device(request),
-            },
-        )
-    return responses, alerts
-
-
-# --- Reading ------------------------------------------------------------------
-
-
-def latest_scores(client: Client) -> list[dict[str, Any]]:
-    """The newest response per instrument, for summaries (the partner referral snapshot):
-    [{"instrument": "PHQ-9", "score": 12, "band": "Moderate", "date": "2026-11-20"}]."""
-    seen: set[int] = set()
-    result: list[dict[str, Any]] = []
-    responses = Response.objects.filter(client=client).select_related("instrument")
-    for response in responses.order_by("-answered_at", "-id"):
-        if response.instrument_id in seen:
-            continue
-        seen.add(response.instrument_id)
-        result.append(
-            {
-                "instrument": response.instrument.short_name,
-                "score": response.total,
-                "band": response.band_label,
-                "date": local_day(response.answered_at),
-            }
-        )
-    return sorted(result, key=lambda row: row["instrument"])

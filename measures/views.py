@@ -9,11 +9,9 @@ clinical decision: CLINICAL_ROLES, like the course itself.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
@@ -30,8 +29,8 @@ from measures import services
 from measures.alert_queries import describe
 from measures.chart_panels import render_measure_panels
 from measures.forms import PaperForm, ScheduleForm, SendForm
-from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response, Source
-from measures.schedule import baseline_send
+from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response
+from measures.schedule import ScheduleTerms, schedule_save
 from measures.scoring import ScoringError
 from treatment.access import get_course_for_user
 
@@ -57,13 +56,16 @@ def _link_created(
 @require_http_methods(["GET", "POST"])
 @role_required(*CLIENT_ROLES)
 def send(request: AuthedRequest, client_id: int) -> HttpResponse:
+    actor = actor_from(request)
     client = get_client_for_user(request, client_id)
     form = SendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            link, token = services.link_send(request, client, form.cleaned_data["instruments"])
+            link, token = services.link_send(
+                actor=actor, client=client, codes=form.cleaned_data["instruments"]
+            )
         except services.MeasureError as exc:
-            form.add_error("instruments", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             if client.email:
                 messages.success(
@@ -75,40 +77,32 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
             return _link_created(
                 request, client, link, token, reverse("measures:client", args=[client.pk])
             )
-    log_action(request, "client.view", client, client=client, detail={"page": "measures:send"})
+    log_action(actor, "client.view", client, client=client, detail={"page": "measures:send"})
     return render(request, "measures/send.html", {"client": client, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CLIENT_ROLES)
 def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
+    actor = actor_from(request)
     client = get_client_for_user(request, client_id)
     instrument = Instrument.objects.filter(code=code).first()
     if instrument is None:
         raise Http404
     form = PaperForm([instrument], request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        answers = form.answers_by_code()[instrument.code]
-        items, unscored = services.split_answers(instrument.definition, answers)
-        answered_on: dt.date = form.cleaned_data["answered_on"]
-        # The paper form carries a day, not a time: store local noon of that day.
-        answered_at = timezone.make_aware(dt.datetime.combine(answered_on, dt.time(12)))
         try:
-            response, alerts = services.response_record_with_alerts(
-                request,
-                client,
-                instrument,
-                items,
-                unscored,
-                source=Source.PAPER,
-                # An earlier incomplete entry's kept answers: the Response takes over
-                # its alert instead of raising a second one.
-                link=paper_entry.paper_draft_close(client=client, instrument=instrument),
-                entered_by=request.user,
-                answered_at=answered_at,
+            response, alerts = paper_entry.paper_record(
+                actor=actor,
+                client=client,
+                instrument=instrument,
+                answers=form.answers_by_code()[instrument.code],
+                answered_on=form.cleaned_data["answered_on"],
             )
         except ScoringError:
             form.add_error(None, "These answers could not be scored; check each item.")
+        except services.MeasureError as exc:
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(
                 request,
@@ -130,9 +124,13 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
     if request.method == "POST" and not form.is_valid() and hasattr(form, "cleaned_data"):
         # Incomplete, but a safety answer cannot wait for the missing items.
         typed = form.answers_by_code()[instrument.code]
-        kept = paper_entry.paper_partial_save(
-            client=client, instrument=instrument, answers=typed, by=request.user, request=request
-        )
+        try:
+            kept = paper_entry.paper_partial_save(
+                actor=actor, client=client, instrument=instrument, answers=typed
+            )
+        except services.MeasureError as exc:
+            form.add_error(exc.field, str(exc))
+            kept = []
         if kept:
             described = "; ".join(describe(alert) for alert in kept)
             messages.warning(
@@ -141,7 +139,7 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
                 "for it and the clinicians were e-mailed; the form itself is stored once every "
                 "item is entered.",
             )
-    log_action(request, "client.view", client, client=client, detail={"page": "measures:paper"})
+    log_action(actor, "client.view", client, client=client, detail={"page": "measures:paper"})
     return render(
         request,
         "measures/paper.html",
@@ -152,34 +150,24 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICAL_ROLES)
 def schedule(request: AuthedRequest, course_id: int) -> HttpResponse:
+    actor = actor_from(request)
     course = get_course_for_user(request, course_id)
     existing = MeasureSchedule.objects.filter(course=course).first()
     form = ScheduleForm(request.POST if request.method == "POST" else None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        created = existing is None
-        measure_schedule: MeasureSchedule = form.save(commit=False)
-        measure_schedule.course = course
-        if created:
-            measure_schedule.created_by = request.user
+        data = form.cleaned_data
+        terms = ScheduleTerms(
+            instruments=tuple(data["instruments"]),
+            at_intake=data["at_intake"],
+            before_dosing=data["before_dosing"],
+            at_integration=data["at_integration"],
+            monthly_after=data["monthly_after"],
+        )
         try:
-            services.instruments_for(measure_schedule.instruments)
+            _, baseline = schedule_save(actor=actor, course=course, terms=terms)
         except services.MeasureError as exc:
-            form.add_error("instruments", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
-            with transaction.atomic():
-                measure_schedule.save()
-                log_action(
-                    request,
-                    "measure_schedule.create" if created else "measure_schedule.update",
-                    measure_schedule,
-                    client=course.client,
-                    detail={
-                        "course": course.pk,
-                        "instruments": measure_schedule.instruments,
-                        "fields": form.changed_data,
-                    },
-                )
-                baseline = baseline_send(request, measure_schedule)
             back = course.get_absolute_url()
             if baseline is not None and not course.client.email:
                 link, token = baseline
@@ -190,7 +178,7 @@ def schedule(request: AuthedRequest, course_id: int) -> HttpResponse:
             messages.success(request, text)
             return redirect(course)
     log_action(
-        request, "course.view", course, client=course.client, detail={"page": "measures:schedule"}
+        actor, "course.view", course, client=course.client, detail={"page": "measures:schedule"}
     )
     return render(
         request,
@@ -212,7 +200,7 @@ def client(request: AuthedRequest, client_id: int) -> HttpResponse:
     # Paper drafts (measures/paper.py) were never sent: not listed as links.
     links = list(MeasureLink.objects.filter(client=the_client).exclude(reason=Reason.PAPER)[:20])
     log_action(
-        request,
+        actor_from(request),
         "measure.list",
         the_client,
         client=the_client,

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from notifications.models import OutboundEmail
 
 
-def email_queue(to: str, template: str, context: dict[str, Any]) -> OutboundEmail:
+def email_queue(*, to: str, template: str, context: dict[str, Any]) -> OutboundEmail:
     """Store an e-mail in the outbox and hand it to the worker once committed.
 
     `template` names a pair: `<template>_subject.txt` and `<template>_body.txt`.

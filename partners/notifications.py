@@ -39,7 +39,7 @@ def practice_recipients(referral: Referral) -> list[str]:
 def _send(addresses: list[str], template: str, url: str) -> None:
     context = {"practice": settings.PRACTICE_NAME, "link": site_url(url)}
     for address in addresses:
-        email_queue(address, template, context)
+        email_queue(to=address, template=template, context=context)
 
 
 def notify_partner(referral: Referral, *, new: bool = False) -> None:

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from partners import services
 from partners.access import get_referral_for_prescriber, partner_of, referrals_for_prescriber
@@ -43,7 +44,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(status=ReferralStatus.CLOSED)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     log_action(
-        request, "referral.list", detail={"page": page.number, "count": len(page), "show": show}
+        actor_from(request),
+        "referral.list",
+        detail={"page": page.number, "count": len(page), "show": show},
     )
     context = {
         "partner": partner_of(request.user),
@@ -98,13 +101,13 @@ def _context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[s
 @role_required(*PARTNER_ROLES)
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, pk)
-    log_action(request, "referral.view", referral, client=referral.client)
+    log_action(actor_from(request), "referral.view", referral, client=referral.client)
     return render(request, "portal/referral.html", _context(request, referral))
 
 
 def _show_errors(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:
     # The page again, with the message beside the field and the typed text kept.
-    log_action(request, "referral.view", referral, client=referral.client)
+    log_action(actor_from(request), "referral.view", referral, client=referral.client)
     return render(request, "portal/referral.html", _context(request, referral, **forms))
 
 
@@ -121,7 +124,10 @@ def referral_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
         return _show_errors(request, referral, schedule_form=form)
     try:
         services.referral_step(
-            request, referral, Step.SCHEDULED, evaluation_at=form.cleaned_data["evaluation_at"]
+            actor=actor_from(request),
+            referral=referral,
+            step=Step.SCHEDULED,
+            evaluation_at=form.cleaned_data["evaluation_at"],
         )
     except services.ReferralError as exc:
         messages.error(request, str(exc))
@@ -139,7 +145,9 @@ def referral_evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
         return _show_errors(request, referral, evaluate_form=form)
     step = form.cleaned_data["result"]
     try:
-        services.referral_step(request, referral, step, text=form.text())
+        services.referral_step(
+            actor=actor_from(request), referral=referral, step=step, text=form.text()
+        )
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:
@@ -155,7 +163,12 @@ def referral_close(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _show_errors(request, referral, close_form=form)
     try:
-        services.referral_step(request, referral, Step.CLOSED, text=form.cleaned_data["text"])
+        services.referral_step(
+            actor=actor_from(request),
+            referral=referral,
+            step=Step.CLOSED,
+            text=form.cleaned_data["text"],
+        )
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:

@@ -10,17 +10,16 @@ prescriber in their partner organisation (the demo; the admin edits memberships 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import CLINICAL_ROLES, AuthedRequest
+from accounts.access import CLINICAL_ROLES
+from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.services import log_action
-from clients.access import clients_for_user
-from clients.models import Allergy, Client
-from common.plugins import plugins
+from clients.models import Client
+from clients.queries import clients_visible_to
 from common.transitions import check_transition
 from consents.queries import release_in_force
 from partners import notifications
@@ -38,6 +37,7 @@ from partners.models import (
     Step,
 )
 from partners.prescreen import ANSWER_LABELS, PRESCREEN_ITEMS
+from partners.queries import referral_snapshot
 
 REASON_MAX = 2000
 TEXT_MAX = 4000
@@ -51,37 +51,6 @@ class ReferralError(Exception):
         self.field = field
 
 
-def _allergy_text(allergy: Allergy) -> str:
-    details = [allergy.reaction] if allergy.reaction else []
-    if allergy.severity != Allergy.Severity.UNKNOWN:
-        details.append(allergy.get_severity_display().lower())
-    return f"{allergy.substance} ({'; '.join(details)})" if details else allergy.substance
-
-
-def snapshot(client: Client) -> dict[str, list[Any]]:
-    """What a referral sent now would share: current items only.
-
-    The record's own items, then each section settings.PATHWAYS_REFERRAL_SECTIONS
-    adds (measures adds the latest outcome scores as "measure_scores").
-    """
-    shared: dict[str, list[Any]] = {
-        "diagnoses": [
-            {"code": d.code, "description": d.description}
-            for d in client.diagnoses.filter(resolved_at__isnull=True).order_by("code")
-        ],
-        "medications": [
-            str(m) for m in client.medications.filter(stopped_at__isnull=True).order_by("name")
-        ],
-        "allergies": [
-            _allergy_text(a)
-            for a in client.allergies.filter(removed_at__isnull=True).order_by("substance")
-        ],
-    }
-    for section in plugins("PATHWAYS_REFERRAL_SECTIONS"):
-        shared.update(section(client))
-    return shared
-
-
 def _check_prescreen(prescreen: dict[str, str]) -> dict[str, str]:
     keys = [key for key, _ in PRESCREEN_ITEMS]
     if set(prescreen) != set(keys) or any(v not in ANSWER_LABELS for v in prescreen.values()):
@@ -90,15 +59,20 @@ def _check_prescreen(prescreen: dict[str, str]) -> dict[str, str]:
 
 
 def referral_send(
-    request: AuthedRequest,
+    *,
+    actor: Actor,
     client: Client,
     partner: Partner,
     reason: str,
     prescreen: dict[str, str],
     prescreen_notes: str = "",
 ) -> Referral:
-    """Refer `client` to `partner`, under the client's signed release to that partner."""
-    if not request.user.has_role(*CLINICAL_ROLES):
+    """Refer `client` to `partner`, under the client's signed release to that partner.
+
+    `prescreen` answers each item of partners.prescreen (item key -> "no", "yes" or
+    "unknown")."""
+    user = actor.staff
+    if not user.has_role(*CLINICAL_ROLES):
         raise ReferralError("Only the client's therapist or the practice admin may refer.")
     if not partner.active:
         raise ReferralError("This partner no longer takes referrals.", "partner")
@@ -132,17 +106,17 @@ def referral_send(
         referral = Referral.objects.create(
             client=client,
             partner=partner,
-            referred_by=request.user,
+            referred_by=user,
             release=release,
             reason=reason,
             prescreen=answers,
             prescreen_notes=prescreen_notes.strip(),
             status=ReferralStatus.SENT,
-            **snapshot(client),
+            **referral_snapshot(client),
         )
-        event = ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=request.user)
+        event = ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=user)
         log_action(
-            request,
+            actor,
             "referral.send",
             referral,
             client=client,
@@ -157,29 +131,28 @@ def referral_send(
     return referral
 
 
-def _is_partner_side(request: AuthedRequest, referral: Referral) -> bool:
-    user = request.user
+def _is_partner_side(user: User, referral: Referral) -> bool:
     return (
         # A referral always has a partner, so a user with none never matches.
         user.has_role(Role.PRESCRIBER) and partner_id_of(user) == referral.partner_id
     )
 
 
-def _is_practice_side(request: AuthedRequest, referral: Referral) -> bool:
+def _is_practice_side(user: User, referral: Referral) -> bool:
     return (
-        request.user.has_role(*CLINICAL_ROLES)
-        and clients_for_user(request).filter(pk=referral.client_id).exists()
+        user.has_role(*CLINICAL_ROLES)
+        and clients_visible_to(user).filter(pk=referral.client_id).exists()
     )
 
 
-def _check_side(request: AuthedRequest, referral: Referral, step: str) -> bool:
-    """Whether the actor is the partner side; raises if they may not take the step."""
-    partner_side = _is_partner_side(request, referral)
+def _check_side(user: User, referral: Referral, step: str) -> bool:
+    """Whether the user is the partner side; raises if they may not take the step."""
+    partner_side = _is_partner_side(user, referral)
     if step in PRESCRIBER_STEPS and not partner_side:
         raise ReferralError(f"Only a prescriber of {referral.partner.name} may take this step.")
-    if step in PRACTICE_STEPS and not _is_practice_side(request, referral):
+    if step in PRACTICE_STEPS and not _is_practice_side(user, referral):
         raise ReferralError("Only the client's therapist or the practice admin may answer.")
-    if step == Step.CLOSED and not (partner_side or _is_practice_side(request, referral)):
+    if step == Step.CLOSED and not (partner_side or _is_practice_side(user, referral)):
         raise ReferralError("Only the practice or the partner may close this referral.")
     return partner_side
 
@@ -199,14 +172,15 @@ def _check_data(step: str, text: str, evaluation_at: datetime | None) -> None:
 
 
 def referral_step(
-    request: AuthedRequest,
+    *,
+    actor: Actor,
     referral: Referral,
     step: str,
-    *,
     text: str = "",
     evaluation_at: datetime | None = None,
 ) -> ReferralEvent:
     """Take one step of the referral's lifecycle, as the side allowed to take it."""
+    user = actor.staff
     if step not in STEPS:
         raise ReferralError("That is not a step a referral can take.")
     text = text.strip()
@@ -217,7 +191,7 @@ def referral_step(
             .select_related("partner", "client__assigned_therapist", "referred_by")
             .get(pk=referral.pk)
         )
-        partner_side = _check_side(request, locked, step)
+        partner_side = _check_side(user, locked, step)
         sources, target = STEPS[step]
         error = ReferralError(
             f"This referral is “{locked.get_status_display()}”: "
@@ -240,12 +214,12 @@ def referral_step(
         event = ReferralEvent.objects.create(
             referral=locked,
             step=step,
-            by=request.user,
+            by=user,
             text=text,
             evaluation_at=evaluation_at if step == Step.SCHEDULED else None,
         )
         log_action(
-            request,
+            actor,
             "referral.step",
             locked,
             client=locked.client,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
@@ -19,6 +20,7 @@ from partners.access import get_referral_for_staff
 from partners.forms import AnswerForm, CloseForm, ReferralForm
 from partners.models import Partner, Referral, Step
 from partners.prescreen import flagged, prescreen_rows
+from partners.queries import referral_snapshot
 
 
 def _partners_with_release(client: Client) -> list[Partner]:
@@ -35,16 +37,17 @@ def _partners_with_release(client: Client) -> list[Partner]:
 def referral_new(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id)
     form = ReferralForm(client, request.POST if request.method == "POST" else None)
+    actor = actor_from(request)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.referral_send(
-                request,
-                client,
-                data["partner"],
-                data["reason"],
-                form.prescreen(),
-                data["prescreen_notes"],
+                actor=actor,
+                client=client,
+                partner=data["partner"],
+                reason=data["reason"],
+                prescreen=form.prescreen(),
+                prescreen_notes=data["prescreen_notes"],
             )
         except services.ReferralError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
@@ -52,11 +55,11 @@ def referral_new(request: AuthedRequest, client_id: int) -> HttpResponse:
             messages.success(request, f"Referral sent to {referral.partner.name}.")
             return redirect(referral)
     # The page shows what the referral would share: a read of the record.
-    log_action(request, "referral.prepare", client, client=client)
+    log_action(actor, "referral.prepare", client, client=client)
     context = {
         "client": client,
         "form": form,
-        "shared": services.snapshot(client),
+        "shared": referral_snapshot(client),
         "with_release": _partners_with_release(client),
     }
     return render(request, "partners/new.html", context)
@@ -83,7 +86,7 @@ def _detail_context(request: AuthedRequest, referral: Referral, **forms: Any) ->
 @role_required(*CLIENT_ROLES)
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_staff(request, pk)
-    log_action(request, "referral.view", referral, client=referral.client)
+    log_action(actor_from(request), "referral.view", referral, client=referral.client)
     return render(request, "partners/referral.html", _detail_context(request, referral))
 
 
@@ -91,7 +94,7 @@ def _step(
     request: AuthedRequest, referral: Referral, step: str, text: str, done: str
 ) -> HttpResponse:
     try:
-        services.referral_step(request, referral, step, text=text)
+        services.referral_step(actor=actor_from(request), referral=referral, step=step, text=text)
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:
@@ -101,7 +104,7 @@ def _step(
 
 def _show_errors(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:
     # The page again, with the message beside the field and the typed text kept.
-    log_action(request, "referral.view", referral, client=referral.client)
+    log_action(actor_from(request), "referral.view", referral, client=referral.client)
     return render(request, "partners/referral.html", _detail_context(request, referral, **forms))
 
 

@@ -1,15 +1,26 @@
-"""Shared test helpers: users of every role, and small factories."""
+"""Shared test helpers: users of every role, small factories, a request for calling
+a view directly, and the permission-matrix factory."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, cast
 
-from django.test import TestCase
+from django.contrib.messages.storage import default_storage as messages_storage
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.test import Client as DjangoClient
+from django.test import RequestFactory, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_htmx.middleware import HtmxDetails
 
+from accounts.access import AuthedRequest
 from accounts.models import Role, User
 from clients.models import Client
 from consents.models import ConsentDocument, ConsentKind, SignedConsent
@@ -193,20 +204,312 @@ class BaseTestCase(TestCase):
         cls.service = make_service("kap", title="Ketamine-Assisted Psychotherapy (KAP)")
 
 
-ANONYMOUS = "anonymous"
+# --- A request for calling a view or a panel function directly ---------------
 
 
-def assert_role_outcome(response: Any, *, role: str, allowed: Any, method: str, url: str) -> None:
-    """The permission matrix's rule for one request, shared by every app's matrix:
-    anonymous → sent to sign in; an allowed role → 200 for a GET, a redirect (not
-    to sign-in) for a POST; any other role → 403."""
-    if role == ANONYMOUS:
-        assert response.status_code == 302  # noqa: S101
-        assert response["Location"] == f"/staff/sign-in/?next={url}"  # noqa: S101
-    elif role in allowed and method == "GET":
-        assert response.status_code == 200  # noqa: S101
-    elif role in allowed:
-        assert response.status_code == 302  # noqa: S101
-        assert not response["Location"].startswith("/staff/sign-in/")  # noqa: S101
+def request_for(
+    user: User,
+    method: str = "get",
+    path: str = "/",
+    data: dict[str, Any] | None = None,
+    **extra: Any,
+) -> AuthedRequest:
+    """A request made by `user`, for a test that calls a view or a panel function
+    directly: with the session, the messages and the htmx details that the
+    middleware adds to a real one. (A service takes `Actor.for_user(user)`.)"""
+    factory = RequestFactory()
+    if method.lower() in ("get", "post"):
+        request = getattr(factory, method.lower())(path, data or {}, **extra)
     else:
-        assert response.status_code == 403  # noqa: S101
+        request = factory.generic(method.upper(), path, **extra)
+    request.user = user
+    request.session = SessionStore()
+    request._messages = messages_storage(request)
+    request.htmx = HtmxDetails(request)
+    return cast(AuthedRequest, request)
+
+
+# --- The permission matrix: every URL × every role ---------------------------
+#
+# Each app lists its URLs in a table of Entry and builds the objects they point at
+# in a fixture; `permission_matrix(table, fixture)` turns the two into a TestCase
+# that tries every URL with every role, every method it refuses, a user without a
+# role, an inactive user, a missing object and someone else's object.
+# pathways/tests/test_permission_matrix.py checks that the tables together name
+# every staff and partner URL.
+
+ANONYMOUS = "anonymous"
+ROLES: tuple[str, ...] = (ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER)
+STAFF_ROLES: tuple[str, ...] = ROLES[1:]
+# A view answers a method it does not take with 405; these are the ones tried.
+METHODS = ("GET", "POST", "PUT", "DELETE")
+# A therapist sees only their own clients and a prescriber only their partner's
+# referrals (404 for the rest); admin and intake see every record.
+SCOPED_ROLES = (Role.THERAPIST, Role.PRESCRIBER)
+# The URLs the matrices cover: every staff page and the partner portal.
+CHECKED_PREFIXES = ("staff/", "partner/")
+MISSING_PK = 999_999
+
+Fixture = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL of a permission matrix.
+
+    methods: the methods the view takes, "GET", "POST" or "GET POST"; any other → 405.
+    allowed: the roles that get through (200 for a GET, a redirect for a POST);
+        anonymous → the sign-in page; any other role → 403.
+    args: the fixture keys of what the URL takes, in order ("client diagnosis"):
+        a model gives its pk, anything else is used as it is.
+    data: what a POST sends: a dict, or a function of the fixture.
+    writes: an allowed POST changes the snapshot (a refused one never does).
+    redirects_to: where an allowed POST lands, a function of the fixture.
+    """
+
+    methods: str
+    allowed: Collection[str]
+    args: str = ""
+    data: dict[str, Any] | Callable[[Fixture], dict[str, Any]] | None = None
+    writes: bool = False
+    redirects_to: Callable[[Fixture], str] | None = None
+
+    def post_data(self, practice: Fixture) -> dict[str, Any]:
+        return self.data(practice) if callable(self.data) else dict(self.data or {})
+
+
+def permission_matrix(
+    table: dict[str, Entry],
+    fixture: Callable[[], Fixture],
+    snapshot: Callable[[], object] | None = None,
+    theirs: Callable[[Fixture], Fixture] | None = None,
+) -> type[TestCase]:
+    """A TestCase over `table`: bind it to a name starting with Test in the app's
+    tests/test_permission_matrix.py.
+
+    `fixture()` builds what the URLs point at, once per class, and returns a dict:
+    "users" (a user per staff role, each of whom may see every object the URLs
+    take) and the objects by the names Entry.args uses.
+    `snapshot()` reads what the POSTs could change: a refused request must leave it
+    as it was.
+    `theirs(practice)` builds someone else's objects, for the 404 checks: a dict of
+    "owner" (the clinician they belong to), "their_name" (text of theirs that a 404
+    must not show) and, under the fixture's names, the objects that replace them."""
+    if snapshot is None and any(entry.writes for entry in table.values()):
+        raise ValueError("an entry that writes needs a snapshot to see it")
+    bases: tuple[type, ...] = (MatrixTests,) if theirs is None else (TheirsTests,)
+    return type(
+        "PermissionMatrix",
+        bases,
+        {
+            "__module__": fixture.__module__,
+            "__test__": True,
+            "permission_table": table,
+            "fixture": staticmethod(fixture),
+            "snapshot": staticmethod(snapshot or (lambda: None)),
+            "theirs": staticmethod(theirs or (lambda practice: {})),
+        },
+    )
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    # Each request of a loop starts from the fixture as built: undo what it wrote.
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+class MatrixTests(TestCase):
+    """The tests of a permission matrix (see permission_matrix); none of its own."""
+
+    __test__ = False
+    permission_table: ClassVar[dict[str, Entry]]
+    fixture: Callable[[], Fixture]
+    snapshot: Callable[[], object]
+    theirs: Callable[[Fixture], Fixture]
+    practice: Fixture
+    others: Fixture
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.practice = cls.fixture()
+        cls.others = cls.theirs(cls.practice)
+
+    # --- helpers -------------------------------------------------------------
+
+    def cases(self) -> list[tuple[str, Entry, str]]:
+        table = self.permission_table
+        return [
+            (name, table[name], m) for name in sorted(table) for m in table[name].methods.split()
+        ]
+
+    def url(self, name: str, objects: Fixture | None = None) -> str:
+        objects = {**self.practice, **(objects or {})}
+        args = [_pk(objects[key]) for key in self.permission_table[name].args.split()]
+        return reverse(name, args=args)
+
+    def send(
+        self, client: DjangoClient, name: str, method: str, objects: Fixture | None = None
+    ) -> Any:
+        """Send `method` to the URL `name`, with the entry's data for a POST; `objects`
+        replace the fixture's in the URL."""
+        url = self.url(name, objects)
+        if method == "GET":
+            return client.get(url)
+        if method == "POST":
+            return client.post(url, self.permission_table[name].post_data(self.practice))
+        return client.generic(method, url)
+
+    def client_as(self, user: User | None) -> DjangoClient:
+        client = DjangoClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def client_for(self, role: str) -> DjangoClient:
+        return self.client_as(None if role == ANONYMOUS else self.practice["users"][role])
+
+    def assert_sent_to_sign_in(self, response: Any, url: str) -> None:
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response["Location"], f"/staff/sign-in/?next={url}")
+
+    # --- the tests -----------------------------------------------------------
+
+    def test_it_gives_each_role_what_the_table_says(self) -> None:
+        for name, entry, method in self.cases():
+            for role in ROLES:
+                with self.subTest(name=name, method=method, role=role), _rolled_back():
+                    url = self.url(name)
+                    before = self.snapshot()
+
+                    response = self.send(self.client_for(role), name, method)
+
+                    allowed = role in entry.allowed
+                    if role == ANONYMOUS:
+                        self.assert_sent_to_sign_in(response, url)
+                    elif allowed and method == "GET":
+                        self.assertEqual(response.status_code, 200)
+                    elif allowed:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertFalse(response["Location"].startswith("/staff/sign-in/"))
+                    else:
+                        self.assertEqual(response.status_code, 403)
+                    if method == "POST" and not allowed:
+                        self.assertEqual(self.snapshot(), before, "a refused POST wrote")
+                    if method == "POST" and allowed and entry.writes:
+                        self.assertNotEqual(
+                            self.snapshot(), before, "an allowed POST wrote nothing"
+                        )
+                    if method == "POST" and allowed and entry.redirects_to:
+                        self.assertEqual(response["Location"], entry.redirects_to(self.practice))
+
+    def test_it_refuses_every_other_method(self) -> None:
+        for name in sorted(self.permission_table):
+            entry = self.permission_table[name]
+            for method in sorted(set(METHODS) - set(entry.methods.split())):
+                for role in ROLES:
+                    with self.subTest(name=name, method=method, role=role), _rolled_back():
+                        response = self.send(self.client_for(role), name, method)
+
+                        self.assertEqual(response.status_code, 405)
+
+    def test_it_refuses_a_user_without_a_role(self) -> None:
+        nobody = make_user("nobody", "")
+        for name, _, method in self.cases():
+            with self.subTest(name=name, method=method), _rolled_back():
+                before = self.snapshot()
+
+                response = self.send(self.client_as(nobody), name, method)
+
+                self.assertEqual(response.status_code, 403)
+                self.assertEqual(self.snapshot(), before)
+
+    def test_it_sends_an_inactive_user_to_sign_in(self) -> None:
+        # An inactive user's session no longer authenticates, whatever their role.
+        for name, entry, method in self.cases():
+            role = next(r for r in STAFF_ROLES if r in entry.allowed)
+            with self.subTest(name=name, method=method, role=role), _rolled_back():
+                user = self.practice["users"][role]
+                client = self.client_as(user)
+                User.objects.filter(pk=user.pk).update(is_active=False)
+                before = self.snapshot()
+
+                response = self.send(client, name, method)
+
+                self.assert_sent_to_sign_in(response, self.url(name))
+                self.assertEqual(self.snapshot(), before)
+
+    def test_it_answers_404_for_a_missing_object(self) -> None:
+        for name, entry, method in self.cases():
+            keys = [k for k in entry.args.split() if hasattr(self.practice[k], "pk")]
+            if not keys:
+                continue
+            role = next(r for r in STAFF_ROLES if r in entry.allowed)
+            with self.subTest(name=name, method=method, role=role), _rolled_back():
+                missing = dict.fromkeys(keys, MISSING_PK)
+
+                response = self.send(self.client_for(role), name, method, missing)
+
+                self.assertEqual(response.status_code, 404)
+
+    def test_it_names_every_url_of_its_namespaces(self) -> None:
+        namespaces = {name.rpartition(":")[0] for name in self.permission_table}
+
+        names = {name for name in url_names() if name.rpartition(":")[0] in namespaces}
+
+        self.assertEqual(set(self.permission_table), names)
+
+
+class TheirsTests(MatrixTests):
+    """The check of someone else's objects, for a matrix given `theirs`."""
+
+    __test__ = False
+
+    def test_it_answers_404_for_someone_elses_object(self) -> None:
+        # Someone else's object is answered exactly like one that does not exist,
+        # for a role that sees only its own; the owner gets through.
+        theirs = {k: v for k, v in self.others.items() if k not in ("owner", "their_name")}
+        for name, entry, method in self.cases():
+            if not theirs.keys() & set(entry.args.split()):
+                continue
+            for role in ROLES:
+                with self.subTest(name=name, method=method, role=role), _rolled_back():
+                    before = self.snapshot()
+
+                    response = self.send(self.client_for(role), name, method, theirs)
+
+                    if role == ANONYMOUS:
+                        self.assert_sent_to_sign_in(response, self.url(name, theirs))
+                    elif role not in entry.allowed:
+                        self.assertEqual(response.status_code, 403)
+                    elif role in SCOPED_ROLES:
+                        self.assertEqual(response.status_code, 404)
+                        self.assertNotIn(self.others["their_name"], response.content.decode())
+                        self.assertEqual(self.snapshot(), before)
+            with self.subTest(name=name, method=method, role="owner"), _rolled_back():
+                response = self.send(self.client_as(self.others["owner"]), name, method, theirs)
+
+                self.assertEqual(response.status_code, 200 if method == "GET" else 302)
+
+
+def url_names(prefixes: tuple[str, ...] = CHECKED_PREFIXES) -> set[str]:
+    """The names ("namespace:name") of the project's URLs whose route starts with
+    one of `prefixes`."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, ns)
+            elif isinstance(pattern, URLPattern) and route.startswith(prefixes):
+                names.add(namespace + (pattern.name or f"<unnamed {route}>"))
+
+    walk(get_resolver().url_patterns, "", "")
+    return names

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import STAFF_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from accounts.models import Role
 from audit.services import log_action
 from clients.models import Client
@@ -43,7 +44,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     safety_alerts = dashboard_alerts(user)
     if safety_alerts:
         detail = {"page": "dashboard:home", "alerts": [alert.pk for alert in safety_alerts]}
-        log_action(request, LIST_ACTION, detail=detail)
+        log_action(actor_from(request), LIST_ACTION, detail=detail)
     context = {
         "counts": counts,
         "has_2fa": has_2fa,

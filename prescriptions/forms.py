@@ -12,9 +12,9 @@ from django.utils import timezone
 from prescriptions.models import Prescription
 from prescriptions.queries import EDITABLE_FIELDS, model_field
 from prescriptions.ranges import LIMIT_BOUNDS
-from prescriptions.validation import HOLD_HOURS, prescription_problems
+from prescriptions.terms import PrescriptionTerms
+from prescriptions.validation import HOLD_HOURS, HOLD_NAME_MAX, TEXT_MAX, prescription_problems
 
-TEXT_MAX = 2000
 HOLD_ROWS = 5
 # Suggested rows, from the holds prescribers commonly give (clinical-reference.md,
 # "Medication holds"); the hours are the prescriber's to fill in.
@@ -100,7 +100,7 @@ class PrescriptionForm(forms.ModelForm):
         low, high = HOLD_HOURS
         for i in range(self.hold_count):
             self.fields[f"hold_{i}_medication"] = forms.CharField(
-                label=f"Medication to hold ({i + 1})", required=False, max_length=80
+                label=f"Medication to hold ({i + 1})", required=False, max_length=HOLD_NAME_MAX
             )
             self.fields[f"hold_{i}_hours"] = forms.IntegerField(
                 label=f"Hours before dosing ({i + 1})",
@@ -167,6 +167,10 @@ class PrescriptionForm(forms.ModelForm):
             elif name and hours is not None:
                 holds.append({"medication": name, "hours": hours})
         return holds
+
+    def terms(self) -> PrescriptionTerms:
+        """The cleaned values, as the services take them (after `is_valid()`)."""
+        return PrescriptionTerms.from_values(self.cleaned_data)
 
     def save(self, commit: bool = True) -> Prescription:
         self.instance.holds = self.cleaned_data.get("holds", [])

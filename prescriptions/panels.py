@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
 from partners.access import partner_id_of
 from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
-from prescriptions.services import refusal_for
+from prescriptions.queries import refusal_for
 
 
 def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
@@ -27,7 +28,7 @@ def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
         return None
     active = next((rx for rx in versions if rx.status == RxStatus.ACTIVE), None)
     log_action(
-        request,
+        actor_from(request),
         "prescription.list",
         client=client,
         detail={"prescriptions": [rx.pk for rx in versions]},
@@ -72,7 +73,7 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     refusal = refusal_for(referral)
     if versions:
         log_action(
-            request,
+            actor_from(request),
             "prescription.list",
             client=referral.client,
             detail={"referral": referral.pk, "prescriptions": [rx.pk for rx in versions]},

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 from clients.models import Client
+from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
 
 # The fields a prescriber writes and revises, in the order the form shows them.
@@ -76,6 +77,21 @@ def active_chain_for(client: Client | int) -> Prescription | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def refusal_for(referral: Referral) -> str:
+    """Why a new prescription cannot be written for this referral now ("" if it can)."""
+    if referral.status != ReferralStatus.ELIGIBLE:
+        return (
+            "A prescription can be written only after the referral is evaluated eligible. "
+            f"This referral is “{referral.get_status_display()}”."
+        )
+    if active_chain_for(referral.client_id) is not None:
+        return (
+            "This client already has an active prescription. "
+            "Revise it or discontinue it before writing a new one."
+        )
+    return ""
 
 
 def current_version(rx: Prescription) -> Prescription:

@@ -3,29 +3,31 @@
 A prescription is written by a prescriber of the partner the referral went to,
 only for a referral evaluated eligible, and only while the client has no other
 active prescription chain. A change writes a new version in the same chain and
-marks the old one superseded; a discontinuation ends the chain for dosing.
+marks the old one superseded; a discontinuation ends the chain for dosing. The
+terms of a version are a typed value (`prescriptions.terms.PrescriptionTerms`),
+checked against every rule (`prescriptions.validation.terms_problems`) on each write.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
+from accounts.actor import Actor
+from accounts.models import User
 from audit.services import log_action
 from clients.models import Client
 from common.links import absolute_url
 from common.transitions import check_transition
 from notifications.services import email_queue
 from partners.access import partner_id_of
-from partners.models import Referral, ReferralStatus
+from partners.models import Referral
 from prescriptions.models import RX_TRANSITIONS, Prescription, RxStatus
-from prescriptions.queries import EDITABLE_FIELDS, active_chain_for, changed_fields
-from prescriptions.validation import prescription_problems
+from prescriptions.queries import changed_fields, refusal_for
+from prescriptions.terms import PrescriptionTerms
+from prescriptions.validation import TEXT_MAX, terms_problems
 
 EMAIL_TEMPLATE = "notifications/email/prescription_updated"
 
@@ -40,15 +42,12 @@ class PrescriptionError(Exception):
         self.errors = errors or {}
 
 
-def _check_values(data: dict[str, Any]) -> None:
-    """The dose ranges, the plausibility of each limit, fasting and holds: on every write."""
-    problems = prescription_problems(data)
+def _check_terms(terms: PrescriptionTerms, sessions_used: int = 0) -> None:
+    """The dose ranges, the plausibility of each limit, fasting, holds, dates and the
+    sessions already used: on every write."""
+    problems = terms_problems(terms, today=timezone.localdate(), sessions_used=sessions_used)
     if problems:
         raise PrescriptionError(" ".join(problems.values()), problems)
-
-
-def _fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: data[name] for name in EDITABLE_FIELDS if name in data}
 
 
 def _notify_practice(rx: Prescription) -> None:
@@ -60,54 +59,40 @@ def _notify_practice(rx: Prescription) -> None:
         "practice": settings.PRACTICE_NAME,
     }
     for address in addresses:
-        email_queue(address, EMAIL_TEMPLATE, context)
+        email_queue(to=address, template=EMAIL_TEMPLATE, context=context)
 
 
-def _check_partner(request: AuthedRequest, referral: Referral) -> None:
-    if partner_id_of(request.user) != referral.partner_id:
+def _check_partner(user: User, referral: Referral) -> None:
+    if partner_id_of(user) != referral.partner_id:
         raise PrescriptionError(
             "Only a prescriber of the partner this referral went to may do this."
         )
 
 
-def refusal_for(referral: Referral) -> str:
-    """Why a new prescription cannot be written for this referral now ("" if it can)."""
-    if referral.status != ReferralStatus.ELIGIBLE:
-        return (
-            "A prescription can be written only after the referral is evaluated eligible. "
-            f"This referral is “{referral.get_status_display()}”."
-        )
-    if active_chain_for(referral.client_id) is not None:
-        return (
-            "This client already has an active prescription. "
-            "Revise it or discontinue it before writing a new one."
-        )
-    return ""
-
-
 def prescription_write(
-    request: AuthedRequest, referral: Referral, data: dict[str, Any]
+    *, actor: Actor, referral: Referral, terms: PrescriptionTerms
 ) -> Prescription:
     """Write version 1 of a new prescription chain."""
+    user = actor.staff
     with transaction.atomic():
         # Lock the client so that two prescribers cannot both start a chain.
         Client.objects.select_for_update().only("pk").get(pk=referral.client_id)
         referral = Referral.objects.select_related("client", "referred_by").get(pk=referral.pk)
-        _check_partner(request, referral)
+        _check_partner(user, referral)
         refusal = refusal_for(referral)
         if refusal:
             raise PrescriptionError(refusal)
-        _check_values(_fields(data))
+        _check_terms(terms)
         rx = Prescription.objects.create(
             client=referral.client,
             referral=referral,
-            prescriber=request.user,
+            prescriber=user,
             version=1,
             chain=None,
-            **_fields(data),
+            **terms.as_fields(),
         )
         log_action(
-            request,
+            actor,
             "prescription.create",
             rx,
             client=rx.client,
@@ -118,16 +103,19 @@ def prescription_write(
 
 
 def prescription_revise(
-    request: AuthedRequest, rx: Prescription, data: dict[str, Any]
+    *, actor: Actor, prescription: Prescription, terms: PrescriptionTerms
 ) -> Prescription:
-    """Write the next version of `rx`'s chain and mark `rx` superseded."""
+    """Write the next version of `prescription`'s chain, with `terms`, and mark
+    `prescription` superseded. To change a few values, start from the version's own
+    terms: `dataclasses.replace(PrescriptionTerms.of(rx), dose_mg=...)`."""
+    user = actor.staff
     with transaction.atomic():
         old = (
             Prescription.objects.select_for_update(of=("self",))
             .select_related("client", "referral__referred_by")
-            .get(pk=rx.pk)
+            .get(pk=prescription.pk)
         )
-        _check_partner(request, old.referral)
+        _check_partner(user, old.referral)
         check_transition(
             RX_TRANSITIONS,
             old.status,
@@ -137,9 +125,8 @@ def prescription_revise(
                 "only the active version can be revised."
             ),
         )
-        new_data = {name: getattr(old, name) for name in EDITABLE_FIELDS}
-        new_data.update(_fields(data))
-        _check_values(new_data)
+        _check_terms(terms, sessions_used=old.sessions_used())
+        new_data = terms.as_fields()
         changed = changed_fields(old, new_data)
         if not changed:
             raise PrescriptionError("Nothing was changed, so no new version was written.")
@@ -150,13 +137,13 @@ def prescription_revise(
         new = Prescription.objects.create(
             client=old.client,
             referral=old.referral,
-            prescriber=request.user,
+            prescriber=user,
             chain_id=root_id,
             version=latest + 1,
             **new_data,
         )
         log_action(
-            request,
+            actor,
             "prescription.revise",
             new,
             client=new.client,
@@ -173,15 +160,18 @@ def prescription_revise(
 
 
 def prescription_discontinue(
-    request: AuthedRequest, rx: Prescription, reason: str
+    *, actor: Actor, prescription: Prescription, reason: str
 ) -> Prescription:
-    """Discontinue the chain `rx` belongs to: its active version stops at once."""
+    """Discontinue the chain `prescription` belongs to: its active version stops at once."""
+    user = actor.staff
     reason = (reason or "").strip()
     if not reason:
         raise PrescriptionError("Give the reason for discontinuing.")
+    if len(reason) > TEXT_MAX:
+        raise PrescriptionError(f"Keep the reason to {TEXT_MAX} characters or fewer.")
     with transaction.atomic():
         active = (
-            rx.chain_versions()
+            prescription.chain_versions()
             .select_for_update(of=("self",))
             .filter(status=RxStatus.ACTIVE)
             .select_related("client", "referral__referred_by")
@@ -189,17 +179,17 @@ def prescription_discontinue(
         )
         if active is None:
             raise PrescriptionError("This prescription is no longer active.")
-        _check_partner(request, active.referral)
+        _check_partner(user, active.referral)
         check_transition(RX_TRANSITIONS, active.status, RxStatus.DISCONTINUED)
         active.status = RxStatus.DISCONTINUED
         active.discontinued_at = timezone.now()
-        active.discontinued_by = request.user
+        active.discontinued_by = user
         active.discontinued_reason = reason
         active.save(
             update_fields=["status", "discontinued_at", "discontinued_by", "discontinued_reason"]
         )
         log_action(
-            request,
+            actor,
             "prescription.discontinue",
             active,
             client=active.client,

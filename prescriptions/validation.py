@@ -6,13 +6,55 @@ on every write, so that a crafted POST or a direct call meets them too.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from prescriptions.queries import model_field
 from prescriptions.ranges import dose_problems, limit_problems
+from prescriptions.terms import PrescriptionTerms
 
 HOLD_HOURS = (1, 168)  # from an hour to a week
+HOLD_NAME_MAX = 80
+TEXT_MAX = 2000
+TEXT_FIELDS = ("range_override_reason", "holds_instructions", "fasting_instructions")
 OVERRIDE_FIELD = "range_override_reason"
+
+
+def terms_problems(
+    terms: PrescriptionTerms, *, today: dt.date, sessions_used: int = 0
+) -> dict[str, str]:
+    """Field name -> message for every rule a write of `terms` breaks ({} when none).
+
+    The rules of `prescription_problems`, and what the form checks field by field
+    (each model field's range and choices, the text lengths, the dates, the
+    sessions already used), so that a write that skips the form meets them too.
+    """
+    values = terms.as_fields()
+    errors = prescription_problems(values)
+    for name, value in values.items():
+        if name == "holds" or name in errors:
+            continue
+        try:
+            model_field(name).clean(value, None)
+        except ValidationError as exc:
+            errors[name] = " ".join(exc.messages)
+    for name in TEXT_FIELDS:
+        if name not in errors and len(values[name]) > TEXT_MAX:
+            errors[name] = f"Keep this to {TEXT_MAX} characters or fewer."
+    if "valid_to" not in errors and "valid_from" not in errors:
+        if terms.valid_to < terms.valid_from:
+            errors["valid_to"] = "The last valid day is before the first."
+        elif terms.valid_to < today:
+            errors["valid_to"] = "The last valid day has already passed."
+    if "sessions_authorised" not in errors and terms.sessions_authorised < sessions_used:
+        errors["sessions_authorised"] = (
+            f"{sessions_used} dosing sessions have already used this prescription; "
+            "authorise at least that many."
+        )
+    return errors
 
 
 def prescription_problems(data: dict[str, Any]) -> dict[str, str]:
@@ -91,6 +133,8 @@ def _holds_problem(holds: list[Any]) -> str:
         hours = hold.get("hours")
         if not name or not isinstance(hours, int) or isinstance(hours, bool):
             return "Each hold needs a medication and the hours."
+        if len(name) > HOLD_NAME_MAX:
+            return f"Name each medication in {HOLD_NAME_MAX} characters or fewer."
         if not low <= hours <= high:
             return f"Hold hours run from {low} to {high}: {name} has {hours}."
         if name.lower() in seen:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import CLIENT_ROLES, AuthedRequest, role_required
+from accounts.actor import Actor, actor_from
 from audit.services import log_action
 from prescriptions.access import get_prescription_for_staff
 from prescriptions.models import Prescription, RxStatus
@@ -32,9 +33,9 @@ def rx_context(rx: Prescription, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def audit_view(request: AuthedRequest, rx: Prescription) -> None:
+def audit_view(actor: Actor, rx: Prescription) -> None:
     log_action(
-        request,
+        actor,
         "prescription.view",
         rx,
         client=rx.client,
@@ -46,5 +47,5 @@ def audit_view(request: AuthedRequest, rx: Prescription) -> None:
 @role_required(*CLIENT_ROLES)
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_staff(request, pk)
-    audit_view(request, rx)
+    audit_view(actor_from(request), rx)
     return render(request, "prescriptions/staff_detail.html", rx_context(rx))

@@ -9,10 +9,10 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from accounts.actor import actor_from
 from accounts.models import Role
-from audit.services import log_action
+from scheduling.feed import calendar_feeds_revoke
 from scheduling.models import CalendarFeed, Room, WorkingHours
 
 
@@ -42,10 +42,7 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 @admin.action(description="Revoke the selected calendar feeds")
 def revoke(modeladmin: Any, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
-    for feed in queryset.filter(revoked_at=None):
-        feed.revoked_at = timezone.now()
-        feed.save(update_fields=["revoked_at"])
-        log_action(request, "calendar_feed.revoke", feed)
+    calendar_feeds_revoke(actor=actor_from(request), feeds=queryset)
 
 
 @admin.register(CalendarFeed)

@@ -5,6 +5,9 @@ can revoke it (or replace it) from /staff/schedule/feed/. Calendar apps copy
 events to phones and cloud services, so an event carries no client name, e-mail
 or type of therapy: SUMMARY is "Session" with the client's initials, LOCATION is
 the room, and there is no DESCRIPTION.
+
+`calendar_feed_create` and `calendar_feed_revoke` are the writes (audited); `feed` is
+the subscriber's read.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -19,11 +24,14 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from accounts.actor import Actor
+from accounts.models import Role, User
 from audit.services import log_action
 from clients.models import Client
 from common.ip import client_ip
-from common.tokens import token_hash
+from common.tokens import new_token, token_hash
+from scheduling.access import FEED_ROLES
 from scheduling.models import Appointment, AppointmentStatus, CalendarFeed
+from scheduling.services import SchedulingError
 
 DAYS_BACK, DAYS_AHEAD = 30, 180
 ICAL_STATUS: dict[str, str] = {
@@ -33,6 +41,51 @@ ICAL_STATUS: dict[str, str] = {
     AppointmentStatus.COMPLETED: "CONFIRMED",
     AppointmentStatus.NO_SHOW: "CONFIRMED",
 }
+
+
+def active_feeds(user: User) -> QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(clinician=user, revoked_at=None)
+
+
+def _clinician(actor: Actor) -> User:
+    user = actor.staff
+    if user.role not in FEED_ROLES:
+        raise SchedulingError("Only a clinician has a calendar feed.")
+    return user
+
+
+def calendar_feed_create(*, actor: Actor) -> str:
+    """Make the clinician a new secret feed token and return it (only its hash is
+    kept); any older feed of theirs stops working at once."""
+    clinician = _clinician(actor)
+    token = new_token()
+    with transaction.atomic():
+        revoked = active_feeds(clinician).update(revoked_at=timezone.now())
+        feed = CalendarFeed.objects.create(clinician=clinician, token_hash=token_hash(token))
+        log_action(actor, "calendar_feed.create", feed, detail={"revoked": revoked})
+    return token
+
+
+def _revoke(actor: Actor, feeds: QuerySet[CalendarFeed]) -> int:
+    with transaction.atomic():
+        in_force = list(feeds.filter(revoked_at=None))
+        for found in in_force:
+            found.revoked_at = timezone.now()
+            found.save(update_fields=["revoked_at"])
+            log_action(actor, "calendar_feed.revoke", found)
+    return len(in_force)
+
+
+def calendar_feed_revoke(*, actor: Actor) -> int:
+    """Revoke the clinician's own feed (audited); returns how many there were."""
+    return _revoke(actor, active_feeds(_clinician(actor)))
+
+
+def calendar_feeds_revoke(*, actor: Actor, feeds: QuerySet[CalendarFeed]) -> int:
+    """Revoke any clinician's feeds (the Django admin's action, practice admin only)."""
+    if actor.staff.role != Role.ADMIN:
+        raise SchedulingError("Only the practice admin revokes another clinician's feed.")
+    return _revoke(actor, feeds)
 
 
 def initials(client: Client) -> str:

@@ -17,7 +17,8 @@ from scheduling.models import (
     AppointmentType,
     Room,
 )
-from scheduling.services import MAX_MINUTES, clinicians, session_problem
+from scheduling.queries import clinicians, session_problem
+from scheduling.services import MAX_MINUTES, MIN_MINUTES
 from treatment.models import SessionStatus, TreatmentSession
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -95,7 +96,7 @@ class AppointmentForm(WhenMixin, forms.Form):
     duration = forms.IntegerField(
         label="Length in minutes (optional)",
         required=False,
-        min_value=5,
+        min_value=MIN_MINUTES,
         max_value=MAX_MINUTES,
         help_text=f"Leave empty for the usual length: {USUAL}.",
     )
@@ -136,7 +137,9 @@ class AppointmentForm(WhenMixin, forms.Form):
 class MoveForm(WhenMixin, forms.Form):
     date = forms.DateField(label="New date", widget=DATE_WIDGET)
     start = forms.TimeField(label="New start time", widget=TIME_WIDGET)
-    duration = forms.IntegerField(label="Length in minutes", min_value=5, max_value=MAX_MINUTES)
+    duration = forms.IntegerField(
+        label="Length in minutes", min_value=MIN_MINUTES, max_value=MAX_MINUTES
+    )
     clinician = ClinicianField(queryset=User.objects.none(), label="Clinician")
     room = forms.ModelChoiceField(
         queryset=Room.objects.filter(active=True),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.actor import Actor
 from audit.services import log_action
 from common.timefmt import local, local_clock
 from notifications.services import email_queue
@@ -79,8 +80,11 @@ def reminder_context(appt: Appointment) -> dict[str, Any]:
     return context
 
 
-def reminder_deliver(appointment_id: int, kind: str, now: dt.datetime | None = None) -> str:
+def reminder_deliver(
+    *, actor: Actor, appointment_id: int, kind: str, now: dt.datetime | None = None
+) -> str:
     """Queue the `kind` reminder of one appointment if it is due and not yet sent.
+    The actor is the practice's own scheduled work (`Actor.system()`).
 
     Returns what happened ("sent", "not-due", "already-sent", …), for the task
     result and the command's summary. Safe to run twice at once: the appointment
@@ -109,9 +113,11 @@ def reminder_deliver(appointment_id: int, kind: str, now: dt.datetime | None = N
             logger.info("appointment %s has no e-mail for its %s reminder", appt.pk, kind)
             return "no-email"
         Reminder.objects.create(appointment=appt, kind=kind, for_starts_at=appt.starts_at)
-        email = email_queue(appt.client.email, TEMPLATE, reminder_context(appt))
+        email = email_queue(
+            to=appt.client.email, template=TEMPLATE, context=reminder_context(appt)
+        )
         log_action(
-            None,
+            actor,
             "appointment.reminder",
             appt,
             client=appt.client,

@@ -8,54 +8,40 @@ in a circle) and only then looks for an overlapping appointment. A second bookin
 of the same slot waits for the first to commit, then sees it and is refused.
 (SQLite has no row locks; there, IMMEDIATE transactions serialise the writers.)
 
-Two appointments overlap when `a.starts_at < b.ends_at and a.ends_at > b.starts_at`:
-one that ends at 10:00 and one that starts at 10:00 do not clash.
+Each service also checks what the form checks (times, an active clinician and room,
+a client the actor may see, a session that fits), so a caller that skips the form
+cannot store what the form would refuse. Clashes and the other reads are in
+scheduling/queries.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from accounts.access import AuthedRequest
-from accounts.models import Role, User
+from accounts.actor import Actor
+from accounts.models import User
 from audit.services import log_action
-from clients.access import clients_for_user
 from clients.models import Client
-from common.timefmt import local, local_day_hm, local_hm
+from clients.queries import clients_visible_to
+from common.timefmt import local
 from common.transitions import check_transition
 from scheduling.models import (
     APPOINTMENT_TRANSITIONS,
-    BLOCKING_STATUSES,
     DEFAULT_MINUTES,
     Appointment,
     AppointmentStatus,
     AppointmentType,
     Room,
-    WorkingHours,
 )
+from scheduling.queries import clinicians, find_clashes, session_problem, working_hours_warning
 from scheduling.reminders import REMINDER_HOURS
-from treatment.models import Modality, SessionKind, SessionStatus, TreatmentSession
+from treatment.models import TreatmentSession
 
-# Which course session each type of appointment books; dosing types must also
-# match the course's modality.
-SESSION_KIND_FOR_TYPE: dict[str, str] = {
-    AppointmentType.PREPARATION: SessionKind.PREPARATION,
-    AppointmentType.KAP_DOSING: SessionKind.DOSING,
-    AppointmentType.KA_EMDR_DOSING: SessionKind.DOSING,
-    AppointmentType.INTEGRATION: SessionKind.INTEGRATION,
-}
-MODALITY_FOR_TYPE: dict[str, str] = {
-    AppointmentType.KAP_DOSING: Modality.KAP,
-    AppointmentType.KA_EMDR_DOSING: Modality.KA_EMDR,
-}
 # The timestamp field each status step sets.
 STEP_FIELD: dict[str, str] = {
     AppointmentStatus.ARRIVED: "arrived_at",
@@ -64,7 +50,7 @@ STEP_FIELD: dict[str, str] = {
     AppointmentStatus.CANCELLED: "cancelled_at",
     AppointmentStatus.NO_SHOW: "no_show_at",
 }
-MAX_MINUTES = 12 * 60
+MIN_MINUTES, MAX_MINUTES = 5, 12 * 60
 
 
 class SchedulingError(Exception):
@@ -84,15 +70,25 @@ class BookingClash(SchedulingError):
         self.clashes = clashes
 
 
+@dataclass(frozen=True)
+class Booking:
+    """What an appointment books: who, with whom, where, what and when. Without
+    `ends_at` it lasts the type's usual length; `session` is the course session it
+    books, if any."""
+
+    client: Client
+    clinician: User
+    type: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    room: Room | None = None
+    session: TreatmentSession | None = None
+
+
 @dataclass
 class Outcome:
     appointment: Appointment
     warnings: list[str] = field(default_factory=list)
-
-
-def clinicians() -> QuerySet[User]:
-    """Who can be booked: the practice's active therapists."""
-    return User.objects.filter(role=Role.THERAPIST, is_active=True)
 
 
 def default_ends_at(type_: str, starts_at: dt.datetime) -> dt.datetime:
@@ -100,37 +96,13 @@ def default_ends_at(type_: str, starts_at: dt.datetime) -> dt.datetime:
     return starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=DEFAULT_MINUTES[type_])
 
 
-def _span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    return f"{local(starts_at):%a} {local_day_hm(starts_at)}–{local_hm(ends_at)}"
-
-
-def session_problem(session: TreatmentSession | None, client: Client, type_: str) -> str | None:
-    """Why `session` cannot be booked by an appointment of `type_` for `client`, or None."""
-    if session is None:
-        return None
-    kind = SESSION_KIND_FOR_TYPE.get(type_)
-    if session.course.client_id != client.pk:
-        return "That session belongs to another client's course."
-    if kind is None:
-        return "Only preparation, dosing and integration appointments book a course session."
-    if session.kind != kind:
-        return f"That is a {session.get_kind_display().lower()} session, not a {kind} session."
-    modality = MODALITY_FOR_TYPE.get(type_)
-    if modality and session.course.modality != modality:
-        return (
-            f"That session belongs to a {session.course.get_modality_display()} course; "
-            f"book a {session.course.get_modality_display()} dosing appointment for it."
-        )
-    if session.status != SessionStatus.PLANNED:
-        return "Only a planned session can be booked."
-    return None
-
-
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise SchedulingError("Times must carry a time zone.")  # a programming error
     if ends_at <= starts_at:
         raise SchedulingError("The appointment must end after it starts.", "duration")
+    if ends_at - starts_at < dt.timedelta(minutes=MIN_MINUTES):
+        raise SchedulingError("An appointment lasts at least 5 minutes.", "duration")
     if ends_at - starts_at > dt.timedelta(minutes=MAX_MINUTES):
         raise SchedulingError("An appointment can last at most 12 hours.", "duration")
 
@@ -145,90 +117,33 @@ def _lock(clinician: User, client: Client, room: Room | None, appt_id: int | Non
         list(Room.objects.select_for_update().filter(pk=room.pk).order_by("pk"))
 
 
-def find_clashes(
-    clinician: User,
-    client: Client,
-    room: Room | None,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    exclude_id: int | None = None,
-) -> dict[str, str]:
-    overlapping = Appointment.objects.filter(
-        status__in=BLOCKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).order_by("starts_at", "pk")
-    if exclude_id is not None:
-        overlapping = overlapping.exclude(pk=exclude_id)
-    clashes: dict[str, str] = {}
-    other = overlapping.filter(clinician=clinician).first()
-    if other:
-        clashes["clinician"] = (
-            f"{clinician.display_name} is already booked {_span(other.starts_at, other.ends_at)}."
-        )
-    if room is not None:
-        other = overlapping.filter(room=room).first()
-        if other:
-            clashes["room"] = (
-                f"{room.name} is already booked {_span(other.starts_at, other.ends_at)}."
-            )
-    other = overlapping.filter(client=client).first()
-    if other:
-        clashes["client"] = (
-            f"The client already has an appointment {_span(other.starts_at, other.ends_at)}."
-        )
-    return clashes
-
-
-def working_hours_warning(
-    clinician: User, starts_at: dt.datetime, ends_at: dt.datetime
-) -> str | None:
-    """A warning (never a refusal) when the time is outside the clinician's hours.
-    A clinician with no working hours on record gets no warning: nothing to compare."""
-    if not WorkingHours.objects.filter(clinician=clinician).exists():
-        return None
-    start, end = local(starts_at), local(ends_at)
-    blocks = WorkingHours.objects.filter(clinician=clinician, weekday=start.weekday())
-    if start.date() == end.date() and any(
-        b.start <= start.time() and end.time() <= b.end for b in blocks
-    ):
-        return None
-    return f"This is outside {clinician.display_name}'s working hours."
-
-
-def _validate(
-    request: AuthedRequest,
-    *,
-    client: Client,
-    clinician: User,
-    room: Room | None,
-    type_: str,
-    session: TreatmentSession | None,
-) -> None:
+def _validate(actor: Actor, booking: Booking) -> None:
     # The form offers only these; a crafted POST meets the same checks.
-    if not clients_for_user(request).filter(pk=client.pk).exists():
+    if not clients_visible_to(actor.staff).filter(pk=booking.client.pk).exists():
         raise SchedulingError("You cannot book for this client.", "client")
-    if not clinicians().filter(pk=clinician.pk).exists():
+    if not clinicians().filter(pk=booking.clinician.pk).exists():
         raise SchedulingError("Choose an active clinician.", "clinician")
-    if room is not None and not room.active:
+    if booking.room is not None and not booking.room.active:
         raise SchedulingError("That room is not in use.", "room")
-    if type_ not in AppointmentType.values:
-        raise SchedulingError("Choose an appointment type.", "type")
-    problem = session_problem(session, client, type_)
+    problem = session_problem(booking.session, booking.client, booking.type)
     if problem:
         raise SchedulingError(problem, "session")
 
 
-def appointment_book(request: AuthedRequest, data: Mapping[str, Any]) -> Outcome:
-    """Book an appointment. `data` holds client, clinician, room (or None), type,
-    starts_at, optionally ends_at (default: the type's usual length) and session."""
-    client: Client = data["client"]
-    clinician: User = data["clinician"]
-    room: Room | None = data.get("room")
-    type_: str = data["type"]
-    session: TreatmentSession | None = data.get("session")
-    starts_at: dt.datetime = data["starts_at"]
-    ends_at: dt.datetime = data.get("ends_at") or default_ends_at(type_, starts_at)
+def appointment_book(*, actor: Actor, booking: Booking) -> Outcome:
+    """Book an appointment, or raise BookingClash (audited) if the slot is taken."""
+    client, clinician, room, session = (
+        booking.client,
+        booking.clinician,
+        booking.room,
+        booking.session,
+    )
+    if booking.type not in AppointmentType.values:
+        raise SchedulingError("Choose an appointment type.", "type")
+    starts_at = booking.starts_at
+    ends_at = booking.ends_at or default_ends_at(booking.type, starts_at)
     _check_times(starts_at, ends_at)
-    _validate(request, client=client, clinician=clinician, room=room, type_=type_, session=session)
+    _validate(actor, booking)
     with transaction.atomic():
         _lock(clinician, client, room, None)
         if session is not None:
@@ -237,11 +152,11 @@ def appointment_book(request: AuthedRequest, data: Mapping[str, Any]) -> Outcome
                 raise SchedulingError("That session already has an appointment.", "session")
         clashes = find_clashes(clinician, client, room, starts_at, ends_at)
         if not clashes:
-            appt = _create(request, data, starts_at, ends_at, session)
+            appt = _create(actor, booking, starts_at, ends_at, session)
     if clashes:
         # Audited outside the transaction, which held nothing to keep.
         log_action(
-            request,
+            actor,
             "appointment.book_refused",
             None,
             client=client,
@@ -253,38 +168,35 @@ def appointment_book(request: AuthedRequest, data: Mapping[str, Any]) -> Outcome
 
 
 def _create(
-    request: AuthedRequest,
-    data: Mapping[str, Any],
+    actor: Actor,
+    booking: Booking,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     session: TreatmentSession | None,
 ) -> Appointment:
-    client: Client = data["client"]
-    clinician: User = data["clinician"]
-    room: Room | None = data.get("room")
-    type_: str = data["type"]
+    room = booking.room
     with transaction.atomic():
         appt = Appointment.objects.create(
-            client=client,
-            clinician=clinician,
+            client=booking.client,
+            clinician=booking.clinician,
             room=room,
-            type=type_,
+            type=booking.type,
             starts_at=starts_at,
             ends_at=ends_at,
             session=session,
-            created_by=request.user,
+            created_by=actor.staff,
         )
         if session is not None:
             _plan_session(session, starts_at)
         log_action(
-            request,
+            actor,
             "appointment.book",
             appt,
-            client=client,
+            client=booking.client,
             detail={
-                "clinician": clinician.pk,
+                "clinician": booking.clinician.pk,
                 "room": room.pk if room else None,
-                "type": type_,
+                "type": booking.type,
                 "session": session.pk if session else None,
             },
         )
@@ -304,14 +216,16 @@ def _locked(appt: Appointment) -> Appointment:
 
 
 def appointment_move(
-    request: AuthedRequest,
-    appt: Appointment,
+    *,
+    actor: Actor,
+    appointment: Appointment,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     clinician: User,
     room: Room | None,
 ) -> Outcome:
     """Move a scheduled appointment to another time, clinician or room."""
+    appt = appointment
     _check_times(starts_at, ends_at)
     if not clinicians().filter(pk=clinician.pk).exists():
         raise SchedulingError("Choose an active clinician.", "clinician")
@@ -324,10 +238,10 @@ def appointment_move(
             raise SchedulingError("Only a scheduled appointment can be moved.")
         clashes = find_clashes(clinician, current.client, room, starts_at, ends_at, current.pk)
         if not clashes:
-            _apply_move(request, current, starts_at, ends_at, clinician, room)
+            _apply_move(actor, current, starts_at, ends_at, clinician, room)
     if clashes:
         log_action(
-            request,
+            actor,
             "appointment.move_refused",
             appt,
             client=appt.client,
@@ -340,7 +254,7 @@ def appointment_move(
 
 
 def _apply_move(
-    request: AuthedRequest,
+    actor: Actor,
     current: Appointment,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -355,12 +269,12 @@ def _apply_move(
     if current.session_id is not None and current.session is not None:
         _plan_session(current.session, starts_at)
     log_action(
-        request, "appointment.move", current, client=current.client, detail={"fields": changed}
+        actor, "appointment.move", current, client=current.client, detail={"fields": changed}
     )
     _schedule_reminders(current)
 
 
-def appointment_cancel(request: AuthedRequest, appt: Appointment, reason: str) -> Appointment:
+def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str) -> Appointment:
     """Cancel with a reason (kept on the appointment for staff; never in the audit
     detail). The linked course session, if any, is freed to be booked again."""
     reason = reason.strip()
@@ -369,7 +283,7 @@ def appointment_cancel(request: AuthedRequest, appt: Appointment, reason: str) -
     if len(reason) > 300:
         raise SchedulingError("Keep the reason under 300 characters.", "reason")
     with transaction.atomic():
-        current = _locked(appt)
+        current = _locked(appointment)
         check_transition(
             APPOINTMENT_TRANSITIONS,
             current.status,
@@ -385,24 +299,24 @@ def appointment_cancel(request: AuthedRequest, appt: Appointment, reason: str) -
         current.session = None
         current.save()
         log_action(
-            request,
+            actor,
             "appointment.cancel",
             current,
             client=current.client,
             detail={"status": current.status, "session": session_id},
         )
-    appt.refresh_from_db()
-    return appt
+    appointment.refresh_from_db()
+    return appointment
 
 
-def appointment_set_status(request: AuthedRequest, appt: Appointment, status: str) -> Appointment:
+def appointment_set_status(*, actor: Actor, appointment: Appointment, status: str) -> Appointment:
     """Move along scheduled → arrived → in session → completed, or to no-show."""
     if status == AppointmentStatus.CANCELLED:
         raise SchedulingError("Cancel the appointment with a reason.")
     if status not in AppointmentStatus.values:
         raise SchedulingError("Unknown status.")
     with transaction.atomic():
-        current = _locked(appt)
+        current = _locked(appointment)
         before = current.status
         check_transition(
             APPOINTMENT_TRANSITIONS,
@@ -417,14 +331,14 @@ def appointment_set_status(request: AuthedRequest, appt: Appointment, status: st
         setattr(current, STEP_FIELD[status], timezone.now())
         current.save()
         log_action(
-            request,
+            actor,
             "appointment.status",
             current,
             client=current.client,
             detail={"from": before, "to": status},
         )
-    appt.refresh_from_db()
-    return appt
+    appointment.refresh_from_db()
+    return appointment
 
 
 def _schedule_reminders(appt: Appointment) -> None:

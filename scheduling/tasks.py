@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from accounts.actor import Actor
 from scheduling.reminders import reminder_deliver
 
 
@@ -11,4 +12,4 @@ from scheduling.reminders import reminder_deliver
 def reminder_send(appointment_id: int, kind: str) -> str:
     """Send one reminder if the appointment is still scheduled, the reminder is due
     and it has not gone yet (scheduled at booking with run_after; see services)."""
-    return reminder_deliver(appointment_id, kind)
+    return reminder_deliver(actor=Actor.system(), appointment_id=appointment_id, kind=kind)

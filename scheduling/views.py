@@ -2,7 +2,8 @@
 moving, cancelling, the status workflow, and the clinician's calendar feed link.
 
 Who sees what is in scheduling/access.py. Every change goes through
-scheduling/services.py (locks, double-booking refusal, audit).
+scheduling/services.py (locks, double-booking refusal, audit), or for the feed
+scheduling/feed.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import AuthedRequest, role_required
+from accounts.actor import actor_from
 from accounts.models import Role, User
 from audit.services import log_action
 from common.links import absolute_url
 from common.timefmt import local_day
-from common.tokens import new_token, token_hash
 from scheduling import services
 from scheduling.access import (
     FEED_ROLES,
@@ -33,6 +33,7 @@ from scheduling.access import (
     appointments_for_user,
     get_appointment_for_user,
 )
+from scheduling.feed import active_feeds, calendar_feed_create, calendar_feed_revoke
 from scheduling.forms import (
     AppointmentForm,
     CalendarForm,
@@ -42,7 +43,7 @@ from scheduling.forms import (
     move_initial,
     status_actions,
 )
-from scheduling.models import Appointment, AppointmentStatus, CalendarFeed, Room
+from scheduling.models import Appointment, AppointmentStatus, Room
 
 NEW_FEED_SESSION_KEY = "scheduling_new_feed_url"
 FIRST_HOUR, LAST_HOUR = 8, 18  # the grid always shows at least 08:00–18:59
@@ -134,7 +135,7 @@ def calendar(request: AuthedRequest) -> HttpResponse:
             for a in shown
         ]
         log_action(
-            request,
+            actor_from(request),
             "schedule.view",
             room or clinician,
             detail={
@@ -181,6 +182,18 @@ def _apply_service_error(form: Form, exc: services.SchedulingError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
+def _booking(data: dict[str, Any]) -> services.Booking:
+    return services.Booking(
+        client=data["client"],
+        clinician=data["clinician"],
+        type=data["type"],
+        starts_at=data["starts_at"],
+        ends_at=data.get("ends_at"),
+        room=data["room"],
+        session=data["session"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*SCHEDULE_ROLES)
 def appointment_new(request: AuthedRequest) -> HttpResponse:
@@ -188,7 +201,9 @@ def appointment_new(request: AuthedRequest) -> HttpResponse:
         form = AppointmentForm(request, request.POST)
         if form.is_valid():
             try:
-                outcome = services.appointment_book(request, form.cleaned_data)
+                outcome = services.appointment_book(
+                    actor=actor_from(request), booking=_booking(form.cleaned_data)
+                )
             except services.SchedulingError as exc:
                 _apply_service_error(form, exc)
             else:
@@ -211,7 +226,7 @@ def _detail(
     move_form: MoveForm | None = None,
     cancel_form: CancelForm | None = None,
 ) -> HttpResponse:
-    log_action(request, "appointment.view", appt, client=appt.client)
+    log_action(actor_from(request), "appointment.view", appt, client=appt.client)
     tz = _tz()
     context = {
         "appt": appt,
@@ -247,7 +262,12 @@ def appointment_move(request: AuthedRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             outcome = services.appointment_move(
-                request, appt, data["starts_at"], data["ends_at"], data["clinician"], data["room"]
+                actor=actor_from(request),
+                appointment=appt,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                clinician=data["clinician"],
+                room=data["room"],
             )
         except services.BookingClash as exc:
             _apply_service_error(form, exc)
@@ -271,7 +291,9 @@ def appointment_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_cancel(request, appt, form.cleaned_data["reason"])
+            services.appointment_cancel(
+                actor=actor_from(request), appointment=appt, reason=form.cleaned_data["reason"]
+            )
         except services.SchedulingError as exc:
             if exc.field is None:
                 messages.error(request, str(exc))
@@ -292,7 +314,9 @@ def appointment_status(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose one of the status buttons.")
         return redirect(appt)
     try:
-        services.appointment_set_status(request, appt, form.cleaned_data["status"])
+        services.appointment_set_status(
+            actor=actor_from(request), appointment=appt, status=form.cleaned_data["status"]
+        )
     except services.SchedulingError as exc:
         messages.error(request, str(exc))
     else:
@@ -303,16 +327,12 @@ def appointment_status(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- The clinician's calendar subscription ------------------------------------
 
 
-def _active_feeds(user: User) -> Any:
-    return CalendarFeed.objects.filter(clinician=user, revoked_at=None)
-
-
 @require_GET
 @role_required(*FEED_ROLES)
 def feed_page(request: AuthedRequest) -> HttpResponse:
     # The new URL is shown once, right after it is made, then forgotten.
     new_url = request.session.pop(NEW_FEED_SESSION_KEY, None)
-    context = {"active": _active_feeds(request.user).first(), "new_url": new_url}
+    context = {"active": active_feeds(request.user).first(), "new_url": new_url}
     return render(request, "scheduling/feed.html", context)
 
 
@@ -320,11 +340,7 @@ def feed_page(request: AuthedRequest) -> HttpResponse:
 @role_required(*FEED_ROLES)
 def feed_create(request: AuthedRequest) -> HttpResponse:
     """Make a new secret URL; any older one stops working at once."""
-    token = new_token()
-    with transaction.atomic():
-        revoked = _active_feeds(request.user).update(revoked_at=timezone.now())
-        feed = CalendarFeed.objects.create(clinician=request.user, token_hash=token_hash(token))
-        log_action(request, "calendar_feed.create", feed, detail={"revoked": revoked})
+    token = calendar_feed_create(actor=actor_from(request))
     url = absolute_url("calendar_feed:feed", token)
     request.session[NEW_FEED_SESSION_KEY] = url
     return redirect("scheduling:feed")
@@ -333,14 +349,9 @@ def feed_create(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @role_required(*FEED_ROLES)
 def feed_revoke(request: AuthedRequest) -> HttpResponse:
-    with transaction.atomic():
-        feeds = list(_active_feeds(request.user))
-        for feed in feeds:
-            feed.revoked_at = timezone.now()
-            feed.save(update_fields=["revoked_at"])
-            log_action(request, "calendar_feed.revoke", feed)
+    revoked = calendar_feed_revoke(actor=actor_from(request))
     request.session.pop(NEW_FEED_SESSION_KEY, None)
-    if feeds:
+    if revoked:
         messages.success(request, "Calendar feed revoked: the old link no longer works.")
     else:
         messages.info(request, "There was no calendar feed to revoke.")

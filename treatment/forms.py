@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from treatment.models import TreatmentCourse, TreatmentSession
+from treatment.services import PLAN_FIELDS, CoursePlan
+from treatment.validation import escort_phone_problem
 
 
 class CourseForm(forms.ModelForm):
@@ -24,6 +26,10 @@ class CourseForm(forms.ModelForm):
         }
         widgets = {"goals": forms.Textarea(attrs={"rows": 4, "maxlength": 4000})}
 
+    def plan(self) -> CoursePlan:
+        """The cleaned values, as the services take them."""
+        return CoursePlan(**{name: self.cleaned_data[name] for name in PLAN_FIELDS})
+
 
 class SessionForm(forms.ModelForm):
     class Meta:
@@ -43,6 +49,7 @@ class EscortForm(forms.Form):
 
     def clean_escort_phone(self) -> str:
         phone = self.cleaned_data["escort_phone"].strip()
-        if not 7 <= sum(c.isdigit() for c in phone) <= 15:
-            raise forms.ValidationError("Enter a phone number with area code.")
+        problem = escort_phone_problem(phone)
+        if problem:
+            raise forms.ValidationError(problem)
         return phone

@@ -6,12 +6,11 @@ from accounts.access import CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
 from treatment.models import TreatmentSession
+from treatment.queries import course_progress
 
 
 def courses_panel(request: AuthedRequest, client: Client) -> Panel:
-    from treatment.views import progress
-
-    courses = [(course, progress(course)) for course in client.courses.all()]
+    courses = [(course, course_progress(course)) for course in client.courses.all()]
     context = {"courses": courses, "can_edit": request.user.role in CLINICAL_ROLES}
     return Panel(template="treatment/_client_panel.html", context=context)
 

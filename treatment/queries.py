@@ -1,9 +1,12 @@
-"""Reads of treatment that other apps ask through settings (see common.plugins)."""
+"""Reads of treatment shared by its pages, the client page's panel, and other apps
+(these through settings: see common.plugins)."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from prescriptions.models import Prescription
-from treatment.models import SessionKind, TreatmentSession
+from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
 
 
 def dosing_sessions_used(rx: Prescription) -> int:
@@ -16,3 +19,22 @@ def dosing_sessions_used(rx: Prescription) -> int:
         .exclude(started_at=None)
         .count()
     )
+
+
+def course_progress(course: TreatmentCourse) -> list[dict[str, object]]:
+    """Planned against done, per kind of session (the course page and the client panel)."""
+    done = course.sessions.aggregate(
+        **{
+            kind: Count("id", filter=Q(kind=kind, status=SessionStatus.COMPLETED))
+            for kind in SessionKind.values
+        }
+    )
+    planned: dict[str, int] = {
+        SessionKind.PREPARATION: course.planned_preparation,
+        SessionKind.DOSING: course.planned_dosing,
+        SessionKind.INTEGRATION: course.planned_integration,
+    }
+    return [
+        {"kind": SessionKind(kind).label, "planned": planned[kind], "done": done[kind]}
+        for kind in SessionKind.values
+    ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import get_client_for_user
 from treatment import services
@@ -16,25 +16,14 @@ from treatment.access import get_course_for_user, get_session_for_user
 from treatment.forms import CourseForm, EscortForm, SessionForm
 from treatment.gate import dosing_readiness
 from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
+from treatment.queries import course_progress
 
 
-def progress(course: TreatmentCourse) -> list[dict[str, object]]:
-    """Planned against done, per kind of session."""
-    done = course.sessions.aggregate(
-        **{
-            kind: Count("id", filter=Q(kind=kind, status=SessionStatus.COMPLETED))
-            for kind in SessionKind.values
-        }
-    )
-    planned: dict[str, int] = {
-        SessionKind.PREPARATION: course.planned_preparation,
-        SessionKind.DOSING: course.planned_dosing,
-        SessionKind.INTEGRATION: course.planned_integration,
-    }
-    return [
-        {"kind": SessionKind(kind).label, "planned": planned[kind], "done": done[kind]}
-        for kind in SessionKind.values
-    ]
+def _field_error(
+    form: CourseForm | SessionForm | EscortForm, exc: services.TreatmentError
+) -> None:
+    """A service's refusal, beside its field when the form has one."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,9 +32,15 @@ def course_new(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        course = services.course_create(request, client, form)
-        messages.success(request, "Treatment course created.")
-        return redirect(course)
+        try:
+            course = services.course_create(
+                actor=actor_from(request), client=client, plan=form.plan()
+            )
+        except services.CourseError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, "Treatment course created.")
+            return redirect(course)
     return render(request, "treatment/course_form.html", {"form": form, "client": client})
 
 
@@ -54,11 +49,16 @@ def course_new(request: AuthedRequest, client_id: int) -> HttpResponse:
 def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     course = get_course_for_user(request, pk)
     form = CourseForm(request.POST or None, instance=course)
+    actor = actor_from(request)
     if request.method == "POST" and form.is_valid():
-        services.course_update(request, form)
-        messages.success(request, "Course saved.")
-        return redirect(course)
-    log_action(request, "course.view", course, client=course.client)
+        try:
+            services.course_update(actor=actor, course=course, plan=form.plan())
+        except services.CourseError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, "Course saved.")
+            return redirect(course)
+    log_action(actor, "course.view", course, client=course.client)
     context = {"form": form, "client": course.client, "course": course}
     return render(request, "treatment/course_form.html", context)
 
@@ -67,7 +67,7 @@ def course_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*CLIENT_ROLES)
 def course_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     course = get_course_for_user(request, pk)
-    log_action(request, "course.view", course, client=course.client)
+    log_action(actor_from(request), "course.view", course, client=course.client)
     return render(request, "treatment/course.html", _course_context(course, SessionForm()))
 
 
@@ -75,7 +75,7 @@ def _course_context(course: TreatmentCourse, session_form: SessionForm) -> dict[
     return {
         "course": course,
         "client": course.client,
-        "progress": progress(course),
+        "progress": course_progress(course),
         "sessions": course.sessions.all(),
         "session_form": session_form,
     }
@@ -86,11 +86,21 @@ def _course_context(course: TreatmentCourse, session_form: SessionForm) -> dict[
 def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
     course = get_course_for_user(request, pk)
     form = SessionForm(request.POST)
+    actor = actor_from(request)
     if form.is_valid():
-        services.session_add(request, course, form)
-        messages.success(request, "Session added.")
-        return redirect(course)
-    log_action(request, "course.view", course, client=course.client)
+        try:
+            services.session_create(
+                actor=actor,
+                course=course,
+                kind=form.cleaned_data["kind"],
+                planned_date=form.cleaned_data["planned_date"],
+            )
+        except services.SessionError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, "Session added.")
+            return redirect(course)
+    log_action(actor, "course.view", course, client=course.client)
     return render(request, "treatment/course.html", _course_context(course, form))
 
 
@@ -118,7 +128,7 @@ def _session_context(session: TreatmentSession, escort_form: EscortForm | None =
 @role_required(*CLIENT_ROLES)
 def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
-    log_action(request, "session.view", session, client=session.course.client)
+    log_action(actor_from(request), "session.view", session, client=session.course.client)
     return render(request, "treatment/session.html", _session_context(session))
 
 
@@ -127,16 +137,22 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def escort_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     form = EscortForm(request.POST)
+    actor = actor_from(request)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.escort_confirm(request, session, data["escort_name"], data["escort_phone"])
+            services.session_escort_confirm(
+                actor=actor, session=session, name=data["escort_name"], phone=data["escort_phone"]
+            )
         except services.SessionError as exc:
-            messages.error(request, str(exc))
+            if exc.field not in form.fields:
+                messages.error(request, str(exc))
+                return redirect(session)
+            _field_error(form, exc)
         else:
             messages.success(request, "Escort confirmed for today.")
-        return redirect(session)
-    log_action(request, "session.view", session, client=session.course.client)
+            return redirect(session)
+    log_action(actor, "session.view", session, client=session.course.client)
     return render(request, "treatment/session.html", _session_context(session, form))
 
 
@@ -144,15 +160,16 @@ def escort_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*CLINICAL_ROLES)
 def session_start(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
+    actor = actor_from(request)
     try:
         if session.kind == SessionKind.DOSING:
-            started, checks = services.dosing_start(request, session.pk)
+            started, checks = services.dosing_start(actor=actor, session_id=session.pk)
             if not started:
                 failing = "; ".join(c.label for c in checks if not c.ok)
                 messages.error(request, f"The dosing session cannot start: {failing}.")
                 return redirect(session)
         else:
-            services.session_start(request, session)
+            services.session_start(actor=actor, session=session)
     except services.SessionError as exc:
         messages.error(request, str(exc))
         return redirect(session)
@@ -165,7 +182,7 @@ def session_start(request: AuthedRequest, pk: int) -> HttpResponse:
 def session_complete(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     try:
-        services.session_complete(request, session)
+        services.session_complete(actor=actor_from(request), session=session)
     except services.SessionError as exc:
         messages.error(request, str(exc))
     else:
@@ -178,7 +195,7 @@ def session_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 def session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request, pk)
     try:
-        services.session_cancel(request, session)
+        services.session_cancel(actor=actor_from(request), session=session)
     except services.SessionError as exc:
         messages.error(request, str(exc))
     else:

@@ -5,17 +5,16 @@ from typing import Any
 
 from django import forms
 
+from clients.validation import check_phone
 from intake.models import AppointmentRequest, ContactMessage, ContactTime
+from intake.services import MessageDetails, RequestDetails
 from website.models import Service
 
 PHONE_HELP = "So we can call you back, e.g. (555) 010-0123."
 
 
 def _clean_phone(value: str) -> str:
-    digits = [c for c in value if c.isdigit()]
-    if not 7 <= len(digits) <= 15:
-        raise forms.ValidationError("Enter a phone number with area code, e.g. (555) 010-0123.")
-    return value.strip()
+    return check_phone(value)
 
 
 class PublicForm(forms.Form):
@@ -28,11 +27,6 @@ class PublicForm(forms.Form):
 
     website = forms.CharField(required=False, label="Leave this field empty")
     token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def submitted_data(self) -> dict[str, Any]:
-        """The model fields to store (the ModelForm's Meta.fields), without the guards."""
-        fields: list[str] = self.Meta.fields  # type: ignore[attr-defined]
-        return {name: self.cleaned_data[name] for name in fields}
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
@@ -124,6 +118,23 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
 
+    def details(self) -> RequestDetails:
+        """What the person typed, without the spam guards."""
+        data = self.cleaned_data
+        return RequestDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            preferred_contact=data["preferred_contact"],
+            preferred_times=tuple(data["preferred_times"]),
+            service=data["service"],
+            reason=data["reason"],
+            heard_about=data["heard_about"],
+            consent_to_contact=data["consent_to_contact"],
+            not_emergency_ack=data["not_emergency_ack"],
+        )
+
 
 class ContactForm(PublicForm, forms.ModelForm):
     class Meta:
@@ -139,3 +150,10 @@ class ContactForm(PublicForm, forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         return _clean_phone(phone) if phone.strip() else ""
+
+    def details(self) -> MessageDetails:
+        """What the person typed, without the spam guards."""
+        data = self.cleaned_data
+        return MessageDetails(
+            name=data["name"], email=data["email"], phone=data["phone"], message=data["message"]
+        )

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
 
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.actor import Actor, actor_from
 from common.ip import client_ip
+from common.ratelimit import ip_hash
 from intake import ratelimit
 from intake.models import AppointmentRequest, ContactMessage
-from intake.services import contact_submit, request_submit
+from intake.services import IntakeError, message_submit, request_submit
 from website.fit import FitForm, suggest
 from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
@@ -50,7 +50,8 @@ def fit(request: HttpRequest) -> HttpResponse:
     return render(request, "website/fit.html", {"form": form, "suggestions": suggestions})
 
 
-Submit = Callable[[HttpRequest, dict[str, Any], uuid.UUID, str], tuple[models.Model, bool]]
+# Stores what the form holds: (who, the form's token, the hashed address).
+Submit = Callable[[Actor, uuid.UUID, str], object]
 
 
 def _public_form_post(
@@ -68,13 +69,18 @@ def _public_form_post(
     if not form.is_valid():
         return render(request, template, {"form": form})
     token = form.cleaned_data["token"]
-    hashed_ip = ratelimit.ip_hash(client_ip(request))
+    hashed_ip = ip_hash(client_ip(request))
     # A resubmit of a form already stored is let through: it stores nothing new.
     already_stored = model.objects.filter(submission_token=token).exists()
     if not already_stored and ratelimit.is_limited(hashed_ip):
         form.add_error(None, RATE_LIMITED)
         return render(request, template, {"form": form}, status=429)
-    submit(request, form.submitted_data(), token, hashed_ip)
+    try:
+        submit(actor_from(request), token, hashed_ip)
+    except IntakeError as exc:
+        # The form's checks come first, so this is rare; keep what was typed.
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return render(request, template, {"form": form})
     return redirect(done)
 
 
@@ -86,7 +92,9 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
             request,
             form,
             AppointmentRequest,
-            request_submit,
+            lambda actor, token, hashed_ip: request_submit(
+                actor=actor, details=form.details(), token=token, ip_hash=hashed_ip
+            ),
             "website/request.html",
             "website:request_received",
         )
@@ -111,7 +119,9 @@ def contact(request: HttpRequest) -> HttpResponse:
             request,
             form,
             ContactMessage,
-            contact_submit,
+            lambda actor, token, hashed_ip: message_submit(
+                actor=actor, details=form.details(), token=token, ip_hash=hashed_ip
+            ),
             "website/contact.html",
             "website:contact_sent",
         )

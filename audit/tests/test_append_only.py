@@ -3,17 +3,17 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.db import transaction
-from django.test import RequestFactory
 
+from accounts.actor import Actor
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import log_action
-from pathways.testing import BaseTestCase
+from pathways.testing import BaseTestCase, request_for
 
 
 class AppendOnlyTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.event = log_action(None, "request.view", detail={"page": 1})
+        self.event = log_action(Actor.system(), "request.view", detail={"page": 1})
 
     def assert_unchanged(self) -> None:
         assert AuditEvent.objects.count() == 1
@@ -55,7 +55,7 @@ class AppendOnlyTestCase(BaseTestCase):
         self.assert_unchanged()
 
     def test_it_still_appends(self) -> None:
-        log_action(None, "request.list")
+        log_action(Actor.system(), "request.list")
 
         assert AuditEvent.objects.count() == 2
 
@@ -63,12 +63,11 @@ class AppendOnlyTestCase(BaseTestCase):
 class AuditAdminTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.event = log_action(None, "request.view")
+        self.event = log_action(Actor.system(), "request.view")
         self.model_admin = admin.site._registry[AuditEvent]
 
     def test_it_gives_no_add_change_or_delete_permission(self) -> None:
-        request = RequestFactory().get("/admin/audit/auditevent/")
-        request.user = self.admin
+        request = request_for(self.admin, path="/admin/audit/auditevent/")
 
         assert self.model_admin.has_add_permission(request) is False
         assert self.model_admin.has_change_permission(request, self.event) is False

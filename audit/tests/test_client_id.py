@@ -6,6 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from audit.services import log_action
 from pathways.testing import BaseTestCase, make_client
@@ -26,13 +27,13 @@ class ClientIdTestCase(BaseTestCase):
     def test_it_writes_the_clients_pk(self) -> None:
         record = make_client()
 
-        event = log_action(None, "client.view", record, client=record)
+        event = log_action(Actor.system(), "client.view", record, client=record)
 
         event.refresh_from_db()
         assert event.client_id == record.pk
 
     def test_it_writes_no_client_id_without_a_client(self) -> None:
-        event = log_action(None, "client.list")
+        event = log_action(Actor.system(), "client.list")
 
         event.refresh_from_db()
         assert event.client_id is None
@@ -40,7 +41,7 @@ class ClientIdTestCase(BaseTestCase):
     def test_it_keeps_the_client_id_after_the_client_is_gone(self) -> None:
         record = make_client()
         pk = record.pk
-        event = log_action(None, "client.view", record, client=record)
+        event = log_action(Actor.system(), "client.view", record, client=record)
 
         record.delete()
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from accounts.actor import Actor
 from audit.services import log_action
 
 
 @pytest.mark.django_db
 def test_it_refuses_an_update_that_bypasses_the_orm() -> None:
-    event = log_action(None, "request.view")
+    event = log_action(Actor.system(), "request.view")
     # Raw SQL on purpose: this is the path the model-level guard cannot see.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -24,7 +25,7 @@ def test_it_refuses_an_update_that_bypasses_the_orm() -> None:
 def test_it_refuses_a_delete_on_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite keeps DELETE for Django's test flush; see migration 0002")
-    event = log_action(None, "request.view")
+    event = log_action(Actor.system(), "request.view")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert type(event).objects.filter(pk=event.pk).exists()

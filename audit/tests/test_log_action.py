@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
+from accounts.actor import Actor, actor_from
 from audit.models import AuditEvent
 from audit.services import log_action
 from pathways.testing import BaseTestCase, make_client, make_request
@@ -22,7 +23,7 @@ class LogActionTestCase(BaseTestCase):
         before = datetime.now(UTC)
 
         event = log_action(
-            self.request(self.intake, REMOTE_ADDR="192.0.2.44"),
+            actor_from(self.request(self.intake, REMOTE_ADDR="192.0.2.44")),
             "request.view",
             appt,
             client=client,
@@ -42,14 +43,14 @@ class LogActionTestCase(BaseTestCase):
         assert before <= event.at <= datetime.now(UTC)
 
     def test_it_records_an_anonymous_caller_without_an_actor(self) -> None:
-        event = log_action(self.request(REMOTE_ADDR="192.0.2.45"), "request.create")
+        event = log_action(actor_from(self.request(REMOTE_ADDR="192.0.2.45")), "request.create")
 
         assert event.actor is None
         assert event.actor_username == ""
         assert event.ip == "192.0.2.45"
 
     def test_it_records_a_system_action_without_a_request(self) -> None:
-        event = log_action(None, "system.job")
+        event = log_action(Actor.system(), "system.job")
 
         assert event.actor is None
         assert event.ip is None
@@ -58,7 +59,7 @@ class LogActionTestCase(BaseTestCase):
         assert event.detail == {}
 
     def test_it_keeps_the_username_beside_the_actor(self) -> None:
-        event = log_action(self.request(self.therapist), "client.list")
+        event = log_action(actor_from(self.request(self.therapist)), "client.list")
         self.therapist.username = "renamed"
         self.therapist.save()
 
@@ -66,7 +67,7 @@ class LogActionTestCase(BaseTestCase):
         assert event.actor_username == "therapist"
 
     def test_it_orders_newest_first(self) -> None:
-        first = log_action(None, "one")
-        second = log_action(None, "two")
+        first = log_action(Actor.system(), "one")
+        second = log_action(Actor.system(), "two")
 
         assert list(AuditEvent.objects.all()) == [second, first]

@@ -4,10 +4,12 @@ otherwise it is incomplete, with the clinician's reason (issue 8 §7)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from bls import rules, services
 from bls.models import EmdrRecord
@@ -31,11 +33,16 @@ class ClosureServiceTestCase(BaseTestCase):
         super().setUp()
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner)
         self.record = self.emdr.record
-        self.request = RequestFactory().post("/")
-        self.request.user = self.therapist
+        self.actor = Actor.for_user(self.therapist)
 
     def save(self, **changes: Any) -> list[str]:
-        return services.closing_save(self.request, self.record, {**COMPLETE, **changes})
+        closing = services.Closing(**{**COMPLETE, **changes})
+        return services.closing_save(actor=self.actor, record=self.record, closing=closing)
+
+    def save_part(self, record: EmdrRecord, **changes: Any) -> list[str]:
+        """Change some of the closing, the rest as the record holds it."""
+        closing = replace(services.Closing.of(record), **changes)
+        return services.closing_save(actor=self.actor, record=record, closing=closing)
 
     def refused(self, **changes: Any) -> dict[str, str]:
         with self.assertRaises(services.EmdrError) as caught:
@@ -122,13 +129,13 @@ class ClosureServiceTestCase(BaseTestCase):
 
         # The end SUD rises on a complete record: refused, the record stays complete.
         with self.assertRaises(services.EmdrError) as caught:
-            services.closing_save(self.request, self.record, {"sud_end": 3})
+            self.save_part(self.reload(), sud_end=3)
         assert "sud_end" in caught.exception.errors
         assert self.reload().sud_end == 0
         # Closing as complete on its own, with everything already recorded: accepted.
         record = self.reload()
-        services.closing_save(self.request, record, {"closure": ""})
-        services.closing_save(self.request, record, {"closure": "complete"})
+        self.save_part(record, closure="")
+        self.save_part(record, closure="complete")
         assert self.reload().closure == "complete"
 
     def test_it_leaves_an_undecided_closure_alone(self) -> None:

@@ -8,7 +8,7 @@ import re
 
 from django.utils import timezone
 
-from bls import services
+from bls import queries
 from bls.models import Phase
 from bls.timing import DosePosition, DoseTiming, Level, dose_timing
 from dosing.models import Administration
@@ -38,7 +38,7 @@ class DoseTimingBase(BaseTestCase):
         give(self.emdr.session, self.therapist, self.at(minutes), kind)
 
     def timing(self) -> DoseTiming:
-        dose = services.dose_administration(self.record)
+        dose = queries.dose_administration(self.record)
         found = dose_timing(
             dose_at=dose.given_at if dose else None, marks=list(self.record.phase_marks.all())
         )

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from bls import services
 from bls.models import EmdrRecord
@@ -13,19 +12,15 @@ from treatment.models import Modality, SessionKind, SessionStatus
 from .support import make_emdr_appointment, make_emdr_session
 
 
-def request_as(user: User) -> object:
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
-
-
 class RecordCreateTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner, record=False)
 
     def test_it_opens_a_record_for_a_ka_emdr_dosing_session_and_audits_it(self) -> None:
-        record = services.record_create_for_session(request_as(self.therapist), self.emdr.session)
+        record = services.record_create_for_session(
+            actor=Actor.for_user(self.therapist), session=self.emdr.session
+        )
 
         assert record.session == self.emdr.session
         assert record.client == self.emdr.client
@@ -37,13 +32,19 @@ class RecordCreateTestCase(BaseTestCase):
     def test_it_opens_a_record_for_a_preparation_session_of_the_course(self) -> None:
         prep = make_session(self.emdr.session.course, SessionKind.PREPARATION)
 
-        record = services.record_create_for_session(request_as(self.therapist), prep)
+        record = services.record_create_for_session(
+            actor=Actor.for_user(self.therapist), session=prep
+        )
 
         assert record.session == prep
 
     def test_it_returns_the_existing_record_the_second_time(self) -> None:
-        first = services.record_create_for_session(request_as(self.therapist), self.emdr.session)
-        again = services.record_create_for_session(request_as(self.therapist), self.emdr.session)
+        first = services.record_create_for_session(
+            actor=Actor.for_user(self.therapist), session=self.emdr.session
+        )
+        again = services.record_create_for_session(
+            actor=Actor.for_user(self.therapist), session=self.emdr.session
+        )
 
         assert again == first
         assert EmdrRecord.objects.count() == 1
@@ -54,7 +55,7 @@ class RecordCreateTestCase(BaseTestCase):
         kap = make_session(make_course(client, self.therapist, modality=Modality.KAP))
 
         with self.assertRaisesMessage(services.EmdrError, "KA-EMDR course"):
-            services.record_create_for_session(request_as(self.therapist), kap)
+            services.record_create_for_session(actor=Actor.for_user(self.therapist), session=kap)
         assert not EmdrRecord.objects.exists()
 
     def test_it_refuses_a_cancelled_session(self) -> None:
@@ -63,12 +64,14 @@ class RecordCreateTestCase(BaseTestCase):
         )
 
         with self.assertRaises(services.EmdrError):
-            services.record_create_for_session(request_as(self.therapist), prep)
+            services.record_create_for_session(actor=Actor.for_user(self.therapist), session=prep)
 
     def test_it_opens_a_record_for_an_emdr_appointment_without_ketamine(self) -> None:
         appointment = make_emdr_appointment(self.emdr.client, self.therapist, timezone.now())
 
-        record = services.record_create_for_appointment(request_as(self.therapist), appointment)
+        record = services.record_create_for_appointment(
+            actor=Actor.for_user(self.therapist), appointment=appointment
+        )
 
         assert record.appointment == appointment
         assert record.session is None
@@ -86,7 +89,9 @@ class RecordCreateTestCase(BaseTestCase):
 
         for appointment in (intake, cancelled):
             with self.assertRaises(services.EmdrError):
-                services.record_create_for_appointment(request_as(self.therapist), appointment)
+                services.record_create_for_appointment(
+                    actor=Actor.for_user(self.therapist), appointment=appointment
+                )
         assert not EmdrRecord.objects.exists()
 
 

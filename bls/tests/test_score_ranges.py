@@ -4,13 +4,14 @@ forms (issue 8 §7): a direct service call or a crafted POST cannot store SUD 11
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 from django.db import IntegrityError, transaction
-from django.test import RequestFactory
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from bls import services
 from bls.forms import SetForm
@@ -24,20 +25,37 @@ VOC = "VOC is from 1 to 7."
 SET = {"bls_type": "eyes", "speed_hz": Decimal("1.0"), "passes": 24}
 
 
+def assessment(record: EmdrRecord, **changes: Any) -> services.Assessment:
+    """The assessment as the record holds it, with `changes`."""
+    return replace(services.Assessment.of(record), **changes)
+
+
+def closing(record: EmdrRecord, **changes: Any) -> services.Closing:
+    return replace(services.Closing.of(record), **changes)
+
+
 class ServiceRangeTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner)
         self.record = self.emdr.record
-        self.request = RequestFactory().post("/")
-        self.request.user = self.therapist
+        self.actor = Actor.for_user(self.therapist)
 
     def reload(self) -> EmdrRecord:
         return EmdrRecord.objects.get(pk=self.record.pk)
 
     def refused(self, write: Any, data: dict[str, Any]) -> dict[str, str]:
         with self.assertRaises(services.EmdrError) as caught:
-            write(self.request, self.record, data)
+            if write is services.assessment_save:
+                write(
+                    actor=self.actor,
+                    record=self.record,
+                    assessment=assessment(self.record, **data),
+                )
+            elif write is services.closing_save:
+                write(actor=self.actor, record=self.record, closing=closing(self.record, **data))
+            else:
+                write(actor=self.actor, record=self.record, entry=services.SetEntry(**data))
         return caught.exception.errors
 
     def test_it_refuses_a_sud_or_voc_out_of_range_at_the_assessment(self) -> None:
@@ -97,13 +115,17 @@ class ServiceRangeTestCase(BaseTestCase):
     def test_it_accepts_the_ends_of_the_ranges_in_every_write(self) -> None:
         for sud, voc in ((0, 1), (10, 7)):
             services.assessment_save(
-                self.request, self.record, {"sud_start": sud, "voc_start": voc}
+                actor=self.actor,
+                record=self.record,
+                assessment=assessment(self.record, sud_start=sud, voc_start=voc),
             )
-            made = services.set_add(self.request, self.record, {**SET, "sud": sud})
+            made = services.set_add(
+                actor=self.actor, record=self.record, entry=services.SetEntry(**SET, sud=sud)
+            )
             services.closing_save(
-                self.request,
-                self.record,
-                {"installation_voc": voc, "sud_end": sud, "voc_end": voc},
+                actor=self.actor,
+                record=self.record,
+                closing=closing(self.record, installation_voc=voc, sud_end=sud, voc_end=voc),
             )
 
             record = self.reload()

@@ -4,8 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.test import RequestFactory
-
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from bls import services
 from bls.models import DesensitisationSet
@@ -21,13 +20,13 @@ class SetServiceTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner)
-        self.request = RequestFactory().post("/")
-        self.request.user = self.therapist
+        self.actor = Actor.for_user(self.therapist)
 
     def add(self, minutes: int, **data: Any) -> DesensitisationSet:
         data = {"bls_type": "eyes", "speed_hz": Decimal("1.0"), "passes": 24, **data}
         at = self.emdr.start + dt.timedelta(minutes=minutes)
-        return services.set_add(self.request, self.emdr.record, data, at=at)
+        entry = services.SetEntry(**data)
+        return services.set_add(actor=self.actor, record=self.emdr.record, entry=entry, at=at)
 
     def test_it_numbers_the_sets_one_by_one(self) -> None:
         numbers = [self.add(m).number for m in (30, 32, 34)]
@@ -42,7 +41,9 @@ class SetServiceTestCase(BaseTestCase):
         self.add(31)
 
         made = services.set_add(
-            self.request, other.record, {"bls_type": "tactile", "speed_hz": 1, "seconds": 30}
+            actor=self.actor,
+            record=other.record,
+            entry=services.SetEntry(bls_type="tactile", speed_hz=Decimal(1), seconds=30),
         )
 
         assert made.number == 1
@@ -54,9 +55,11 @@ class SetServiceTestCase(BaseTestCase):
         assert self.add(40, seconds=30).minutes_since_dose == 30
         # 40 min 59 s after the dose is still 40 whole minutes.
         late = self.emdr.start + dt.timedelta(minutes=50, seconds=59)
-        data = {"bls_type": "eyes", "speed_hz": 1, "passes": 24}
+        entry = services.SetEntry(bls_type="eyes", speed_hz=Decimal(1), passes=24)
         assert (
-            services.set_add(self.request, self.emdr.record, data, at=late).minutes_since_dose
+            services.set_add(
+                actor=self.actor, record=self.emdr.record, entry=entry, at=late
+            ).minutes_since_dose
             == 40
         )
 

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from accounts.actor import Actor
 from accounts.models import Role
 from consents.models import ConsentKind, SignedConsent
 from consents.services import consent_documents_install_defaults
@@ -23,7 +24,7 @@ def test_it_sends_a_consent_that_the_client_signs_once(
     page: Any, browser: Any, live_server: Any, settings: Any
 ) -> None:
     settings.SITE_URL = live_server.url
-    consent_documents_install_defaults()
+    consent_documents_install_defaults(actor=Actor.system())
     therapist = make_user("theo", Role.THERAPIST, first_name="Theo")
     client = make_client(
         first_name="Marisol",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,7 +12,13 @@ from clients.panels import panels_for, timeline_for
 from consents.models import ConsentKind, ConsentRevocation
 from consents.panels import consents_panel
 from consents.tests.factories import make_consent_request
-from pathways.testing import BaseTestCase, make_client, make_document, make_signed_consent
+from pathways.testing import (
+    BaseTestCase,
+    make_client,
+    make_document,
+    make_signed_consent,
+    request_for,
+)
 
 
 class ClientPanelTestCase(BaseTestCase):
@@ -33,19 +38,15 @@ class ClientPanelTestCase(BaseTestCase):
         )
 
     def panel_for(self, user: User) -> tuple[dict[str, object], str]:
-        request = RequestFactory().get("/")
-        request.user = user
-        panel = consents_panel(request, self.record)  # type: ignore[arg-type]
+        request = request_for(user)
+        panel = consents_panel(request, self.record)
         assert panel is not None
         assert panel.template == "consents/_client_panel.html"
         html = render_to_string(panel.template, panel.context, request=request)
         return panel.context, html
 
     def test_it_is_registered_for_the_client_page(self) -> None:
-        request = RequestFactory().get("/")
-        request.user = self.therapist
-
-        templates = [p.template for p in panels_for(request, self.record)]  # type: ignore[arg-type]
+        templates = [p.template for p in panels_for(request_for(self.therapist), self.record)]
 
         assert "consents/_client_panel.html" in templates
 
@@ -90,10 +91,7 @@ class ClientPanelTestCase(BaseTestCase):
         assert "/cancel/" not in html
 
     def test_it_gives_no_panel_to_a_prescriber(self) -> None:
-        request = RequestFactory().get("/")
-        request.user = self.prescriber
-
-        assert consents_panel(request, self.record) is None  # type: ignore[arg-type]
+        assert consents_panel(request_for(self.prescriber), self.record) is None
 
     def test_it_appears_on_the_client_page(self) -> None:
         self.client.force_login(self.therapist)

@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from common.tokens import token_hash
 from consents import services
@@ -251,14 +252,15 @@ class SendServiceTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.record = make_client(assigned_therapist=self.therapist)
-        self.request = RequestFactory().post("/")
-        self.request.user = self.therapist
+        self.actor = Actor.for_user(self.therapist)
 
     def test_it_refuses_a_release_without_a_partner(self) -> None:
         make_document(ConsentKind.ROI)
 
         with pytest.raises(services.ConsentError):
-            services.consent_request_send(self.request, self.record, ConsentKind.ROI)  # type: ignore[arg-type]
+            services.consent_request_send(
+                actor=self.actor, client=self.record, kind=ConsentKind.ROI
+            )
 
         assert not ConsentRequest.objects.exists()
 
@@ -267,23 +269,26 @@ class SendServiceTestCase(BaseTestCase):
 
         with pytest.raises(services.ConsentError):
             services.consent_request_send(
-                self.request,  # type: ignore[arg-type]
-                self.record,
-                ConsentKind.KAP,
-                self.partner,
+                actor=self.actor, client=self.record, kind=ConsentKind.KAP, partner=self.partner
             )
 
         assert not ConsentRequest.objects.exists()
 
     def test_it_refuses_a_form_with_no_version(self) -> None:
         with pytest.raises(services.ConsentError):
-            services.consent_request_send(self.request, self.record, ConsentKind.KAP)  # type: ignore[arg-type]
+            services.consent_request_send(
+                actor=self.actor, client=self.record, kind=ConsentKind.KAP
+            )
 
     def test_it_returns_a_fresh_random_token_each_time(self) -> None:
         make_document(ConsentKind.KAP)
 
-        first, token1 = services.consent_request_send(self.request, self.record, "kap")  # type: ignore[arg-type]
-        second, token2 = services.consent_request_send(self.request, self.record, "kap")  # type: ignore[arg-type]
+        first, token1 = services.consent_request_send(
+            actor=self.actor, client=self.record, kind="kap"
+        )
+        second, token2 = services.consent_request_send(
+            actor=self.actor, client=self.record, kind="kap"
+        )
 
         assert token1 != token2
         assert len(token1) >= 43

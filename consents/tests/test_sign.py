@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
 from consents import services
@@ -101,11 +101,18 @@ class SignTestCase(BaseTestCase):
     def test_it_stores_one_signature_when_two_submits_both_saw_an_open_link(self) -> None:
         # Both requests loaded the link while it was open; the second must not sign.
         stale = ConsentRequest.objects.get(pk=self.consent_request.pk)
-        first = RequestFactory().post(self.url, REMOTE_ADDR="203.0.113.7")
-        services.consent_sign(first, self.consent_request, "Marisol Vantongeren", True)
+        signer = Actor.client_on_link("203.0.113.7")
+        services.consent_sign(
+            actor=signer,
+            consent_request=self.consent_request,
+            typed_name="Marisol Vantongeren",
+            agreed=True,
+        )
 
         with pytest.raises(services.LinkClosedError):
-            services.consent_sign(first, stale, "Marisol Vantongeren", True)
+            services.consent_sign(
+                actor=signer, consent_request=stale, typed_name="Marisol Vantongeren", agreed=True
+            )
 
         assert SignedConsent.objects.count() == 1
 
@@ -259,8 +266,8 @@ def test_it_stores_one_signature_when_two_submits_race() -> None:
             seen = ConsentRequest.objects.get(pk=consent_request.pk)
             assert seen.is_open()
             barrier.wait(timeout=10)
-            request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
-            services.consent_sign(request, seen, name, True)
+            signer = Actor.client_on_link("203.0.113.7")
+            services.consent_sign(actor=signer, consent_request=seen, typed_name=name, agreed=True)
             outcomes.append("signed")
         except services.LinkClosedError:
             outcomes.append("refused")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -12,11 +13,15 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
+from accounts.actor import Actor
 from accounts.models import User
 from dosing import services
 from dosing.models import DosingRecord, RiskCheckMethod, RiskCheckOutcome, VitalSigns
 from measures.models import Instrument, Response, Source
 from partners.models import Partner
+from prescriptions import services as rx_services
+from prescriptions.models import Prescription
+from prescriptions.terms import PrescriptionTerms
 from treatment.models import TreatmentSession
 from treatment.tests.support import Ready, make_ready
 
@@ -25,9 +30,23 @@ HIGH_BP = {"systolic": 152, "diastolic": 96, "heart_rate": 72, "spo2": 98}
 
 
 def request_as(user: User) -> AuthedRequest:
+    """A fake request, for the services of apps that still take one."""
     request = RequestFactory().post("/")
     request.user = user
     return request  # type: ignore[return-value]
+
+
+def actor_as(user: User) -> Actor:
+    return Actor.for_user(user)
+
+
+def revise(prescriber: User, rx: Prescription, **changes: Any) -> Prescription:
+    """The prescriber's next version of `rx`: its terms with `changes`."""
+    return rx_services.prescription_revise(
+        actor=Actor.for_user(prescriber),
+        prescription=rx,
+        terms=replace(PrescriptionTerms.of(rx), **changes),
+    )
 
 
 def local(at: dt.datetime) -> str:
@@ -51,7 +70,7 @@ def open_record(
         for name, value in rx.items():
             setattr(ready.prescription, name, value)
         ready.prescription.save()
-    record, checks = services.record_open(request_as(therapist), ready.session.pk)
+    record, checks = services.record_open(actor=actor_as(therapist), session=ready.session)
     assert record is not None, [c for c in checks if not c.ok]
     # The client arrived and the session started 90 minutes ago, so that the tests
     # can time baseline vitals, doses and monitoring in the recent past.
@@ -115,7 +134,8 @@ def add_vitals(
 ) -> tuple[VitalSigns, list[str]]:
     data: dict[str, Any] = {**IN_RANGE, "phase": phase, "taken_at": ago(minutes_ago)}
     data.update(values)
-    return services.vitals_add(request_as(user), record, data)
+    reading = services.VitalsReading(**data)
+    return services.vitals_add(actor=actor_as(user), record=record, reading=reading)
 
 
 def cleared(record: DosingRecord, user: User, minutes_ago: int = 30) -> None:
@@ -127,8 +147,14 @@ def cleared(record: DosingRecord, user: User, minutes_ago: int = 30) -> None:
 def give_dose(
     record: DosingRecord, user: User, witness: User, mg: str = "100", minutes_ago: int = 20
 ) -> Any:
-    return services.administer(
-        request_as(user), record, "dose", Decimal(mg), ago(minutes_ago), user, witness
+    return services.administration_add(
+        actor=actor_as(user),
+        record=record,
+        kind="dose",
+        dose_mg=Decimal(mg),
+        given_at=ago(minutes_ago),
+        given_by=user,
+        witnessed_by=witness,
     )
 
 

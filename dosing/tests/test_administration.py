@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Administration
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     ago,
     cleared,
@@ -16,7 +17,6 @@ from dosing.tests.support import (
     local,
     open_record,
     post_data,
-    request_as,
 )
 from pathways.testing import BaseTestCase
 
@@ -121,14 +121,14 @@ class AdministrationTests(BaseTestCase):
 
         self.assertContains(response, "cannot exceed the prescription&#x27;s 50.0 mg")
         with self.assertRaises(services.DosingError) as refused:
-            services.administer(
-                request_as(self.therapist),
-                self.record,
-                "booster",
-                Decimal("60"),
-                ago(5),
-                self.therapist,
-                self.admin,
+            services.administration_add(
+                actor=actor_as(self.therapist),
+                record=self.record,
+                kind="booster",
+                dose_mg=Decimal("60"),
+                given_at=ago(5),
+                given_by=self.therapist,
+                witnessed_by=self.admin,
             )
         self.assertEqual(
             refused.exception.reasons,

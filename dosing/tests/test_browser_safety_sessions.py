@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from dosing import services
 from dosing.models import Administration, Discharge, DosingRecord
-from dosing.tests.support import add_vitals, ago, local, predose_done, request_as
+from dosing.tests.support import actor_as, add_vitals, ago, local, predose_done
 from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from prescriptions.models import Prescription
 from treatment.models import TreatmentSession
@@ -54,7 +54,7 @@ def open_cleared_record(minutes_started: int = 180) -> tuple[Any, DosingRecord, 
         "priya": make_prescriber("priya", partner, first_name="Priya"),
     }
     ready = make_ready(people["theo"], people["priya"], partner)
-    record, _ = services.record_open(request_as(people["theo"]), ready.session.pk)
+    record, _ = services.record_open(actor=actor_as(people["theo"]), session=ready.session)
     assert record is not None
     TreatmentSession.objects.filter(pk=ready.session.pk).update(
         started_at=timezone.now() - dt.timedelta(minutes=minutes_started)
@@ -110,14 +110,14 @@ def test_a_prescription_revised_mid_session_governs_the_dose(page: Any) -> None:
 def test_an_early_discharge_needs_a_clinicians_reason(page: Any) -> None:
     _ready, record, people = open_cleared_record()
     add_vitals(record, people["theo"], minutes_ago=20)
-    services.administer(
-        request_as(people["theo"]),
-        record,
-        "dose",
-        Decimal("100"),
-        ago(15),
-        people["theo"],
-        people["ada"],
+    services.administration_add(
+        actor=actor_as(people["theo"]),
+        record=record,
+        kind="dose",
+        dose_mg=Decimal("100"),
+        given_at=ago(15),
+        given_by=people["theo"],
+        witnessed_by=people["ada"],
     )
     add_vitals(record, people["theo"], phase="monitoring", minutes_ago=5)
     mail.outbox.clear()

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from dosing import notes, services
+from dosing import services
 from dosing.panels import client_timeline
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     ago,
     dosed_and_checked,
     open_record,
-    request_as,
 )
 from pathways.testing import BaseTestCase
 from treatment.tests.support import make_ready
@@ -46,31 +46,31 @@ class ClientPanelTests(BaseTestCase):
     def test_it_adds_timeline_entries_without_free_text(self) -> None:
         ready, record = open_record(self.therapist, self.prescriber, self.partner)
         dosed_and_checked(record, self.therapist, self.admin)
-        request = request_as(self.therapist)
+        actor = actor_as(self.therapist)
         services.adverse_event_add(
-            request,
-            record,
-            {
-                "type": "anxiety",
-                "severity": "mild",
-                "occurred_at": ago(20),
-                "action_taken": "Reassurance.",
-            },
+            actor=actor,
+            record=record,
+            report=services.AdverseEventReport(
+                type="anxiety",
+                severity="mild",
+                occurred_at=ago(20),
+                action_taken="Reassurance.",
+            ),
         )
         add_vitals(record, self.therapist, phase="discharge", minutes_ago=5)
-        services.discharge(
-            request,
-            record,
-            {
-                "alert_and_oriented": True,
-                "walks_steadily": True,
-                "escort_present": True,
-                "told_no_driving": True,
-                "discharged_at": ago(2),
-            },
+        services.record_discharge(
+            actor=actor,
+            record=record,
+            ticks=services.DischargeTicks(
+                alert_and_oriented=True,
+                walks_steadily=True,
+                escort_present=True,
+                told_no_driving=True,
+            ),
+            discharged_at=ago(2),
         )
-        notes.note_save(request, record, {"data": "D", "assessment": "A", "plan": "P"})
-        notes.note_sign(request, record)
+        services.note_save(actor=actor, record=record, data="D", assessment="A", plan="P")
+        services.note_sign(actor=actor, record=record)
 
         texts = sorted(entry.text for entry in client_timeline(ready.client))
 

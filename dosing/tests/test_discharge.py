@@ -10,6 +10,7 @@ from dosing import services
 from dosing.models import Discharge, VitalSigns
 from dosing.tests.support import (
     HIGH_BP,
+    actor_as,
     add_vitals,
     ago,
     arrived,
@@ -19,7 +20,6 @@ from dosing.tests.support import (
     local,
     open_record,
     post_data,
-    request_as,
 )
 from pathways.testing import BaseTestCase
 from treatment.models import SessionStatus
@@ -142,10 +142,11 @@ class DischargeTests(BaseTestCase):
         # Before a dose only a baseline can be taken; with no dose it is the latest set.
         add_vitals(record, self.therapist, phase="baseline", minutes_ago=3)
 
-        done = services.discharge(
-            request_as(self.therapist),
-            record,
-            {"discharged_at": ago(1), **dict.fromkeys(CHECKED, True)},
+        done = services.record_discharge(
+            actor=actor_as(self.therapist),
+            record=record,
+            ticks=services.DischargeTicks(**dict.fromkeys(CHECKED, True)),
+            discharged_at=ago(1),
         )
 
         self.assertTrue(done.vitals_within_parameters)

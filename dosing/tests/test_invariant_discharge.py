@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core import mail
 from django.urls import reverse
@@ -14,12 +13,12 @@ from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Discharge, VitalSigns
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     ago,
     cleared,
     give_dose,
     open_record,
-    request_as,
 )
 from pathways.testing import BaseTestCase
 
@@ -41,10 +40,16 @@ class DischargeRuleTests(BaseTestCase):
         self.record.session.refresh_from_db()
         cleared(self.record, self.therapist, minutes_ago=170)
 
-    def discharge(self, at: dt.datetime | None = None, **data: Any) -> Discharge:
-        values: dict[str, Any] = {**TICKS, "discharged_at": at or timezone.now()}
-        values.update(data)
-        return services.discharge(request_as(self.therapist), self.record, values)
+    def discharge(
+        self, at: dt.datetime | None = None, exception_reason: str = "", **ticks: bool
+    ) -> Discharge:
+        return services.record_discharge(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            ticks=services.DischargeTicks(**{**TICKS, **ticks}),
+            discharged_at=at or timezone.now(),
+            exception_reason=exception_reason,
+        )
 
     def full_observation(self) -> None:
         give_dose(self.record, self.therapist, self.admin, minutes_ago=125)
@@ -132,14 +137,14 @@ class DischargeRuleTests(BaseTestCase):
         self.record.prescription.booster_mg = Decimal("50")
         self.record.prescription.booster_after_minutes = 30
         self.record.prescription.save()
-        services.administer(
-            request_as(self.therapist),
-            self.record,
-            "booster",
-            Decimal("50"),
-            ago(1),
-            self.therapist,
-            self.admin,
+        services.administration_add(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            kind="booster",
+            dose_mg=Decimal("50"),
+            given_at=ago(1),
+            given_by=self.therapist,
+            witnessed_by=self.admin,
         )
 
         with self.assertRaises(services.DosingError) as refused:
@@ -179,15 +184,15 @@ class AdverseEventSeverityTests(BaseTestCase):
 
     def _add(self, severity: str, serious: bool) -> None:
         services.adverse_event_add(
-            request_as(self.therapist),
-            self.record,
-            {
-                "type": "elevated_bp",
-                "severity": severity,
-                "serious": serious,
-                "occurred_at": timezone.now(),
-                "action_taken": "Clonidine 0.1 mg; rechecked in 15 min.",
-            },
+            actor=actor_as(self.therapist),
+            record=self.record,
+            report=services.AdverseEventReport(
+                type="elevated_bp",
+                severity=severity,
+                serious=serious,
+                occurred_at=timezone.now(),
+                action_taken="Clonidine 0.1 mg; rechecked in 15 min.",
+            ),
         )
 
     def test_a_severe_event_notifies_the_prescriber(self) -> None:

@@ -17,12 +17,12 @@ from consents.models import ConsentKind, ConsentRevocation, SignedConsent
 from dosing import services
 from dosing.models import Administration, DosingRecord
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     cleared,
     give_dose,
     open_record,
     recent_phq9,
-    request_as,
 )
 from measures.models import SafetyAlert
 from pathways.testing import BaseTestCase
@@ -73,14 +73,14 @@ class GateAtEveryDoseTests(BaseTestCase):
         self.raise_alert()
 
         with self.assertRaises(services.DosingError) as refused:
-            services.administer(
-                request_as(self.therapist),
-                self.record,
-                "booster",
-                Decimal("50"),
-                timezone.now(),
-                self.therapist,
-                self.admin,
+            services.administration_add(
+                actor=actor_as(self.therapist),
+                record=self.record,
+                kind="booster",
+                dose_mg=Decimal("50"),
+                given_at=timezone.now(),
+                given_by=self.therapist,
+                witnessed_by=self.admin,
             )
         self.assertIn("No unacknowledged safety alert", str(refused.exception))
         self.assertEqual(Administration.objects.count(), 1)
@@ -178,7 +178,9 @@ class OpenByAnyPathTests(BaseTestCase):
             client=ready.client, instrument=response.instrument, response=response, item=9, value=2
         )
 
-        record, checks = services.record_open(request_as(self.therapist), ready.session.pk)
+        record, checks = services.record_open(
+            actor=actor_as(self.therapist), session=ready.session
+        )
 
         self.assertIsNone(record)
         self.assertFalse(DosingRecord.objects.exists())

@@ -13,6 +13,7 @@ from django.utils import timezone
 from dosing import services
 from dosing.models import Administration, DosingRecord
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     ago,
     give_dose,
@@ -20,7 +21,6 @@ from dosing.tests.support import (
     open_record,
     post_data,
     predose_done,
-    request_as,
 )
 from measures.models import Response
 from pathways.testing import BaseTestCase
@@ -83,15 +83,13 @@ class BeforeTheDoseTests(BaseTestCase):
 
         self.assert_refused("Fasted 0.5 h from food; the prescription asks for 4.0 h")
         services.prescriber_contact_add(
-            request_as(self.therapist),
-            self.record,
-            {
-                "topic": "predose",
-                "contacted_at": timezone.now(),
-                "prescriber_name": "Dr Reyes",
-                "instruction": "Proceed; light breakfast only.",
-                "proceed": True,
-            },
+            actor=actor_as(self.therapist),
+            record=self.record,
+            topic="predose",
+            contacted_at=timezone.now(),
+            prescriber_name="Dr Reyes",
+            instruction="Proceed; light breakfast only.",
+            proceed=True,
         )
         give_dose(self.record, self.therapist, self.admin, minutes_ago=0)
 
@@ -154,8 +152,8 @@ class BeforeTheDoseTests(BaseTestCase):
 
     def test_a_risk_found_today_makes_the_dose_wait(self) -> None:
         services.risk_check_save(
-            request_as(self.therapist),
-            self.record,
+            actor=actor_as(self.therapist),
+            record=self.record,
             method="cssrs",
             outcome="risk",
             note="Passive ideation this week; safety plan reviewed.",
@@ -167,7 +165,11 @@ class BeforeTheDoseTests(BaseTestCase):
     def test_only_a_clinician_records_the_risk_check(self) -> None:
         with self.assertRaises(services.DosingError):
             services.risk_check_save(
-                request_as(self.intake), self.record, method="cssrs", outcome="no_risk", note=""
+                actor=actor_as(self.intake),
+                record=self.record,
+                method="cssrs",
+                outcome="no_risk",
+                note="",
             )
 
     def test_the_risk_check_form_records_it(self) -> None:
@@ -189,15 +191,15 @@ class BeforeTheDoseTests(BaseTestCase):
 
         with self.assertRaises(services.DosingError):
             services.vitals_add(
-                request_as(self.therapist),
-                self.record,
-                {
-                    "phase": "baseline",
-                    "taken_at": started - dt.timedelta(minutes=1),
-                    "systolic": 120,
-                    "diastolic": 80,
-                    "heart_rate": 70,
-                    "spo2": 98,
-                },
+                actor=actor_as(self.therapist),
+                record=self.record,
+                reading=services.VitalsReading(
+                    phase="baseline",
+                    taken_at=started - dt.timedelta(minutes=1),
+                    systolic=120,
+                    diastolic=80,
+                    heart_rate=70,
+                    spo2=98,
+                ),
             )
         self.assertEqual(local(started)[:10], local(ago(0))[:10])

@@ -13,15 +13,15 @@ from django.utils import timezone
 from dosing import services
 from dosing.models import Administration
 from dosing.tests.support import (
+    actor_as,
     add_vitals,
     ago,
     cleared,
     give_dose,
     open_record,
-    request_as,
+    revise,
 )
 from pathways.testing import BaseTestCase
-from prescriptions import services as rx_services
 from prescriptions.models import Prescription
 
 
@@ -33,19 +33,17 @@ class CurrentVersionGovernsTests(BaseTestCase):
         cleared(self.record, self.therapist, minutes_ago=50)
 
     def revise(self, **changes: Any) -> Prescription:
-        return rx_services.prescription_revise(
-            request_as(self.prescriber), self.record.prescription, changes
-        )
+        return revise(self.prescriber, self.record.prescription, **changes)
 
     def booster(self, minutes_ago: int = 0, mg: str = "50") -> Administration:
-        return services.administer(
-            request_as(self.therapist),
-            self.record,
-            "booster",
-            Decimal(mg),
-            ago(minutes_ago),
-            self.therapist,
-            self.admin,
+        return services.administration_add(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            kind="booster",
+            dose_mg=Decimal(mg),
+            given_at=ago(minutes_ago),
+            given_by=self.therapist,
+            witnessed_by=self.admin,
         )
 
     def test_a_lower_dose_cap_applies_at_once(self) -> None:
@@ -118,14 +116,14 @@ class BoosterRuleTests(BaseTestCase):
         cleared(self.record, self.therapist, minutes_ago=58)
 
     def booster(self, at: dt.datetime | None = None, mg: str = "50") -> Administration:
-        return services.administer(
-            request_as(self.therapist),
-            self.record,
-            "booster",
-            Decimal(mg),
-            at or timezone.now(),
-            self.therapist,
-            self.admin,
+        return services.administration_add(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            kind="booster",
+            dose_mg=Decimal(mg),
+            given_at=at or timezone.now(),
+            given_by=self.therapist,
+            witnessed_by=self.admin,
         )
 
     def test_it_gives_a_booster_after_the_interval_with_fresh_vitals_in_range(self) -> None:
@@ -189,14 +187,14 @@ class SelfAdministeredTests(BaseTestCase):
         cleared(self.record, self.therapist, minutes_ago=20)
 
     def take(self, observer: Any) -> Administration:
-        return services.administer(
-            request_as(self.therapist),
-            self.record,
-            "dose",
-            Decimal("100"),
-            ago(1),
-            None,
-            observer,
+        return services.administration_add(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            kind="dose",
+            dose_mg=Decimal("100"),
+            given_at=ago(1),
+            given_by=None,
+            witnessed_by=observer,
             self_administered=True,
         )
 
@@ -247,9 +245,7 @@ class VitalsFlagsByVersionTests(BaseTestCase):
 
         _ready, record = open_record(self.therapist, self.prescriber, self.partner)
         earlier, _ = add_vitals(record, self.therapist, minutes_ago=20, systolic=130)
-        rx_services.prescription_revise(
-            request_as(self.prescriber), record.prescription, {"max_systolic": 125}
-        )
+        revise(self.prescriber, record.prescription, max_systolic=125)
         later, _ = add_vitals(record, self.therapist, phase="recheck", minutes_ago=0, systolic=130)
 
         rows = {row.vitals.pk: row for row in vitals_rows(record)}

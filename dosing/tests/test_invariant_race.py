@@ -18,7 +18,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Administration
-from dosing.tests.support import ago, cleared, open_record, request_as
+from dosing.tests.support import actor_as, ago, cleared, open_record, revise
 from pathways.testing import make_partner, make_prescriber, make_user
 from prescriptions import services as rx_services
 from prescriptions.models import Prescription
@@ -63,13 +63,17 @@ def test_a_dose_racing_a_lower_cap_is_never_stored_under_the_old_version(attempt
 
     outcomes = run_together(
         lambda: str(
-            services.administer(
-                request_as(theo), record, "dose", Decimal(100), ago(1), theo, ada
+            services.administration_add(
+                actor=actor_as(theo),
+                record=record,
+                kind="dose",
+                dose_mg=Decimal(100),
+                given_at=ago(1),
+                given_by=theo,
+                witnessed_by=ada,
             ).pk
         ),
-        lambda: str(
-            rx_services.prescription_revise(request_as(priya), v1, {"dose_mg": Decimal(80)}).pk
-        ),
+        lambda: str(revise(priya, v1, dose_mg=Decimal(80)).pk),
     )
 
     assert not [o for o in outcomes if o.startswith(("<", "Operational", "Integrity"))], outcomes

@@ -5,9 +5,9 @@ from typing import Any
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from dosing import notes, services
+from dosing import services
 from dosing.models import Addendum, SessionNote
-from dosing.tests.support import open_record, post_data, request_as
+from dosing.tests.support import actor_as, open_record, post_data
 from pathways.testing import BaseTestCase
 
 NOTE = {
@@ -50,7 +50,9 @@ class NoteTests(BaseTestCase):
         self.assertEqual(note.signed_by, self.therapist)
         self.assertEqual(note.data, NOTE["data"])
         with self.assertRaises(services.DosingError):
-            notes.note_save(request_as(self.admin), self.record, {**NOTE, "data": "x"})
+            services.note_save(
+                actor=actor_as(self.admin), record=self.record, **{**NOTE, "data": "x"}
+            )
         note.refresh_from_db()
         self.assertEqual(note.data, NOTE["data"])
         page = self.client.get(reverse("dosing:record", args=[self.record.pk]))
@@ -97,7 +99,9 @@ class NoteTests(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Addendum.objects.exists())
         with self.assertRaises(services.DosingError):
-            notes.addendum_add(request_as(self.therapist), self.record, "Too early.")
+            services.addendum_add(
+                actor=actor_as(self.therapist), record=self.record, text="Too early."
+            )
 
     def test_it_keeps_an_empty_addendum_out_with_a_field_error(self) -> None:
         self._save()

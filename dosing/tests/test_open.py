@@ -8,7 +8,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from dosing import services
 from dosing.models import DosingRecord
-from dosing.tests.support import request_as
+from dosing.tests.support import actor_as
 from pathways.testing import BaseTestCase
 from scheduling.models import Appointment, AppointmentStatus, AppointmentType
 from treatment.models import SessionStatus
@@ -77,7 +77,9 @@ class OpenTests(BaseTestCase):
     def test_it_does_not_open_a_record_for_a_session_never_started(self) -> None:
         ready = make_ready(self.therapist, self.prescriber, self.partner, preparation=False)
 
-        record, checks = services.record_open(request_as(self.therapist), ready.session.pk)
+        record, checks = services.record_open(
+            actor=actor_as(self.therapist), session=ready.session
+        )
 
         self.assertIsNone(record)
         self.assertEqual([c.key for c in checks if not c.ok], ["preparation"])
@@ -95,7 +97,7 @@ class OpenTests(BaseTestCase):
 
     def test_it_answers_404_for_another_therapists_record(self) -> None:
         ready = make_ready(self.therapist, self.prescriber, self.partner)
-        record, _ = services.record_open(request_as(self.therapist), ready.session.pk)
+        record, _ = services.record_open(actor=actor_as(self.therapist), session=ready.session)
         assert record is not None
         self.client.force_login(self.therapist2)
 
@@ -105,7 +107,7 @@ class OpenTests(BaseTestCase):
 
     def test_it_audits_reading_the_record(self) -> None:
         ready = make_ready(self.therapist, self.prescriber, self.partner)
-        record, _ = services.record_open(request_as(self.therapist), ready.session.pk)
+        record, _ = services.record_open(actor=actor_as(self.therapist), session=ready.session)
         assert record is not None
         self.client.force_login(self.therapist)
 

@@ -1,21 +1,13 @@
-"""Who may reach which dosing URL: every view × every role.
+"""Who may reach which dosing URL (see pathways.testing.permission_matrix).
 
-Anonymous → 302 to the sign-in page; a role without access → 403; an allowed
-role → 200 for a GET, 302 for a POST; a method the view does not take → 405.
 The staff record is for CLINICAL_ROLES (the therapist, the practice admin); the
-portal summary is for prescribers. The coverage test in
-accounts/tests/test_permission_matrix.py gathers this MATRIX.
+portal summary is for prescribers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -29,11 +21,11 @@ from dosing.models import (
     SessionNote,
     VitalSigns,
 )
-from dosing.portal_urls import urlpatterns as portal_urlpatterns
 from dosing.tests.support import IN_RANGE, ago, local, post_data
-from dosing.urls import urlpatterns
 from pathways.testing import (
-    assert_role_outcome,
+    STAFF_ROLES,
+    Entry,
+    Fixture,
     make_client,
     make_course,
     make_partner,
@@ -42,24 +34,12 @@ from pathways.testing import (
     make_referral,
     make_session,
     make_user,
+    permission_matrix,
 )
 from treatment.models import SessionKind, SessionStatus
 
-ANONYMOUS = "anonymous"
-ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
-EVERY_STAFF_ROLE = {Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER}
 CLINICAL_ROLES = {Role.ADMIN, Role.THERAPIST}
 PARTNER_ROLES = {Role.PRESCRIBER}
-
-Fixture = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Entry:
-    methods: tuple[str, ...]
-    allowed: set[str]
-    obj: str  # the fixture object whose id the URL takes
-    data: Callable[[Fixture], dict[str, Any]] = field(default=lambda practice: {})
 
 
 def _given(practice: Fixture) -> dict[str, Any]:
@@ -74,10 +54,10 @@ def _given(practice: Fixture) -> dict[str, Any]:
 
 MATRIX: dict[str, Entry] = {
     # The gate is closed for this session: an allowed open is refused with a message.
-    "dosing:open": Entry(("POST",), CLINICAL_ROLES, "session"),
-    "dosing:record": Entry(("GET",), CLINICAL_ROLES, "record"),
+    "dosing:open": Entry("POST", CLINICAL_ROLES, "session"),
+    "dosing:record": Entry("GET", CLINICAL_ROLES, "record"),
     "dosing:predose": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data(
@@ -91,20 +71,20 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "dosing:vitals": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data("vitals", phase="baseline", taken_at=local(ago(2)), **IN_RANGE),
     ),
     "dosing:risk_check": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data("risk", method="cssrs", outcome="no_risk", note=""),
     ),
     # Refused by the service (the vitals are not out of range): a redirect with a message.
     "dosing:contact": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data(
@@ -118,16 +98,13 @@ MATRIX: dict[str, Entry] = {
     ),
     # Refused by the service (no clearance yet): a redirect with a message.
     "dosing:dose": Entry(
-        ("POST",), CLINICAL_ROLES, "record", lambda practice: post_data("dose", **_given(practice))
+        "POST", CLINICAL_ROLES, "record", lambda practice: post_data("dose", **_given(practice))
     ),
     "dosing:booster": Entry(
-        ("POST",),
-        CLINICAL_ROLES,
-        "record",
-        lambda practice: post_data("booster", **_given(practice)),
+        "POST", CLINICAL_ROLES, "record", lambda practice: post_data("booster", **_given(practice))
     ),
     "dosing:adverse_event": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data(
@@ -139,7 +116,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "dosing:discharge": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data(
@@ -153,33 +130,26 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "dosing:note": Entry(
-        ("POST",),
+        "POST",
         CLINICAL_ROLES,
         "record",
         lambda practice: post_data("note", data="D", assessment="A", plan="P"),
     ),
-    "dosing:note_sign": Entry(("POST",), CLINICAL_ROLES, "record"),
+    "dosing:note_sign": Entry("POST", CLINICAL_ROLES, "record"),
     "dosing:addendum": Entry(
-        ("POST",), CLINICAL_ROLES, "record", lambda practice: post_data("addendum", text="Later.")
+        "POST", CLINICAL_ROLES, "record", lambda practice: post_data("addendum", text="Later.")
     ),
-    "portal_dosing:summary": Entry(("GET",), PARTNER_ROLES, "record"),
+    "portal_dosing:summary": Entry("GET", PARTNER_ROLES, "record"),
 }
 
-CASES = [(name, method) for name, entry in sorted(MATRIX.items()) for method in entry.methods]
 
-
-def _wrong_method(entry: Entry) -> str:
-    return next(m for m in ("POST", "GET", "PUT") if m not in entry.methods)
-
-
-@pytest.fixture
-def practice(db: Any) -> Fixture:
+def practice() -> Fixture:
     partner = make_partner()
     users = {
         role: make_prescriber(f"user-{role}", partner)
         if role == Role.PRESCRIBER
         else make_user(f"user-{role}", role)
-        for role in EVERY_STAFF_ROLE
+        for role in STAFF_ROLES
     }
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see (their client's) and the
@@ -204,60 +174,7 @@ def practice(db: Any) -> Fixture:
     }
 
 
-def _url(name: str, practice: Fixture) -> str:
-    return reverse(name, args=[practice[MATRIX[name].obj].pk])
-
-
-def _client_for(role: str, practice: Fixture) -> Client:
-    client = Client()
-    if role != ANONYMOUS:
-        client.force_login(practice["users"][role])
-    return client
-
-
-def test_the_matrix_names_every_dosing_url() -> None:
-    names = {f"dosing:{p.name}" for p in urlpatterns}
-    names |= {f"portal_dosing:{p.name}" for p in portal_urlpatterns}
-    assert set(MATRIX) == names
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "method"), CASES)
-def test_access(name: str, method: str, role: str, practice: Fixture) -> None:
-    entry = MATRIX[name]
-    url = _url(name, practice)
-    client = _client_for(role, practice)
-
-    response = client.get(url) if method == "GET" else client.post(url, entry.data(practice))
-
-    assert_role_outcome(response, role=role, allowed=entry.allowed, method=method, url=url)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_wrong_method_is_refused(name: str, role: str, practice: Fixture) -> None:
-    entry = MATRIX[name]
-    url = _url(name, practice)
-    client = _client_for(role, practice)
-
-    response = client.generic(_wrong_method(entry), url)
-
-    assert response.status_code == 405
-
-
-@pytest.mark.parametrize(("name", "method"), [c for c in CASES if c[1] == "POST"])
-def test_a_refused_post_changes_nothing(name: str, method: str, practice: Fixture) -> None:
-    entry = MATRIX[name]
-    before = _snapshot()
-
-    for role in (Role.INTAKE, Role.PRESCRIBER):
-        response = _client_for(role, practice).post(_url(name, practice), entry.data(practice))
-        assert response.status_code == 403
-
-    assert _snapshot() == before
-
-
-def _snapshot() -> tuple[Any, ...]:
+def snapshot() -> Any:
     models = (
         DosingRecord,
         VitalSigns,
@@ -281,13 +198,4 @@ def _snapshot() -> tuple[Any, ...]:
     return (record_state, *(model.objects.count() for model in models))
 
 
-@pytest.mark.django_db
-def test_a_user_without_a_role_is_refused_everywhere(practice: Fixture) -> None:
-    nobody = make_user("nobody", "")
-    client = Client()
-    client.force_login(nobody)
-    for name, method in CASES:
-        url = _url(name, practice)
-        data = MATRIX[name].data(practice)
-        response = client.get(url) if method == "GET" else client.post(url, data)
-        assert response.status_code == 403, (name, method)
+TestDosingMatrix = permission_matrix(MATRIX, practice, snapshot)

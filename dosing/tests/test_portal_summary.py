@@ -6,6 +6,7 @@ from audit.models import AuditEvent
 from dosing import services
 from dosing.tests.support import (
     HIGH_BP,
+    actor_as,
     add_vitals,
     ago,
     dosed_and_checked,
@@ -20,29 +21,29 @@ class PortalSummaryTests(BaseTestCase):
         self.ready, self.record = open_record(self.therapist, self.prescriber, self.partner)
         # The 40-minute check is out of range; the final set is back within the limits.
         dosed_and_checked(self.record, self.therapist, self.admin, mg="90", **HIGH_BP)
-        request = request_as(self.therapist)
+        actor = actor_as(self.therapist)
         services.adverse_event_add(
-            request,
-            self.record,
-            {
-                "type": "nausea",
-                "severity": "mild",
-                "occurred_at": ago(20),
-                "action_taken": "Ondansetron 4 mg.",
-                "rescue_medication": "Ondansetron 4 mg",
-            },
+            actor=actor,
+            record=self.record,
+            report=services.AdverseEventReport(
+                type="nausea",
+                severity="mild",
+                occurred_at=ago(20),
+                action_taken="Ondansetron 4 mg.",
+                rescue_medication="Ondansetron 4 mg",
+            ),
         )
         add_vitals(self.record, self.therapist, phase="discharge", minutes_ago=5)
-        services.discharge(
-            request,
-            self.record,
-            {
-                "alert_and_oriented": True,
-                "walks_steadily": True,
-                "escort_present": True,
-                "told_no_driving": True,
-                "discharged_at": ago(2),
-            },
+        services.record_discharge(
+            actor=actor,
+            record=self.record,
+            ticks=services.DischargeTicks(
+                alert_and_oriented=True,
+                walks_steadily=True,
+                escort_present=True,
+                told_no_driving=True,
+            ),
+            discharged_at=ago(2),
         )
         self.url = reverse("portal_dosing:summary", args=[self.record.pk])
 

@@ -8,6 +8,7 @@ from dosing import services
 from dosing.models import Administration, PrescriberContact
 from dosing.tests.support import (
     HIGH_BP,
+    actor_as,
     add_vitals,
     ago,
     give_dose,
@@ -15,7 +16,6 @@ from dosing.tests.support import (
     open_record,
     post_data,
     predose_done,
-    request_as,
 )
 from pathways.testing import BaseTestCase
 
@@ -27,13 +27,14 @@ class PredoseBlockTests(BaseTestCase):
         self.client.force_login(self.therapist)
 
     def _contact(self, proceed: bool, minutes_ago: int = 10) -> PrescriberContact:
-        data = {
-            "contacted_at": ago(minutes_ago),
-            "prescriber_name": "Dr Priya Rao",
-            "instruction": "Recheck in 10 minutes.",
-            "proceed": proceed,
-        }
-        return services.prescriber_contact_add(request_as(self.therapist), self.record, data)
+        return services.prescriber_contact_add(
+            actor=actor_as(self.therapist),
+            record=self.record,
+            contacted_at=ago(minutes_ago),
+            prescriber_name="Dr Priya Rao",
+            instruction="Recheck in 10 minutes.",
+            proceed=proceed,
+        )
 
     def _post_dose(self) -> Any:
         data = post_data(

@@ -28,7 +28,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from consents.models import ConsentKind, ConsentRevocation, SignedConsent
 from dosing import services
 from dosing.models import Administration, Discharge, DosingRecord, VitalSigns
-from dosing.tests.support import open_record, predose_done, request_as
+from dosing.tests.support import actor_as, open_record, predose_done, revise
 from measures.models import SafetyAlert
 from pathways.testing import BaseTestCase
 from prescriptions import services as rx_services
@@ -215,11 +215,12 @@ class DosingPropertyTests(HypothesisTestCase):
             booster_mg=Decimal(50),
         )
         predose_done(record)
-        staff = request_as(self.therapist)  # type: ignore[attr-defined]
+        staff = actor_as(self.therapist)  # type: ignore[attr-defined]
         # An in-range baseline, so that many sequences reach a dose and the rules
         # are tested where it matters, not only where the dose is refused anyway.
         in_range = {"systolic": 120, "diastolic": 80, "heart_rate": 72, "spo2": 98}
-        services.vitals_add(staff, record, {"phase": "baseline", "taken_at": ago(50), **in_range})
+        baseline = services.VitalsReading(phase="baseline", taken_at=ago(50), **in_range)
+        services.vitals_add(actor=staff, record=record, reading=baseline)
         for action in actions:
             record = DosingRecord.objects.get(pk=record.pk)
             self.play(record, staff, action)
@@ -234,13 +235,22 @@ class DosingPropertyTests(HypothesisTestCase):
         try:
             if name == "vitals":
                 _, phase, m, values = action
-                services.vitals_add(staff, record, {"phase": phase, "taken_at": ago(m), **values})
+                reading = services.VitalsReading(phase=phase, taken_at=ago(m), **values)
+                services.vitals_add(actor=staff, record=record, reading=reading)
             elif name in ("dose", "booster"):
                 mg, at = Decimal(action[1]), ago(action[2])
                 allowed = oracle(record, name, mg, at)
                 before = Administration.objects.count()
                 try:
-                    services.administer(staff, record, name, mg, at, therapist, admin)
+                    services.administration_add(
+                        actor=staff,
+                        record=record,
+                        kind=name,
+                        dose_mg=mg,
+                        given_at=at,
+                        given_by=therapist,
+                        witnessed_by=admin,
+                    )
                 except services.DosingError:
                     return
                 self.assertEqual(Administration.objects.count(), before + 1)
@@ -251,11 +261,7 @@ class DosingPropertyTests(HypothesisTestCase):
                     | Q(chain_id=record.prescription.chain_id or record.prescription_id),
                     status=RxStatus.ACTIVE,
                 )
-                rx_services.prescription_revise(
-                    request_as(self.prescriber),
-                    rx,
-                    dict(action[1]),  # type: ignore[attr-defined]
-                )
+                revise(self.prescriber, rx, **dict(action[1]))  # type: ignore[attr-defined]
             elif name == "alert":
                 client = record.session.course.client
                 if action[1]:
@@ -282,15 +288,18 @@ class DosingPropertyTests(HypothesisTestCase):
                     status=RxStatus.ACTIVE,
                 ).update(status=RxStatus.DISCONTINUED, discontinued_at=timezone.now())
             elif name == "discharge":
-                data = {
-                    "alert_and_oriented": True,
-                    "walks_steadily": True,
-                    "escort_present": True,
-                    "told_no_driving": True,
-                    "discharged_at": timezone.now(),
-                    "exception_reason": "Early, by choice." if action[1] else "",
-                }
-                services.discharge(staff, record, data)
+                services.record_discharge(
+                    actor=staff,
+                    record=record,
+                    ticks=services.DischargeTicks(
+                        alert_and_oriented=True,
+                        walks_steadily=True,
+                        escort_present=True,
+                        told_no_driving=True,
+                    ),
+                    discharged_at=timezone.now(),
+                    exception_reason="Early, by choice." if action[1] else "",
+                )
         except (services.DosingError, rx_services.PrescriptionError, Prescription.DoesNotExist):
             pass
 

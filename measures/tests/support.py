@@ -5,12 +5,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from accounts.actor import Actor
 from measures.registry import load_all
 
 DEFINITIONS = load_all()
 PHQ9 = DEFINITIONS["phq9"]
 GAD7 = DEFINITIONS["gad7"]
 PCL5 = DEFINITIONS["pcl5"]
+
+# Who acts in the service calls of these tests: the client answering through a link,
+# and the scheduler (neither has a user or, in a test, an address).
+ON_LINK = Actor.client_on_link(None)
+SYSTEM = Actor.system()
 
 
 def copy_of(definition: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
 from measures.alert_queries import dashboard_alerts, open_alerts_for_client
 from measures.alert_services import ACKNOWLEDGE_ACTION, AlertError, alert_acknowledge
 from measures.models import AlertAction, SafetyAlert
-from measures.safety import raise_alerts
+from measures.safety import alert_escalate_due, alert_raise_for_response
+from measures.tests.support import ON_LINK, SYSTEM
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import BaseTestCase, make_client
 from treatment.gate import Check, dosing_readiness
@@ -35,14 +37,19 @@ class AlertTestCase(BaseTestCase):
         )
         self.phq9 = make_instrument()
         answered = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
-        (self.alert,) = raise_alerts(
-            None, make_response(self.mine, self.phq9, answered_at=answered, q9=2)
+        (self.alert,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.mine, self.phq9, answered_at=answered, q9=2)
         )
-        (self.other,) = raise_alerts(None, make_response(self.theirs, self.phq9, q9=1))
+        (self.other,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.theirs, self.phq9, q9=1)
+        )
 
     def ack(self, user: User, alert: SafetyAlert | None = None, note: str = NOTE) -> None:
         alert_acknowledge(
-            alert=alert or self.alert, by=user, action=AlertAction.SAFETY_PLAN, note=note
+            actor=Actor.for_user(user),
+            alert=alert or self.alert,
+            action=AlertAction.SAFETY_PLAN,
+            note=note,
         )
 
 
@@ -269,7 +276,9 @@ class PagesTestCase(AlertTestCase):
 
 class ClientPageTestCase(AlertTestCase):
     def test_it_lists_the_clients_alerts_open_first_with_an_acknowledge_link(self) -> None:
-        (later,) = raise_alerts(None, make_response(self.mine, self.phq9, q9=3))
+        (later,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.mine, self.phq9, q9=3)
+        )
         self.ack(self.therapist, later, note="Called; plan made today.")
         self.client.force_login(self.therapist)
 
@@ -288,9 +297,7 @@ class ClientPageTestCase(AlertTestCase):
 
     @override_settings(SAFETY_ALERT_ESCALATE_HOURS=1)
     def test_it_puts_the_escalation_on_the_timeline(self) -> None:
-        from measures.safety import escalate_due
-
-        escalate_due(timezone.now() + dt.timedelta(hours=2))
+        alert_escalate_due(actor=SYSTEM, now=timezone.now() + dt.timedelta(hours=2))
         self.client.force_login(self.therapist)
 
         response = self.client.get(self.mine.get_absolute_url())
@@ -307,8 +314,9 @@ class GateTestCase(BaseTestCase):
         ready = make_ready(self.therapist, self.prescriber, self.partner)
         self.assertTrue(self.safety_check(ready.session).ok)
         answered = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
-        (alert,) = raise_alerts(
-            None, make_response(ready.client, make_instrument(), answered_at=answered, q9=1)
+        (alert,) = alert_raise_for_response(
+            actor=ON_LINK,
+            response=make_response(ready.client, make_instrument(), answered_at=answered, q9=1),
         )
 
         check = self.safety_check(ready.session)
@@ -318,7 +326,10 @@ class GateTestCase(BaseTestCase):
         )
 
         alert_acknowledge(
-            alert=alert, by=self.therapist, action=AlertAction.CSSRS, note="Called; C-SSRS done."
+            actor=Actor.for_user(self.therapist),
+            alert=alert,
+            action=AlertAction.CSSRS,
+            note="Called; C-SSRS done.",
         )
 
         check = self.safety_check(ready.session)
@@ -328,7 +339,9 @@ class GateTestCase(BaseTestCase):
     def test_it_is_not_blocked_by_another_clients_alert(self) -> None:
         ready = make_ready(self.therapist, self.prescriber, self.partner)
         someone = make_client(first_name="Other", assigned_therapist=self.therapist2)
-        raise_alerts(None, make_response(someone, make_instrument(), q9=3))
+        alert_raise_for_response(
+            actor=ON_LINK, response=make_response(someone, make_instrument(), q9=3)
+        )
 
         self.assertTrue(self.safety_check(ready.session).ok)
         self.assertEqual(SafetyAlert.objects.count(), 1)

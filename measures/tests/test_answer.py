@@ -16,7 +16,7 @@ from clients.models import Client
 from measures import services
 from measures.models import MeasureLink, Response, SafetyAlert, Source
 from measures.scoring import score
-from measures.tests.support import GAD7, PHQ9, answers
+from measures.tests.support import GAD7, PHQ9, SYSTEM, answers
 from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client
 
@@ -41,7 +41,9 @@ class AnswerTests(BaseTestCase):
         )
 
     def setUp(self) -> None:
-        self.link, self.token = services.link_send(None, self.client_obj, ["phq9", "gad7"])
+        self.link, self.token = services.link_send(
+            actor=SYSTEM, client=self.client_obj, codes=["phq9", "gad7"]
+        )
         self.url = reverse("measure_answer:answer", args=[self.token])
 
     def test_it_shows_each_item_with_its_published_wording_and_the_progress(self) -> None:
@@ -102,7 +104,7 @@ class AnswerTests(BaseTestCase):
 
     @override_settings(MEASURE_LINK_DAYS=2)
     def test_it_expires_after_the_configured_days(self) -> None:
-        _, token = services.link_send(None, self.client_obj, ["gad7"])
+        _, token = services.link_send(actor=SYSTEM, client=self.client_obj, codes=["gad7"])
         url = reverse("measure_answer:answer", args=[token])
         now = timezone.now()
 
@@ -254,7 +256,28 @@ class AnswerTests(BaseTestCase):
 
         self.assertEqual(raised.call_count, 2)
         self.assertEqual(
-            {call.args[1].instrument.code for call in raised.call_args_list}, {"phq9", "gad7"}
+            {call.kwargs["response"].instrument.code for call in raised.call_args_list},
+            {"phq9", "gad7"},
+        )
+
+    def test_it_credits_the_client_not_a_staff_session_on_the_same_device(self) -> None:
+        self.client.force_login(self.therapist)  # a tablet in the office
+
+        self.client.get(self.url)
+        self.client.post(self.url, post_data({"phq9": answers(PHQ9), "gad7": answers(GAD7)}))
+
+        events = AuditEvent.objects.filter(
+            action__in=["measure.open", "measure.draft", "measure.record", "measure.submit"]
+        )
+        self.assertEqual(
+            sorted({e.action for e in events}),
+            ["measure.draft", "measure.open", "measure.record", "measure.submit"],
+        )
+        for event in events:
+            self.assertIsNone(event.actor)
+            self.assertEqual(event.detail["staff_session"], self.therapist.pk)
+        self.assertIsNone(
+            Response.objects.filter(link=self.link).values("entered_by").first()["entered_by"]
         )
 
     def test_it_puts_nothing_but_the_token_in_the_url(self) -> None:

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from measures.safety import raise_alerts
+from measures.safety import alert_raise_for_response
+from measures.tests.support import ON_LINK
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import PASSWORD, make_client, make_partner, make_prescriber, make_user
 from treatment.tests.support import make_ready
@@ -37,7 +38,9 @@ def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None
     priya = make_prescriber("priya", partner, first_name="Priya")
     client = make_client(first_name="Wren", last_name="Halloway", assigned_therapist=theo)
     ready = make_ready(theo, priya, partner, client=client)
-    (alert,) = raise_alerts(None, make_response(client, make_instrument(), q9=2))
+    (alert,) = alert_raise_for_response(
+        actor=ON_LINK, response=make_response(client, make_instrument(), q9=2)
+    )
     session_url = ready.session.get_absolute_url()
     safety_check = page.locator('#gate li[data-check="safety"]')
 

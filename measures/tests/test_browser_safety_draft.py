@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from measures import services
 from measures.models import Response, SafetyAlert
+from measures.tests.support import SYSTEM
 from notifications.models import OutboundEmail
 from pathways.testing import make_client, make_user
 
@@ -31,7 +32,7 @@ def test_it_raises_the_alert_when_the_client_saves_for_later(
     client = make_client(
         first_name="Marisol", last_name="Vantongeren", email="", assigned_therapist=theo
     )
-    _, token = services.link_send(None, client, ["phq9", "pcl5"])
+    _, token = services.link_send(actor=SYSTEM, client=client, codes=["phq9", "pcl5"])
 
     page.goto(f"/measures/{token}/")
     # PHQ-9 item 9 is question 9 of 29 (PHQ-9, then the 20 PCL-5 items).

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from clients.models import Client
 from measures.models import Response, Source
 from measures.tests.test_report import day, load_instruments, make_score
-from pathways.testing import BaseTestCase, make_client, make_course, make_session
+from pathways.testing import BaseTestCase, make_client, make_course, make_session, request_for
 
 
 class ClientChartsTests(BaseTestCase):
@@ -131,15 +131,12 @@ class ClientChartsTests(BaseTestCase):
         self.assertContains(response, self.page_url)
 
     def test_render_measure_panels_gives_the_compact_panel(self) -> None:
-        from django.test import RequestFactory
-
         from measures.chart_panels import render_measure_panels
 
-        request = RequestFactory().get("/")
-        request.user = self.therapist
-        html = render_measure_panels(request, self.record)  # type: ignore[arg-type]
+        request = request_for(self.therapist)
+        html = render_measure_panels(request, self.record)
 
         self.assertEqual(len(html), 1)
         self.assertIn(self.chart_url, html[0])
         other = make_client(first_name="Noor", assigned_therapist=self.therapist)
-        self.assertEqual(render_measure_panels(request, other), [])  # type: ignore[arg-type]
+        self.assertEqual(render_measure_panels(request, other), [])

@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
 from measures.alert_services import alert_acknowledge
 from measures.models import AlertAction
-from measures.safety import ESCALATE_ACTION, escalate_due, raise_alerts
+from measures.safety import ESCALATE_ACTION, alert_escalate_due, alert_raise_for_response
+from measures.tests.support import ON_LINK, SYSTEM
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_user
@@ -26,8 +28,8 @@ class EscalationTestCase(BaseTestCase):
         self.client_record = make_client(
             first_name="Wren", last_name="Halloway", assigned_therapist=self.therapist
         )
-        (self.alert,) = raise_alerts(
-            None, make_response(self.client_record, make_instrument(), q9=2)
+        (self.alert,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.client_record, make_instrument(), q9=2)
         )
         OutboundEmail.objects.all().delete()  # the therapist's e-mail
         self.admin2 = make_user("admin2", Role.ADMIN)
@@ -37,7 +39,7 @@ class EscalationTestCase(BaseTestCase):
         return self.alert.raised_at + dt.timedelta(hours=hours)
 
     def test_it_does_not_escalate_before_the_configured_hours(self) -> None:
-        self.assertEqual(escalate_due(self.at(2.9)), [])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=self.at(2.9)), [])
 
         self.alert.refresh_from_db()
         self.assertIsNone(self.alert.escalated_at)
@@ -46,7 +48,7 @@ class EscalationTestCase(BaseTestCase):
     def test_it_escalates_to_the_active_admins_after_the_configured_hours(self) -> None:
         now = self.at(3)
 
-        self.assertEqual(escalate_due(now), [self.alert])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=now), [self.alert])
 
         self.alert.refresh_from_db()
         self.assertEqual(self.alert.escalated_at, now)
@@ -58,7 +60,7 @@ class EscalationTestCase(BaseTestCase):
         self.assertEqual(event.detail["notified"], [self.admin.pk, self.admin2.pk])
 
     def test_it_sends_a_link_and_no_phi(self) -> None:
-        escalate_due(self.at(4))
+        alert_escalate_due(actor=SYSTEM, now=self.at(4))
 
         email = OutboundEmail.objects.filter(to=self.admin.email).get()
         self.assertIn(
@@ -70,28 +72,28 @@ class EscalationTestCase(BaseTestCase):
             self.assertNotIn(phi, f"{email.subject}\n{email.body}")
 
     def test_it_escalates_only_once(self) -> None:
-        escalate_due(self.at(3))
+        alert_escalate_due(actor=SYSTEM, now=self.at(3))
         OutboundEmail.objects.all().delete()
 
-        self.assertEqual(escalate_due(self.at(5)), [])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=self.at(5)), [])
         self.assertFalse(OutboundEmail.objects.exists())
         self.assertEqual(AuditEvent.objects.filter(action=ESCALATE_ACTION).count(), 1)
 
     def test_it_does_not_escalate_an_acknowledged_alert(self) -> None:
         alert_acknowledge(
+            actor=Actor.for_user(self.therapist),
             alert=self.alert,
-            by=self.therapist,
             action=AlertAction.SAFETY_PLAN,
             note="Called; safety plan made.",
         )
 
-        self.assertEqual(escalate_due(self.at(10)), [])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=self.at(10)), [])
         self.assertFalse(OutboundEmail.objects.exists())
 
     @override_settings(SAFETY_ALERT_ESCALATE_HOURS=8)
     def test_it_reads_the_hours_from_the_settings(self) -> None:
-        self.assertEqual(escalate_due(self.at(7.5)), [])
-        self.assertEqual(escalate_due(self.at(8)), [self.alert])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=self.at(7.5)), [])
+        self.assertEqual(alert_escalate_due(actor=SYSTEM, now=self.at(8)), [self.alert])
 
     def test_it_runs_from_the_management_command(self) -> None:
         self.alert.raised_at = timezone.now() - dt.timedelta(hours=4)
@@ -107,7 +109,7 @@ class EscalationTestCase(BaseTestCase):
         self.assertNotIn("Wren", out.getvalue())
 
     def test_it_shows_the_escalation_on_the_alert_page(self) -> None:
-        escalate_due(self.at(3))
+        alert_escalate_due(actor=SYSTEM, now=self.at(3))
         self.client.force_login(self.therapist)
 
         response = self.client.get(f"/staff/measures/alerts/{self.alert.pk}/")

@@ -8,10 +8,11 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actor import Actor
 from clients.models import Client
-from measures import services
+from measures import queries, services
 from measures.models import Instrument, Response, SafetyAlert, Source
-from measures.tests.support import GAD7, PHQ9, answers, answers_totalling
+from measures.tests.support import GAD7, ON_LINK, PHQ9, SYSTEM, answers, answers_totalling
 from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client
 
@@ -30,26 +31,36 @@ class ResponseTests(BaseTestCase):
         cls.gad7 = Instrument.objects.get(code="gad7")
 
     def _record(
-        self, instrument: Instrument, total: int, days_ago: int, **extra: object
+        self,
+        instrument: Instrument,
+        total: int,
+        days_ago: int,
+        source: str = Source.LINK,
+        actor: Actor = ON_LINK,
     ) -> Response:
         definition = PHQ9 if instrument.code == "phq9" else GAD7
         return services.response_record(
-            None,
-            self.client_obj,
-            instrument,
-            answers_totalling(definition, total),
+            actor=actor,
+            client=self.client_obj,
+            instrument=instrument,
+            answers=answers_totalling(definition, total),
             answered_at=timezone.now() - dt.timedelta(days=days_ago),
-            **extra,  # type: ignore[arg-type]
+            source=source,
         )
 
     def test_it_raises_a_safety_alert_for_phq9_item_9_at_once(self) -> None:
-        response = services.response_record(None, self.client_obj, self.phq9, answers(PHQ9, q9=1))
+        response = services.response_record(
+            actor=ON_LINK,
+            client=self.client_obj,
+            instrument=self.phq9,
+            answers=answers(PHQ9, q9=1),
+        )
 
         alert = SafetyAlert.objects.get()
         self.assertEqual((alert.response, alert.item, alert.value), (response, 9, 1))
 
     def test_it_shows_crisis_resources_first_after_a_real_item_9_answer(self) -> None:
-        _, token = services.link_send(None, self.client_obj, ["phq9"])
+        _, token = services.link_send(actor=SYSTEM, client=self.client_obj, codes=["phq9"])
         data = {"submit": "1", **{f"phq9-{k}": str(v) for k, v in answers(PHQ9, q9=2).items()}}
 
         page = self.client.post(reverse("measure_answer:answer", args=[token]), data)
@@ -61,7 +72,7 @@ class ResponseTests(BaseTestCase):
 
     def test_it_lists_every_response_on_the_clients_measures_page(self) -> None:
         self._record(self.phq9, 12, 30)
-        self._record(self.gad7, 6, 2, source=Source.PAPER, entered_by=self.therapist)
+        self._record(self.gad7, 6, 2, source=Source.PAPER, actor=Actor.for_user(self.therapist))
         self.client.force_login(self.therapist)
 
         page = self.client.get(reverse("measures:client", args=[self.client_obj.pk]))
@@ -109,7 +120,7 @@ class ResponseTests(BaseTestCase):
         latest = self._record(self.phq9, 8, 3)
         self._record(self.gad7, 11, 10)
 
-        scores = services.latest_scores(self.client_obj)
+        scores = queries.latest_scores(self.client_obj)
 
         self.assertEqual(
             scores,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.test import RequestFactory
-
+from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
 from measures.models import SafetyAlert
-from measures.safety import RAISE_ACTION, raise_alerts
-from measures.tests.support import GAD7, PHQ9, copy_of
+from measures.safety import RAISE_ACTION, alert_raise_for_response
+from measures.tests.support import GAD7, ON_LINK, PHQ9, copy_of
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_prescriber, make_user
@@ -24,7 +23,7 @@ class RaiseAlertsTestCase(BaseTestCase):
     def test_it_raises_nothing_when_item_9_is_0(self) -> None:
         response = make_response(self.client_record, self.phq9, q1=3, q2=3, q9=0)
 
-        self.assertEqual(raise_alerts(None, response), [])
+        self.assertEqual(alert_raise_for_response(actor=ON_LINK, response=response), [])
         self.assertFalse(SafetyAlert.objects.exists())
         self.assertFalse(OutboundEmail.objects.exists())
 
@@ -33,7 +32,7 @@ class RaiseAlertsTestCase(BaseTestCase):
             with self.subTest(value=value):
                 response = make_response(self.client_record, self.phq9, q9=value)
 
-                alerts = raise_alerts(None, response)
+                alerts = alert_raise_for_response(actor=ON_LINK, response=response)
 
                 self.assertEqual(len(alerts), 1)
                 alert = alerts[0]
@@ -46,8 +45,8 @@ class RaiseAlertsTestCase(BaseTestCase):
     def test_it_is_idempotent_per_response_and_item(self) -> None:
         response = make_response(self.client_record, self.phq9, q9=2)
 
-        first = raise_alerts(None, response)
-        second = raise_alerts(None, response)
+        first = alert_raise_for_response(actor=ON_LINK, response=response)
+        second = alert_raise_for_response(actor=ON_LINK, response=response)
 
         self.assertEqual(first, second)
         self.assertEqual(SafetyAlert.objects.count(), 1)
@@ -61,12 +60,20 @@ class RaiseAlertsTestCase(BaseTestCase):
         instrument = make_instrument(made_up)
 
         self.assertEqual(
-            raise_alerts(None, make_response(self.client_record, instrument, q3=1)), []
+            alert_raise_for_response(
+                actor=ON_LINK, response=make_response(self.client_record, instrument, q3=1)
+            ),
+            [],
         )
         self.assertEqual(
-            raise_alerts(None, make_response(self.client_record, instrument, q7=3)), []
+            alert_raise_for_response(
+                actor=ON_LINK, response=make_response(self.client_record, instrument, q7=3)
+            ),
+            [],
         )
-        alerts = raise_alerts(None, make_response(self.client_record, instrument, q3=2))
+        alerts = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.client_record, instrument, q3=2)
+        )
 
         self.assertEqual([(a.item, a.value) for a in alerts], [(3, 2)])
 
@@ -77,7 +84,10 @@ class RaiseAlertsTestCase(BaseTestCase):
         instrument = make_instrument(unmarked)
 
         self.assertEqual(
-            raise_alerts(None, make_response(self.client_record, instrument, q9=3)), []
+            alert_raise_for_response(
+                actor=ON_LINK, response=make_response(self.client_record, instrument, q9=3)
+            ),
+            [],
         )
 
     def test_it_raises_one_alert_per_flagged_item_and_one_email_per_person(self) -> None:
@@ -87,7 +97,9 @@ class RaiseAlertsTestCase(BaseTestCase):
             two["items"][index].update(safety_item=True, safety_threshold=0, safety_source="T.")
         instrument = make_instrument(two)
 
-        alerts = raise_alerts(None, make_response(self.client_record, instrument, q1=1, q7=2))
+        alerts = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.client_record, instrument, q1=1, q7=2)
+        )
 
         self.assertEqual(sorted((a.item, a.value) for a in alerts), [(1, 1), (7, 2)])
         self.assertEqual(
@@ -109,7 +121,7 @@ class RaiseAlertsTestCase(BaseTestCase):
         same.save()
         response = make_response(self.client_record, self.phq9, q9=3)
 
-        (alert,) = raise_alerts(None, response)
+        (alert,) = alert_raise_for_response(actor=ON_LINK, response=response)
 
         sent = list(OutboundEmail.objects.order_by("to").values_list("to", flat=True))
         self.assertEqual(sent, sorted([self.therapist.email, self.therapist2.email]))
@@ -126,7 +138,9 @@ class RaiseAlertsTestCase(BaseTestCase):
         )
 
     def test_it_does_not_email_the_admin_or_intake_unless_on_call(self) -> None:
-        raise_alerts(None, make_response(self.client_record, self.phq9, q9=1))
+        alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.client_record, self.phq9, q9=1)
+        )
 
         self.assertEqual(
             list(OutboundEmail.objects.values_list("to", flat=True)), [self.therapist.email]
@@ -137,7 +151,9 @@ class RaiseAlertsTestCase(BaseTestCase):
         self.therapist2.save()
         unassigned = make_client(first_name="Ada", last_name="Nobody")
 
-        alerts = raise_alerts(None, make_response(unassigned, self.phq9, q9=1))
+        alerts = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(unassigned, self.phq9, q9=1)
+        )
 
         self.assertEqual(len(alerts), 1)
         self.assertEqual(
@@ -146,7 +162,9 @@ class RaiseAlertsTestCase(BaseTestCase):
 
     def test_it_sends_a_link_and_no_phi(self) -> None:
         with self.settings(SITE_URL="https://pathways.example.org"):
-            (alert,) = raise_alerts(None, make_response(self.client_record, self.phq9, q9=2))
+            (alert,) = alert_raise_for_response(
+                actor=ON_LINK, response=make_response(self.client_record, self.phq9, q9=2)
+            )
 
         email = OutboundEmail.objects.get()
         self.assertEqual(email.subject, "Safety alert: action needed")
@@ -171,9 +189,9 @@ class RaiseAlertsTestCase(BaseTestCase):
         self.assertNotIn("2", link_free.replace("pathways.example.org", ""))
 
     def test_it_records_the_staff_user_who_entered_a_paper_form(self) -> None:
-        request = RequestFactory().post("/staff/measures/paper/")
-        request.user = self.intake
-
-        raise_alerts(request, make_response(self.client_record, self.phq9, q9=1))
+        alert_raise_for_response(
+            actor=Actor.for_user(self.intake),
+            response=make_response(self.client_record, self.phq9, q9=1),
+        )
 
         self.assertEqual(AuditEvent.objects.get(action=RAISE_ACTION).actor, self.intake)

@@ -11,17 +11,20 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
 from measures.alert_services import (
     ACKNOWLEDGE_ACTION,
+    MAX_NOTE_CHARS,
     REFUSE_ACTION,
     AlertError,
     NotAClinicianError,
     alert_acknowledge,
 )
 from measures.models import AlertAction, SafetyAlert
-from measures.safety import gate_descriptions, raise_alerts
+from measures.safety import alert_raise_for_response, gate_descriptions
+from measures.tests.support import ON_LINK
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import BaseTestCase
 from treatment.gate import dosing_readiness
@@ -33,8 +36,8 @@ NOTE = "Called Wren the same day; safety plan reviewed."
 class AcknowledgeTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.ready = make_ready(self.therapist, self.prescriber, self.partner)
-        (self.alert,) = raise_alerts(
-            None, make_response(self.ready.client, make_instrument(), q9=3)
+        (self.alert,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.ready.client, make_instrument(), q9=3)
         )
         self.url = reverse("alerts:acknowledge", args=[self.alert.pk])
 
@@ -97,7 +100,10 @@ class WhoTests(AcknowledgeTestCase):
         for user in (self.intake, self.admin):
             with self.subTest(user=user.username), self.assertRaises(NotAClinicianError):
                 alert_acknowledge(
-                    alert=self.alert, by=user, action=AlertAction.SAFETY_PLAN, note=NOTE
+                    actor=Actor.for_user(user),
+                    alert=self.alert,
+                    action=AlertAction.SAFETY_PLAN,
+                    note=NOTE,
                 )
         self.assert_still_open()
         self.assertEqual(AuditEvent.objects.filter(action=REFUSE_ACTION).count(), 2)
@@ -168,7 +174,10 @@ class WhatTests(AcknowledgeTestCase):
 
     def test_it_records_the_action_and_the_note(self) -> None:
         alert_acknowledge(
-            alert=self.alert, by=self.therapist, action=AlertAction.SAFETY_PLAN, note=f" {NOTE} "
+            actor=Actor.for_user(self.therapist),
+            alert=self.alert,
+            action=AlertAction.SAFETY_PLAN,
+            note=f" {NOTE} ",
         )
 
         stored = SafetyAlert.objects.get(pk=self.alert.pk)
@@ -178,8 +187,33 @@ class WhatTests(AcknowledgeTestCase):
         self.assertEqual(event.detail["action"], "safety_plan")
         self.assertNotIn(NOTE, str(event.detail))
 
+    def test_it_refuses_a_note_longer_than_the_record_keeps_in_the_service(self) -> None:
+        with self.assertRaisesMessage(AlertError, "at most 4000 characters"):
+            alert_acknowledge(
+                actor=Actor.for_user(self.therapist),
+                alert=self.alert,
+                action=AlertAction.SAFETY_PLAN,
+                note="x" * (MAX_NOTE_CHARS + 1),
+            )
+
+        self.assert_still_open()
+        self.assertFalse(AuditEvent.objects.filter(action=ACKNOWLEDGE_ACTION).exists())
+
+    def test_it_refuses_an_actor_without_a_user_in_the_service(self) -> None:
+        for actor in (Actor.system(), Actor.client_on_link("203.0.113.9")):
+            with self.subTest(kind=actor.kind), self.assertRaises(PermissionError):
+                alert_acknowledge(
+                    actor=actor, alert=self.alert, action=AlertAction.SAFETY_PLAN, note=NOTE
+                )
+        self.assert_still_open()
+
     def test_it_refuses_a_bad_action_or_short_note_in_the_service(self) -> None:
         for action, note in (("", NOTE), ("called_mum", NOTE), ("cssrs", "ok"), ("cssrs", "")):
             with self.subTest(action=action, note=note), self.assertRaises(AlertError):
-                alert_acknowledge(alert=self.alert, by=self.therapist, action=action, note=note)
+                alert_acknowledge(
+                    actor=Actor.for_user(self.therapist),
+                    alert=self.alert,
+                    action=action,
+                    note=note,
+                )
         self.assert_still_open()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from measures import safety
 from measures.models import Instrument, MeasureLink, SafetyAlert
+from measures.tests.support import ON_LINK
 from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client
 
@@ -36,7 +37,7 @@ class AfterAcknowledgementTests(BaseTestCase):
         draft["9"] = item9
         MeasureLink.objects.filter(pk=self.link.pk).update(draft={"phq9": draft})
         with self.captureOnCommitCallbacks(execute=True):
-            return safety.raise_draft_alerts(link=self.link)
+            return safety.alert_raise_for_draft(actor=ON_LINK, link=self.link)
 
     def test_a_higher_answer_after_acknowledgement_raises_a_new_alert(self) -> None:
         first = self.save_draft(1)[0]

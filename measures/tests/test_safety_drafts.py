@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from clients.models import Client
-from measures import safety, services
+from measures import link_services, safety, services
 from measures.models import MeasureLink, Response, SafetyAlert, Source
 from measures.safety import ATTACH_ACTION, RAISE_ACTION
-from measures.tests.support import GAD7, PCL5, PHQ9, answers
+from measures.tests.support import GAD7, ON_LINK, PCL5, PHQ9, SYSTEM, answers
 from measures.tests.test_answer import post_data
 from measures.tests.test_send import load_instruments
 from notifications.models import OutboundEmail
@@ -44,7 +44,9 @@ class DraftAlertTestCase(BaseTestCase):
         )
 
     def setUp(self) -> None:
-        self.link, self.token = services.link_send(None, self.client_obj, ["phq9", "gad7"])
+        self.link, self.token = services.link_send(
+            actor=SYSTEM, client=self.client_obj, codes=["phq9", "gad7"]
+        )
         self.url = reverse("measure_answer:answer", args=[self.token])
         OutboundEmail.objects.all().delete()  # the client's link
 
@@ -62,7 +64,9 @@ class DraftAlertTestCase(BaseTestCase):
 
 class DraftServiceTests(DraftAlertTestCase):
     def test_it_raises_an_alert_when_a_draft_is_saved(self) -> None:
-        _, alerts = services.link_save_draft(None, self.link, {"phq9": {"9": 3}})
+        _, alerts = link_services.link_save_draft(
+            actor=ON_LINK, link=self.link, draft={"phq9": {"9": 3}}
+        )
 
         alert = self.assert_one_alert_emailed()
         self.assertEqual(alerts, [alert])
@@ -82,43 +86,51 @@ class DraftServiceTests(DraftAlertTestCase):
 
     def test_it_stores_the_draft_before_it_raises(self) -> None:
         with (
-            mock.patch.object(safety, "raise_draft_alerts", side_effect=RuntimeError("down")),
+            mock.patch.object(safety, "alert_raise_for_draft", side_effect=RuntimeError("down")),
             self.assertRaises(RuntimeError),
         ):
-            services.link_save_draft(None, self.link, {"phq9": {"1": 2, "9": 3}})
+            link_services.link_save_draft(
+                actor=ON_LINK, link=self.link, draft={"phq9": {"1": 2, "9": 3}}
+            )
 
         self.link.refresh_from_db()
         self.assertEqual(self.link.draft, {"phq9": {"1": 2, "9": 3}})
 
     def test_it_raises_nothing_for_item_9_answered_0(self) -> None:
-        _, alerts = services.link_save_draft(None, self.link, {"phq9": {"9": 0}})
+        _, alerts = link_services.link_save_draft(
+            actor=ON_LINK, link=self.link, draft={"phq9": {"9": 0}}
+        )
 
         self.assertEqual(alerts, [])
         self.assertFalse(SafetyAlert.objects.exists())
         self.assertFalse(OutboundEmail.objects.exists())
 
     def test_it_raises_no_second_alert_or_email_when_the_same_draft_is_saved_again(self) -> None:
-        first = services.link_save_draft(None, self.link, {"phq9": {"9": 3}})[1]
-        again = services.link_save_draft(None, self.link, {"phq9": {"9": 3, "1": 1}})[1]
+        first = link_services.link_save_draft(
+            actor=ON_LINK, link=self.link, draft={"phq9": {"9": 3}}
+        )[1]
+        again = link_services.link_save_draft(
+            actor=ON_LINK, link=self.link, draft={"phq9": {"9": 3, "1": 1}}
+        )[1]
 
         self.assertEqual(first, again)
         self.assert_one_alert_emailed()
         self.assertEqual(AuditEvent.objects.filter(action=RAISE_ACTION).count(), 1)
 
     def test_it_takes_the_higher_answer_without_a_second_email(self) -> None:
-        services.link_save_draft(None, self.link, {"phq9": {"9": 1}})
-        services.link_save_draft(None, self.link, {"phq9": {"9": 3}})
+        link_services.link_save_draft(actor=ON_LINK, link=self.link, draft={"phq9": {"9": 1}})
+        link_services.link_save_draft(actor=ON_LINK, link=self.link, draft={"phq9": {"9": 3}})
 
         self.assert_one_alert_emailed(value=3)
 
     def test_it_hands_the_draft_alert_to_the_response_on_the_final_submit(self) -> None:
-        services.link_save_draft(None, self.link, {"phq9": {"9": 3}})
+        link_services.link_save_draft(actor=ON_LINK, link=self.link, draft={"phq9": {"9": 3}})
         (draft_alert,) = SafetyAlert.objects.all()
 
-        responses, alerts = services.link_submit(
-            None,
-            self.link,
-            {
+        responses, alerts = link_services.link_submit(
+            actor=ON_LINK,
+            link=self.link,
+            answers={
                 "phq9": {str(k): v for k, v in answers(PHQ9, q9=3).items()},
                 "gad7": {str(k): v for k, v in answers(GAD7).items()},
             },
@@ -178,7 +190,9 @@ class AnswerPageTests(DraftAlertTestCase):
     def test_it_raises_an_alert_for_the_phq9_while_a_pcl5_in_the_link_is_unfinished(
         self,
     ) -> None:
-        link, token = services.link_send(None, self.client_obj, ["phq9", "pcl5"])
+        link, token = services.link_send(
+            actor=SYSTEM, client=self.client_obj, codes=["phq9", "pcl5"]
+        )
         OutboundEmail.objects.all().delete()
         pcl = dict(list(answers(PCL5, 1).items())[:5])  # 5 of the 20 PCL-5 items
 
@@ -243,7 +257,7 @@ class PaperAlertTests(DraftAlertTestCase):
 
 class StaffViewOfADraftAlertTests(DraftAlertTestCase):
     def test_it_shows_a_draft_alert_on_its_page_the_list_and_the_gate(self) -> None:
-        services.link_save_draft(None, self.link, {"phq9": {"9": 2}})
+        link_services.link_save_draft(actor=ON_LINK, link=self.link, draft={"phq9": {"9": 2}})
         alert = SafetyAlert.objects.get()
         self.client.force_login(self.therapist)
         day = timezone.localdate()
@@ -262,7 +276,7 @@ class StaffViewOfADraftAlertTests(DraftAlertTestCase):
 
 class ModelTests(DraftAlertTestCase):
     def test_it_keeps_the_link_of_a_draft_alert(self) -> None:
-        services.link_save_draft(None, self.link, {"phq9": {"9": 1}})
+        link_services.link_save_draft(actor=ON_LINK, link=self.link, draft={"phq9": {"9": 1}})
 
         # The draft's answers live on the link: the alert protects it from deletion.
         with self.assertRaises(ProtectedError):

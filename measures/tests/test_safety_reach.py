@@ -12,7 +12,8 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.models import AuditEvent
 from measures.alert_queries import dashboard_alerts
-from measures.safety import LIST_ACTION, RAISE_ACTION, raise_alerts
+from measures.safety import LIST_ACTION, RAISE_ACTION, alert_raise_for_response
+from measures.tests.support import ON_LINK
 from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_user
@@ -26,7 +27,9 @@ class NobodyToTellTests(BaseTestCase):
     def test_it_emails_every_admin_at_once_with_no_therapist_and_nobody_on_call(self) -> None:
         unassigned = make_client(first_name="Ada", last_name="Nobody")
 
-        (alert,) = raise_alerts(None, make_response(unassigned, make_instrument(), q9=2))
+        (alert,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(unassigned, make_instrument(), q9=2)
+        )
 
         sent = sorted(OutboundEmail.objects.values_list("to", flat=True))
         self.assertEqual(sent, sorted([self.admin.email, self.admin2.email]))
@@ -43,7 +46,9 @@ class NobodyToTellTests(BaseTestCase):
         self.therapist.save()
         client = make_client(assigned_therapist=self.therapist)
 
-        raise_alerts(None, make_response(client, make_instrument(), q9=1))
+        alert_raise_for_response(
+            actor=ON_LINK, response=make_response(client, make_instrument(), q9=1)
+        )
 
         sent = sorted(OutboundEmail.objects.values_list("to", flat=True))
         self.assertEqual(sent, sorted([self.admin.email, self.admin2.email]))
@@ -51,7 +56,9 @@ class NobodyToTellTests(BaseTestCase):
     def test_it_does_not_email_the_admins_when_the_therapist_can_be_told(self) -> None:
         client = make_client(assigned_therapist=self.therapist)
 
-        raise_alerts(None, make_response(client, make_instrument(), q9=1))
+        alert_raise_for_response(
+            actor=ON_LINK, response=make_response(client, make_instrument(), q9=1)
+        )
 
         sent = list(OutboundEmail.objects.values_list("to", flat=True))
         self.assertEqual(sent, [self.therapist.email])
@@ -63,7 +70,9 @@ class DashboardTests(BaseTestCase):
         self.wren = make_client(
             first_name="Wren", last_name="Halloway", assigned_therapist=self.therapist
         )
-        (self.alert,) = raise_alerts(None, make_response(self.wren, make_instrument(), q9=3))
+        (self.alert,) = alert_raise_for_response(
+            actor=ON_LINK, response=make_response(self.wren, make_instrument(), q9=3)
+        )
 
     def test_it_shows_the_alert_with_the_clients_name_on_every_therapists_dashboard(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import Any
 from unittest import mock
 
 from django.core import mail
@@ -11,9 +12,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actor import Actor
+from audit.models import AuditEvent
 from clients.models import Client
 from measures.models import MeasureLink, MeasureSchedule, Reason
-from measures.schedule import send_due
+from measures.schedule import ScheduleTerms, schedule_save, schedule_send_due
+from measures.services import MeasureError
+from measures.tests.support import SYSTEM
 from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from scheduling.models import Appointment, AppointmentStatus, AppointmentType
@@ -114,6 +119,89 @@ class ScheduleViewTests(BaseTestCase):
         self.assertEqual(response.status_code, 404)
 
 
+class ScheduleServiceTests(BaseTestCase):
+    """schedule_save checks its own rules: a caller that skips the form stores nothing bad."""
+
+    client_obj: Client
+    course: TreatmentCourse
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_instruments()
+        cls.client_obj = make_client(assigned_therapist=cls.therapist)
+        cls.course = make_course(cls.client_obj, cls.therapist)
+
+    def _save(self, actor: Actor | None = None, **changes: Any) -> Any:
+        terms: dict[str, Any] = {
+            "instruments": ("phq9", "gad7"),
+            "at_intake": True,
+            "before_dosing": True,
+            "at_integration": True,
+            "monthly_after": True,
+        }
+        terms.update(changes)
+        with self.captureOnCommitCallbacks(execute=True):
+            return schedule_save(
+                actor=actor or Actor.for_user(self.therapist),
+                course=self.course,
+                terms=ScheduleTerms(**terms),
+            )
+
+    def assert_nothing_stored(self) -> None:
+        self.assertFalse(MeasureSchedule.objects.exists())
+        self.assertFalse(MeasureLink.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action__startswith="measure").exists())
+
+    def test_it_refuses_a_schedule_with_every_time_turned_off(self) -> None:
+        off = dict.fromkeys(
+            ("at_intake", "before_dosing", "at_integration", "monthly_after"), False
+        )
+        with self.assertRaises(MeasureError) as raised:
+            self._save(**off)
+
+        self.assertEqual(str(raised.exception), "Turn on at least one of the times to send.")
+        self.assertIsNone(raised.exception.field)
+        self.assert_nothing_stored()
+
+    def test_it_refuses_no_or_unknown_questionnaires_beside_the_field(self) -> None:
+        for instruments in ((), ("phq9", "made-up")):
+            with self.subTest(instruments=instruments):
+                with self.assertRaises(MeasureError) as raised:
+                    self._save(instruments=instruments)
+
+                self.assertEqual(raised.exception.field, "instruments")
+                self.assert_nothing_stored()
+
+    def test_it_needs_a_member_of_staff(self) -> None:
+        with self.assertRaises(PermissionError):
+            self._save(actor=Actor.system())
+
+        self.assert_nothing_stored()
+
+    def test_it_audits_the_fields_it_changed(self) -> None:
+        schedule, baseline = self._save()
+
+        self.assertEqual(schedule.created_by, self.therapist)
+        self.assertIsNotNone(baseline)
+        created = AuditEvent.objects.get(action="measure_schedule.create")
+        self.assertEqual(
+            created.detail,
+            {"course": self.course.pk, "instruments": ["phq9", "gad7"], "fields": ["instruments"]},
+        )
+
+        self._save(
+            actor=Actor.for_user(self.therapist2),
+            instruments=("gad7", "phq9"),
+            monthly_after=False,
+        )
+
+        updated = AuditEvent.objects.get(action="measure_schedule.update")
+        self.assertEqual(updated.detail["fields"], ["monthly_after"])
+        self.assertEqual(MeasureSchedule.objects.get().created_by, self.therapist)
+        self.assertEqual(MeasureLink.objects.count(), 1)  # the baseline, once
+
+
 class SendingRuleTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -141,7 +229,7 @@ class SendingRuleTests(BaseTestCase):
 
     def _run(self, moment: dt.datetime | None = None) -> list[MeasureLink]:
         with at(moment or self.now):
-            return [item.link for item in send_due()]
+            return [item.link for item in schedule_send_due(actor=SYSTEM)]
 
     def _appointment(self, session, starts_at, status=AppointmentStatus.SCHEDULED):  # type: ignore[no-untyped-def]
         return Appointment.objects.create(

@@ -15,7 +15,9 @@ class EmailQueueTestCase(BaseTestCase):
 
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             email = email_queue(
-                "intake@pathways.example", "notifications/email/staff_new_item", context
+                to="intake@pathways.example",
+                template="notifications/email/staff_new_item",
+                context=context,
             )
 
         assert email.status == OutboundEmail.Status.PENDING
@@ -35,7 +37,11 @@ class EmailQueueTestCase(BaseTestCase):
 
         def change_that_fails() -> None:
             with transaction.atomic():
-                email_queue("x@example.com", "notifications/email/request_received", context)
+                email_queue(
+                    to="x@example.com",
+                    template="notifications/email/request_received",
+                    context=context,
+                )
                 raise RuntimeError("the change that caused the e-mail failed")
 
         with (

@@ -14,7 +14,7 @@ from partners.prescreen import PRESCREEN_ITEMS
 
 
 def as_user(user: User) -> AuthedRequest:
-    """A request made by `user`, for calling the services directly."""
+    """A request made by `user`, for calling a panel directly (services take an Actor)."""
     request = RequestFactory().post("/")
     request.user = user
     return request  # type: ignore[return-value]

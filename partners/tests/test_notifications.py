@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.core import mail
 from django.test import override_settings
 
+from accounts.actor import Actor
 from accounts.models import Role
 from notifications.models import OutboundEmail
 from partners.models import ReferralStatus, Step
 from partners.notifications import partner_recipients, practice_recipients
 from partners.services import ReferralError, membership_set, referral_step
-from partners.tests.helpers import as_user, in_a_week
+from partners.tests.helpers import in_a_week
 from pathways.testing import BaseTestCase, make_client, make_prescriber, make_referral, make_user
 
 PRESCRIBERS = ["office@partner.example", "prescriber@pathways.example"]
@@ -43,7 +44,7 @@ class NotificationsTestCase(BaseTestCase):
 
     def step(self, user, referral, step, **data):  # type: ignore[no-untyped-def]
         with self.captureOnCommitCallbacks(execute=True):
-            return referral_step(as_user(user), referral, step, **data)
+            return referral_step(actor=Actor.for_user(user), referral=referral, step=step, **data)
 
     def sent_to(self) -> list[str]:
         return sorted(message.to[0] for message in mail.outbox)
@@ -134,7 +135,10 @@ class NotificationsTestCase(BaseTestCase):
 
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             referral_step(
-                as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=in_a_week()
+                actor=Actor.for_user(self.prescriber),
+                referral=referral,
+                step=Step.SCHEDULED,
+                evaluation_at=in_a_week(),
             )
 
         assert mail.outbox == []
@@ -153,7 +157,10 @@ class NotificationsTestCase(BaseTestCase):
 
         with self.captureOnCommitCallbacks(execute=True), self.assertRaises(ReferralError):
             referral_step(
-                as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=in_a_week()
+                actor=Actor.for_user(self.prescriber),
+                referral=referral,
+                step=Step.SCHEDULED,
+                evaluation_at=in_a_week(),
             )
 
         assert not OutboundEmail.objects.exists()

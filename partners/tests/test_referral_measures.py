@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accounts.actor import Actor
 from consents.models import ConsentKind
-from dosing.tests.support import request_as
 from measures.tests.test_report import load_instruments, make_score
 from partners.prescreen import PRESCREEN_ITEMS
 from partners.services import referral_send
@@ -25,12 +25,12 @@ class ReferralMeasuresTestCase(BaseTestCase):
         make_score(client, "gad7", 8, now - dt.timedelta(days=2))
 
         referral = referral_send(
-            request_as(self.therapist),
-            client,
-            self.partner,
-            "Exploring KAP.",
-            dict.fromkeys((key for key, _ in PRESCREEN_ITEMS), "no"),
-            "",
+            actor=Actor.for_user(self.therapist),
+            client=client,
+            partner=self.partner,
+            reason="Exploring KAP.",
+            prescreen=dict.fromkeys((key for key, _ in PRESCREEN_ITEMS), "no"),
+            prescreen_notes="",
         )
 
         scores = {s["instrument"]: s["score"] for s in referral.measure_scores}

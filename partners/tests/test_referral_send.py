@@ -7,13 +7,14 @@ import datetime as dt
 from django.core import mail
 from django.utils import timezone
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from clients.models import Allergy, Diagnosis, ReportedMedication
 from consents.models import ConsentKind, ConsentRevocation
 from notifications.models import OutboundEmail
 from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from partners.services import ReferralError, referral_send
-from partners.tests.helpers import all_answers, as_user, referral_form
+from partners.tests.helpers import all_answers, referral_form
 from pathways.testing import BaseTestCase, make_client, make_prescriber, make_signed_consent
 
 NO_RELEASE = (
@@ -33,7 +34,12 @@ class ReferralSendTestCase(BaseTestCase):
 
     def send(self, **extra: object) -> Referral:
         return referral_send(
-            as_user(self.therapist), self.record, self.partner, REASON, all_answers(), **extra
+            actor=Actor.for_user(self.therapist),
+            client=self.record,
+            partner=self.partner,
+            reason=REASON,
+            prescreen=all_answers(),
+            **extra,
         )
 
     def test_it_needs_a_release_to_that_partner(self) -> None:
@@ -42,7 +48,13 @@ class ReferralSendTestCase(BaseTestCase):
         make_signed_consent(other, ConsentKind.KAP)  # not a release at all
 
         with self.assertRaisesMessage(ReferralError, NO_RELEASE) as caught:
-            referral_send(as_user(self.admin), other, self.partner, REASON, all_answers())
+            referral_send(
+                actor=Actor.for_user(self.admin),
+                client=other,
+                partner=self.partner,
+                reason=REASON,
+                prescreen=all_answers(),
+            )
 
         assert caught.exception.field == "partner"
         assert not Referral.objects.exists()
@@ -197,12 +209,24 @@ class ReferralSendTestCase(BaseTestCase):
         del answers["pregnancy"]
         for bad in (answers, all_answers(pregnancy="maybe"), {**all_answers(), "extra": "no"}):
             with self.subTest(bad=bad), self.assertRaises(ReferralError):
-                referral_send(as_user(self.therapist), self.record, self.partner, REASON, bad)
+                referral_send(
+                    actor=Actor.for_user(self.therapist),
+                    client=self.record,
+                    partner=self.partner,
+                    reason=REASON,
+                    prescreen=bad,
+                )
         assert not Referral.objects.exists()
 
     def test_it_refuses_an_empty_reason_and_an_inactive_partner(self) -> None:
         with self.assertRaisesMessage(ReferralError, "Say why"):
-            referral_send(as_user(self.therapist), self.record, self.partner, "  ", all_answers())
+            referral_send(
+                actor=Actor.for_user(self.therapist),
+                client=self.record,
+                partner=self.partner,
+                reason="  ",
+                prescreen=all_answers(),
+            )
         self.partner.active = False
         self.partner.save()
         with self.assertRaisesMessage(ReferralError, "no longer takes referrals"):
@@ -211,7 +235,13 @@ class ReferralSendTestCase(BaseTestCase):
     def test_it_refuses_a_referral_by_intake_or_a_prescriber(self) -> None:
         for user in (self.intake, self.prescriber):
             with self.subTest(user=user.username), self.assertRaises(ReferralError):
-                referral_send(as_user(user), self.record, self.partner, REASON, all_answers())
+                referral_send(
+                    actor=Actor.for_user(user),
+                    client=self.record,
+                    partner=self.partner,
+                    reason=REASON,
+                    prescreen=all_answers(),
+                )
 
 
 class ReferralNewPageTestCase(BaseTestCase):

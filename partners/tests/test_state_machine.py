@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
 from notifications.models import OutboundEmail
@@ -22,7 +23,7 @@ from partners.models import (
     Step,
 )
 from partners.services import ReferralError, referral_step
-from partners.tests.helpers import as_user, in_a_week, local_input
+from partners.tests.helpers import in_a_week, local_input
 from pathways.testing import BaseTestCase, make_client, make_referral
 
 ALL_STEPS = [value for value, _ in Step.choices]
@@ -78,7 +79,12 @@ class StateMachineTestCase(BaseTestCase):
                         referral = self.referral(status)
                         before = timezone.now()
 
-                        event = referral_step(as_user(actor), referral, step, **step_data(step))
+                        event = referral_step(
+                            actor=Actor.for_user(actor),
+                            referral=referral,
+                            step=step,
+                            **step_data(step),
+                        )
 
                         referral.refresh_from_db()
                         assert referral.status == target
@@ -108,7 +114,12 @@ class StateMachineTestCase(BaseTestCase):
                         referral = self.referral(status)
 
                         with self.assertRaises(ReferralError):
-                            referral_step(as_user(actor), referral, step, **step_data(step))
+                            referral_step(
+                                actor=Actor.for_user(actor),
+                                referral=referral,
+                                step=step,
+                                **step_data(step),
+                            )
 
                         referral.refresh_from_db()
                         assert referral.status == status
@@ -127,16 +138,21 @@ class StateMachineTestCase(BaseTestCase):
             ReferralError, "This referral is “Closed”: “Evaluation scheduled” is not possible now."
         ):
             referral_step(
-                as_user(self.prescriber), referral, Step.SCHEDULED, **step_data("scheduled")
+                actor=Actor.for_user(self.prescriber),
+                referral=referral,
+                step=Step.SCHEDULED,
+                **step_data("scheduled"),
             )
 
     def test_it_checks_the_status_in_the_database_not_a_stale_copy(self) -> None:
         referral = self.referral(ReferralStatus.SCHEDULED)
         stale = Referral.objects.get(pk=referral.pk)
-        referral_step(as_user(self.therapist), referral, Step.CLOSED)
+        referral_step(actor=Actor.for_user(self.therapist), referral=referral, step=Step.CLOSED)
 
         with self.assertRaises(ReferralError):
-            referral_step(as_user(self.prescriber), stale, Step.ELIGIBLE)
+            referral_step(
+                actor=Actor.for_user(self.prescriber), referral=stale, step=Step.ELIGIBLE
+            )
 
         assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.CLOSED
 
@@ -144,7 +160,12 @@ class StateMachineTestCase(BaseTestCase):
         referral = self.referral(ReferralStatus.SENT)
         when = in_a_week()
 
-        referral_step(as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=when)
+        referral_step(
+            actor=Actor.for_user(self.prescriber),
+            referral=referral,
+            step=Step.SCHEDULED,
+            evaluation_at=when,
+        )
 
         assert (referral.status, referral.evaluation_at) == (ReferralStatus.SCHEDULED, when)
 
@@ -159,7 +180,12 @@ class StateMachineTestCase(BaseTestCase):
                     with self.assertRaisesMessage(
                         ReferralError, "Only a prescriber of Blue Ridge Psychiatry"
                     ):
-                        referral_step(as_user(actor), referral, step, **step_data(step))
+                        referral_step(
+                            actor=Actor.for_user(actor),
+                            referral=referral,
+                            step=step,
+                            **step_data(step),
+                        )
 
                     referral.refresh_from_db()
                     assert referral.status == ReferralStatus.SCHEDULED
@@ -170,7 +196,12 @@ class StateMachineTestCase(BaseTestCase):
                 referral = self.referral(ReferralStatus.NEEDS_INFO)
 
                 with self.assertRaises(ReferralError):
-                    referral_step(as_user(actor), referral, Step.ANSWER, text="An answer.")
+                    referral_step(
+                        actor=Actor.for_user(actor),
+                        referral=referral,
+                        step=Step.ANSWER,
+                        text="An answer.",
+                    )
 
                 referral.refresh_from_db()
                 assert referral.status == ReferralStatus.NEEDS_INFO
@@ -178,7 +209,12 @@ class StateMachineTestCase(BaseTestCase):
     def test_it_lets_the_admin_answer(self) -> None:
         referral = self.referral(ReferralStatus.NEEDS_INFO)
 
-        referral_step(as_user(self.admin), referral, Step.ANSWER, text="From the admin.")
+        referral_step(
+            actor=Actor.for_user(self.admin),
+            referral=referral,
+            step=Step.ANSWER,
+            text="From the admin.",
+        )
 
         assert referral.status == ReferralStatus.INFO_PROVIDED
 
@@ -188,7 +224,7 @@ class StateMachineTestCase(BaseTestCase):
                 referral = self.referral(ReferralStatus.SENT)
 
                 with self.assertRaises(ReferralError):
-                    referral_step(as_user(actor), referral, Step.CLOSED)
+                    referral_step(actor=Actor.for_user(actor), referral=referral, step=Step.CLOSED)
 
                 referral.refresh_from_db()
                 assert referral.status == ReferralStatus.SENT
@@ -200,7 +236,10 @@ class StateMachineTestCase(BaseTestCase):
 
         with self.assertRaises(ReferralError):
             referral_step(
-                as_user(self.prescriber), referral, Step.SCHEDULED, **step_data("scheduled")
+                actor=Actor.for_user(self.prescriber),
+                referral=referral,
+                step=Step.SCHEDULED,
+                **step_data("scheduled"),
             )
 
     # --- What each step needs -----------------------------------------------
@@ -209,10 +248,17 @@ class StateMachineTestCase(BaseTestCase):
         referral = self.referral(ReferralStatus.SENT)
 
         with self.assertRaisesMessage(ReferralError, "Enter the date and time of the evaluation."):
-            referral_step(as_user(self.prescriber), referral, Step.SCHEDULED)
+            referral_step(
+                actor=Actor.for_user(self.prescriber), referral=referral, step=Step.SCHEDULED
+            )
         naive = dt.datetime(2030, 1, 15, 10, 0)  # noqa: DTZ001 (the point of the test)
         with self.assertRaises(ReferralError):
-            referral_step(as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=naive)
+            referral_step(
+                actor=Actor.for_user(self.prescriber),
+                referral=referral,
+                step=Step.SCHEDULED,
+                evaluation_at=naive,
+            )
 
         assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.SENT
 
@@ -227,7 +273,9 @@ class StateMachineTestCase(BaseTestCase):
                 referral = self.referral(status)
 
                 with self.assertRaisesMessage(ReferralError, message):
-                    referral_step(as_user(actor), referral, step, text="   ")
+                    referral_step(
+                        actor=Actor.for_user(actor), referral=referral, step=step, text="   "
+                    )
 
                 assert Referral.objects.get(pk=referral.pk).status == status
 
@@ -235,8 +283,18 @@ class StateMachineTestCase(BaseTestCase):
         referral = self.referral(ReferralStatus.SENT)
         first, second = in_a_week(), in_a_week() + dt.timedelta(days=3)
 
-        referral_step(as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=first)
-        referral_step(as_user(self.prescriber), referral, Step.SCHEDULED, evaluation_at=second)
+        referral_step(
+            actor=Actor.for_user(self.prescriber),
+            referral=referral,
+            step=Step.SCHEDULED,
+            evaluation_at=first,
+        )
+        referral_step(
+            actor=Actor.for_user(self.prescriber),
+            referral=referral,
+            step=Step.SCHEDULED,
+            evaluation_at=second,
+        )
 
         referral.refresh_from_db()
         assert referral.evaluation_at == second
@@ -247,9 +305,9 @@ class StateMachineTestCase(BaseTestCase):
         referral = self.referral(ReferralStatus.SCHEDULED)
 
         event = referral_step(
-            as_user(self.prescriber),
-            referral,
-            Step.NOT_ELIGIBLE,
+            actor=Actor.for_user(self.prescriber),
+            referral=referral,
+            step=Step.NOT_ELIGIBLE,
             text="  Blood pressure above the protocol limit.  ",
         )
 
@@ -262,7 +320,7 @@ class StateMachineTestCase(BaseTestCase):
 
         for step in ("sent", "archived", ""):
             with self.subTest(step=step), self.assertRaises(ReferralError):
-                referral_step(as_user(self.prescriber), referral, step)
+                referral_step(actor=Actor.for_user(self.prescriber), referral=referral, step=step)
 
 
 class StateMachineViewsTestCase(BaseTestCase):

@@ -4,12 +4,14 @@ them to `partner` and evaluated eligible."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
 
 from partners.models import ReferralStatus
 from pathways.testing import BaseTestCase, make_client, make_referral
+from prescriptions.terms import PrescriptionTerms
 
 
 def rx_data(**overrides: Any) -> dict[str, str]:
@@ -44,6 +46,16 @@ def rx_data(**overrides: Any) -> dict[str, str]:
     }
     data.update({key: str(value) for key, value in overrides.items()})
     return data
+
+
+def rx_terms(**overrides: Any) -> PrescriptionTerms:
+    """The terms of `rx_data()` as the form hands them to the services, with `overrides`
+    (typed values) replacing some."""
+    from prescriptions.forms import PrescriptionForm
+
+    form = PrescriptionForm(rx_data())
+    assert form.is_valid(), form.errors
+    return replace(form.terms(), **overrides)
 
 
 class RxTestCase(BaseTestCase):

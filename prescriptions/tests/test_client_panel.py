@@ -3,12 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from clients.panels import panels_for, timeline_for
-from pathways.testing import make_client, make_prescription
+from pathways.testing import make_client, make_prescription, request_for
 from prescriptions.models import RxStatus
 from prescriptions.tests.helpers import RxTestCase
 
@@ -16,13 +15,12 @@ from prescriptions.tests.helpers import RxTestCase
 class ClientPanelTestCase(RxTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.request = RequestFactory().get("/")
-        self.request.user = self.therapist
+        self.request = request_for(self.therapist)
 
     def panel(self) -> object:
         found = [
             p
-            for p in panels_for(self.request, self.rx_client)  # type: ignore[arg-type]
+            for p in panels_for(self.request, self.rx_client)
             if p.template == "prescriptions/_client_panel.html"
         ]
         return found[0] if found else None

@@ -4,33 +4,27 @@ the form (beside the field, keeping what was typed)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from dosing.tests.support import request_as
+from accounts.actor import Actor
 from prescriptions import services
 from prescriptions.models import Prescription
 from prescriptions.ranges import dose_problems, ranges
-from prescriptions.tests.helpers import RxTestCase, rx_data
-
-
-def service_data(**overrides: Any) -> dict[str, Any]:
-    from prescriptions.forms import PrescriptionForm
-
-    form = PrescriptionForm(rx_data())
-    assert form.is_valid(), form.errors
-    data = dict(form.cleaned_data)
-    data.update(overrides)
-    return data
+from prescriptions.terms import PrescriptionTerms
+from prescriptions.tests.helpers import RxTestCase, rx_data, rx_terms
 
 
 class ServiceRangeTests(RxTestCase):
     def write(self, **overrides: Any) -> Prescription:
         return services.prescription_write(
-            request_as(self.prescriber), self.referral, service_data(**overrides)
+            actor=Actor.for_user(self.prescriber),
+            referral=self.referral,
+            terms=rx_terms(**overrides),
         )
 
     def assert_refused(self, field: str, words: str, **overrides: Any) -> None:
@@ -105,7 +99,9 @@ class ServiceRangeTests(RxTestCase):
         rx = self.write()
         with self.assertRaises(services.PrescriptionError):
             services.prescription_revise(
-                request_as(self.prescriber), rx, {"dose_mg": Decimal(900)}
+                actor=Actor.for_user(self.prescriber),
+                prescription=rx,
+                terms=replace(PrescriptionTerms.of(rx), dose_mg=Decimal(900)),
             )
         rx.refresh_from_db()
         self.assertEqual(rx.status, "active")

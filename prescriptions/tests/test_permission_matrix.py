@@ -1,38 +1,31 @@
-"""Who may reach which prescription URL: every view × every role.
+"""Who may reach which prescription URL: every view of prescriptions/urls.py and
+prescriptions/portal_urls.py (see pathways.testing.permission_matrix).
 
-Anonymous → 302 to the sign-in page; a role without access → 403; an allowed
-role → 200 for a GET, 302 for a successful POST. Any other method → 405.
-accounts/tests/test_permission_matrix.py checks that MATRIX names exactly the
-URLs of prescriptions/urls.py and prescriptions/portal_urls.py (so does
-test_the_matrix_covers_every_prescription_url below).
+The practice reads a prescription; only the partner's prescriber writes one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from django.test import Client
-from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from accounts.models import Role
 from partners.models import ReferralStatus
 from pathways.testing import (
-    assert_role_outcome,
+    Entry,
+    Fixture,
     make_client,
     make_partner,
     make_prescriber,
     make_prescription,
     make_referral,
     make_user,
+    permission_matrix,
 )
-from prescriptions import portal_urls, urls
+from prescriptions.models import Prescription
 
-ANONYMOUS = "anonymous"
-ROLES = [ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER]
 PRACTICE = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 PRESCRIBERS = {Role.PRESCRIBER}
 
@@ -65,26 +58,16 @@ def _rx_form(**changes: str) -> dict[str, str]:
     return data
 
 
-@dataclass(frozen=True)
-class Entry:
-    methods: tuple[str, ...]
-    allowed: set[str]
-    obj: str  # which fixture object the URL points at
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 MATRIX: dict[str, Entry] = {
-    "prescriptions:detail": Entry(("GET",), PRACTICE, "rx"),
-    "portal_rx:new": Entry(("GET", "POST"), PRESCRIBERS, "referral", _rx_form()),
-    "portal_rx:detail": Entry(("GET",), PRESCRIBERS, "rx"),
-    "portal_rx:revise": Entry(("GET", "POST"), PRESCRIBERS, "rx", _rx_form(dose_mg="150")),
-    "portal_rx:discontinue": Entry(("POST",), PRESCRIBERS, "rx", {"reason": "Stopped."}),
+    "prescriptions:detail": Entry("GET", PRACTICE, "rx"),
+    "portal_rx:new": Entry("GET POST", PRESCRIBERS, "referral", _rx_form(), writes=True),
+    "portal_rx:detail": Entry("GET", PRESCRIBERS, "rx"),
+    "portal_rx:revise": Entry("GET POST", PRESCRIBERS, "rx", _rx_form(dose_mg="150"), writes=True),
+    "portal_rx:discontinue": Entry("POST", PRESCRIBERS, "rx", {"reason": "Stopped."}, writes=True),
 }
-CASES = [(name, method) for name in sorted(MATRIX) for method in MATRIX[name].methods]
 
 
-@pytest.fixture
-def practice(db: Any) -> dict[str, Any]:
+def practice() -> Fixture:
     partner = make_partner()
     users = {role: make_user(f"user-{role}", role) for role in PRACTICE}
     users[Role.PRESCRIBER] = make_prescriber("user-prescriber", partner)
@@ -101,60 +84,8 @@ def practice(db: Any) -> dict[str, Any]:
     }
 
 
-def _url(name: str, practice: dict[str, Any]) -> str:
-    return reverse(name, args=[practice[MATRIX[name].obj].pk])
+def snapshot() -> Any:
+    return list(Prescription.objects.order_by("id").values_list("id", "status", "version"))
 
 
-def _client_for(role: str, practice: dict[str, Any]) -> Client:
-    client = Client()
-    if role != ANONYMOUS:
-        client.force_login(practice["users"][role])
-    return client
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "method"), CASES)
-def test_access(name: str, method: str, role: str, practice: dict[str, Any]) -> None:
-    entry = MATRIX[name]
-    url = _url(name, practice)
-    client = _client_for(role, practice)
-
-    response = client.get(url) if method == "GET" else client.post(url, entry.data)
-
-    assert_role_outcome(response, role=role, allowed=entry.allowed, method=method, url=url)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_wrong_method_is_refused(name: str, role: str, practice: dict[str, Any]) -> None:
-    entry = MATRIX[name]
-    url = _url(name, practice)
-    client = _client_for(role, practice)
-    wrong = {("GET",): "post", ("POST",): "get"}.get(entry.methods, "put")
-
-    response = getattr(client, wrong)(url, entry.data if wrong == "post" else None)
-
-    assert response.status_code == 405
-
-
-@pytest.mark.django_db
-def test_a_user_without_a_role_is_refused_everywhere(practice: dict[str, Any]) -> None:
-    nobody = make_user("nobody", "")
-    client = Client()
-    client.force_login(nobody)
-    for name, method in CASES:
-        url = _url(name, practice)
-        data = MATRIX[name].data
-        response = client.get(url) if method == "GET" else client.post(url, data)
-        assert response.status_code == 403, (name, method)
-
-
-def test_the_matrix_covers_every_prescription_url() -> None:
-    names = {
-        f"{module.app_name}:{pattern.name}"
-        for module in (urls, portal_urls)
-        for pattern in module.urlpatterns
-        if isinstance(pattern, URLPattern)
-    }
-
-    assert names == set(MATRIX)
+TestPrescriptionsMatrix = permission_matrix(MATRIX, practice, snapshot)

@@ -1,24 +1,19 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 
+from accounts.models import User
 from audit.models import AuditEvent
 from partners.models import ReferralStatus
-from pathways.testing import make_prescription
+from pathways.testing import make_prescription, request_for
 from prescriptions.models import RxStatus
 from prescriptions.panels import portal_panel
 from prescriptions.tests.helpers import RxTestCase
 
 
 class PortalPanelTestCase(RxTestCase):
-    def request_for(self, user: object) -> object:
-        request = RequestFactory().get("/")
-        request.user = user  # type: ignore[attr-defined]
-        return request
-
-    def render(self, user: object | None = None) -> str:
-        panel = portal_panel(self.request_for(user or self.prescriber), self.referral)  # type: ignore[arg-type]
+    def render(self, user: User | None = None) -> str:
+        panel = portal_panel(request_for(user or self.prescriber), self.referral)
         assert panel is not None
         return render_to_string(panel.template, {**panel.context, "referral": self.referral})
 
@@ -50,12 +45,12 @@ class PortalPanelTestCase(RxTestCase):
         self.referral.status = ReferralStatus.SCHEDULED
         self.referral.save()
 
-        assert portal_panel(self.request_for(self.prescriber), self.referral) is None  # type: ignore[arg-type]
+        assert portal_panel(request_for(self.prescriber), self.referral) is None
 
     def test_it_shows_nothing_to_another_partner(self) -> None:
         make_prescription(self.referral, self.prescriber)
 
-        assert portal_panel(self.request_for(self.prescriber2), self.referral) is None  # type: ignore[arg-type]
+        assert portal_panel(request_for(self.prescriber2), self.referral) is None
 
     def test_it_is_on_the_portal_referral_page(self) -> None:
         rx = make_prescription(self.referral, self.prescriber)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from notifications.models import OutboundEmail
 from pathways.testing import make_prescription
 from prescriptions import services
 from prescriptions.models import Prescription, RxStatus
-from prescriptions.tests.helpers import RxTestCase, rx_data
+from prescriptions.tests.helpers import RxTestCase, rx_data, rx_terms
 
 
 class WriteTestCase(RxTestCase):
@@ -129,24 +130,17 @@ class WriteTestCase(RxTestCase):
 
     def test_the_service_refuses_a_second_active_chain(self) -> None:
         make_prescription(self.referral, self.prescriber)
-        request = self.request_for(self.prescriber)
+        actor = Actor.for_user(self.prescriber)
 
         with self.assertRaisesMessage(services.PrescriptionError, "already has an active"):
-            services.prescription_write(request, self.referral, rx_data())
+            services.prescription_write(actor=actor, referral=self.referral, terms=rx_terms())
 
         assert Prescription.objects.count() == 1
 
     def test_the_service_refuses_a_prescriber_of_another_partner(self) -> None:
-        request = self.request_for(self.prescriber2)
+        actor = Actor.for_user(self.prescriber2)
 
         with self.assertRaises(services.PrescriptionError):
-            services.prescription_write(request, self.referral, rx_data())
+            services.prescription_write(actor=actor, referral=self.referral, terms=rx_terms())
 
         assert not Prescription.objects.exists()
-
-    def request_for(self, user: object) -> object:
-        from django.test import RequestFactory
-
-        request = RequestFactory().post("/")
-        request.user = user  # type: ignore[attr-defined]
-        return request

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
 from accounts.models import User
 from clients.models import Client
 from scheduling.models import Appointment, AppointmentType, Room
+from scheduling.services import Booking
+from treatment.models import TreatmentSession
 
 
 def future_day(weekday: int = 1, weeks: int = 2) -> dt.date:
@@ -56,12 +56,6 @@ def make_appointment(
     )
 
 
-def request_as(user: User) -> AuthedRequest:
-    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
-    request.user = user
-    return request  # type: ignore[return-value]
-
-
 def booking(
     client: Client,
     clinician: User,
@@ -70,19 +64,18 @@ def booking(
     type: str = AppointmentType.PSYCHOTHERAPY,
     room: Room | None = None,
     minutes: int | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "client": client,
-        "clinician": clinician,
-        "room": room,
-        "type": type,
-        "starts_at": starts_at,
-        **extra,
-    }
-    if minutes is not None:
-        data["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
-    return data
+    session: TreatmentSession | None = None,
+) -> Booking:
+    ends_at = starts_at + dt.timedelta(minutes=minutes) if minutes is not None else None
+    return Booking(
+        client=client,
+        clinician=clinician,
+        type=type,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+        session=session,
+    )
 
 
 def form_data(

@@ -12,25 +12,26 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from accounts.actor import Actor
 from accounts.models import Role
 from pathways.testing import make_client, make_user
 from scheduling.models import Appointment
-from scheduling.services import BookingClash, appointment_book
-from scheduling.tests.support import at, booking, future_day, make_room, request_as
+from scheduling.services import Booking, BookingClash, appointment_book
+from scheduling.tests.support import at, booking, future_day, make_room
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def race(bookings: list[dict[str, Any]], booker: Any) -> list[str]:
+def race(bookings: list[Booking], booker: Any) -> list[str]:
     barrier = threading.Barrier(len(bookings))
     outcomes: list[str] = []
 
-    def book(data: dict[str, Any]) -> None:
+    def book(data: Booking) -> None:
         from django.db import connections
 
         try:
             barrier.wait(timeout=10)
-            appointment_book(request_as(booker), data)
+            appointment_book(actor=Actor.for_user(booker), booking=data)
             outcomes.append("booked")
         except BookingClash:
             outcomes.append("refused")
@@ -108,9 +109,10 @@ def test_it_books_both_when_two_requests_race_for_different_slots() -> None:
 def test_it_refuses_the_second_of_two_bookings_one_after_the_other() -> None:
     p = _practice()
     start = at(p["day"], "10:00")
-    appointment_book(request_as(p["intake"]), booking(p["dana"], p["theo"], start))
+    actor = Actor.for_user(p["intake"])
+    appointment_book(actor=actor, booking=booking(p["dana"], p["theo"], start))
 
     with pytest.raises(BookingClash):
-        appointment_book(request_as(p["intake"]), booking(p["fox"], p["theo"], start))
+        appointment_book(actor=actor, booking=booking(p["fox"], p["theo"], start))
 
     assert Appointment.objects.count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment, AppointmentStatus
@@ -15,7 +16,6 @@ from scheduling.tests.support import (
     future_day,
     make_appointment,
     make_room,
-    request_as,
 )
 
 
@@ -38,7 +38,7 @@ class DoubleBookingTestCase(BaseTestCase):
         self.existing = make_appointment(
             self.dana, self.therapist, at(self.day, "10:00"), minutes=90, room=self.room
         )
-        self.request = request_as(self.intake)
+        self.actor = Actor.for_user(self.intake)
 
     def book(self, **kwargs):  # type: ignore[no-untyped-def]
         data = {
@@ -54,7 +54,9 @@ class DoubleBookingTestCase(BaseTestCase):
             data.pop("clinician"),
             data.pop("starts_at"),
         )
-        return appointment_book(self.request, booking(client, clinician, starts_at, **data))
+        return appointment_book(
+            actor=self.actor, booking=booking(client, clinician, starts_at, **data)
+        )
 
     def test_it_refuses_the_same_clinician_at_an_overlapping_time(self) -> None:
         with pytest.raises(BookingClash) as caught:

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from notifications.models import OutboundEmail
 from partners.models import ReferralStatus
@@ -17,13 +18,19 @@ from scheduling.models import Appointment, AppointmentStatus, Reminder
 from scheduling.reminders import RIDE_RULE, reminder_deliver
 from scheduling.services import appointment_book, appointment_move
 from scheduling.tasks import reminder_send
-from scheduling.tests.support import booking, make_appointment, make_room, request_as
+from scheduling.tests.support import booking, make_appointment, make_room
 
 
 def run_command() -> str:
     out = StringIO()
     call_command("send_due_reminders", stdout=out)
     return out.getvalue()
+
+
+def deliver(appointment_id: int, kind: str, now: dt.datetime | None = None) -> str:
+    return reminder_deliver(
+        actor=Actor.system(), appointment_id=appointment_id, kind=kind, now=now
+    )
 
 
 def hours_from_now(hours: float) -> dt.datetime:
@@ -89,7 +96,7 @@ class RemindersTestCase(BaseTestCase):
 
         run_command()
         run_command()
-        again = reminder_deliver(appt.pk, "48h")
+        again = deliver(appt.pk, "48h")
 
         assert again == "already-sent"
         assert OutboundEmail.objects.count() == 1
@@ -97,9 +104,9 @@ class RemindersTestCase(BaseTestCase):
     def test_it_sends_both_reminders_over_time(self) -> None:
         appt = self.appointment(47)
 
-        reminder_deliver(appt.pk, "48h")
+        deliver(appt.pk, "48h")
         later = timezone.now() + dt.timedelta(hours=25)
-        assert reminder_deliver(appt.pk, "24h", now=later) == "sent"
+        assert deliver(appt.pk, "24h", now=later) == "sent"
 
         assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["24h", "48h"]
 
@@ -133,12 +140,12 @@ class RemindersTestCase(BaseTestCase):
 
         new_start = hours_from_now(44)
         appointment_move(
-            request_as(self.intake),
-            appt,
-            new_start,
-            new_start + dt.timedelta(minutes=50),
-            self.therapist,
-            self.room,
+            actor=Actor.for_user(self.intake),
+            appointment=appt,
+            starts_at=new_start,
+            ends_at=new_start + dt.timedelta(minutes=50),
+            clinician=self.therapist,
+            room=self.room,
         )
         run_command()
 
@@ -152,7 +159,7 @@ class RemindersTestCase(BaseTestCase):
         self.record.save()
         appt = self.appointment(30)
 
-        assert reminder_deliver(appt.pk, "48h") == "no-email"
+        assert deliver(appt.pk, "48h") == "no-email"
         assert Reminder.objects.count() == 0
 
     def test_a_dosing_reminder_carries_the_prescriptions_instructions_and_the_ride_rule(
@@ -248,7 +255,10 @@ class RemindersTestCase(BaseTestCase):
         start = hours_from_now(24 * 5)
 
         with self.captureOnCommitCallbacks(execute=True):
-            appointment_book(request_as(self.intake), booking(self.record, self.therapist, start))
+            appointment_book(
+                actor=Actor.for_user(self.intake),
+                booking=booking(self.record, self.therapist, start),
+            )
 
         queued = sorted(
             (r.args[1], r.task.run_after)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib.messages import get_messages
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import SchedulingError, appointment_set_status
-from scheduling.tests.support import at, future_day, make_appointment, request_as
+from scheduling.tests.support import at, future_day, make_appointment
 
 
 class StatusTestCase(BaseTestCase):
@@ -64,7 +65,9 @@ class StatusTestCase(BaseTestCase):
 
         for status in ("arrived", "in_session", "no_show", "scheduled"):
             try:
-                appointment_set_status(request_as(self.intake), self.appt, status)
+                appointment_set_status(
+                    actor=Actor.for_user(self.intake), appointment=self.appt, status=status
+                )
             except SchedulingError:
                 continue
             raise AssertionError(f"{status} was allowed after completed")

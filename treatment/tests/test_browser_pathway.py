@@ -16,6 +16,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.actor import Actor
 from accounts.models import Role
 from consents.models import ConsentKind
 from consents.services import consent_documents_install_defaults
@@ -88,7 +89,7 @@ def gate_check(page: Any, key: str) -> Any:
 def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
     page: Any, browser: Any, live_server: Any
 ) -> None:
-    consent_documents_install_defaults()
+    consent_documents_install_defaults(actor=Actor.system())
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user("theo", Role.THERAPIST, first_name="Theo")
     make_prescriber("priya", partner, first_name="Priya")

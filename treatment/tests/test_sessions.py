@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.test import RequestFactory
 
+from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
@@ -185,26 +185,22 @@ class SessionsTestCase(BaseTestCase):
         # cancels. The cancel must meet the current status (in progress), not its copy.
         session = make_session(self.course, SessionKind.PREPARATION)
         stale = TreatmentSession.objects.get(pk=session.pk)
-        request = RequestFactory().post("/")
-        request.user = self.therapist
-        services.session_start(request, session)  # type: ignore[arg-type]
+        actor = Actor.for_user(self.therapist)
+        services.session_start(actor=actor, session=session)
 
         with self.assertRaisesMessage(
             services.SessionError, "Only a planned session can be cancelled."
         ):
-            services.session_cancel(request, stale)  # type: ignore[arg-type]
+            services.session_cancel(actor=actor, session=stale)
 
         assert self.status_of(session) == SessionStatus.IN_PROGRESS
 
     def test_it_refuses_a_dosing_session_on_the_ungated_path(self) -> None:
         session = make_session(self.course, SessionKind.DOSING)
-        request = RequestFactory().post("/")
-        request.user = self.therapist
-
         with self.assertRaisesMessage(
             services.SessionError, "A dosing session starts through the readiness gate."
         ):
-            services.session_start(request, session)  # type: ignore[arg-type]
+            services.session_start(actor=Actor.for_user(self.therapist), session=session)
 
         assert self.status_of(session) == SessionStatus.PLANNED
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.core import mail
 
 from audit.models import AuditEvent
+from common.ratelimit import ip_hash
 from intake.models import AppointmentRequest
-from intake.ratelimit import ip_hash
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_service
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from common.ratelimit import ip_hash
 from intake.models import AppointmentRequest
-from intake.ratelimit import ip_hash
 from pathways.testing import BaseTestCase, make_message, make_request
 
 URL = "/request-an-appointment/"

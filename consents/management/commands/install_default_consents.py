@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from accounts.actor import Actor
 from consents.services import consent_documents_install_defaults
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = consent_documents_install_defaults()
+        created = consent_documents_install_defaults(actor=Actor.system())
         self.stdout.write(
             f"Created {created} consent document(s); existing ones were left alone. "
             "The texts are samples: review them with the practice's counsel before use."

@@ -12,14 +12,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from measures.safety import escalate_due, escalation_hours
+from accounts.actor import Actor
+from measures.safety import alert_escalate_due, escalation_hours
 
 
 class Command(BaseCommand):
     help = "Escalate unacknowledged safety alerts older than SAFETY_ALERT_ESCALATE_HOURS."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        escalated = escalate_due()
+        escalated = alert_escalate_due(actor=Actor.system())
         hours = escalation_hours()
         self.stdout.write(
             f"Escalated {len(escalated)} safety alert(s) unacknowledged after {hours} h."

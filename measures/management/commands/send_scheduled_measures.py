@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from measures.schedule import send_due
+from accounts.actor import Actor
+from measures.schedule import schedule_send_due
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sent = send_due()
+        sent = schedule_send_due(actor=Actor.system())
         counts = Counter(item.reason for item in sent)
         # Counts only: no client, no instrument names.
         summary = ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items())) or "none"

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import Role, User
 from clients.models import Client, Diagnosis, ReportedMedication
 from consents.models import ConsentKind
@@ -147,7 +148,7 @@ MORGAN_NOTE = (
 
 
 def seed_pathway(users: dict[str, User], partner: Partner) -> None:
-    consent_documents_install_defaults()
+    consent_documents_install_defaults(actor=Actor.system())
     therapist, prescriber = users[Role.THERAPIST], users[Role.PRESCRIBER]
     today = timezone.localdate()
     dose_day = morgan_dose_day()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from accounts.actor import Actor
 from scheduling.reminders import due_reminders, reminder_deliver
 
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         outcomes: Counter[str] = Counter()
+        actor = Actor.system()
         for appointment_id, kind in due_reminders():
-            outcomes[reminder_deliver(appointment_id, kind)] += 1
+            outcomes[reminder_deliver(actor=actor, appointment_id=appointment_id, kind=kind)] += 1
         summary = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none due"
         self.stdout.write(f"Reminders: {summary}.")
