@@ -54,11 +54,11 @@ def role_required(*roles: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if needs_verification(user):  # type: ignore[arg-type]
+            if needs_verification(user):
                 return redirect_to("accounts:verify", request)
-            if needs_setup(user):  # type: ignore[arg-type]
+            if needs_setup(user):
                 return redirect_to("accounts:otp_setup", request)
-            if not user.has_role(*roles):  # type: ignore[union-attr]
+            if not user.has_role(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

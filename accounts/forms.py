@@ -13,7 +13,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].replace(" ", "")
+        token: str = self.cleaned_data["token"].replace(" ", "")
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
         return token

@@ -16,6 +16,7 @@ from accounts.models import User
 
 def needs_verification(user: User) -> bool:
     """Signed in with a password, but the authenticator code is still owed."""
+    # OTPMiddleware gives the signed-in user is_verified(); the stubs cannot know it.
     return user_has_device(user) and not user.is_verified()  # type: ignore[attr-defined]
 
 

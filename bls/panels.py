@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest
 from bls.models import EmdrRecord, PhaseMark
@@ -13,7 +11,7 @@ from clients.panels import Panel, TimelineEntry
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
 
-def _records(client: Client) -> Any:
+def _records(client: Client) -> QuerySet[EmdrRecord]:
     return (
         EmdrRecord.objects.filter(
             Q(session__course__client=client) | Q(appointment__client=client)
@@ -45,6 +43,7 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if not (records or sessions or appointments):
         return None
     for record in records:
+        # The panel's template shows each record's latest phase mark.
         record.current = record.phase_marks.order_by("-at", "-id").first()  # type: ignore[attr-defined]
     context = {
         "records": records,

@@ -56,8 +56,10 @@ def vitals(record: EmdrRecord) -> list[VitalSigns]:
 
 def session_start(record: EmdrRecord) -> dt.datetime | None:
     """When the session began, for the timeline's minute 0."""
-    if record.session_id is not None and record.session.started_at:  # type: ignore[union-attr]
-        return record.session.started_at  # type: ignore[union-attr]
-    if record.appointment_id is not None:
-        return record.appointment.starts_at  # type: ignore[union-attr]
+    session = record.session
+    if session is not None and session.started_at:
+        return session.started_at
+    appointment = record.appointment
+    if appointment is not None:
+        return appointment.starts_at
     return None

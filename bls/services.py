@@ -260,7 +260,9 @@ def _set_errors(entry: SetEntry) -> dict[str, str]:
     errors = _too_long(DesensitisationSet, asdict(entry))
     if entry.bls_type not in BlsType.values:
         errors["bls_type"] = "Choose eye movements, auditory or tactile."
-    speed = entry.speed_hz
+    # Typed as object: a caller that skips the type checker may send a float or text,
+    # which is refused here rather than failing on Decimal's methods.
+    speed: object = entry.speed_hz
     if not (
         isinstance(speed, Decimal)
         and speed.is_finite()

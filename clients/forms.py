@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from accounts.models import User
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from clients.queries import active_therapists
 from clients.validation import check_date_of_birth, check_phone, check_state
@@ -12,7 +13,7 @@ from clients.validation import check_date_of_birth, check_phone, check_state
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = Client
         fields = [
@@ -42,8 +43,9 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        therapist = self.fields["assigned_therapist"]
-        therapist.queryset = active_therapists()  # type: ignore[attr-defined]
+        # A foreign key's form field is a ModelChoiceField.
+        therapist = cast("forms.ModelChoiceField[User]", self.fields["assigned_therapist"])
+        therapist.queryset = active_therapists()
         if not can_assign:
             # Only the intake team and the admin move a client between therapists.
             therapist.disabled = True
@@ -64,24 +66,25 @@ class ClientForm(forms.ModelForm):
         return check_phone(self.cleaned_data["escort_phone"])
 
 
-class DiagnosisForm(forms.ModelForm):
+class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = Diagnosis
         fields = ["code", "description"]
         help_texts = {"code": "e.g. F43.10"}
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        code: str = self.cleaned_data["code"]
+        return code.strip().upper()
 
 
-class MedicationForm(forms.ModelForm):
+class MedicationForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = ReportedMedication
         fields = ["name", "dose", "frequency"]
         labels = {"name": "Medication"}
 
 
-class AllergyForm(forms.ModelForm):
+class AllergyForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = Allergy
         fields = ["substance", "reaction", "severity"]

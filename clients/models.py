@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -65,12 +67,12 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.phone_digits = "".join(c for c in self.phone if c.isdigit())
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "phone" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = {*update_fields, "phone_digits"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_digits"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])

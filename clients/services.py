@@ -177,7 +177,7 @@ def record_item_end(*, actor: Actor, item: RecordItem) -> None:
     An item already ended stays as it is (a second click changes nothing)."""
     field = END_FIELD[type(item)]
     with transaction.atomic():
-        current = type(item).objects.select_for_update().get(pk=item.pk)  # type: ignore[attr-defined]
+        current = type(item).objects.select_for_update().get(pk=item.pk)
         if getattr(current, field) is not None:
             return
         setattr(current, field, timezone.now())

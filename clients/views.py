@@ -57,7 +57,7 @@ def _add_allergy(actor: Actor, client: Client, data: dict[str, Any]) -> models.M
 
 
 # The parts of the record kept as lists: form, model, and how an item is added.
-ITEMS: dict[str, tuple[type[ModelForm], type[services.RecordItem], ItemAdd]] = {
+ITEMS: dict[str, tuple[type[ModelForm[Any]], type[services.RecordItem], ItemAdd]] = {
     "diagnosis": (DiagnosisForm, Diagnosis, _add_diagnosis),
     "medication": (MedicationForm, ReportedMedication, _add_medication),
     "allergy": (AllergyForm, Allergy, _add_allergy),
@@ -94,7 +94,7 @@ def client_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "clients/list.html", context)
 
 
-def _detail_context(request: AuthedRequest, client: Client, **forms: object) -> dict:
+def _detail_context(request: AuthedRequest, client: Client, **forms: object) -> dict[str, object]:
     context: dict[str, object] = {
         "client": client,
         "source": getattr(client, "source_request", None),
@@ -177,6 +177,7 @@ def item_add(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
 def item_end(request: AuthedRequest, pk: int, kind: str, item_id: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     _, model, _ = ITEMS[kind]
+    # get_object_or_404's stub loses the union of model classes and answers Model.
     item: services.RecordItem = get_object_or_404(model, pk=item_id, client=client)  # type: ignore[assignment]
     services.record_item_end(actor=actor_from(request), item=item)
     messages.success(request, "Record updated; the history is kept.")

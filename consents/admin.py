@@ -19,7 +19,7 @@ from consents.models import ConsentDocument
 
 
 @admin.register(ConsentDocument)
-class ConsentDocumentAdmin(admin.ModelAdmin):
+class ConsentDocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
     list_display = ("kind", "version", "title", "created_at", "created_by")
     list_filter = ("kind",)
     search_fields = ("title",)
@@ -44,7 +44,9 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
                 initial.update(kind=source.kind, title=source.title, body=source.body)
         return initial
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[ConsentDocument], change: bool
+    ) -> None:
         # Only adds reach here (a version cannot be changed); the model numbers it.
         obj.created_by = request.user
         obj.save()

@@ -148,7 +148,7 @@ def _staff_on_device(request: HttpRequest) -> User | None:
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     # The page shows what one client is asked to sign: never cache it.
-    request.phi_page = True  # type: ignore[attr-defined]
+    request.phi_page = True  # type: ignore[attr-defined]  # read by common.middleware
     consent_request = (
         ConsentRequest.objects.by_token(token)
         .select_related("document", "partner", "client")
@@ -194,5 +194,5 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def done(request: HttpRequest) -> HttpResponse:
-    request.phi_page = True  # type: ignore[attr-defined]
+    request.phi_page = True  # type: ignore[attr-defined]  # read by common.middleware
     return render(request, "consents/done.html")

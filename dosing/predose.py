@@ -20,7 +20,6 @@ from accounts.models import Role
 from audit.services import log_action
 from dosing import rules
 from dosing.base import (
-    CLOCK_SKEW,
     DosingError,
     bounds,
     client_of,
@@ -30,7 +29,7 @@ from dosing.base import (
     too_long,
 )
 from dosing.models import DosingRecord, PrescriberContact, RiskCheckMethod, RiskCheckOutcome
-from dosing.rules import dose_given, is_discharged, latest_predose, rx_in_force
+from dosing.rules import CLOCK_SKEW, dose_given, is_discharged, latest_predose, rx_in_force
 from dosing.vitals import out_of_range
 
 # --- Pre-dose checks -----------------------------------------------------------

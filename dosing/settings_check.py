@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from common.bounds import Bounds, check_bounds
 
 BOUNDS: dict[str, Bounds] = {
@@ -27,9 +29,41 @@ BOUNDS: dict[str, Bounds] = {
 }
 
 
+# The gate and dose conditions are plug-in lists (common.plugins), so a practice may
+# add its own; it may not drop one of these, which keep a dose safe (issues 3 and 8).
+REQUIRED_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "PATHWAYS_GATE_CONDITIONS": (
+        "treatment.gate.referral_condition",
+        "treatment.gate.prescription_condition",
+        "treatment.gate.consent_condition",
+        "treatment.gate.release_condition",
+        "treatment.gate.escort_condition",
+        "measures.gate.safety_alerts_condition",
+        "treatment.gate.preparation_condition",
+    ),
+    "PATHWAYS_DOSE_CONDITIONS": (
+        "measures.gate.recent_phq9_condition",
+        "dosing.rules.risk_check_condition",
+    ),
+}
+
+
+def check_conditions(settings: Any) -> None:
+    for name, required in REQUIRED_CONDITIONS.items():
+        listed = list(getattr(settings, name, []))
+        missing = [path for path in required if path not in listed]
+        if missing:
+            raise ImproperlyConfigured(
+                f"{name} lacks {', '.join(missing)}: a dose would skip a safety "
+                "condition. Add them back in pathways/settings.py."
+            )
+
+
 def validate_settings(settings: Any) -> None:
-    """Raise ImproperlyConfigured for the first dosing setting outside its range."""
+    """Raise ImproperlyConfigured for the first dosing setting outside its range,
+    or a safety condition missing from the gate's lists."""
     check_bounds(settings, BOUNDS)
+    check_conditions(settings)
     from prescriptions.ranges import ranges
 
     ranges()  # PRESCRIPTION_DOSE_RANGES: an unknown route or a bad range stops start-up

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Role, User
@@ -33,7 +35,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=RequestStatus.choices)
 
 
-def clinicians() -> forms.ModelChoiceField:
+def clinicians() -> forms.ModelChoiceField[User]:
     return forms.ModelChoiceField(
         queryset=User.objects.filter(role=Role.THERAPIST, is_active=True),
         required=False,
@@ -43,8 +45,8 @@ def clinicians() -> forms.ModelChoiceField:
 
 
 class AssignForm(forms.Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["clinician"] = clinicians()
 
 

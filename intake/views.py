@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -34,9 +34,9 @@ def _get_request_for_user(request: AuthedRequest, pk: int) -> AppointmentRequest
     return get_object_or_404(_requests_for_user(request), pk=pk)
 
 
-def _day_start(day: datetime | object, *, end: bool = False) -> datetime:
+def _day_start(day: date, *, end: bool = False) -> datetime:
     tz = timezone.get_current_timezone()
-    return datetime.combine(day, time.max if end else time.min, tzinfo=tz)  # type: ignore[arg-type]
+    return datetime.combine(day, time.max if end else time.min, tzinfo=tz)
 
 
 @require_GET
@@ -75,9 +75,11 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "intake/request_detail.html", _detail_context(request, appt))
 
 
-def _detail_context(request: AuthedRequest, appt: AppointmentRequest, **extra: object) -> dict:
+def _detail_context(
+    request: AuthedRequest, appt: AppointmentRequest, **extra: object
+) -> dict[str, object]:
     can_manage = request.user.role in ALL_RECORDS_ROLES
-    context = {
+    context: dict[str, object] = {
         "appt": appt,
         "can_manage": can_manage,
         "status_choices": [
@@ -148,7 +150,7 @@ def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_bound:
         # The reply shows the request again, so it is a read like any other.
         log_action(actor, "request.view", appt, client=appt.client)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware
         # Swap just the notes panel; the rest of the page stays as it was.
         context = _detail_context(request, appt, note_form=form)
         return render(request, "intake/_notes.html", context)

@@ -70,7 +70,8 @@ def dashboard_alerts(user: Any) -> list[SafetyAlert]:
 
 def item_for(alert: SafetyAlert) -> Mapping[str, Any]:
     """The alert's item in the definition of its instrument ({} if it is gone)."""
-    for item in alert.instrument.definition.get("items") or []:
+    items: list[Mapping[str, Any]] = alert.instrument.definition.get("items") or []
+    for item in items:
         if item.get("number") == alert.item:
             return item
     return {}

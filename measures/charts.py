@@ -84,7 +84,7 @@ def chart_version(client: Client, instrument: Instrument) -> str:
 def _local(at: dt.datetime) -> float:
     """matplotlib's date number of the practice's local time (so the axis shows local
     dates without touching the process-wide timezone setting)."""
-    return float(mdates.date2num(local(at).replace(tzinfo=None)))
+    return float(mdates.date2num(local(at).replace(tzinfo=None)))  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
 
 
 def client_instrument_svg(client: Client, instrument: Instrument) -> str:
@@ -134,9 +134,9 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     pad = max(3.0, (last - first) * 0.04)  # days
     ax.set_xlim(first - pad, last + pad)
     ax.xaxis_date()
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
     ax.set_ylim(low - 0.5, high + 0.5)
     # Whole-number ticks at the band cut-points and the top of the scale.
     ax.set_yticks(sorted({*(b["min"] for b in bands), high}))

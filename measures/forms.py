@@ -170,7 +170,7 @@ class SendForm(forms.Form):
         self.fields["instruments"].choices = instrument_choices()  # type: ignore[attr-defined]
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     instruments = forms.MultipleChoiceField(
         label="Questionnaires",
         widget=forms.CheckboxSelectMultiple,

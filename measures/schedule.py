@@ -163,7 +163,7 @@ def _due_at_integration(course: TreatmentCourse, now: datetime) -> list[Treatmen
 def course_end(course: TreatmentCourse) -> datetime | None:
     """When a completed course ended: its last session's completion, else the last
     recorded update of the course (the audit trail), else None (not sent)."""
-    last = course.sessions.aggregate(at=Max("completed_at"))["at"]
+    last: datetime | None = course.sessions.aggregate(at=Max("completed_at"))["at"]
     if last is not None:
         return last
     event = (

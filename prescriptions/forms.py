@@ -50,7 +50,7 @@ def _text_widget() -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX})
 
 
-class PrescriptionForm(forms.ModelForm):
+class PrescriptionForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     """Write or revise a prescription. The medication is fixed: ketamine."""
 
     class Meta:
@@ -174,7 +174,8 @@ class PrescriptionForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Prescription:
         self.instance.holds = self.cleaned_data.get("holds", [])
-        return super().save(commit=commit)
+        saved: Prescription = super().save(commit=commit)
+        return saved
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -43,9 +43,9 @@ EDITABLE_FIELDS: list[str] = [
 ]
 
 
-def model_field(name: str) -> models.Field:
+def model_field(name: str) -> models.Field[Any, Any]:
     # The editable fields are concrete model fields, never relations.
-    return cast(models.Field, Prescription._meta.get_field(name))
+    return cast("models.Field[Any, Any]", Prescription._meta.get_field(name))
 
 
 def active_prescription_for(client: Client | int, on_date: dt.date) -> Prescription | None:

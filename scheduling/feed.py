@@ -122,7 +122,8 @@ def build_calendar(appointments: Iterable[Appointment], now: dt.datetime) -> byt
         event.add("transp", "OPAQUE")
         event.add("class", "PRIVATE")
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 @require_GET

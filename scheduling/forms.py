@@ -26,18 +26,18 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 USUAL = ", ".join(f"{AppointmentType(t).label} {m}" for t, m in DEFAULT_MINUTES.items())
 
 
-class ClinicianField(forms.ModelChoiceField):
+class ClinicianField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
 
-class ClientField(forms.ModelChoiceField):
+class ClientField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
     def label_from_instance(self, obj: Any) -> str:
         born = f" (born {obj.date_of_birth:%Y-%m-%d})" if obj.date_of_birth else ""
         return f"{obj.last_name}, {obj.first_name}{born}"
 
 
-class SessionField(forms.ModelChoiceField):
+class SessionField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
     def label_from_instance(self, obj: Any) -> str:
         course = obj.course
         return (
@@ -64,7 +64,7 @@ class WhenMixin:
     duration_required = True
 
     def clean_when(self, cleaned: dict[str, Any], type_: str | None) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
+        form: forms.Form = self  # type: ignore[assignment]  # mixed into Forms only
         day, start = cleaned.get("date"), cleaned.get("start")
         minutes = cleaned.get("duration")
         if day is None or start is None:

@@ -43,7 +43,7 @@ from scheduling.forms import (
     move_initial,
     status_actions,
 )
-from scheduling.models import Appointment, AppointmentStatus, Room
+from scheduling.models import APPOINTMENT_TRANSITIONS, Appointment, AppointmentStatus, Room
 
 NEW_FEED_SESSION_KEY = "scheduling_new_feed_url"
 FIRST_HOUR, LAST_HOUR = 8, 18  # the grid always shows at least 08:00–18:59
@@ -235,7 +235,7 @@ def _detail(
         "ends": timezone.localtime(appt.ends_at, tz),
         "actions": status_actions(appt.status),
         "can_move": appt.status == AppointmentStatus.SCHEDULED,
-        "can_cancel": AppointmentStatus.CANCELLED in services.APPOINTMENT_TRANSITIONS[appt.status],
+        "can_cancel": AppointmentStatus.CANCELLED in APPOINTMENT_TRANSITIONS[appt.status],
         "move_form": move_form or MoveForm(initial=move_initial(appt)),
         "cancel_form": cancel_form or CancelForm(),
         "reminders": appt.reminders.order_by("sent_at"),

@@ -7,7 +7,7 @@ from treatment.services import PLAN_FIELDS, CoursePlan
 from treatment.validation import escort_phone_problem
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = TreatmentCourse
         fields = [
@@ -31,7 +31,7 @@ class CourseForm(forms.ModelForm):
         return CoursePlan(**{name: self.cleaned_data[name] for name in PLAN_FIELDS})
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = TreatmentSession
         fields = ["kind", "planned_date"]
@@ -48,7 +48,7 @@ class EscortForm(forms.Form):
     )
 
     def clean_escort_phone(self) -> str:
-        phone = self.cleaned_data["escort_phone"].strip()
+        phone: str = self.cleaned_data["escort_phone"].strip()
         problem = escort_phone_problem(phone)
         if problem:
             raise forms.ValidationError(problem)

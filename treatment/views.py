@@ -104,7 +104,9 @@ def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "treatment/course.html", _course_context(course, form))
 
 
-def _session_context(session: TreatmentSession, escort_form: EscortForm | None = None) -> dict:
+def _session_context(
+    session: TreatmentSession, escort_form: EscortForm | None = None
+) -> dict[str, object]:
     client = session.course.client
     context: dict[str, object] = {"session": session, "course": session.course, "client": client}
     if session.kind == SessionKind.DOSING and session.status == SessionStatus.PLANNED:

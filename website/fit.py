@@ -14,7 +14,9 @@ memories; individual therapy is the general starting point.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 
@@ -66,9 +68,10 @@ class Suggestion:
     reason: str
 
 
-def suggest(answers: dict[str, object]) -> list[Suggestion]:
-    """Services to talk about, best first, each with a plain reason."""
-    goals = set(answers.get("goals") or [])  # type: ignore[call-overload]
+def suggest(answers: Mapping[str, Any]) -> list[Suggestion]:
+    """Services to talk about, best first, each with a plain reason (`answers` is the
+    fit form's cleaned_data)."""
+    goals = set(answers.get("goals") or [])
     ketamine = answers.get("ketamine")
     emdr = answers.get("emdr")
     tried = answers.get("tried_before") == "yes"

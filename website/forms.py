@@ -40,7 +40,7 @@ class PublicForm(forms.Form):
             return uuid.uuid4()
 
 
-class AppointmentRequestForm(PublicForm, forms.ModelForm):
+class AppointmentRequestForm(PublicForm, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     preferred_times = forms.MultipleChoiceField(
         label="Good times to reach you",
         choices=ContactTime.choices,
@@ -107,6 +107,7 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         heard = self.fields["heard_about"]
+        # A model field with choices gives a ChoiceField, whose choices are a list.
         heard.choices = [("", "Choose…"), *heard.choices[1:]]  # type: ignore[attr-defined]
         for name in ("first_name", "last_name"):
             self.fields[name].widget.attrs["autocomplete"] = (
@@ -136,7 +137,7 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):
         )
 
 
-class ContactForm(PublicForm, forms.ModelForm):
+class ContactForm(PublicForm, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     class Meta:
         model = ContactMessage
         fields = ["name", "email", "phone", "message"]

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
 from audit.models import AuditEvent
 from pathways.testing import PASSWORD, BaseTestCase
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 WRONG = "not the password at all"
 
 
 class LoginTestCase(BaseTestCase):
-    def sign_in(self, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+    def sign_in(self, password: str = PASSWORD, remote_addr: str = "127.0.0.1") -> TestResponse:
+        # 127.0.0.1 is the test client's own default address.
         data = {"username": "intake", "password": password}
-        return self.client.post("/staff/sign-in/", data, **extra)
+        return self.client.post("/staff/sign-in/", data, REMOTE_ADDR=remote_addr)
 
     def signed_in_user_id(self) -> str | None:
         return self.client.session.get(SESSION_KEY)
@@ -46,7 +52,7 @@ class LoginTestCase(BaseTestCase):
         self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
 
     def test_it_writes_an_audit_entry(self) -> None:
-        self.sign_in(REMOTE_ADDR="198.51.100.20")
+        self.sign_in(remote_addr="198.51.100.20")
 
         event = AuditEvent.objects.get(action="auth.login")
         assert event.actor == self.intake
@@ -88,9 +94,9 @@ class LoginTestCase(BaseTestCase):
 
     def test_it_locks_the_username_from_that_address_only(self) -> None:
         for _ in range(settings.AXES_FAILURE_LIMIT):
-            self.sign_in(WRONG, REMOTE_ADDR="203.0.113.5")
+            self.sign_in(WRONG, remote_addr="203.0.113.5")
 
-        response = self.sign_in(REMOTE_ADDR="203.0.113.6")
+        response = self.sign_in(remote_addr="203.0.113.6")
 
         assert response.status_code == 302
         assert self.signed_in_user_id() == str(self.intake.pk)

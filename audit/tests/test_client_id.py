@@ -21,7 +21,7 @@ class ClientIdTestCase(BaseTestCase):
 
         assert isinstance(field, models.BigIntegerField)
         assert not field.is_relation
-        assert field.db_index
+        assert field.db_index  # type: ignore[attr-defined]  # not in django-stubs' Field
         assert field.column == "client_id"
 
     def test_it_writes_the_clients_pk(self) -> None:

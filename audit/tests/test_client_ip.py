@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 
 from common.ip import client_ip
 from pathways.testing import BaseTestCase
 
 
-def request(**meta: str):  # type: ignore[no-untyped-def]
-    return RequestFactory().get("/", **meta)
+def request(**meta: str) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.META.update(meta)
+    return request
 
 
 class ClientIpTestCase(BaseTestCase):

@@ -3,17 +3,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from accounts.actor import Actor, actor_from
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import log_action
 from pathways.testing import BaseTestCase, make_client, make_request
 
 
 class LogActionTestCase(BaseTestCase):
-    def request(self, user: object = None, **meta: str):  # type: ignore[no-untyped-def]
-        request = RequestFactory().get("/staff/", **meta)
+    def request(self, user: User | None = None, **meta: str) -> HttpRequest:
+        request = RequestFactory().get("/staff/")
+        request.META.update(meta)
         request.user = user or AnonymousUser()
         return request
 

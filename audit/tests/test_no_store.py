@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponseBase
+
 from intake.models import RequestStatus
 from pathways.testing import BaseTestCase, make_client, make_message, make_request
 
@@ -19,10 +21,10 @@ class NoStoreTestCase(BaseTestCase):
             f"/staff/messages/{make_message().pk}/",
         ]
 
-    def assert_no_store(self, response) -> None:  # type: ignore[no-untyped-def]
+    def assert_no_store(self, response: HttpResponseBase) -> None:
         assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
 
-    def assert_cacheable(self, response) -> None:  # type: ignore[no-untyped-def]
+    def assert_cacheable(self, response: HttpResponseBase) -> None:
         assert "no-store" not in response.get("Cache-Control", "")
 
     def test_it_sends_no_store_on_phi_pages(self) -> None:

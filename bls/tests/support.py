@@ -48,6 +48,7 @@ def make_emdr_session(
     session.prescription = ready.prescription
     session.save()
     made = EmdrRecord.objects.create(session=session, created_by=therapist) if record else None
+    # None only with record=False, whose callers do not read it.
     return Emdr(ready.client, session, made, start)  # type: ignore[arg-type]
 
 

@@ -22,7 +22,7 @@ from .support import add_set, make_emdr_session
 
 SUD = "SUD is from 0 to 10."
 VOC = "VOC is from 1 to 7."
-SET = {"bls_type": "eyes", "speed_hz": Decimal("1.0"), "passes": 24}
+SET: dict[str, Any] = {"bls_type": "eyes", "speed_hz": Decimal("1.0"), "passes": 24}
 
 
 def assessment(record: EmdrRecord, **changes: Any) -> services.Assessment:

@@ -56,9 +56,8 @@ class TextLengthTests(ServiceValuesTestCase):
     def test_it_refuses_an_assessment_text_longer_than_its_column(self) -> None:
         for name, limit in (("target_memory", 2000), ("negative_cognition", 200)):
             with self.subTest(name=name):
-                assessment = replace(
-                    services.Assessment.of(self.record), **{name: "x" * (limit + 1)}
-                )
+                changes: dict[str, Any] = {name: "x" * (limit + 1)}
+                assessment = replace(services.Assessment.of(self.record), **changes)
 
                 errors = self.refused(services.assessment_save, assessment=assessment)
 
@@ -108,7 +107,8 @@ class SetValuesTests(ServiceValuesTestCase):
             ("seconds", 3601, "Enter from 1 to 3600 seconds."),
         ):
             with self.subTest(name=name, value=bad):
-                errors = self.refused(services.set_add, entry=replace(SET, **{name: bad}))
+                changes: dict[str, Any] = {name: bad}
+                errors = self.refused(services.set_add, entry=replace(SET, **changes))
 
                 self.assertEqual(errors, {name: message})
         self.assert_no_set()
@@ -116,7 +116,8 @@ class SetValuesTests(ServiceValuesTestCase):
     def test_it_refuses_a_report_or_interweave_longer_than_its_column(self) -> None:
         for name in ("client_report", "interweave"):
             with self.subTest(name=name):
-                errors = self.refused(services.set_add, entry=replace(SET, **{name: "x" * 2001}))
+                changes: dict[str, Any] = {name: "x" * 2001}
+                errors = self.refused(services.set_add, entry=replace(SET, **changes))
 
                 self.assertEqual(errors, {name: "Shorten this to 2000 characters or fewer."})
         self.assert_no_set()

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from bls.models import EmdrRecord, Phase
 from clients.panels import timeline_for
@@ -92,7 +93,7 @@ class ClientPanelTestCase(BaseTestCase):
         own_providers_only(self, "bls")
         self.emdr = make_emdr_session(self.therapist, self.prescriber, self.partner, record=False)
 
-    def page(self, user: object = None) -> str:
+    def page(self, user: User | None = None) -> str:
         self.client.force_login(user or self.therapist)
         response = self.client.get(f"/staff/clients/{self.emdr.client.pk}/")
         assert response.status_code == 200

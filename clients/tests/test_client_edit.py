@@ -3,15 +3,17 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Client
 from pathways.testing import BaseTestCase, make_client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 # Every field of the edit form, as typed into it.
 NEW_VALUES: dict[str, Any] = {
@@ -62,7 +64,7 @@ class ClientEditTestCase(BaseTestCase):
         data.update(changes)
         return data
 
-    def post(self, user: User, **changes: Any) -> HttpResponse:
+    def post(self, user: User, **changes: Any) -> TestResponse:
         self.client.force_login(user)
         return self.client.post(self.url, self.current(**changes))
 
@@ -105,7 +107,7 @@ class ClientEditTestCase(BaseTestCase):
         event = AuditEvent.objects.get(action="client.view")
         assert event.client_id == self.record.pk
 
-    def assert_field_error(self, response: HttpResponse, field: str, message: str) -> None:
+    def assert_field_error(self, response: TestResponse, field: str, message: str) -> None:
         assert response.status_code == 200
         assert field in response.context["form"].errors, response.context["form"].errors
         self.assertContains(response, message)

@@ -4,13 +4,15 @@ import datetime
 import html
 import json
 import re
-
-from django.http import HttpResponse
+from typing import TYPE_CHECKING
 
 from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Client
 from pathways.testing import BaseTestCase, make_client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 LIST = "/staff/clients/"
 
@@ -43,7 +45,7 @@ class ClientSearchTestCase(BaseTestCase):
             email="percy@example.net",
         )
 
-    def search(self, query: str, user: User | None = None, **params: str) -> HttpResponse:
+    def search(self, query: str, user: User | None = None, **params: str) -> TestResponse:
         self.client.force_login(user or self.intake)
         return self.client.get(LIST, {"q": query, **params})
 
@@ -229,7 +231,7 @@ class ClientSearchTestCase(BaseTestCase):
         assert event.detail["searched"] is False
 
 
-def _next_link(response: HttpResponse) -> str:
+def _next_link(response: TestResponse) -> str:
     match = re.search(r'<a href="([^"]*)" rel="next">', response.content.decode())
     assert match, "no next-page link"
     return html.unescape(match.group(1))

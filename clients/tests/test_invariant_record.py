@@ -163,4 +163,4 @@ class ClientFormTestCase(BaseTestCase):
     def test_the_form_and_the_service_hold_the_same_fields_in_the_same_order(self) -> None:
         # The view passes every form field to the service: a field added to one and not
         # the other would be dropped silently.
-        assert list(ClientForm._meta.fields) == list(DETAIL_FIELDS)
+        assert list(ClientForm.Meta.fields) == list(DETAIL_FIELDS)

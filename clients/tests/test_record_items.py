@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
@@ -10,6 +11,9 @@ from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from pathways.testing import BaseTestCase, make_client
 
 from .support import own_providers_only
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 ICD_ERROR = "Enter an ICD-10-CM code such as F43.10 or F33.1."
@@ -24,13 +28,13 @@ class RecordItemsTestCase(BaseTestCase):
         self.record.save()
         self.base = f"/staff/clients/{self.record.pk}"
 
-    def add(self, kind: str, user: User | None = None, **data: str) -> HttpResponse:
+    def add(self, kind: str, user: User | None = None, **data: str) -> TestResponse:
         self.client.force_login(user or self.therapist)
         path = {"diagnosis": "diagnoses", "medication": "medications", "allergy": "allergies"}
         prefixed = {f"{kind}-{name}": value for name, value in data.items()}
         return self.client.post(f"{self.base}/{path[kind]}/add/", prefixed)
 
-    def add_diagnosis(self, code: str, description: str = "Depression") -> HttpResponse:
+    def add_diagnosis(self, code: str, description: str = "Depression") -> TestResponse:
         return self.add("diagnosis", code=code, description=description)
 
     # --- Diagnoses --------------------------------------------------------

@@ -50,7 +50,7 @@ def test_it_sends_a_consent_that_the_client_signs_once(
 
     [email] = mail.outbox
     assert email.to == ["marisol@example.com"]
-    match = LINK.search(email.body)
+    match = LINK.search(str(email.body))
     assert match, email.body
     link = match.group(0)
     assert "Marisol" not in email.body

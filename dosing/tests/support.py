@@ -6,13 +6,11 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 from io import StringIO
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.management import call_command
-from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
 from accounts.actor import Actor
 from accounts.models import User
 from dosing import services
@@ -25,15 +23,19 @@ from prescriptions.terms import PrescriptionTerms
 from treatment.models import TreatmentSession
 from treatment.tests.support import Ready, make_ready
 
-IN_RANGE = {"systolic": 120, "diastolic": 80, "heart_rate": 72, "spo2": 98}
-HIGH_BP = {"systolic": 152, "diastolic": 96, "heart_rate": 72, "spo2": 98}
+
+class Readings(TypedDict):
+    """The four numbers of a set of vital signs (a VitalsReading without its phase
+    and time): typed by key, so that `**HIGH_BP` cannot be taken for `phase`."""
+
+    systolic: int
+    diastolic: int
+    heart_rate: int
+    spo2: int
 
 
-def request_as(user: User) -> AuthedRequest:
-    """A fake request, for the services of apps that still take one."""
-    request = RequestFactory().post("/")
-    request.user = user
-    return request  # type: ignore[return-value]
+IN_RANGE: Readings = {"systolic": 120, "diastolic": 80, "heart_rate": 72, "spo2": 98}
+HIGH_BP: Readings = {"systolic": 152, "diastolic": 96, "heart_rate": 72, "spo2": 98}
 
 
 def actor_as(user: User) -> Actor:

@@ -64,7 +64,7 @@ class AdverseEventTests(BaseTestCase):
         for message in mail.outbox:
             self.assertIn(SERIOUS_BODY, message.body)
             self.assertIn(link, message.body)
-            text = message.subject + message.body
+            text = f"{message.subject}{message.body}"
             for phi in (client.first_name, client.last_name, "911", "sedation", "Sedation"):
                 self.assertNotIn(phi, text)
         self.assertTrue(AdverseEvent.objects.get().serious)

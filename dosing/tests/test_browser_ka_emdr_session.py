@@ -235,6 +235,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     # What the pages wrote.
     dose = Administration.objects.get()
     assert dose.dose_mg == 80
+    assert dose.given_by is not None
     assert (dose.given_by.username, dose.witnessed_by.username) == ("theo", "ines")
     assert Discharge.objects.get().vitals_within_parameters
     assert SessionNote.objects.get().is_signed

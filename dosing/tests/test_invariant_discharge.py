@@ -99,7 +99,7 @@ class DischargeRuleTests(BaseTestCase):
         self.assertFalse(done.observation_time_met)
         subjects = [m.subject for m in mail.outbox]
         self.assertIn(f"An early discharge was recorded: {self._practice()}", subjects)
-        self.assertNotIn("Scully", " ".join(m.body for m in mail.outbox))
+        self.assertNotIn("Scully", " ".join(str(m.body) for m in mail.outbox))
 
     def _practice(self) -> str:
         from django.conf import settings

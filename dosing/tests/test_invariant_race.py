@@ -88,3 +88,37 @@ def test_a_dose_racing_a_lower_cap_is_never_stored_under_the_old_version(attempt
     else:
         assert any("80.0 mg of prescription version 2" in o for o in outcomes), outcomes
     assert v2.dose_mg == Decimal(80)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_tabs_giving_the_dose_at_once_store_one(attempt: int) -> None:
+    # Two clinicians press "Record dose" together: the record and its prescription
+    # chain are locked before the check, so the second sees the first dose and is
+    # refused (a further dose is a booster, under its own rules).
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory SQLite test database cannot serve two writers at once")
+    partner = make_partner("Blue Ridge Psychiatry")
+    theo = make_user("theo", Role.THERAPIST)
+    ada = make_user("ada", Role.ADMIN)
+    priya = make_prescriber("priya", partner)
+    _ready, record = open_record(theo, priya, partner)
+    cleared(record, theo, minutes_ago=20)
+
+    def dose() -> str:
+        return str(
+            services.administration_add(
+                actor=actor_as(theo),
+                record=record,
+                kind="dose",
+                dose_mg=Decimal(100),
+                given_at=ago(1),
+                given_by=theo,
+                witnessed_by=ada,
+            ).pk
+        )
+
+    outcomes = run_together(dose, dose)
+
+    assert not [o for o in outcomes if o.startswith(("<", "Operational", "Integrity"))], outcomes
+    assert Administration.objects.filter(record=record).count() == 1, outcomes
+    assert len([o for o in outcomes if o.startswith("refused")]) == 1, outcomes

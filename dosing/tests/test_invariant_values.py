@@ -61,7 +61,8 @@ class PredoseValuesTests(ValuesTestCase):
         for name in ("fasting_hours", "fasting_liquids_hours"):
             for bad in ("-0.5", "48.5", "5.25", "NaN"):
                 with self.subTest(name=name, hours=bad):
-                    checks = dataclasses.replace(PREDOSE, **{name: Decimal(bad)})
+                    changes: dict[str, Any] = {name: Decimal(bad)}
+                    checks = dataclasses.replace(PREDOSE, **changes)
 
                     text = self.refused(services.predose_save, checks=checks)
 
@@ -81,8 +82,8 @@ class PredoseValuesTests(ValuesTestCase):
     def test_it_refuses_texts_longer_than_their_columns(self) -> None:
         for name, limit in (("escort_name", 120), ("escort_phone", 32), ("intention", 2000)):
             with self.subTest(name=name):
-                value = "5" * (limit + 1)
-                checks = dataclasses.replace(PREDOSE, **{name: value})
+                changes: dict[str, Any] = {name: "5" * (limit + 1)}
+                checks = dataclasses.replace(PREDOSE, **changes)
 
                 text = self.refused(services.predose_save, checks=checks)
 
@@ -173,7 +174,8 @@ class VitalsValuesTests(ValuesTestCase):
         ):
             with self.subTest(name=name, value=bad):
                 with self.assertRaises(services.DosingError) as refused:
-                    add_vitals(self.record, self.therapist, **{name: bad})
+                    reading: dict[str, Any] = {name: bad}
+                    add_vitals(self.record, self.therapist, **reading)
 
                 self.assertIn(words, str(refused.exception))
         self.assertFalse(VitalSigns.objects.exists())

@@ -37,7 +37,9 @@ class NoteTests(BaseTestCase):
         self.assertEqual(note.author, self.therapist)
         self.assertFalse(note.is_signed)
         self.assertEqual(AuditEvent.objects.filter(action="note.save").count(), 2)
-        self.assertNotIn("Integration", str(AuditEvent.objects.last().detail))  # type: ignore[union-attr]
+        last = AuditEvent.objects.last()
+        assert last is not None
+        self.assertNotIn("Integration", str(last.detail))
 
     def test_signing_locks_the_note(self) -> None:
         self._save()

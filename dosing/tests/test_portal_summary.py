@@ -11,9 +11,8 @@ from dosing.tests.support import (
     ago,
     dosed_and_checked,
     open_record,
-    request_as,
 )
-from pathways.testing import BaseTestCase
+from pathways.testing import BaseTestCase, request_for
 
 
 class PortalSummaryTests(BaseTestCase):
@@ -91,4 +90,4 @@ class PortalSummaryTests(BaseTestCase):
 
         assert self.ready.referral is not None
 
-        self.assertIsNone(portal_panel(request_as(self.prescriber2), self.ready.referral))
+        self.assertIsNone(portal_panel(request_for(self.prescriber2), self.ready.referral))

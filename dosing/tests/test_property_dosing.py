@@ -28,7 +28,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from consents.models import ConsentKind, ConsentRevocation, SignedConsent
 from dosing import services
 from dosing.models import Administration, Discharge, DosingRecord, VitalSigns
-from dosing.tests.support import actor_as, open_record, predose_done, revise
+from dosing.tests.support import IN_RANGE, actor_as, open_record, predose_done, revise
 from measures.models import SafetyAlert
 from pathways.testing import BaseTestCase
 from prescriptions import services as rx_services
@@ -149,9 +149,9 @@ def oracle(record: DosingRecord, kind: str, mg: Decimal, at: dt.datetime) -> boo
     )
 
 
-class DosingPropertyTests(HypothesisTestCase):
-    # One user per role, as in every other test case (bound to this class).
-    setUpTestData = classmethod(BaseTestCase.setUpTestData.__func__)  # type: ignore[attr-defined]
+class DosingPropertyTests(HypothesisTestCase, BaseTestCase):
+    # Hypothesis's TestCase first, for its per-example set-up; BaseTestCase for one
+    # user per role, as in every other test case.
 
     @settings(
         max_examples=120,
@@ -209,17 +209,16 @@ class DosingPropertyTests(HypothesisTestCase):
         self, actions: list[tuple[Any, ...]]
     ) -> None:
         _ready, record = open_record(
-            self.therapist,  # type: ignore[attr-defined]
-            self.prescriber,  # type: ignore[attr-defined]
-            self.partner,  # type: ignore[attr-defined]
+            self.therapist,
+            self.prescriber,
+            self.partner,
             booster_mg=Decimal(50),
         )
         predose_done(record)
-        staff = actor_as(self.therapist)  # type: ignore[attr-defined]
+        staff = actor_as(self.therapist)
         # An in-range baseline, so that many sequences reach a dose and the rules
         # are tested where it matters, not only where the dose is refused anyway.
-        in_range = {"systolic": 120, "diastolic": 80, "heart_rate": 72, "spo2": 98}
-        baseline = services.VitalsReading(phase="baseline", taken_at=ago(50), **in_range)
+        baseline = services.VitalsReading(phase="baseline", taken_at=ago(50), **IN_RANGE)
         services.vitals_add(actor=staff, record=record, reading=baseline)
         for action in actions:
             record = DosingRecord.objects.get(pk=record.pk)
@@ -231,7 +230,7 @@ class DosingPropertyTests(HypothesisTestCase):
 
     def play(self, record: DosingRecord, staff: Any, action: tuple[Any, ...]) -> None:
         name = action[0]
-        therapist, admin = self.therapist, self.admin  # type: ignore[attr-defined]
+        therapist, admin = self.therapist, self.admin
         try:
             if name == "vitals":
                 _, phase, m, values = action
@@ -261,7 +260,7 @@ class DosingPropertyTests(HypothesisTestCase):
                     | Q(chain_id=record.prescription.chain_id or record.prescription_id),
                     status=RxStatus.ACTIVE,
                 )
-                revise(self.prescriber, rx, **dict(action[1]))  # type: ignore[attr-defined]
+                revise(self.prescriber, rx, **dict(action[1]))
             elif name == "alert":
                 client = record.session.course.client
                 if action[1]:

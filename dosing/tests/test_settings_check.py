@@ -10,11 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from dosing.settings_check import BOUNDS, validate_settings
+from dosing.settings_check import BOUNDS, REQUIRED_CONDITIONS, validate_settings
 
 
-def good() -> dict[str, int]:
-    return {name: getattr(settings, name) for name in BOUNDS}
+def good() -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(settings, name) for name in BOUNDS}
+    for name in REQUIRED_CONDITIONS:
+        values[name] = getattr(settings, name)
+    return values
 
 
 def test_it_accepts_the_defaults() -> None:
@@ -50,3 +53,20 @@ def test_ready_runs_the_check() -> None:
 def test_a_bad_dose_range_setting_stops_start_up() -> None:
     with pytest.raises(ImproperlyConfigured, match="PRESCRIPTION_DOSE_RANGES"):
         validate_settings(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [(name, path) for name, paths in REQUIRED_CONDITIONS.items() for path in paths],
+)
+def test_it_stops_start_up_when_a_safety_condition_is_dropped(name: str, path: str) -> None:
+    # A practice may add gate conditions; dropping one would let a dose skip it.
+    values = {**good(), name: [p for p in getattr(settings, name) if p != path]}
+
+    with pytest.raises(ImproperlyConfigured, match=path):
+        validate_settings(SimpleNamespace(**values))
+
+
+def test_it_accepts_a_condition_the_practice_adds() -> None:
+    extra = [*settings.PATHWAYS_GATE_CONDITIONS, "myapp.gate.extra_condition"]
+    validate_settings(SimpleNamespace(**{**good(), "PATHWAYS_GATE_CONDITIONS": extra}))

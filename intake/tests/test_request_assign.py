@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.messages import get_messages
 
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_request, make_user
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class RequestAssignTestCase(BaseTestCase):
@@ -12,11 +17,11 @@ class RequestAssignTestCase(BaseTestCase):
         self.appt = make_request()
         self.url = f"/staff/requests/{self.appt.pk}/assign/"
 
-    def assign(self, clinician: object):  # type: ignore[no-untyped-def]
+    def assign(self, clinician: int | str) -> TestResponse:
         self.client.cookies.pop("messages", None)
         return self.client.post(self.url, {"clinician": clinician})
 
-    def message(self, response) -> str:  # type: ignore[no-untyped-def]
+    def message(self, response: TestResponse) -> str:
         # Messages live in the session, so unread ones from earlier steps queue up.
         return str(list(get_messages(response.wsgi_request))[-1])
 

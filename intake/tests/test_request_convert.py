@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from audit.models import AuditEvent
 from clients.models import Client
 from intake.models import AppointmentRequest, RequestStatus, StatusChange
 from pathways.testing import BaseTestCase, make_request
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class RequestConvertTestCase(BaseTestCase):
@@ -20,7 +25,7 @@ class RequestConvertTestCase(BaseTestCase):
         )
         self.url = f"/staff/requests/{self.appt.pk}/convert/"
 
-    def convert(self, appt: AppointmentRequest | None = None):  # type: ignore[no-untyped-def]
+    def convert(self, appt: AppointmentRequest | None = None) -> TestResponse:
         return self.client.post(f"/staff/requests/{(appt or self.appt).pk}/convert/")
 
     def test_it_creates_the_client_from_the_request(self) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
@@ -7,16 +9,19 @@ from audit.models import AuditEvent
 from intake.models import REQUEST_TRANSITIONS, AppointmentRequest, RequestStatus, StatusChange
 from pathways.testing import BaseTestCase, make_request
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 ALL = [value for value, _ in RequestStatus.choices]
 
 
 class RequestStatusTestCase(BaseTestCase):
-    def move(self, appt: AppointmentRequest, to_status: str):  # type: ignore[no-untyped-def]
+    def move(self, appt: AppointmentRequest, to_status: str) -> TestResponse:
         # Redirects are not followed, so drop the unread messages of the last move.
         self.client.cookies.pop("messages", None)
         return self.client.post(f"/staff/requests/{appt.pk}/status/", {"status": to_status})
 
-    def message(self, response) -> str:  # type: ignore[no-untyped-def]
+    def message(self, response: TestResponse) -> str:
         # Messages live in the session, so unread ones from earlier steps queue up.
         return str(list(get_messages(response.wsgi_request))[-1])
 

@@ -276,9 +276,9 @@ class AnswerTests(BaseTestCase):
         for event in events:
             self.assertIsNone(event.actor)
             self.assertEqual(event.detail["staff_session"], self.therapist.pk)
-        self.assertIsNone(
-            Response.objects.filter(link=self.link).values("entered_by").first()["entered_by"]
-        )
+        stored = Response.objects.filter(link=self.link).values("entered_by").first()
+        assert stored is not None
+        self.assertIsNone(stored["entered_by"])
 
     def test_it_puts_nothing_but_the_token_in_the_url(self) -> None:
         self.assertEqual(self.url, f"/measures/{self.token}/")

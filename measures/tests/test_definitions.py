@@ -176,8 +176,8 @@ def test_bands() -> None:
     ]
     spans = [(band["min"], band["max"], band["label"]) for band in GAD7["bands"]]
     assert spans == [(0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 21, "Severe")]
-    spans = [(band["min"], band["max"]) for band in PCL5["bands"]]
-    assert spans == [(0, 32), (33, 80)]
+    pcl5_spans = [(band["min"], band["max"]) for band in PCL5["bands"]]
+    assert pcl5_spans == [(0, 32), (33, 80)]
     assert PCL5["cut_point"]["default"] == 33
     assert PCL5["cut_point"]["literature_range"] == [31, 33]
 

@@ -10,6 +10,7 @@ future, only by staff; a form that cannot be scored leaves the kept answers open
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core import mail
 from django.utils import timezone
@@ -46,13 +47,13 @@ class LinkSendTests(ServiceInvariantTestCase):
         self.assertFalse(AuditEvent.objects.filter(action="measure.send").exists())
         self.assertEqual(mail.outbox, [])
 
-    def send(self, **extra: object) -> tuple[MeasureLink, str]:
+    def send(self, **extra: Any) -> tuple[MeasureLink, str]:
         with self.captureOnCommitCallbacks(execute=True):
             return services.link_send(
                 actor=self.staff(),
                 client=self.client_obj,
                 codes=["phq9"],
-                **extra,  # type: ignore[arg-type]
+                **extra,
             )
 
     def test_it_refuses_a_reason_that_is_not_a_sending_reason(self) -> None:
@@ -87,13 +88,13 @@ class LinkSendTests(ServiceInvariantTestCase):
 
 
 class ResponseRecordTests(ServiceInvariantTestCase):
-    def record(self, actor: Actor, **extra: object) -> Response:
+    def record(self, actor: Actor, **extra: Any) -> Response:
         return services.response_record(
             actor=actor,
             client=self.client_obj,
             instrument=self.phq9,
             answers=answers(PHQ9, q9=2),
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     def assert_nothing_recorded(self) -> None:

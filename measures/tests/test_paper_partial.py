@@ -3,6 +3,8 @@ answer is never missed, also in paper entry)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core import mail
 from django.utils import timezone
 
@@ -11,6 +13,9 @@ from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client
 from treatment.gate import dosing_readiness
 from treatment.tests.support import make_ready
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class PaperPartialTests(BaseTestCase):
@@ -24,7 +29,7 @@ class PaperPartialTests(BaseTestCase):
         self.client.force_login(self.therapist)
         self.url = f"/staff/measures/client/{self.client_obj.pk}/paper/phq9/"
 
-    def post(self, item9: str, blank: int | None = 3) -> object:
+    def post(self, item9: str, blank: int | None = 3) -> TestResponse:
         data = {"answered_on": timezone.localdate().isoformat()}
         for n in range(1, 10):
             data[f"phq9-{n}"] = "0"

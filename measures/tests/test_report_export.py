@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
@@ -12,12 +13,15 @@ from audit.models import AuditEvent
 from measures.report_views import CSV_HEADER
 from measures.tests.test_report import OutcomesTestCase
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 URL = reverse("outcomes:export")
 RANGE = {"from": "2026-01-01", "to": "2026-12-31"}
 
 
 class ExportTests(OutcomesTestCase):
-    def export(self) -> tuple[object, list[dict[str, str]], str]:
+    def export(self) -> tuple[TestResponse, list[dict[str, str]], str]:
         self.client.force_login(self.admin)
         response = self.client.get(URL, RANGE)
         text = response.content.decode()
@@ -26,10 +30,10 @@ class ExportTests(OutcomesTestCase):
     def test_it_is_an_attachment_that_is_not_cached(self) -> None:
         response, _rows, _text = self.export()
 
-        self.assertEqual(response.status_code, 200)  # type: ignore[attr-defined]
-        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")  # type: ignore[index]
-        self.assertTrue(response["Content-Disposition"].startswith("attachment;"))  # type: ignore[index]
-        self.assertIn("no-store", response["Cache-Control"])  # type: ignore[index]
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
+        self.assertIn("no-store", response["Cache-Control"])
 
     def test_it_has_the_header_and_one_row_per_included_course_and_instrument(self) -> None:
         _response, rows, text = self.export()

@@ -239,6 +239,7 @@ class PaperAlertTests(DraftAlertTestCase):
 
         alert = self.assert_one_alert_emailed()
         self.assertEqual(alert.response, Response.objects.get())
+        assert alert.response is not None
         self.assertEqual(alert.response.source, Source.PAPER)
         self.assertEqual(AuditEvent.objects.get(action=RAISE_ACTION).actor, self.intake)
         day = timezone.localdate()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from io import StringIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from django.core import mail
@@ -22,10 +23,19 @@ from measures.tests.support import SYSTEM
 from measures.tests.test_send import load_instruments
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from scheduling.models import Appointment, AppointmentStatus, AppointmentType
-from treatment.models import CourseStatus, SessionKind, SessionStatus, TreatmentCourse
+from treatment.models import (
+    CourseStatus,
+    SessionKind,
+    SessionStatus,
+    TreatmentCourse,
+    TreatmentSession,
+)
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
-def at(moment: dt.datetime) -> mock._patch:  # type: ignore[type-arg]
+def at(moment: dt.datetime) -> AbstractContextManager[object]:
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
@@ -40,7 +50,7 @@ class ScheduleViewTests(BaseTestCase):
         cls.client_obj = make_client(assigned_therapist=cls.therapist)
         cls.course = make_course(cls.client_obj, cls.therapist)
 
-    def _post(self, **extra: object):  # type: ignore[no-untyped-def]
+    def _post(self, **extra: object) -> TestResponse:
         data: dict[str, object] = {
             "instruments": ["phq9", "gad7"],
             "at_intake": "on",
@@ -154,11 +164,10 @@ class ScheduleServiceTests(BaseTestCase):
         self.assertFalse(AuditEvent.objects.filter(action__startswith="measure").exists())
 
     def test_it_refuses_a_schedule_with_every_time_turned_off(self) -> None:
-        off = dict.fromkeys(
-            ("at_intake", "before_dosing", "at_integration", "monthly_after"), False
-        )
         with self.assertRaises(MeasureError) as raised:
-            self._save(**off)
+            self._save(
+                at_intake=False, before_dosing=False, at_integration=False, monthly_after=False
+            )
 
         self.assertEqual(str(raised.exception), "Turn on at least one of the times to send.")
         self.assertIsNone(raised.exception.field)
@@ -231,7 +240,12 @@ class SendingRuleTests(BaseTestCase):
         with at(moment or self.now):
             return [item.link for item in schedule_send_due(actor=SYSTEM)]
 
-    def _appointment(self, session, starts_at, status=AppointmentStatus.SCHEDULED):  # type: ignore[no-untyped-def]
+    def _appointment(
+        self,
+        session: TreatmentSession,
+        starts_at: dt.datetime,
+        status: str = AppointmentStatus.SCHEDULED,
+    ) -> Appointment:
         return Appointment.objects.create(
             client=self.client_obj,
             clinician=self.therapist,

@@ -174,7 +174,7 @@ def test_non_integer_answers_and_unknown_items_are_errors() -> None:
     with pytest.raises(ScoringError, match="must be a whole number, not True"):
         score(PHQ9, answers(PHQ9) | {1: True})
     with pytest.raises(ScoringError, match="must be a whole number, not '2'"):
-        score(PHQ9, answers(PHQ9) | {1: "2"})
+        score(PHQ9, answers(PHQ9) | {1: "2"})  # type: ignore[arg-type]
     with pytest.raises(ScoringError, match=r"no such item\(s\): 10"):
         score(PHQ9, answers(PHQ9) | {10: 0})
     with pytest.raises(ScoringError, match=r"no such item\(s\): '1'"):

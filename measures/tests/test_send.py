@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from io import StringIO
+from typing import TYPE_CHECKING
 
 from django.core import mail
 from django.core.management import call_command
@@ -12,11 +13,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Client
 from common.tokens import token_hash
 from measures.models import MeasureLink, Reason
 from pathways.testing import BaseTestCase, make_client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 LINK = re.compile(r"https?://\S+/measures/([A-Za-z0-9_-]{43})/")
 NO_PHI = ["Bob", "Client", "PHQ", "GAD", "Patient Health", "Anxiety", "depress", "anxiety"]
@@ -35,7 +40,7 @@ class SendTests(BaseTestCase):
         load_instruments()
         cls.client_obj = make_client(assigned_therapist=cls.therapist)
 
-    def _send(self, codes: list[str], user=None):  # type: ignore[no-untyped-def]
+    def _send(self, codes: list[str], user: User | None = None) -> TestResponse:
         self.client.force_login(user or self.therapist)
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(

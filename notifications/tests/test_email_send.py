@@ -66,6 +66,7 @@ class EmailSendTestCase(BaseTestCase):
         assert email.status == OutboundEmail.Status.PENDING
         assert email.attempts == 1
         assert email.last_error == "OSError"
+        assert email.next_attempt_at is not None
         assert before + timedelta(seconds=60) <= email.next_attempt_at
         assert email.next_attempt_at <= timezone.now() + timedelta(seconds=60)
 
@@ -73,6 +74,7 @@ class EmailSendTestCase(BaseTestCase):
         email_send.call(email.pk)
         email.refresh_from_db()
         assert email.attempts == 2
+        assert email.next_attempt_at is not None
         assert before + timedelta(seconds=120) <= email.next_attempt_at
 
     @override_settings(EMAIL_BACKEND=FAILING_BACKEND, EMAIL_RETRY_SECONDS=3600)
@@ -82,6 +84,7 @@ class EmailSendTestCase(BaseTestCase):
         email_send.call(email.pk)
 
         email.refresh_from_db()
+        assert email.next_attempt_at is not None
         assert email.next_attempt_at <= timezone.now() + timedelta(hours=6)
         assert email.next_attempt_at > timezone.now() + timedelta(hours=5, minutes=59)
 

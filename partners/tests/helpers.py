@@ -5,19 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.access import AuthedRequest
-from accounts.models import User
 from partners.prescreen import PRESCREEN_ITEMS
-
-
-def as_user(user: User) -> AuthedRequest:
-    """A request made by `user`, for calling a panel directly (services take an Actor)."""
-    request = RequestFactory().post("/")
-    request.user = user
-    return request  # type: ignore[return-value]
 
 
 def all_answers(answer: str = "no", **overrides: str) -> dict[str, str]:
@@ -26,8 +16,9 @@ def all_answers(answer: str = "no", **overrides: str) -> dict[str, str]:
     return answers
 
 
-def referral_form(partner_id: int, **extra: Any) -> dict[str, Any]:
-    """POST data for the new-referral form, every pre-screen item answered."""
+def referral_form(partner_id: int | str, **extra: Any) -> dict[str, Any]:
+    """POST data for the new-referral form, every pre-screen item answered (`partner_id`
+    may be any text, as a crafted request sends)."""
     data: dict[str, Any] = {
         "partner": str(partner_id),
         "reason": "Recurrent depression; two SSRIs tried without relief.",

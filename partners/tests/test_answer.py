@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.messages import get_messages
 from django.core import mail
 
 from audit.models import AuditEvent
 from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from pathways.testing import BaseTestCase, make_client, make_referral
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ANSWER = "No history of mania; a hypomanic episode was ruled out in 2024."
 
@@ -24,7 +29,7 @@ class AnswerTestCase(BaseTestCase):
         )
         self.url = f"/staff/referrals/{self.referral.pk}/answer/"
 
-    def answer(self, text: str = ANSWER):  # type: ignore[no-untyped-def]
+    def answer(self, text: str = ANSWER) -> TestResponse:
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(self.url, {"answer-text": text})
 

@@ -9,8 +9,7 @@ from django.contrib import admin
 from clients.panels import panels_for, timeline_for
 from partners.models import Partner, Referral, ReferralEvent, ReferralStatus, Step
 from partners.panels import referral_timeline, referrals_panel
-from partners.tests.helpers import as_user
-from pathways.testing import BaseTestCase, make_client, make_referral
+from pathways.testing import BaseTestCase, make_client, make_referral, request_for
 
 
 class ClientPanelTestCase(BaseTestCase):
@@ -23,12 +22,12 @@ class ClientPanelTestCase(BaseTestCase):
         make_referral(make_client(first_name="Someone"), self.partner2, self.therapist)
 
     def test_it_is_registered_with_the_client_page(self) -> None:
-        panels = panels_for(as_user(self.therapist), self.record)
+        panels = panels_for(request_for(self.therapist), self.record)
 
         assert "partners/_client_panel.html" in [panel.template for panel in panels]
 
     def test_it_lists_only_this_clients_referrals(self) -> None:
-        panel = referrals_panel(as_user(self.therapist), self.record)
+        panel = referrals_panel(request_for(self.therapist), self.record)
 
         assert panel.template == "partners/_client_panel.html"
         assert panel.context["referrals"] == [self.referral]
@@ -51,7 +50,7 @@ class ClientPanelTestCase(BaseTestCase):
     def test_it_offers_to_refer_only_to_clinical_roles(self) -> None:
         for user, offered in ((self.admin, True), (self.therapist, True), (self.intake, False)):
             with self.subTest(user=user.username):
-                panel = referrals_panel(as_user(user), self.record)
+                panel = referrals_panel(request_for(user), self.record)
 
                 assert panel.context["can_refer"] is offered
         self.client.force_login(self.intake)

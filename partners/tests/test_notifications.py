@@ -5,13 +5,16 @@ The e-mail names the practice and links to sign in: no client, no reason, no res
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.core import mail
 from django.test import override_settings
 
 from accounts.actor import Actor
-from accounts.models import Role
+from accounts.models import Role, User
 from notifications.models import OutboundEmail
-from partners.models import ReferralStatus, Step
+from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from partners.notifications import partner_recipients, practice_recipients
 from partners.services import ReferralError, membership_set, referral_step
 from partners.tests.helpers import in_a_week
@@ -39,12 +42,25 @@ class NotificationsTestCase(BaseTestCase):
             first_name="Ottilie", last_name="Brennan", assigned_therapist=self.therapist2
         )
 
-    def referral(self, status: str = ReferralStatus.SENT, **extra: object):  # type: ignore[no-untyped-def]
-        return make_referral(self.record, self.partner, self.therapist, status=status, **extra)
+    def referral(self, status: str = ReferralStatus.SENT) -> Referral:
+        return make_referral(self.record, self.partner, self.therapist, status=status)
 
-    def step(self, user, referral, step, **data):  # type: ignore[no-untyped-def]
+    def step(
+        self,
+        user: User,
+        referral: Referral,
+        step: str,
+        text: str = "",
+        evaluation_at: dt.datetime | None = None,
+    ) -> ReferralEvent:
         with self.captureOnCommitCallbacks(execute=True):
-            return referral_step(actor=Actor.for_user(user), referral=referral, step=step, **data)
+            return referral_step(
+                actor=Actor.for_user(user),
+                referral=referral,
+                step=step,
+                text=text,
+                evaluation_at=evaluation_at,
+            )
 
     def sent_to(self) -> list[str]:
         return sorted(message.to[0] for message in mail.outbox)
@@ -53,10 +69,10 @@ class NotificationsTestCase(BaseTestCase):
         assert mail.outbox
         for message in mail.outbox:
             for word in PHI:
-                assert word.lower() not in (message.subject + message.body).lower(), word
+                assert word.lower() not in f"{message.subject}{message.body}".lower(), word
 
     def test_it_tells_the_practice_of_each_prescriber_step(self) -> None:
-        cases = [
+        cases: list[tuple[str, str, dict[str, Any]]] = [
             (Step.SCHEDULED, ReferralStatus.SENT, {"evaluation_at": in_a_week()}),
             (Step.ELIGIBLE, ReferralStatus.SCHEDULED, {}),
             (Step.NOT_ELIGIBLE, ReferralStatus.SCHEDULED, {"text": "Blood pressure too high."}),
@@ -84,15 +100,15 @@ class NotificationsTestCase(BaseTestCase):
                 self.assert_no_phi()
 
     def test_it_tells_the_partner_of_each_practice_step(self) -> None:
-        for step, status, data in [
-            (Step.ANSWER, ReferralStatus.NEEDS_INFO, {"text": "No history of mania."}),
-            (Step.CLOSED, ReferralStatus.SCHEDULED, {}),
+        for step, status, text in [
+            (Step.ANSWER, ReferralStatus.NEEDS_INFO, "No history of mania."),
+            (Step.CLOSED, ReferralStatus.SCHEDULED, ""),
         ]:
             with self.subTest(step=step):
                 mail.outbox.clear()
                 referral = self.referral(status)
 
-                self.step(self.therapist2, referral, step, **data)
+                self.step(self.therapist2, referral, step, text=text)
 
                 assert self.sent_to() == PRESCRIBERS
                 for message in mail.outbox:

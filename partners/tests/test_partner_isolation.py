@@ -6,11 +6,16 @@ every page and every action of the portal; the practice's pages answer 403.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from audit.models import AuditEvent
 from partners.models import PartnerMembership, Referral, ReferralEvent, ReferralStatus
 from partners.services import membership_set
 from partners.tests.helpers import in_a_week, local_input
 from pathways.testing import BaseTestCase, make_client, make_referral
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 POSTS = {
     "schedule": {"schedule-evaluation_at": local_input(in_a_week())},
@@ -34,10 +39,10 @@ class PartnerIsolationTestCase(BaseTestCase):
         self.ours = make_referral(self.ours_client, self.partner, self.therapist)
         self.client.force_login(self.prescriber)
 
-    def assert_hidden(self, response: object, status: int = 404) -> None:
-        assert response.status_code == status  # type: ignore[attr-defined]
+    def assert_hidden(self, response: TestResponse, status: int = 404) -> None:
+        assert response.status_code == status
         for text in ("Quentin", "Marchetti", "Tidewater"):
-            self.assertNotContains(response, text, status_code=status)  # type: ignore[arg-type]
+            self.assertNotContains(response, text, status_code=status)
 
     def test_it_hides_another_partners_referral(self) -> None:
         self.assert_hidden(self.client.get(f"/partner/referrals/{self.theirs.pk}/"))
@@ -55,7 +60,9 @@ class PartnerIsolationTestCase(BaseTestCase):
         assert not AuditEvent.objects.filter(action="referral.step").exists()
 
     def test_it_answers_404_for_an_id_that_does_not_exist(self) -> None:
-        missing = Referral.objects.order_by("-pk").first().pk + 100  # type: ignore[union-attr]
+        newest = Referral.objects.order_by("-pk").first()
+        assert newest is not None
+        missing = newest.pk + 100
 
         assert self.client.get(f"/partner/referrals/{missing}/").status_code == 404
         for action, data in POSTS.items():

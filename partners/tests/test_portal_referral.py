@@ -11,6 +11,8 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from accounts.access import AuthedRequest
+from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Diagnosis
 from clients.panels import Panel
@@ -20,15 +22,15 @@ from partners.tests.helpers import in_a_week, local_input
 from pathways.testing import BaseTestCase, make_client, make_referral, make_request
 
 # Two portal panels another app would list in PATHWAYS_PORTAL_PANELS.
-SEEN: list[tuple[object, object]] = []
+SEEN: list[tuple[User, Referral]] = []
 
 
-def hello_panel(request: object, referral: Referral) -> Panel | None:
-    SEEN.append((request.user, referral))  # type: ignore[attr-defined]
+def hello_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
+    SEEN.append((request.user, referral))
     return Panel(template="partners/tests/panel.html", context={"word": "Hi"})
 
 
-def no_panel(request: object, referral: Referral) -> Panel | None:
+def no_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     return None
 
 

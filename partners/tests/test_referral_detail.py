@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core import mail
 
+from accounts.models import User
 from audit.models import AuditEvent
 from partners.models import Referral, ReferralEvent, ReferralStatus, Step
 from pathways.testing import BaseTestCase, make_client, make_referral
@@ -32,7 +34,7 @@ class ReferralDetailTestCase(BaseTestCase):
         )
         self.url = f"/staff/referrals/{self.referral.pk}/"
 
-    def event(self, step: str, by: object, at: dt.datetime, **extra: object) -> ReferralEvent:
+    def event(self, step: str, by: User, at: dt.datetime, **extra: Any) -> ReferralEvent:
         event = ReferralEvent.objects.create(referral=self.referral, step=step, by=by, **extra)
         ReferralEvent.objects.filter(pk=event.pk).update(at=at)
         return event

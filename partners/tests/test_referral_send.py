@@ -32,14 +32,14 @@ class ReferralSendTestCase(BaseTestCase):
         )
         self.release = make_signed_consent(self.record, ConsentKind.ROI, self.partner)
 
-    def send(self, **extra: object) -> Referral:
+    def send(self, prescreen_notes: str = "") -> Referral:
         return referral_send(
             actor=Actor.for_user(self.therapist),
             client=self.record,
             partner=self.partner,
             reason=REASON,
             prescreen=all_answers(),
-            **extra,
+            prescreen_notes=prescreen_notes,
         )
 
     def test_it_needs_a_release_to_that_partner(self) -> None:
@@ -177,7 +177,7 @@ class ReferralSendTestCase(BaseTestCase):
             "prescriber@pathways.example",
         ]
         for message in mail.outbox:
-            text = message.subject + message.body
+            text = f"{message.subject}{message.body}"
             for phi in ("Ottilie", "Brennan", REASON, "depression", "F43.10", "PTSD"):
                 assert phi not in text
             assert f"http://127.0.0.1:8000/partner/referrals/{referral.pk}/" in message.body

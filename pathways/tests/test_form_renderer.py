@@ -51,7 +51,7 @@ def invalid_form(cls: type[forms.BaseForm]) -> forms.BaseForm:
     form = cls.__new__(cls)
     forms.BaseForm.__init__(form, data={})
     form.cleaned_data = {}
-    form._errors = ErrorDict(renderer=form.renderer)
+    form._errors = ErrorDict(renderer=form.renderer)  # type: ignore[attr-defined]  # private
     for name in form.fields:
         form.add_error(name, "Check this answer.")
     return form

@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Model
 from django.test import override_settings
 from django.utils import timezone
 
@@ -126,7 +127,7 @@ class SeedDemoTestCase(BaseTestCase):
         assert (v1.dose_mg, v2.dose_mg) == (Decimal("150"), Decimal("200"))
         assert v1.created_at < v2.created_at
         assert v2.modality == RxModality.KAP
-        assert (v2.fasting_solids_hours, v2.fasting_liquids_hours) == (4, 2)
+        assert (v2.fasting_solids_hours, v2.fasting_liquids_hours) == (Decimal("4"), Decimal("2"))
         assert [h["medication"] for h in v2.hold_list()] == ["Benzodiazepines", "ADHD stimulants"]
         assert (v2.booster_mg, v2.booster_after_minutes) == (Decimal("50"), 40)
         assert (v2.min_systolic, v2.max_systolic, v2.min_diastolic, v2.max_diastolic) == (
@@ -152,6 +153,7 @@ class SeedDemoTestCase(BaseTestCase):
         session = record.session
         assert session.status == SessionStatus.COMPLETED
         assert session.prescription == record.prescription == v1
+        assert session.started_at is not None
         assert timezone.now() - session.started_at > timedelta(days=13)
         dose = record.administrations.get(kind=Administration.Kind.DOSE)
         booster = record.administrations.get(kind=Administration.Kind.BOOSTER)
@@ -162,7 +164,7 @@ class SeedDemoTestCase(BaseTestCase):
         assert not dose.self_administered
         assert booster.given_at - dose.given_at >= timedelta(minutes=40)
         assert record.holds_answers == {"Benzodiazepines": "held", "ADHD stimulants": "held"}
-        assert (record.fasting_hours, record.fasting_liquids_hours) == (5, 3)
+        assert (record.fasting_hours, record.fasting_liquids_hours) == (Decimal("5"), Decimal("3"))
         assert (record.risk_check_method, record.risk_check_outcome) == ("cssrs", "no_risk")
         assert record.risk_check_at is not None
         assert timezone.localdate(record.risk_check_at) == timezone.localdate(dose.given_at)
@@ -175,6 +177,7 @@ class SeedDemoTestCase(BaseTestCase):
         assert discharge.exception_reason == ""
         assert record.vitals.filter(phase=VitalSigns.Phase.DISCHARGE).exists()
         assert session.note.is_signed
+        assert session.note.signed_at is not None
         assert session.note.signed_at > discharge.discharged_at
 
     def test_it_keeps_every_past_dosing_session_within_the_rules(self) -> None:
@@ -272,7 +275,7 @@ class SeedDemoTestCase(BaseTestCase):
         assert can_acknowledge(alert.acknowledged_by)
         assert User.objects.get(username="admin").is_clinician
         # Every other PHQ-9 leaves item 9 at 0.
-        others = Response.objects.filter(instrument__code="phq9").exclude(pk=alert.response_id)
+        others = Response.objects.filter(instrument__code="phq9").exclude(pk=alert.response.pk)
         assert all(r.answers["9"] == 0 for r in others)
 
     def test_it_leaves_todays_dosing_session_waiting_only_for_the_escort(self) -> None:
@@ -322,7 +325,7 @@ class SeedDemoTestCase(BaseTestCase):
 
     def test_it_adds_nothing_when_run_again(self) -> None:
         seed()
-        models = [
+        models: list[type[Model]] = [
             User,
             Client,
             Prescription,
@@ -335,12 +338,12 @@ class SeedDemoTestCase(BaseTestCase):
             SafetyAlert,
             AppointmentRequest,
         ]
-        before = {model.__name__: model.objects.count() for model in models}
+        before = {model.__name__: model._default_manager.count() for model in models}
 
         output = seed()
 
         assert "already there; nothing changed" in output
-        assert {model.__name__: model.objects.count() for model in models} == before
+        assert {model.__name__: model._default_manager.count() for model in models} == before
 
     @override_settings(PRODUCTION=True)
     def test_it_refuses_to_run_in_production(self) -> None:

@@ -65,7 +65,9 @@ class SvgTests(SimpleTestCase):
         root = ET.fromstring(document)  # noqa: S314
         self.assertEqual(texts(document), ["No data yet"])
         self.assertEqual(root.get("width"), "720pt")  # 10 inches
-        self.assertEqual(root.find(f"{SVG}title").text, "Timeline: no data yet.")  # type: ignore[union-attr]
+        title = root.find(f"{SVG}title")
+        assert title is not None
+        self.assertEqual(title.text, "Timeline: no data yet.")
 
     def test_it_notes_an_empty_panel_and_draws_a_light_grid_behind(self) -> None:
         figure = svg.figure(4, 2)

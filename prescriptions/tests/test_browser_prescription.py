@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -73,7 +74,7 @@ def test_it_writes_revises_and_discontinues_a_prescription(page: Any) -> None:
     expect(page.get_by_text("Benzodiazepines: 24 h")).to_be_visible()
     first = Prescription.objects.get()
     assert first.hold_list() == [{"medication": "Benzodiazepines", "hours": 24}]
-    assert (first.fasting_solids_hours, first.fasting_liquids_hours) == (4, 2)
+    assert (first.fasting_solids_hours, first.fasting_liquids_hours) == (Decimal(4), Decimal(2))
 
     # …then revises the dose: version 2, with version 1 in the history.
     page.get_by_role("link", name="Revise (writes version 2)").click()

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from clients.panels import panels_for, timeline_for
+from clients.panels import Panel, panels_for, timeline_for
 from pathways.testing import make_client, make_prescription, request_for
 from prescriptions.models import RxStatus
 from prescriptions.tests.helpers import RxTestCase
@@ -17,7 +17,7 @@ class ClientPanelTestCase(RxTestCase):
         super().setUp()
         self.request = request_for(self.therapist)
 
-    def panel(self) -> object:
+    def panel(self) -> Panel | None:
         found = [
             p
             for p in panels_for(self.request, self.rx_client)
@@ -25,8 +25,9 @@ class ClientPanelTestCase(RxTestCase):
         ]
         return found[0] if found else None
 
-    def render(self, panel: object) -> str:
-        return render_to_string(panel.template, {"panel": panel.context})  # type: ignore[attr-defined]
+    def render(self, panel: Panel | None) -> str:
+        assert panel is not None
+        return render_to_string(panel.template, {"panel": panel.context})
 
     def test_it_shows_the_active_prescription(self) -> None:
         rx = make_prescription(self.referral, self.prescriber, dose_mg=200)
@@ -34,8 +35,8 @@ class ClientPanelTestCase(RxTestCase):
         panel = self.panel()
 
         assert panel is not None
-        assert panel.template == "prescriptions/_client_panel.html"  # type: ignore[attr-defined]
-        assert panel.context["active"] == rx  # type: ignore[attr-defined]
+        assert panel.template == "prescriptions/_client_panel.html"
+        assert panel.context["active"] == rx
         html = self.render(panel)
         assert "200.0 mg" in html
         assert "6 of 6" in html

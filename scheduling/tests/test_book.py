@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib.messages import get_messages
 
@@ -9,6 +10,9 @@ from pathways.testing import BaseTestCase, make_client, make_course, make_sessio
 from scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from scheduling.tests.support import at, form_data, future_day, make_room
 from treatment.models import Modality, SessionKind
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/staff/schedule/new/"
 
@@ -22,7 +26,7 @@ class BookTestCase(BaseTestCase):
         self.room = make_room("Garden room")
         self.day = future_day(weekday=1)
 
-    def messages(self, response) -> list[str]:  # type: ignore[no-untyped-def]
+    def messages(self, response: TestResponse) -> list[str]:
         return [str(m) for m in get_messages(response.wsgi_request)]
 
     def test_it_books_with_the_types_default_length(self) -> None:
@@ -177,7 +181,8 @@ class BookTestCase(BaseTestCase):
     def test_it_prefills_the_form_from_the_link(self) -> None:
         self.client.force_login(self.therapist)
 
-        response = self.client.get(URL, {"client": self.record.pk, "date": "2031-05-06"})
+        link: dict[str, int | str] = {"client": self.record.pk, "date": "2031-05-06"}
+        response = self.client.get(URL, link)
 
         self.assertContains(response, f'<option value="{self.record.pk}" selected>')
         self.assertContains(response, 'value="2031-05-06"')

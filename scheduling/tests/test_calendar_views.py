@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import AppointmentStatus
 from scheduling.tests.support import at, future_day, make_appointment, make_room
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/staff/schedule/"
 
@@ -44,7 +48,7 @@ class CalendarTestCase(BaseTestCase):
             room=self.room,
         )
 
-    def get(self, **params):  # type: ignore[no-untyped-def]
+    def get(self, **params: str | int) -> TestResponse:
         return self.client.get(URL, params)
 
     def test_it_shows_a_clinicians_week_with_name_type_time_and_status(self) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from accounts.actor import Actor
+from accounts.models import User
 from audit.models import AuditEvent
+from clients.models import Client
 from pathways.testing import BaseTestCase, make_client
-from scheduling.models import Appointment, AppointmentStatus
-from scheduling.services import BookingClash, appointment_book
+from scheduling.models import Appointment, AppointmentStatus, Room
+from scheduling.services import BookingClash, Outcome, appointment_book
 from scheduling.tests.support import (
     at,
     booking,
@@ -40,22 +44,25 @@ class DoubleBookingTestCase(BaseTestCase):
         )
         self.actor = Actor.for_user(self.intake)
 
-    def book(self, **kwargs):  # type: ignore[no-untyped-def]
-        data = {
-            "client": self.fox,
-            "clinician": self.therapist2,
-            "room": self.room2,
-            "starts_at": at(self.day, "10:30"),
-            "minutes": 50,
-        }
-        data.update(kwargs)
-        client, clinician, starts_at = (
-            data.pop("client"),
-            data.pop("clinician"),
-            data.pop("starts_at"),
-        )
+    def book(
+        self,
+        *,
+        client: Client | None = None,
+        clinician: User | None = None,
+        room: Room | None = None,
+        starts_at: dt.datetime | None = None,
+        minutes: int = 50,
+    ) -> Outcome:
+        """Book Fox with Tess in the Blue room, 10:30–11:20, unless told otherwise."""
         return appointment_book(
-            actor=self.actor, booking=booking(client, clinician, starts_at, **data)
+            actor=self.actor,
+            booking=booking(
+                client or self.fox,
+                clinician or self.therapist2,
+                starts_at or at(self.day, "10:30"),
+                room=room or self.room2,
+                minutes=minutes,
+            ),
         )
 
     def test_it_refuses_the_same_clinician_at_an_overlapping_time(self) -> None:

@@ -49,7 +49,9 @@ class FeedTestCase(BaseTestCase):
         response = self.client.post("/staff/schedule/feed/new/")
         assert response.status_code == 302
         page = self.client.get("/staff/schedule/feed/").content.decode()
-        token = FEED_URL.search(page).group(1)  # type: ignore[union-attr]
+        found = FEED_URL.search(page)
+        assert found is not None
+        token = found.group(1)
         self.client.logout()
         return f"/calendar/{token}.ics"
 

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from accounts.models import User
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
-from scheduling.models import Appointment, AppointmentStatus
+from scheduling.models import Appointment, AppointmentStatus, Room
 from scheduling.tests.support import at, future_day, make_appointment, make_room
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class MoveTestCase(BaseTestCase):
@@ -22,13 +27,21 @@ class MoveTestCase(BaseTestCase):
         )
         self.url = f"/staff/schedule/{self.appt.pk}/move/"
 
-    def move(self, day: dt.date, start: str, duration: int = 60, **extra):  # type: ignore[no-untyped-def]
+    def move(
+        self,
+        day: dt.date,
+        start: str,
+        duration: int = 60,
+        *,
+        clinician: User | None = None,
+        room: Room | None = None,
+    ) -> TestResponse:
         data = {
             "move-date": day.isoformat(),
             "move-start": start,
             "move-duration": duration,
-            "move-clinician": extra.get("clinician", self.therapist).pk,
-            "move-room": extra["room"].pk if extra.get("room") else "",
+            "move-clinician": (clinician or self.therapist).pk,
+            "move-room": room.pk if room else "",
         }
         return self.client.post(self.url, data)
 

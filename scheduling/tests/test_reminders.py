@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import Any
 
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.backends.dummy import DummyBackend
 
 from accounts.actor import Actor
 from audit.models import AuditEvent
@@ -49,10 +51,10 @@ class RemindersTestCase(BaseTestCase):
         )
         self.room = make_room("Garden room")
 
-    def appointment(self, hours: float, **extra) -> Appointment:  # type: ignore[no-untyped-def]
+    def appointment(self, hours: float, **extra: Any) -> Appointment:
         return make_appointment(self.record, self.therapist, hours_from_now(hours), **extra)
 
-    def prescribe(self, **extra) -> None:  # type: ignore[no-untyped-def]
+    def prescribe(self, **extra: Any) -> None:
         referral = make_referral(
             self.record, self.partner, self.therapist, status=ReferralStatus.ELIGIBLE
         )
@@ -70,7 +72,9 @@ class RemindersTestCase(BaseTestCase):
         when = local.strftime("%I:%M %p").lstrip("0")
         assert when in email.subject
         assert f"{local:%A, %B} {local.day}, {local.year}, {when}" in email.body
-        assert local.tzname() in email.body  # EST or EDT: the practice's time zone
+        zone = local.tzname()
+        assert zone is not None
+        assert zone in email.body  # EST or EDT: the practice's time zone
         assert "100 Example Street" in email.body
         assert "(555) 010-0100" in email.body
         reminder = Reminder.objects.get()
@@ -251,7 +255,9 @@ class RemindersTestCase(BaseTestCase):
     def test_booking_queues_both_reminders_for_their_time_when_the_backend_can_defer(
         self,
     ) -> None:
-        default_task_backend.clear()  # type: ignore[attr-defined]
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        assert isinstance(backend, DummyBackend)
+        backend.clear()
         start = hours_from_now(24 * 5)
 
         with self.captureOnCommitCallbacks(execute=True):
@@ -260,10 +266,7 @@ class RemindersTestCase(BaseTestCase):
                 booking=booking(self.record, self.therapist, start),
             )
 
-        queued = sorted(
-            (r.args[1], r.task.run_after)
-            for r in default_task_backend.results  # type: ignore[attr-defined]
-        )
+        queued = sorted((r.args[1], r.task.run_after) for r in backend.results)
         assert queued == [
             ("24h", start - dt.timedelta(hours=24)),
             ("48h", start - dt.timedelta(hours=48)),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.messages import get_messages
 
 from accounts.actor import Actor
@@ -8,6 +10,9 @@ from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import SchedulingError, appointment_set_status
 from scheduling.tests.support import at, future_day, make_appointment
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class StatusTestCase(BaseTestCase):
@@ -19,7 +24,7 @@ class StatusTestCase(BaseTestCase):
         self.appt = make_appointment(self.record, self.therapist, at(future_day(), "10:00"))
         self.url = f"/staff/schedule/{self.appt.pk}/status/"
 
-    def last_message(self, response) -> str:  # type: ignore[no-untyped-def]
+    def last_message(self, response: TestResponse) -> str:
         return str(list(get_messages(response.wsgi_request))[-1])
 
     def test_it_walks_from_scheduled_to_completed(self) -> None:
@@ -31,7 +36,15 @@ class StatusTestCase(BaseTestCase):
 
         self.appt.refresh_from_db()
         assert self.appt.status == AppointmentStatus.COMPLETED
-        assert self.appt.arrived_at <= self.appt.in_session_at <= self.appt.completed_at  # type: ignore[operator]
+        arrived, in_session, completed = (
+            self.appt.arrived_at,
+            self.appt.in_session_at,
+            self.appt.completed_at,
+        )
+        assert arrived is not None
+        assert in_session is not None
+        assert completed is not None
+        assert arrived <= in_session <= completed
         details = [
             e.detail for e in AuditEvent.objects.filter(action="appointment.status").order_by("id")
         ]

@@ -50,7 +50,7 @@ def newest_link(timeout: float = 10) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in reversed(mail.outbox):
-            for link in LINK.findall(message.body):
+            for link in LINK.findall(str(message.body)):
                 if link not in _opened:
                     _opened.add(link)
                     return str(link)

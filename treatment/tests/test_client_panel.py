@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import TYPE_CHECKING
 
 from accounts.models import User
 from clients.tests.support import own_providers_only
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from treatment.models import CourseStatus, Modality, SessionKind, SessionStatus
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class ClientPanelTestCase(BaseTestCase):
@@ -16,7 +19,7 @@ class ClientPanelTestCase(BaseTestCase):
         self.record.assigned_therapist = self.therapist
         self.record.save()
 
-    def page(self, user: User | None = None) -> HttpResponse:
+    def page(self, user: User | None = None) -> TestResponse:
         self.client.force_login(user or self.therapist)
         response = self.client.get(f"/staff/clients/{self.record.pk}/")
         assert response.status_code == 200

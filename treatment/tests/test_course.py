@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpResponse
+from typing import TYPE_CHECKING, Any
 
 from accounts.models import User
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from treatment.models import CourseStatus, SessionKind, SessionStatus, TreatmentCourse
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 GOALS = "Lift the low mood; return to work; reconnect with family."
 
@@ -33,7 +34,7 @@ class CourseTestCase(BaseTestCase):
         self.record.save()
         self.new_url = f"/staff/courses/new/{self.record.pk}/"
 
-    def create(self, user: User | None = None, **changes: Any) -> HttpResponse:
+    def create(self, user: User | None = None, /, **changes: Any) -> TestResponse:
         self.client.force_login(user or self.therapist)
         return self.client.post(self.new_url, course_data(**changes))
 

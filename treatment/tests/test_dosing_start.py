@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from unittest import mock
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Client
-from consents.models import ConsentRevocation
+from consents.models import ConsentRevocation, SignedConsent
 from partners.models import Referral, ReferralStatus
 from pathways.testing import BaseTestCase, make_client, make_session
 from prescriptions.models import Prescription, RxStatus
 from treatment.models import CourseStatus, SessionKind, SessionStatus, TreatmentSession
 
 from .support import make_ready
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 LABELS = {
     "referral": "The partner's evaluation found the client eligible",
@@ -37,17 +40,27 @@ class DosingStartTestCase(BaseTestCase):
         super().setUp()
         self.ready = make_ready(self.therapist, self.prescriber, self.partner)
         self.session = self.ready.session
+        # make_ready met every condition, so made everything it may leave out.
+        ready = self.ready
+        assert ready.referral is not None
+        assert ready.prescription is not None
+        assert ready.consent is not None
+        assert ready.preparation is not None
+        self.referral: Referral = ready.referral
+        self.rx: Prescription = ready.prescription
+        self.consent: SignedConsent = ready.consent
+        self.preparation: TreatmentSession = ready.preparation
 
     def url(self, session: TreatmentSession | None = None) -> str:
         return f"/staff/courses/sessions/{(session or self.session).pk}/start/"
 
     def start(
         self, user: User | None = None, session: TreatmentSession | None = None
-    ) -> HttpResponse:
+    ) -> TestResponse:
         self.client.force_login(user or self.therapist)
         return self.client.post(self.url(session), follow=True)
 
-    def assert_blocked(self, response: HttpResponse, *failed: str) -> None:
+    def assert_blocked(self, response: TestResponse, *failed: str) -> None:
         self.assertRedirects(response, f"/staff/courses/sessions/{self.session.pk}/")
         self.session.refresh_from_db()
         assert self.session.status == SessionStatus.PLANNED
@@ -63,7 +76,7 @@ class DosingStartTestCase(BaseTestCase):
         assert not AuditEvent.objects.filter(action="dosing.start").exists()
         self.assert_message_names(response, *failed)
 
-    def assert_message_names(self, response: HttpResponse, *failed: str) -> None:
+    def assert_message_names(self, response: TestResponse, *failed: str) -> None:
         """The error message names the failing conditions, and no others."""
         [message] = [str(m) for m in response.context["messages"]]
         assert message.startswith("The dosing session cannot start: ")
@@ -79,7 +92,7 @@ class DosingStartTestCase(BaseTestCase):
         self.assertContains(response, "Session started.")
         self.session.refresh_from_db()
         assert self.session.status == SessionStatus.IN_PROGRESS
-        assert self.session.prescription == self.ready.prescription
+        assert self.session.prescription == self.rx
         assert self.session.started_by == self.therapist
         assert self.session.started_at is not None
         assert abs(timezone.now() - self.session.started_at) < dt.timedelta(minutes=1)
@@ -94,15 +107,15 @@ class DosingStartTestCase(BaseTestCase):
         assert event.object_type == "treatment.treatmentsession"
         assert event.object_id == str(self.session.pk)
         assert event.client_id == self.ready.client.pk
-        assert event.detail == {"prescription": self.ready.prescription.pk, "version": 1}
+        assert event.detail == {"prescription": self.rx.pk, "version": 1}
         assert not AuditEvent.objects.filter(action="dosing.start_blocked").exists()
 
     def test_it_uses_one_authorised_session(self) -> None:
-        assert self.ready.prescription.sessions_left() == 6
+        assert self.rx.sessions_left() == 6
 
         self.start()
 
-        assert self.ready.prescription.sessions_left() == 5
+        assert self.rx.sessions_left() == 5
 
     def test_it_lets_the_admin_start(self) -> None:
         self.start(self.admin)
@@ -123,29 +136,27 @@ class DosingStartTestCase(BaseTestCase):
     # --- It is blocked, one condition at a time ----------------------------
 
     def test_it_is_blocked_without_an_eligible_evaluation(self) -> None:
-        Referral.objects.filter(pk=self.ready.referral.pk).update(
-            status=ReferralStatus.NOT_ELIGIBLE
-        )
+        Referral.objects.filter(pk=self.referral.pk).update(status=ReferralStatus.NOT_ELIGIBLE)
 
         # The release to that partner is still in force: only the evaluation fails.
         self.assert_blocked(self.start(), "referral")
 
     def test_it_is_blocked_by_a_discontinued_prescription(self) -> None:
-        Prescription.objects.filter(pk=self.ready.prescription.pk).update(
+        Prescription.objects.filter(pk=self.rx.pk).update(
             status=RxStatus.DISCONTINUED, discontinued_at=timezone.now()
         )
 
         self.assert_blocked(self.start(), "prescription")
 
     def test_it_is_blocked_by_an_expired_prescription(self) -> None:
-        Prescription.objects.filter(pk=self.ready.prescription.pk).update(
+        Prescription.objects.filter(pk=self.rx.pk).update(
             valid_to=timezone.localdate() - dt.timedelta(days=1)
         )
 
         self.assert_blocked(self.start(), "prescription")
 
     def test_it_is_blocked_by_a_prescription_not_yet_valid(self) -> None:
-        Prescription.objects.filter(pk=self.ready.prescription.pk).update(
+        Prescription.objects.filter(pk=self.rx.pk).update(
             valid_from=timezone.localdate() + dt.timedelta(days=1)
         )
 
@@ -153,14 +164,14 @@ class DosingStartTestCase(BaseTestCase):
 
     def test_it_is_blocked_without_the_consent(self) -> None:
         ConsentRevocation.objects.create(
-            consent=self.ready.consent, recorded_by=self.therapist, reason="Asked."
+            consent=self.consent, recorded_by=self.therapist, reason="Asked."
         )
 
         self.assert_blocked(self.start(), "consent")
 
     def test_it_is_blocked_by_a_revoked_release(self) -> None:
         ConsentRevocation.objects.create(
-            consent=self.ready.referral.release, recorded_by=self.therapist, reason="Asked."
+            consent=self.referral.release, recorded_by=self.therapist, reason="Asked."
         )
 
         self.assert_blocked(self.start(), "release")
@@ -183,7 +194,7 @@ class DosingStartTestCase(BaseTestCase):
         self.assert_blocked(self.start(), "safety")
 
     def test_it_is_blocked_without_a_completed_preparation_session(self) -> None:
-        TreatmentSession.objects.filter(pk=self.ready.preparation.pk).update(
+        TreatmentSession.objects.filter(pk=self.preparation.pk).update(
             status=SessionStatus.CANCELLED
         )
 
@@ -191,7 +202,7 @@ class DosingStartTestCase(BaseTestCase):
 
     def test_it_is_blocked_when_several_conditions_fail_and_names_them_all(self) -> None:
         TreatmentSession.objects.filter(pk=self.session.pk).update(escort_confirmed_at=None)
-        TreatmentSession.objects.filter(pk=self.ready.preparation.pk).update(
+        TreatmentSession.objects.filter(pk=self.preparation.pk).update(
             status=SessionStatus.PLANNED
         )
 
@@ -221,7 +232,7 @@ class DosingStartTestCase(BaseTestCase):
         assert self.session.started_at == started_at
         assert AuditEvent.objects.filter(action="dosing.start").count() == 1
         assert not AuditEvent.objects.filter(action="dosing.start_blocked").exists()
-        assert self.ready.prescription.sessions_left() == 5
+        assert self.rx.sessions_left() == 5
 
     def test_it_refuses_a_completed_or_cancelled_session(self) -> None:
         for status in (SessionStatus.COMPLETED, SessionStatus.CANCELLED):
@@ -249,7 +260,7 @@ class DosingStartTestCase(BaseTestCase):
                 assert self.session.status == SessionStatus.PLANNED
 
     def test_it_blocks_a_second_session_when_the_last_authorised_one_is_taken(self) -> None:
-        Prescription.objects.filter(pk=self.ready.prescription.pk).update(sessions_authorised=1)
+        Prescription.objects.filter(pk=self.rx.pk).update(sessions_authorised=1)
         self.start()
         self.session.refresh_from_db()
         assert self.session.status == SessionStatus.IN_PROGRESS
@@ -266,7 +277,7 @@ class DosingStartTestCase(BaseTestCase):
         self.assert_blocked_after_a_start(response, "prescription")
         self.assertContains(response, "All 1 authorised dosing sessions have been used.")
 
-    def assert_blocked_after_a_start(self, response: HttpResponse, *failed: str) -> None:
+    def assert_blocked_after_a_start(self, response: TestResponse, *failed: str) -> None:
         self.session.refresh_from_db()
         assert self.session.status == SessionStatus.PLANNED
         assert self.session.prescription is None
@@ -283,7 +294,7 @@ class DosingStartTestCase(BaseTestCase):
         assert page.context["gate_open"] is True
         self.assertContains(page, "Start the dosing session")
 
-        Prescription.objects.filter(pk=self.ready.prescription.pk).update(
+        Prescription.objects.filter(pk=self.rx.pk).update(
             status=RxStatus.DISCONTINUED,
             discontinued_at=timezone.now(),
             discontinued_by=self.prescriber,

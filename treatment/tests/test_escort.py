@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,6 +12,9 @@ from treatment.gate import dosing_readiness
 from treatment.models import SessionStatus, TreatmentSession
 
 from .support import make_ready
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 VALID = {"escort_name": "Margaret Scully", "escort_phone": "(555) 010-0161", "confirmed": "on"}
 
@@ -23,7 +26,7 @@ class EscortTestCase(BaseTestCase):
         self.session = self.ready.session
         self.url = f"/staff/courses/sessions/{self.session.pk}/escort/"
 
-    def confirm(self, user: User | None = None, **changes: str) -> HttpResponse:
+    def confirm(self, user: User | None = None, /, **changes: str | None) -> TestResponse:
         self.client.force_login(user or self.therapist)
         data = {**VALID, **changes}
         return self.client.post(self.url, {k: v for k, v in data.items() if v is not None})

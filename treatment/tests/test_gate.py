@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from clients.models import Client
-from consents.models import ConsentKind, ConsentRevocation
+from consents.models import ConsentKind, ConsentRevocation, SignedConsent
 from partners.models import Referral, ReferralStatus
 from pathways.testing import (
     BaseTestCase,
@@ -48,7 +48,8 @@ class DosingGateTestCase(BaseTestCase):
         assert failing == set(keys), {key: check.detail for key, check in checks.items()}
         return checks
 
-    def revoke(self, consent: object) -> None:
+    def revoke(self, consent: SignedConsent | None) -> None:
+        assert consent is not None
         ConsentRevocation.objects.create(
             consent=consent, recorded_by=self.therapist, reason="Client asked."
         )
@@ -58,6 +59,7 @@ class DosingGateTestCase(BaseTestCase):
     def test_it_opens_when_every_condition_holds(self) -> None:
         checks = self.assert_fails_only()
 
+        assert self.ready.prescription is not None
         assert self.rx == self.ready.prescription
         assert checks["referral"].detail == "Eligible: Blue Ridge Psychiatry referral."
         assert checks["prescription"].detail == (
@@ -95,6 +97,7 @@ class DosingGateTestCase(BaseTestCase):
             if status == ReferralStatus.ELIGIBLE:
                 continue
             with self.subTest(status=status):
+                assert self.ready.referral is not None
                 Referral.objects.filter(pk=self.ready.referral.pk).update(status=status)
 
                 # The prescription names its referral: the gate judges that one
@@ -129,6 +132,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_refuses_a_discontinued_prescription(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.status = RxStatus.DISCONTINUED
         rx.discontinued_at = timezone.now()
         rx.discontinued_by = self.prescriber
@@ -143,6 +147,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_refuses_an_expired_prescription(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.valid_from = self.today - dt.timedelta(days=90)
         rx.valid_to = self.today - dt.timedelta(days=1)
         rx.save()
@@ -155,6 +160,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_refuses_a_prescription_not_yet_valid(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.valid_from = self.today + dt.timedelta(days=1)
         rx.save()
 
@@ -164,6 +170,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_accepts_a_prescription_on_its_first_and_last_day(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.valid_from = rx.valid_to = self.today
         rx.save()
 
@@ -171,6 +178,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_refuses_when_every_authorised_session_is_used(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.sessions_authorised = 2
         rx.save()
         for _ in range(2):
@@ -191,6 +199,8 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_counts_sessions_used_across_the_prescription_versions(self) -> None:
         v1 = self.ready.prescription
+        assert v1 is not None
+        assert self.ready.referral is not None
         v1.sessions_authorised = 2
         v1.status = RxStatus.SUPERSEDED
         v1.save()
@@ -214,6 +224,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_refuses_a_superseded_prescription_alone(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         rx.status = RxStatus.SUPERSEDED
         rx.save()
 
@@ -221,6 +232,7 @@ class DosingGateTestCase(BaseTestCase):
 
     def test_it_gives_the_discontinuation_date_in_the_practice_time_zone(self) -> None:
         rx = self.ready.prescription
+        assert rx is not None
         yesterday = self.today - dt.timedelta(days=1)
         # A moment of yesterday, in the practice, that is another day in UTC.
         moments = (local_datetime(yesterday, hour, 30) for hour in range(24))
@@ -288,6 +300,7 @@ class DosingGateTestCase(BaseTestCase):
     # --- Release of information -------------------------------------------
 
     def test_it_refuses_a_revoked_release(self) -> None:
+        assert self.ready.referral is not None
         self.revoke(self.ready.referral.release)
 
         checks = self.assert_fails_only("release")
@@ -295,6 +308,7 @@ class DosingGateTestCase(BaseTestCase):
         assert checks["release"].detail == "Not signed, or revoked."
 
     def test_it_needs_the_release_to_the_evaluating_partner(self) -> None:
+        assert self.ready.referral is not None
         self.revoke(self.ready.referral.release)
         make_signed_consent(self.ready.client, ConsentKind.ROI, self.partner2)
 
@@ -307,6 +321,7 @@ class DosingGateTestCase(BaseTestCase):
         Referral.objects.filter(pk=other.pk).update(
             updated_at=timezone.now() + dt.timedelta(minutes=1)
         )
+        assert self.ready.referral is not None
         self.revoke(self.ready.referral.release)
 
         self.assert_fails_only("release")
@@ -403,6 +418,7 @@ class DosingGateTestCase(BaseTestCase):
         assert checks["preparation"].detail == "No preparation session completed yet."
 
     def test_it_does_not_count_preparation_not_completed(self) -> None:
+        assert self.ready.preparation is not None
         TreatmentSession.objects.filter(pk=self.ready.preparation.pk).update(
             status=SessionStatus.CANCELLED
         )

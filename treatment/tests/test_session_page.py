@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
@@ -11,6 +11,9 @@ from pathways.testing import BaseTestCase, make_session
 from treatment.models import SessionKind, SessionStatus, TreatmentSession
 
 from .support import CHECK_KEYS, make_ready
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class SessionPageTestCase(BaseTestCase):
@@ -21,13 +24,13 @@ class SessionPageTestCase(BaseTestCase):
 
     def page(
         self, session: TreatmentSession | None = None, user: User | None = None
-    ) -> HttpResponse:
+    ) -> TestResponse:
         self.client.force_login(user or self.therapist)
         response = self.client.get(f"/staff/courses/sessions/{(session or self.session).pk}/")
         assert response.status_code == 200
         return response
 
-    def items(self, response: HttpResponse) -> dict[str, tuple[str, str]]:
+    def items(self, response: TestResponse) -> dict[str, tuple[str, str]]:
         """Each condition's key → (mark, text) as the page shows it."""
         found = re.findall(
             r'<li data-check="(\w+)" data-ok="(true|false)">\s*'
@@ -65,6 +68,7 @@ class SessionPageTestCase(BaseTestCase):
         self.assertContains(blocked, "There is no override.")
 
     def test_it_marks_the_failing_condition_with_its_detail(self) -> None:
+        assert self.ready.preparation is not None
         TreatmentSession.objects.filter(pk=self.ready.preparation.pk).update(
             status=SessionStatus.CANCELLED
         )
@@ -114,6 +118,7 @@ class SessionPageTestCase(BaseTestCase):
 
         self.assertNotContains(response, 'id="gate"')
         self.assertContains(response, "Mark the session completed")
+        assert self.ready.prescription is not None
         self.ready.prescription.refresh_from_db()
         self.assertContains(
             response, f"<dt>Prescription</dt><dd>{self.ready.prescription}</dd>", html=True

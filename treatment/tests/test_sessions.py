@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import TYPE_CHECKING
 
 from accounts.actor import Actor
 from accounts.models import User
@@ -15,6 +15,9 @@ from treatment.models import (
     TreatmentSession,
 )
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 
 class SessionsTestCase(BaseTestCase):
     def setUp(self) -> None:
@@ -24,7 +27,7 @@ class SessionsTestCase(BaseTestCase):
         self.record.save()
         self.course = make_course(self.record, self.therapist)
 
-    def act(self, verb: str, session: TreatmentSession, user: User | None = None) -> HttpResponse:
+    def act(self, verb: str, session: TreatmentSession, user: User | None = None) -> TestResponse:
         self.client.force_login(user or self.therapist)
         return self.client.post(f"/staff/courses/sessions/{session.pk}/{verb}/", follow=True)
 

@@ -93,6 +93,7 @@ def test_it_takes_a_visitor_from_home_page_to_a_client_record(page: Any, demo: N
     expect(page.locator(".facts")).to_contain_text("Theo Therapist, LPC")
     client = Client.objects.get(last_name="Testperson")
     assert client.source_request.status == RequestStatus.CONVERTED
+    assert client.assigned_therapist is not None
     assert client.assigned_therapist.username == "therapist"
 
 

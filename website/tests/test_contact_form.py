@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import mail
@@ -9,6 +9,9 @@ from django.core import mail
 from audit.models import AuditEvent
 from intake.models import ContactMessage
 from pathways.testing import BaseTestCase
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/contact/"
 SENT = "/contact/sent/"
@@ -28,7 +31,7 @@ def form_data(**extra: Any) -> dict[str, Any]:
 
 
 class ContactFormTestCase(BaseTestCase):
-    def post(self, data: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
+    def post(self, data: dict[str, Any], **extra: Any) -> TestResponse:
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(URL, data, **extra)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -17,6 +17,9 @@ from intake.models import AppointmentRequest
 from notifications.models import OutboundEmail
 from notifications.tasks import email_send
 from pathways.testing import BaseTestCase, make_user
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/request-an-appointment/"
 REQUESTER = "marisol.okafor@example.com"
@@ -45,7 +48,7 @@ def form_data() -> dict[str, Any]:
 
 
 class RequestEmailTestCase(BaseTestCase):
-    def submit(self):  # type: ignore[no-untyped-def]
+    def submit(self) -> TestResponse:
         data = {**form_data(), "service": str(self.service.pk)}
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(URL, data)
@@ -112,7 +115,7 @@ class RequestEmailTestCase(BaseTestCase):
 
 class MailOutageTestCase(BaseTestCase):
     @override_settings(EMAIL_BACKEND=FAILING_BACKEND)
-    def submit_during_outage(self):  # type: ignore[no-untyped-def]
+    def submit_during_outage(self) -> TestResponse:
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(URL, form_data())
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import mail
 
@@ -11,6 +11,9 @@ from common.ratelimit import ip_hash
 from intake.models import AppointmentRequest
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_service
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/request-an-appointment/"
 RECEIVED = "/request-an-appointment/received/"
@@ -37,7 +40,7 @@ def form_data(**extra: Any) -> dict[str, Any]:
 
 
 class RequestFormTestCase(BaseTestCase):
-    def post(self, data: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
+    def post(self, data: dict[str, Any], **extra: Any) -> TestResponse:
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(URL, data, **extra)
 
@@ -46,10 +49,11 @@ class RequestFormTestCase(BaseTestCase):
         second = self.client.get(URL)
 
         self.assertContains(first, "Request an appointment")
-        tokens = [
-            re.search(r'name="token" value="([^"]+)"', r.content.decode()).group(1)  # type: ignore[union-attr]
-            for r in (first, second)
-        ]
+        tokens = []
+        for r in (first, second):
+            match = re.search(r'name="token" value="([^"]+)"', r.content.decode())
+            assert match is not None
+            tokens.append(match.group(1))
         assert tokens[0] != tokens[1]
         assert all(uuid.UUID(token) for token in tokens)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,6 +10,9 @@ from django.utils import timezone
 from common.ratelimit import ip_hash
 from intake.models import AppointmentRequest
 from pathways.testing import BaseTestCase, make_message, make_request
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/request-an-appointment/"
 IP = "198.51.100.40"
@@ -32,7 +35,7 @@ def form_data(**extra: Any) -> dict[str, Any]:
 
 
 class RequestRateLimitTestCase(BaseTestCase):
-    def submit(self, ip: str = IP, **extra: Any):  # type: ignore[no-untyped-def]
+    def submit(self, ip: str = IP, **extra: Any) -> TestResponse:
         return self.client.post(URL, form_data(**extra), REMOTE_ADDR=ip)
 
     def fill_the_limit(self) -> None:
