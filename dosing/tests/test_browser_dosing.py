@@ -140,6 +140,9 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
         expect(page.locator(f'[data-criterion="{criterion}"]')).to_have_attribute(
             "data-ok", "true"
         )
+    # The vitals post re-renders the discharge panel (htmx): tick the boxes only once
+    # that swap is done, or the ticks land on the panel being replaced.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present", exact=True).check()
