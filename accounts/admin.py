@@ -5,7 +5,7 @@ from accounts.models import User
 
 
 @admin.register(User)
-class PathwaysUserAdmin(UserAdmin):  # type: ignore[type-arg]  # not generic at run time
+class PathwaysUserAdmin(UserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (

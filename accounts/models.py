@@ -25,7 +25,7 @@ class User(AbstractUser):
     on_call = models.BooleanField(
         default=False, help_text="Receives safety alerts for every client (e.g. PHQ-9 item 9)."
     )
-    # Only a clinician may acknowledge a safety alert (measures.alert_queries.can_acknowledge).
+    # Only a clinician may acknowledge a safety alert (measures.alerts.queries.can_acknowledge).
     # Therapists are clinicians by role; an admin is one only when this is set (a
     # practice owner who also sees clients). Intake coordinators never are.
     is_clinician = models.BooleanField(

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the trail can be searched, never edited or deleted."""
 
     list_display = (

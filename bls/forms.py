@@ -86,7 +86,7 @@ class PhaseForm(forms.Form):
     phase = forms.TypedChoiceField(choices=Phase.choices, coerce=int)
 
 
-class AssessmentForm(ServiceErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class AssessmentForm(ServiceErrorsMixin, forms.ModelForm[EmdrRecord]):
     voc_start = voc_field("VOC at start (how true the positive cognition feels)")
     sud_start = sud_field("SUD at start")
 
@@ -112,7 +112,7 @@ class AssessmentForm(ServiceErrorsMixin, forms.ModelForm):  # type: ignore[type-
         widgets = {"target_memory": _text(), "image": _text()}
 
 
-class ClosingForm(ServiceErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class ClosingForm(ServiceErrorsMixin, forms.ModelForm[EmdrRecord]):
     installation_voc = voc_field("Installation VOC")
     sud_end = sud_field("SUD at end")
     voc_end = voc_field("VOC at end")

@@ -20,6 +20,7 @@ from bls import charts, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
+from common.forms import values_of
 from treatment.access import get_session_for_user
 
 # The picture may be opened on its own: then it is a document, and needs a policy
@@ -162,7 +163,7 @@ def assessment(request: AuthedRequest, pk: int) -> HttpResponse:
         return _page(request, record, assessment_form=form)
     try:
         data = form.cleaned_data
-        assessment = services.Assessment(**{n: data[n] for n in services.ASSESSMENT_FIELDS})
+        assessment = values_of(services.Assessment, data)
         services.assessment_save(actor=actor_from(request), record=record, assessment=assessment)
     except services.EmdrError as exc:
         form.refused(exc)
@@ -180,7 +181,7 @@ def closing(request: AuthedRequest, pk: int) -> HttpResponse:
         return _page(request, record, closing_form=form)
     try:
         data = form.cleaned_data
-        closing = services.Closing(**{n: data[n] for n in services.CLOSING_FIELDS})
+        closing = values_of(services.Closing, data)
         services.closing_save(actor=actor_from(request), record=record, closing=closing)
     except services.EmdrError as exc:
         form.refused(exc)
@@ -200,15 +201,7 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             data = form.cleaned_data
-            entry = services.SetEntry(
-                bls_type=data["bls_type"],
-                speed_hz=data["speed_hz"],
-                passes=data["passes"],
-                seconds=data["seconds"],
-                client_report=data["client_report"],
-                sud=data["sud"],
-                interweave=data["interweave"],
-            )
+            entry = values_of(services.SetEntry, data)
             added = services.set_add(actor=actor_from(request), record=record, entry=entry)
             form = SetForm()
         except services.EmdrError as exc:

@@ -6,14 +6,21 @@ from typing import Any, cast
 from django import forms
 
 from accounts.models import User
-from clients.models import Allergy, Client, Diagnosis, ReportedMedication
+from clients.models import (
+    CLIENT_TRANSITIONS,
+    Allergy,
+    Client,
+    ClientStatus,
+    Diagnosis,
+    ReportedMedication,
+)
 from clients.queries import active_therapists
 from clients.validation import check_date_of_birth, check_phone, check_state
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ClientForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class ClientForm(forms.ModelForm[Client]):
     class Meta:
         model = Client
         fields = [
@@ -49,6 +56,15 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at r
         if not can_assign:
             # Only the intake team and the admin move a client between therapists.
             therapist.disabled = True
+        if self.instance.pk:
+            # Offer only the statuses the record may move to (clients.CLIENT_TRANSITIONS);
+            # the service checks the move again.
+            status = cast("forms.TypedChoiceField", self.fields["status"])
+            current = self.instance.status
+            reachable = {current, *CLIENT_TRANSITIONS.get(current, ())}
+            status.choices = [
+                (value, label) for value, label in ClientStatus.choices if value in reachable
+            ]
 
     def clean_date_of_birth(self) -> dt.date | None:
         return check_date_of_birth(self.cleaned_data["date_of_birth"])
@@ -66,7 +82,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at r
         return check_phone(self.cleaned_data["escort_phone"])
 
 
-class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class DiagnosisForm(forms.ModelForm[Diagnosis]):
     class Meta:
         model = Diagnosis
         fields = ["code", "description"]
@@ -77,14 +93,14 @@ class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic a
         return code.strip().upper()
 
 
-class MedicationForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class MedicationForm(forms.ModelForm[ReportedMedication]):
     class Meta:
         model = ReportedMedication
         fields = ["name", "dose", "frequency"]
         labels = {"name": "Medication"}
 
 
-class AllergyForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class AllergyForm(forms.ModelForm[Allergy]):
     class Meta:
         model = Allergy
         fields = ["substance", "reaction", "severity"]

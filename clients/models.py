@@ -15,6 +15,17 @@ class ClientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+# Where a client's status may go next (common.transitions). A client seen once is
+# never "prospective" again; a discharged client may come back, as a new prospect or
+# straight to active care.
+CLIENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ClientStatus.PROSPECTIVE: (ClientStatus.ACTIVE, ClientStatus.ON_HOLD, ClientStatus.DISCHARGED),
+    ClientStatus.ACTIVE: (ClientStatus.ON_HOLD, ClientStatus.DISCHARGED),
+    ClientStatus.ON_HOLD: (ClientStatus.ACTIVE, ClientStatus.DISCHARGED),
+    ClientStatus.DISCHARGED: (ClientStatus.PROSPECTIVE, ClientStatus.ACTIVE),
+}
+
+
 class Client(models.Model):
     """A person the practice sees, or is about to."""
 

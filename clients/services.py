@@ -21,9 +21,17 @@ from accounts.access import ALL_RECORDS_ROLES
 from accounts.actor import Actor
 from accounts.models import User
 from audit.services import log_action
-from clients.models import Allergy, Client, ClientStatus, Diagnosis, ReportedMedication
+from clients.models import (
+    CLIENT_TRANSITIONS,
+    Allergy,
+    Client,
+    ClientStatus,
+    Diagnosis,
+    ReportedMedication,
+)
 from clients.queries import active_therapists
 from clients.validation import check_date_of_birth, check_phone, check_state, first_problem
+from common.transitions import check_transition
 
 
 class ClientError(ValueError):
@@ -121,6 +129,17 @@ def client_update(*, actor: Actor, client: Client, details: ClientDetails) -> Cl
         before = {name: getattr(current, name) for name in DETAIL_FIELDS}
         _apply(current, details)
         changed = [name for name in DETAIL_FIELDS if getattr(current, name) != before[name]]
+        if "status" in changed:
+            check_transition(
+                CLIENT_TRANSITIONS,
+                before["status"],
+                current.status,
+                error=ClientError(
+                    f"A client who is {ClientStatus(before['status']).label.lower()} cannot "
+                    f"be made {ClientStatus(current.status).label.lower()}.",
+                    "status",
+                ),
+            )
         if "assigned_therapist" in changed:
             if actor.staff.role not in ALL_RECORDS_ROLES:
                 raise ClientError(

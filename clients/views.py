@@ -23,6 +23,7 @@ from clients.forms import AllergyForm, ClientForm, DiagnosisForm, MedicationForm
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from clients.panels import render_panels, timeline_for
 from clients.search import search_clients
+from common.forms import values_of
 
 PAGE_SIZE = 25
 
@@ -65,9 +66,7 @@ ITEMS: dict[str, tuple[type[ModelForm[Any]], type[services.RecordItem], ItemAdd]
 
 
 def _details(form: ClientForm) -> services.ClientDetails:
-    return services.ClientDetails(
-        **{name: form.cleaned_data[name] for name in services.DETAIL_FIELDS}
-    )
+    return values_of(services.ClientDetails, form.cleaned_data)
 
 
 def _show_error(form: BaseForm, exc: services.ClientError) -> None:

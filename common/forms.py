@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any, TypeVar
+
 from django.forms.renderers import TemplatesSetting
+
+T = TypeVar("T")
 
 
 class PathwaysFormRenderer(TemplatesSetting):
@@ -21,3 +27,9 @@ class PathwaysFormRenderer(TemplatesSetting):
 
     form_template_name = "includes/form_fields.html"
     field_template_name = "includes/field_group.html"
+
+
+def values_of(cls: type[T], cleaned: Mapping[str, Any]) -> T:
+    """A service's value type (a dataclass) filled from a form's cleaned data: each of
+    its fields from the value of the same name. The form parses; the service checks."""
+    return cls(**{f.name: cleaned[f.name] for f in fields(cls)})  # type: ignore[arg-type]  # T is a dataclass

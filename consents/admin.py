@@ -19,7 +19,7 @@ from consents.models import ConsentDocument
 
 
 @admin.register(ConsentDocument)
-class ConsentDocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class ConsentDocumentAdmin(admin.ModelAdmin[ConsentDocument]):
     list_display = ("kind", "version", "title", "created_at", "created_by")
     list_filter = ("kind",)
     search_fields = ("title",)

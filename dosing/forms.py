@@ -48,7 +48,7 @@ def staff_choices() -> Any:
 HOLD_CHOICES = [("held", "Held as prescribed"), ("taken", "Taken within the hold")]
 
 
-class PredoseForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class PredoseForm(forms.ModelForm[DosingRecord]):
     """Fasting in hours and each of the prescription's holds, asked one by one: the
     server compares them with the prescription in force (dosing.rules)."""
 
@@ -119,7 +119,7 @@ class PredoseForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at 
         return data
 
 
-class VitalsForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class VitalsForm(forms.ModelForm[VitalSigns]):
     taken_at = when_field("Time taken")
 
     class Meta:
@@ -261,7 +261,7 @@ class AdministrationForm(forms.Form):
         return data
 
 
-class AdverseEventForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class AdverseEventForm(forms.ModelForm[AdverseEvent]):
     occurred_at = when_field("Time of the event")
 
     class Meta:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
+from common.forms import values_of
 from dosing import rules, services
 from dosing.access import get_record_for_user
 from dosing.forms import (
@@ -108,14 +109,7 @@ def predose(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, predose_form=form)
     data = form.cleaned_data
-    checks = services.PredoseChecks(
-        fasting_hours=data["fasting_hours"],
-        fasting_liquids_hours=data["fasting_liquids_hours"],
-        holds_answers=data["holds_answers"],
-        escort_name=data["escort_name"],
-        escort_phone=data["escort_phone"],
-        intention=data["intention"],
-    )
+    checks = values_of(services.PredoseChecks, data)
     try:
         services.predose_save(actor=actor_from(request), record=record, checks=checks)
     except services.DosingError as exc:
@@ -258,15 +252,7 @@ def adverse_event(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, event_form=form)
     data = form.cleaned_data
-    report = services.AdverseEventReport(
-        type=data["type"],
-        description=data["description"],
-        severity=data["severity"],
-        serious=data["serious"],
-        occurred_at=data["occurred_at"],
-        action_taken=data["action_taken"],
-        rescue_medication=data["rescue_medication"],
-    )
+    report = values_of(services.AdverseEventReport, data)
     try:
         event = services.adverse_event_add(actor=actor_from(request), record=record, report=report)
     except services.DosingError as exc:
@@ -284,12 +270,7 @@ def discharge(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, record, discharge_form=form)
     data = form.cleaned_data
-    ticks = services.DischargeTicks(
-        alert_and_oriented=data["alert_and_oriented"],
-        walks_steadily=data["walks_steadily"],
-        escort_present=data["escort_present"],
-        told_no_driving=data["told_no_driving"],
-    )
+    ticks = values_of(services.DischargeTicks, data)
     try:
         services.record_discharge(
             actor=actor_from(request),

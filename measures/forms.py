@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from measures import alert_services
+from measures.alerts import services as alert_services
 from measures.models import AlertAction, Instrument, MeasureSchedule
 
 MISSING = "Answer this question before you submit."
@@ -170,7 +170,7 @@ class SendForm(forms.Form):
         self.fields["instruments"].choices = instrument_choices()  # type: ignore[attr-defined]
 
 
-class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class ScheduleForm(forms.ModelForm[MeasureSchedule]):
     instruments = forms.MultipleChoiceField(
         label="Questionnaires",
         widget=forms.CheckboxSelectMultiple,
@@ -196,7 +196,7 @@ class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at
 class AcknowledgeForm(forms.Form):
     """A clinician's acknowledgement of a safety alert: the action taken, and a note.
 
-    The same rules as measures.alert_services.alert_acknowledge, checked here so
+    The same rules as measures.alerts.services.alert_acknowledge, checked here so
     each message sits beside its field and what was typed is kept.
     """
 

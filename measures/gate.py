@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from common.timefmt import local_day, local_day_hm
 from dosing.models import DosingRecord
+from measures.alerts.safety import gate_descriptions
 from measures.queries import latest_phq9_at
-from measures.safety import gate_descriptions
 from treatment.gate import Check, Gate
 
 

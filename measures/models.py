@@ -116,7 +116,7 @@ class AlertAction(models.TextChoices):
     Safety Planning Intervention (Stanley & Brown 2012, Cogn Behav Pract 19(2):256),
     a Columbia Suicide Severity Rating Scale screen (Posner et al. 2011, Am J
     Psychiatry 168(12):1266), or contacting crisis services. "No action needed"
-    is allowed only with a reason in the note (measures.alert_services.alert_acknowledge).
+    is allowed only with a reason in the note (measures.alerts.services.alert_acknowledge).
     """
 
     SAFETY_PLAN = "safety_plan", "Safety plan reviewed with the client"
@@ -129,7 +129,7 @@ class SafetyAlert(models.Model):
     """A safety item answered above its threshold (PHQ-9 item 9 > 0).
 
     Raised the moment the answer is saved, whether or not the questionnaire is
-    finished (see measures.safety). What it points at:
+    finished (see measures.alerts.safety). What it points at:
 
     - ``response``: the stored, complete Response the answer is in. Empty while
       the answer is only in a secret link's draft (saved for later, or a submit
@@ -179,7 +179,7 @@ class SafetyAlert(models.Model):
                 name="measures_safetyalert_has_a_source",
             ),
             # The database's own guard for "one alert per answer", beside the
-            # row lock in measures.safety.
+            # row lock in measures.alerts.safety.
             # One OPEN alert per answer: a higher answer after an acknowledgement
             # raises a new one beside the acknowledged alert.
             models.UniqueConstraint(

@@ -25,7 +25,8 @@ from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
 from common.tokens import new_token, token_hash
-from measures import safety, services
+from measures import services
+from measures.alerts import safety
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 
 PARTIAL_ACTION = "measure.paper_partial"

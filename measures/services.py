@@ -1,5 +1,5 @@
 """Writes to measures: sending a link, recording a response (the client's answers
-through a link are in measures.link_services, a paper form in measures.paper).
+through a link are in measures.answering.services, a paper form in measures.paper).
 
 Each write is atomic and audited (detail holds ids, codes and statuses only). A
 measure link is a random token; the database keeps only its SHA-256, so the table
@@ -29,7 +29,7 @@ from clients.models import Client
 from common.links import absolute_url
 from common.timefmt import local_long
 from common.tokens import new_token, token_hash
-from measures import safety
+from measures.alerts import safety
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 from measures.scoring import score
 from notifications.services import email_queue
@@ -175,7 +175,7 @@ def link_send(
 
 
 def _raise_alerts(*, actor: Actor, response: Response) -> list[SafetyAlert]:
-    """measures.safety.alert_raise_for_response, one name the tests can stand in for."""
+    """measures.alerts.safety.alert_raise_for_response, one name the tests can stand in for."""
     return safety.alert_raise_for_response(actor=actor, response=response)
 
 

@@ -26,10 +26,10 @@ from clients.models import Client
 from common.timefmt import local_long
 from measures import paper as paper_entry
 from measures import services
-from measures.alert_queries import describe
-from measures.chart_panels import render_measure_panels
+from measures.alerts.queries import describe
 from measures.forms import PaperForm, ScheduleForm, SendForm
 from measures.models import Instrument, MeasureLink, MeasureSchedule, Reason, Response
+from measures.outcomes.panels import render_measure_panels
 from measures.schedule import ScheduleTerms, schedule_save
 from measures.scoring import ScoringError
 from treatment.access import get_course_for_user

@@ -9,7 +9,7 @@ from notifications.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
     """Delivery status for the admin; the addresses stay out of the list."""
 
     list_display = ("id", "subject", "status", "attempts", "last_error", "created_at", "sent_at")

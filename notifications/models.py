@@ -34,3 +34,13 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"OutboundEmail #{self.pk} ({self.status})"
+
+
+_Status = OutboundEmail.Status
+# Where an e-mail's status may go (common.transitions): a pending e-mail is sent or,
+# after EMAIL_MAX_ATTEMPTS, given up; both are final (a new message is a new row).
+EMAIL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    _Status.PENDING: (_Status.SENT, _Status.FAILED),
+    _Status.SENT: (),
+    _Status.FAILED: (),
+}

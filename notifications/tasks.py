@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from notifications.models import OutboundEmail
+from common.transitions import check_transition
+from notifications.models import EMAIL_TRANSITIONS, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def email_send(email_id: int) -> str:
             email.last_error = type(exc).__name__
             logger.warning("email %s attempt %s failed: %s", email.pk, email.attempts, type(exc))
             if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+                check_transition(EMAIL_TRANSITIONS, email.status, OutboundEmail.Status.FAILED)
                 email.status = OutboundEmail.Status.FAILED
                 email.next_attempt_at = None
             else:
@@ -43,6 +45,7 @@ def email_send(email_id: int) -> str:
             if email.status == OutboundEmail.Status.PENDING:
                 _schedule_retry(email)
             return "failed"
+        check_transition(EMAIL_TRANSITIONS, email.status, OutboundEmail.Status.SENT)
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""

@@ -9,7 +9,7 @@ from django.contrib import admin
 from partners.models import Partner, PartnerMembership
 
 
-class PartnerMembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # not generic at run time
+class PartnerMembershipInline(admin.TabularInline[PartnerMembership, Partner]):
     """The partner's prescribers: adding a user here gives them the partner portal's
     view of this partner's referrals (the user admin sets their role)."""
 
@@ -23,7 +23,7 @@ class PartnerMembershipInline(admin.TabularInline):  # type: ignore[type-arg]  #
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class PartnerAdmin(admin.ModelAdmin[Partner]):
     list_display = ["name", "phone", "email", "active"]
     list_filter = ["active"]
     search_fields = ["name", "email", "phone"]

@@ -10,67 +10,22 @@ secret key must be set (and not the development one), and a DATABASE_URL is requ
 
 from __future__ import annotations
 
-import json
 import os
 import zoneinfo
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+from pathways.env import env_bool, env_int, env_json, env_list, env_str
+
+# Lets Django's generic classes take a type argument at run time (ModelForm[Client],
+# ModelAdmin[Room]), as django-stubs declares them, so no class needs a type: ignore.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "pathways-development-only-secret-key-do-not-use-in-production"  # noqa: S105
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_json(name: str, default: dict[str, Any]) -> dict[str, Any]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}") from None
-    if not isinstance(value, dict):
-        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
-    return value
-
 
 MODE = env_str("PATHWAYS_MODE", "development")
 if MODE not in ("development", "production"):
@@ -152,9 +107,9 @@ PATHWAYS_CLIENT_PANELS = [
     "treatment.panels.courses_panel",
     "dosing.panels.client_panel",
     "bls.panels.emdr_panel",
-    "measures.alert_panels.safety_alerts_panel",
+    "measures.alerts.panels.safety_alerts_panel",
     "measures.panels.measures_panel",
-    "measures.chart_panels.outcome_charts_panel",
+    "measures.outcomes.panels.outcome_charts_panel",
 ]
 # Sections of the partner-portal referral page: f(request, referral) -> Panel | None.
 PATHWAYS_PORTAL_PANELS = [
@@ -171,7 +126,7 @@ PATHWAYS_TIMELINE_SOURCES = [
     "scheduling.panels.appointment_entries",
     "dosing.panels.client_timeline",
     "bls.panels.emdr_entries",
-    "measures.alert_panels.safety_alert_entries",
+    "measures.alerts.panels.safety_alert_entries",
     "measures.panels.measures_timeline",
 ]
 # The dosing readiness gate, at the session's start and before every dose:

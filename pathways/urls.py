@@ -28,7 +28,7 @@ urlpatterns = [
     # Public: no sign-in.
     path("", include("website.urls")),
     path("consent/", include("consents.public_urls")),
-    path("measures/", include("measures.public_urls")),
+    path("measures/", include("measures.answering.urls")),
     # A clinician's secret calendar subscription (the token in the URL is the key).
     path("calendar/", include("scheduling.feed_urls")),
     # Practice staff: the dashboard, then each app's pages.
@@ -44,8 +44,8 @@ urlpatterns = [
     path("staff/dosing/", include("dosing.urls")),
     path("staff/emdr/", include("bls.urls")),
     path("staff/measures/", include("measures.urls")),
-    path("staff/measures/alerts/", include("measures.alert_urls")),
-    path("staff/measures/outcomes/", include("measures.report_urls")),
+    path("staff/measures/alerts/", include("measures.alerts.urls")),
+    path("staff/measures/outcomes/", include("measures.outcomes.urls")),
     # The partner portal: prescribers of medication-management partners.
     path("partner/", include("partners.portal_urls")),
     path("partner/prescriptions/", include("prescriptions.portal_urls")),

@@ -18,8 +18,8 @@ from accounts.models import Role
 from audit.services import log_action
 from clients.models import Client
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from measures.alert_queries import dashboard_alerts
-from measures.safety import LIST_ACTION
+from measures.alerts.queries import dashboard_alerts
+from measures.alerts.safety import LIST_ACTION
 from partners.access import partner_of
 
 

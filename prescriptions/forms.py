@@ -50,7 +50,7 @@ def _text_widget() -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX})
 
 
-class PrescriptionForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class PrescriptionForm(forms.ModelForm[Prescription]):
     """Write or revise a prescription. The medication is fixed: ketamine."""
 
     class Meta:

@@ -17,7 +17,7 @@ from scheduling.models import CalendarFeed, Room, WorkingHours
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class RoomAdmin(admin.ModelAdmin[Room]):
     list_display = ["name", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -28,7 +28,7 @@ class RoomAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at r
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class WorkingHoursAdmin(admin.ModelAdmin[WorkingHours]):
     list_display = ["clinician", "weekday", "start", "end"]
     list_filter = ["clinician", "weekday"]
 
@@ -46,7 +46,7 @@ def revoke(modeladmin: Any, request: HttpRequest, queryset: QuerySet[CalendarFee
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not generic at run time
+class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
     list_display = ["clinician", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     readonly_fields = ["clinician", "token_hash", "created_at", "revoked_at"]

@@ -26,19 +26,19 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 USUAL = ", ".join(f"{AppointmentType(t).label} {m}" for t, m in DEFAULT_MINUTES.items())
 
 
-class ClinicianField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
-    def label_from_instance(self, obj: Any) -> str:
+class ClinicianField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.display_name)
 
 
-class ClientField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
-    def label_from_instance(self, obj: Any) -> str:
+class ClientField(forms.ModelChoiceField[Client]):
+    def label_from_instance(self, obj: Client) -> str:
         born = f" (born {obj.date_of_birth:%Y-%m-%d})" if obj.date_of_birth else ""
         return f"{obj.last_name}, {obj.first_name}{born}"
 
 
-class SessionField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
-    def label_from_instance(self, obj: Any) -> str:
+class SessionField(forms.ModelChoiceField[TreatmentSession]):
+    def label_from_instance(self, obj: TreatmentSession) -> str:
         course = obj.course
         return (
             f"{course.client.full_name}: {obj.get_kind_display()} session #{obj.pk} "

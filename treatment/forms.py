@@ -7,7 +7,7 @@ from treatment.services import PLAN_FIELDS, CoursePlan
 from treatment.validation import escort_phone_problem
 
 
-class CourseForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class CourseForm(forms.ModelForm[TreatmentCourse]):
     class Meta:
         model = TreatmentCourse
         fields = [
@@ -31,7 +31,7 @@ class CourseForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at r
         return CoursePlan(**{name: self.cleaned_data[name] for name in PLAN_FIELDS})
 
 
-class SessionForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class SessionForm(forms.ModelForm[TreatmentSession]):
     class Meta:
         model = TreatmentSession
         fields = ["kind", "planned_date"]

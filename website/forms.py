@@ -40,7 +40,7 @@ class PublicForm(forms.Form):
             return uuid.uuid4()
 
 
-class AppointmentRequestForm(PublicForm, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class AppointmentRequestForm(PublicForm, forms.ModelForm[AppointmentRequest]):
     preferred_times = forms.MultipleChoiceField(
         label="Good times to reach you",
         choices=ContactTime.choices,
@@ -137,7 +137,7 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm):  # type: ignore[type-
         )
 
 
-class ContactForm(PublicForm, forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+class ContactForm(PublicForm, forms.ModelForm[ContactMessage]):
     class Meta:
         model = ContactMessage
         fields = ["name", "email", "phone", "message"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from clients.models import Client
+from clients.models import Client, ClientStatus
 from pathways.testing import BaseTestCase, make_client
 
 if TYPE_CHECKING:
@@ -175,6 +175,28 @@ class ClientEditTestCase(BaseTestCase):
 
         self.assertContains(response, 'aria-invalid="true"')
         self.assertContains(response, 'aria-describedby="id_phone_error"')
+
+    def test_it_offers_only_the_statuses_the_client_may_move_to(self) -> None:
+        Client.objects.filter(pk=self.record.pk).update(status=ClientStatus.ACTIVE)
+        self.client.force_login(self.therapist)
+
+        choices = [
+            value
+            for value, _ in self.client.get(self.url).context["form"].fields["status"].choices
+        ]
+
+        assert choices == ["active", "on_hold", "discharged"]
+
+    def test_it_refuses_a_move_back_to_prospective_beside_the_field(self) -> None:
+        Client.objects.filter(pk=self.record.pk).update(status=ClientStatus.ACTIVE)
+
+        response = self.post(self.therapist, status="prospective", city="Norfolk")
+
+        assert response.status_code == 200
+        assert "status" in response.context["form"].errors
+        self.assertContains(response, 'value="Norfolk"')
+        self.record.refresh_from_db()
+        assert (self.record.status, self.record.city) == ("active", "Richmond")
 
     def test_it_requires_the_names(self) -> None:
         response = self.post(self.therapist, first_name="", last_name="")

@@ -14,7 +14,7 @@ from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
 from clients.forms import ClientForm
-from clients.models import Allergy, Client, Diagnosis, ReportedMedication
+from clients.models import Allergy, Client, ClientStatus, Diagnosis, ReportedMedication
 from clients.services import (
     DETAIL_FIELDS,
     ClientDetails,
@@ -81,6 +81,23 @@ class ClientInvariantTestCase(BaseTestCase):
         record.refresh_from_db()
         assert record.city == "Richmond"
         assert not AuditEvent.objects.exists()
+
+    def test_it_moves_a_status_only_as_the_transition_table_allows(self) -> None:
+        record = make_client(status=ClientStatus.ACTIVE)
+        back = dataclasses.replace(GOOD, status=ClientStatus.PROSPECTIVE)
+
+        with pytest.raises(ClientError) as caught:
+            client_update(actor=self.actor, client=record, details=back)
+
+        assert caught.value.field == "status"
+        record.refresh_from_db()
+        assert record.status == ClientStatus.ACTIVE
+        assert not AuditEvent.objects.exists()
+        for status in (ClientStatus.DISCHARGED, ClientStatus.PROSPECTIVE):
+            moved = dataclasses.replace(GOOD, status=status)
+            client_update(actor=self.actor, client=record, details=moved)
+            record.refresh_from_db()
+            assert record.status == status
 
     def test_only_intake_and_the_admin_move_a_client_between_therapists(self) -> None:
         record = make_client(assigned_therapist=self.therapist)

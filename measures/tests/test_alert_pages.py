@@ -13,12 +13,12 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
-from measures.alert_queries import dashboard_alerts, open_alerts_for_client
-from measures.alert_services import ACKNOWLEDGE_ACTION, AlertError, alert_acknowledge
+from measures.alerts.queries import dashboard_alerts, open_alerts_for_client
+from measures.alerts.safety import alert_escalate_due, alert_raise_for_response
+from measures.alerts.services import ACKNOWLEDGE_ACTION, AlertError, alert_acknowledge
 from measures.models import AlertAction, SafetyAlert
-from measures.safety import alert_escalate_due, alert_raise_for_response
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK, SYSTEM
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import BaseTestCase, make_client
 from treatment.gate import Check, dosing_readiness
 from treatment.models import TreatmentSession

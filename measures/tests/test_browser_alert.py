@@ -4,7 +4,7 @@ taken (chosen from a list, with a note); then it leaves the dashboard and the ga
 safety check turns green.
 
 The dashboard step needs measures/alerts/_dashboard.html wired into
-pathways/dashboard.html (with `safety_alerts` from measures.safety.dashboard_alerts).
+pathways/dashboard.html (with `safety_alerts` from measures.alerts.safety.dashboard_alerts).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from measures.safety import alert_raise_for_response
+from measures.alerts.safety import alert_raise_for_response
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import PASSWORD, make_client, make_partner, make_prescriber, make_user
 from treatment.tests.support import make_ready
 

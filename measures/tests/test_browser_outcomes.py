@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from measures.tests.test_report import day, give_dose, load_instruments, make_score
+from measures.tests.factories import day, give_dose, load_instruments, make_score
 from pathways.testing import PASSWORD, make_client, make_course, make_user
 from treatment.models import Modality
 

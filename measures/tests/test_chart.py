@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from django.test import override_settings
 
 from clients.models import Client
-from measures import charts
 from measures.models import Instrument
-from measures.tests.test_report import day, load_instruments, make_score
+from measures.outcomes import charts
+from measures.tests.factories import day, load_instruments, make_score
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from treatment.models import SessionKind, TreatmentCourse
 
@@ -121,7 +121,7 @@ class ClientChartTests(BaseTestCase):
         self.assertEqual(first, charts.client_instrument_svg(self.record, self.phq9))
 
     def test_the_report_chart_is_well_formed_and_handles_no_one(self) -> None:
-        from measures.stats import summarise
+        from measures.outcomes.stats import summarise
 
         groups = [
             ("KAP · PHQ-9", summarise(self.phq9.definition, [(20, 8), (16, 10)])),

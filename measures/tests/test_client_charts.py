@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from clients.models import Client
 from measures.models import Response, Source
-from measures.tests.test_report import day, load_instruments, make_score
+from measures.tests.factories import day, load_instruments, make_score
 from pathways.testing import BaseTestCase, make_client, make_course, make_session, request_for
 
 
@@ -131,7 +131,7 @@ class ClientChartsTests(BaseTestCase):
         self.assertContains(response, self.page_url)
 
     def test_render_measure_panels_gives_the_compact_panel(self) -> None:
-        from measures.chart_panels import render_measure_panels
+        from measures.outcomes.panels import render_measure_panels
 
         request = request_for(self.therapist)
         html = render_measure_panels(request, self.record)

@@ -13,11 +13,11 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
-from measures.alert_services import alert_acknowledge
+from measures.alerts.safety import ESCALATE_ACTION, alert_escalate_due, alert_raise_for_response
+from measures.alerts.services import alert_acknowledge
 from measures.models import AlertAction
-from measures.safety import ESCALATE_ACTION, alert_escalate_due, alert_raise_for_response
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK, SYSTEM
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_user
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 from accounts.actor import Actor
 from audit.models import AuditEvent
 from clients.models import Client
-from measures import link_services, paper, services
+from measures import paper, services
+from measures.answering import services as link_services
 from measures.models import Instrument, MeasureLink, Reason, Response, SafetyAlert, Source
 from measures.scoring import ScoringError
 from measures.tests.support import ON_LINK, PHQ9, SYSTEM, answers

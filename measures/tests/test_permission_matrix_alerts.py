@@ -13,9 +13,9 @@ from typing import Any
 
 from accounts.actor import Actor
 from accounts.models import Role
+from measures.alerts.safety import alert_raise_for_response
 from measures.models import SafetyAlert
-from measures.safety import alert_raise_for_response
-from measures.tests.test_safety_helpers import make_instrument, make_response
+from measures.tests.factories import make_instrument, make_response
 from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
 
 CLIENT_ROLES = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}

@@ -1,14 +1,14 @@
-"""Who may reach which outcomes URL (measures/report_urls.py; see
+"""Who may reach which outcomes URL (measures/outcomes/urls.py; see
 pathways.testing.permission_matrix).
 
 The client pages are for CLIENT_ROLES; the practice report, its chart and its CSV
-for the admin only (see measures/report_views.py for why).
+for the admin only (see measures/outcomes/views.py for why).
 """
 
 from __future__ import annotations
 
 from accounts.models import Role
-from measures.tests.test_report import load_instruments
+from measures.tests.factories import load_instruments
 from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
 
 CLIENT_ROLES = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}

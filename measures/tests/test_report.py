@@ -1,17 +1,13 @@
 """The practice outcomes report: who is included and why not, the split by modality
-and instrument, the date range, and the figures against measures.stats. The rules of
+and instrument, the date range, and the figures against measures.outcomes.stats. The rules of
 issue 8 §6 (course dates, baseline before the first dose, the CMS159 denominator,
 reliable and meaningful change) are in test_report_rules.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,80 +15,18 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.models import AuditEvent
 from clients.models import Client
-from measures import stats
-from measures.models import Instrument, Response, Source
-from measures.scoring import score
-from measures.tests.support import PHQ9, answers_totalling
-from partners.models import Partner
+from measures.outcomes import stats
+from measures.tests.factories import day, give_dose, load_instruments, make_score
+from measures.tests.support import PHQ9
 from pathways.testing import (
     BaseTestCase,
     make_client,
     make_course,
-    make_partner,
-    make_prescription,
-    make_referral,
-    make_session,
     make_user,
 )
-from treatment.models import Modality, SessionStatus, TreatmentCourse
+from treatment.models import Modality, TreatmentCourse
 
 URL = reverse("outcomes:report")
-
-
-def day(year: int, month: int, date: int) -> dt.datetime:
-    # Noon UTC: the same calendar day in the practice's time zone.
-    return dt.datetime(year, month, date, 12, tzinfo=dt.UTC)
-
-
-def load_instruments() -> None:
-    call_command("load_instruments", stdout=io.StringIO())
-
-
-def make_score(
-    client: Client, code: str, total: int, at: dt.datetime, source: str = Source.LINK
-) -> Response:
-    """A Response row scored by measures.scoring, so total and band agree."""
-    instrument = Instrument.objects.get(code=code)
-    definition = instrument.definition
-    answers = answers_totalling(definition, total)
-    scored = score(definition, answers)
-    return Response.objects.create(
-        client=client,
-        instrument=instrument,
-        definition_version=instrument.version,
-        source=source,
-        answers={str(k): v for k, v in answers.items()},
-        total=scored.total,
-        band_key=scored.band_key,
-        band_label=scored.band_label,
-        answered_at=at,
-    )
-
-
-def give_dose(course: TreatmentCourse, at: dt.datetime, kind: str = "dose") -> None:
-    """A completed dosing session of the course with an administration given at ``at``.
-    The dosing models are looked up by app label: ``measures`` does not import
-    ``dosing``."""
-    dosing_record = apps.get_model("dosing", "DosingRecord")
-    administration = apps.get_model("dosing", "Administration")
-    user = course.created_by
-    partner = Partner.objects.first() or make_partner()
-    prescription = make_prescription(make_referral(course.client, partner, user), user)
-    session = make_session(
-        course, started_at=at, status=SessionStatus.COMPLETED, prescription=prescription
-    )
-    record = dosing_record.objects.create(
-        session=session, prescription=prescription, opened_by=user
-    )
-    administration.objects.create(
-        record=record,
-        kind=kind,
-        dose_mg=Decimal("100"),
-        route="sublingual",
-        given_at=at,
-        given_by=user,
-        witnessed_by=user,
-    )
 
 
 def course_created(course: TreatmentCourse, at: dt.datetime) -> TreatmentCourse:

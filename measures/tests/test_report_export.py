@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from measures.report_views import CSV_HEADER
+from measures.outcomes.views import CSV_HEADER
 from measures.tests.test_report import OutcomesTestCase
 
 if TYPE_CHECKING:

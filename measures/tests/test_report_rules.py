@@ -13,17 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
-from measures import report_queries, stats
-from measures.report_outcomes import Included
+from measures.outcomes import queries as report_queries
+from measures.outcomes import stats
+from measures.outcomes.build import Included
+from measures.tests.factories import day, give_dose, make_score
 from measures.tests.support import PHQ9
-from measures.tests.test_report import (
-    URL,
-    OutcomesTestCase,
-    course_created,
-    day,
-    give_dose,
-    make_score,
-)
+from measures.tests.test_report import URL, OutcomesTestCase, course_created
 from pathways.testing import make_client, make_course
 from treatment.models import Modality
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from accounts.actor import Actor
 from accounts.models import Role
 from audit.models import AuditEvent
+from measures.alerts.safety import RAISE_ACTION, alert_raise_for_response
 from measures.models import SafetyAlert
-from measures.safety import RAISE_ACTION, alert_raise_for_response
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import GAD7, ON_LINK, PHQ9, copy_of
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_prescriber, make_user
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from accounts.actor import Actor
 from accounts.models import User
 from audit.models import AuditEvent
-from measures.alert_services import (
+from measures.alerts.safety import alert_raise_for_response, gate_descriptions
+from measures.alerts.services import (
     ACKNOWLEDGE_ACTION,
     MAX_NOTE_CHARS,
     REFUSE_ACTION,
@@ -23,9 +24,8 @@ from measures.alert_services import (
     alert_acknowledge,
 )
 from measures.models import AlertAction, SafetyAlert
-from measures.safety import alert_raise_for_response, gate_descriptions
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from pathways.testing import BaseTestCase
 from treatment.gate import dosing_readiness
 from treatment.tests.support import make_ready

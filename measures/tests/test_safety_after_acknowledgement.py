@@ -9,7 +9,7 @@ import datetime as dt
 from django.core import mail
 from django.utils import timezone
 
-from measures import safety
+from measures.alerts import safety
 from measures.models import Instrument, MeasureLink, SafetyAlert
 from measures.tests.support import ON_LINK
 from measures.tests.test_send import load_instruments

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from clients.models import Client
-from measures import link_services, safety, services
+from measures import services
+from measures.alerts import safety
+from measures.alerts.safety import ATTACH_ACTION, RAISE_ACTION
+from measures.answering import services as link_services
 from measures.models import MeasureLink, Response, SafetyAlert, Source
-from measures.safety import ATTACH_ACTION, RAISE_ACTION
 from measures.tests.support import GAD7, ON_LINK, PCL5, PHQ9, SYSTEM, answers
 from measures.tests.test_answer import post_data
 from measures.tests.test_send import load_instruments

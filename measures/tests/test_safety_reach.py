@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from measures.alert_queries import dashboard_alerts
-from measures.safety import LIST_ACTION, RAISE_ACTION, alert_raise_for_response
+from measures.alerts.queries import dashboard_alerts
+from measures.alerts.safety import LIST_ACTION, RAISE_ACTION, alert_raise_for_response
+from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK
-from measures.tests.test_safety_helpers import make_instrument, make_response
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, make_client, make_user
 

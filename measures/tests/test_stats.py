@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats as scipy_stats
 
-from measures import stats
+from measures.outcomes import stats
 from measures.tests.support import GAD7, PCL5, PHQ9
 
 

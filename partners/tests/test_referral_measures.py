@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.actor import Actor
 from consents.models import ConsentKind
-from measures.tests.test_report import load_instruments, make_score
+from measures.tests.factories import load_instruments, make_score
 from partners.prescreen import PRESCREEN_ITEMS
 from partners.services import referral_send
 from pathways.testing import BaseTestCase, make_client, make_signed_consent

@@ -1,11 +1,13 @@
-"""Shared test helpers: users of every role, small factories (builders), the base
-TestCase (cases), a request for calling a view directly (requests), and the
-permission-matrix factory (matrix). Tests import every name from the package itself
-(pathways.testing), never from its modules, which may move."""
+"""Shared test helpers: the factories of every app (builders names those of each
+app's tests/factories.py in one place), the base TestCase with a user per role
+(cases), a request for calling a view directly (requests), and the permission-matrix
+factory (matrix). Tests import every name from the package itself (pathways.testing),
+never from its modules, which may move."""
 
 from pathways.testing.builders import (
     PASSWORD,
     make_client,
+    make_consent_request,
     make_course,
     make_document,
     make_message,
@@ -52,6 +54,7 @@ __all__ = [
     "MatrixTests",
     "TheirsTests",
     "make_client",
+    "make_consent_request",
     "make_course",
     "make_document",
     "make_message",

@@ -21,8 +21,8 @@ from dosing import rules
 from dosing.models import Administration, AdverseEvent, Discharge, DosingRecord, VitalSigns
 from dosing.vitals import out_of_range
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
-from measures.alert_queries import can_acknowledge
-from measures.alert_services import MIN_NOTE_CHARS
+from measures.alerts.queries import can_acknowledge
+from measures.alerts.services import MIN_NOTE_CHARS
 from measures.models import AlertAction, Response, SafetyAlert
 from pathways.management.commands.seed_demo import DEMO_PASSWORD
 from pathways.testing import BaseTestCase

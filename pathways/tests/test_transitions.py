@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase
 
+from clients.models import CLIENT_TRANSITIONS, ClientStatus
 from common.transitions import TransitionError, check_transition, table_problems
 from intake.models import REQUEST_TRANSITIONS, RequestStatus
+from notifications.models import EMAIL_TRANSITIONS, OutboundEmail
 from partners.models import REFERRAL_TRANSITIONS, ReferralStatus
 from prescriptions.models import RX_TRANSITIONS, RxStatus
 from scheduling.models import APPOINTMENT_TRANSITIONS, AppointmentStatus
@@ -18,6 +20,8 @@ TABLES = [
     (REFERRAL_TRANSITIONS, ReferralStatus),
     (COURSE_TRANSITIONS, CourseStatus),
     (SESSION_TRANSITIONS, SessionStatus),
+    (CLIENT_TRANSITIONS, ClientStatus),
+    (EMAIL_TRANSITIONS, OutboundEmail.Status),
 ]
 
 

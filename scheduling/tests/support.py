@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client
-from scheduling.models import Appointment, AppointmentType, Room
+from scheduling.models import AppointmentType, Room
 from scheduling.services import Booking
 from treatment.models import TreatmentSession
 
@@ -27,33 +27,6 @@ def at(day: dt.date, hhmm: str) -> dt.datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
     naive = dt.datetime.combine(day, dt.time(hour, minute))
     return timezone.make_aware(naive, timezone.get_default_timezone()).astimezone(dt.UTC)
-
-
-def make_room(name: str = "Room 1", **extra: Any) -> Room:
-    return Room.objects.create(name=name, **extra)
-
-
-def make_appointment(
-    client: Client,
-    clinician: User,
-    starts_at: dt.datetime,
-    *,
-    minutes: int = 50,
-    type: str = AppointmentType.PSYCHOTHERAPY,
-    room: Room | None = None,
-    created_by: User | None = None,
-    **extra: Any,
-) -> Appointment:
-    return Appointment.objects.create(
-        client=client,
-        clinician=clinician,
-        room=room,
-        type=type,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=minutes),
-        created_by=created_by or clinician,
-        **extra,
-    )
 
 
 def booking(

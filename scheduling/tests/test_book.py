@@ -8,7 +8,8 @@ from django.contrib.messages import get_messages
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from scheduling.models import Appointment, AppointmentStatus, WorkingHours
-from scheduling.tests.support import at, form_data, future_day, make_room
+from scheduling.tests.factories import make_room
+from scheduling.tests.support import at, form_data, future_day
 from treatment.models import Modality, SessionKind
 
 if TYPE_CHECKING:

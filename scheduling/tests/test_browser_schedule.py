@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from pathways.testing import PASSWORD, make_client, make_user
 from scheduling.models import Appointment, AppointmentStatus
-from scheduling.tests.support import at, future_day, make_room
+from scheduling.tests.factories import make_room
+from scheduling.tests.support import at, future_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

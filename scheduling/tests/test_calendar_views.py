@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import AppointmentStatus
-from scheduling.tests.support import at, future_day, make_appointment, make_room
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import at, future_day
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse

@@ -3,7 +3,8 @@ from __future__ import annotations
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from scheduling.models import Appointment, AppointmentStatus
-from scheduling.tests.support import at, future_day, make_appointment
+from scheduling.tests.factories import make_appointment
+from scheduling.tests.support import at, future_day
 
 
 class CancelTestCase(BaseTestCase):

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import AppointmentStatus
-from scheduling.tests.support import at, future_day, make_appointment
+from scheduling.tests.factories import make_appointment
+from scheduling.tests.support import at, future_day
 
 
 class ClientPanelTestCase(BaseTestCase):

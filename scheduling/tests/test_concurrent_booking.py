@@ -17,7 +17,8 @@ from accounts.models import Role
 from pathways.testing import make_client, make_user
 from scheduling.models import Appointment
 from scheduling.services import Booking, BookingClash, appointment_book
-from scheduling.tests.support import at, booking, future_day, make_room
+from scheduling.tests.factories import make_room
+from scheduling.tests.support import at, booking, future_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,14 +13,8 @@ from clients.models import Client
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment, AppointmentStatus, Room
 from scheduling.services import BookingClash, Outcome, appointment_book
-from scheduling.tests.support import (
-    at,
-    booking,
-    form_data,
-    future_day,
-    make_appointment,
-    make_room,
-)
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import at, booking, form_data, future_day
 
 
 class DoubleBookingTestCase(BaseTestCase):

@@ -8,7 +8,8 @@ from icalendar import Calendar
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import AppointmentStatus, CalendarFeed
-from scheduling.tests.support import at, future_day, make_appointment, make_room
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import at, future_day
 
 FEED_URL = re.compile(r"https?://[^\s\"<]+/calendar/([A-Za-z0-9_-]{43})\.ics")
 

@@ -14,7 +14,8 @@ from pathways.testing import BaseTestCase, make_client
 from scheduling.feed import calendar_feed_create, calendar_feed_revoke, calendar_feeds_revoke
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.services import SchedulingError, appointment_book, appointment_move
-from scheduling.tests.support import at, booking, future_day, make_appointment
+from scheduling.tests.factories import make_appointment
+from scheduling.tests.support import at, booking, future_day
 
 
 class AppointmentLengthTestCase(BaseTestCase):

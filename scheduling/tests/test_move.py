@@ -7,7 +7,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client, make_course, make_session
 from scheduling.models import Appointment, AppointmentStatus, Room
-from scheduling.tests.support import at, future_day, make_appointment, make_room
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import at, future_day
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse

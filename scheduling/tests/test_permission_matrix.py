@@ -13,7 +13,8 @@ from typing import Any
 from accounts.models import Role
 from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
 from scheduling.models import Appointment, CalendarFeed
-from scheduling.tests.support import at, future_day, make_appointment, make_room
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import at, future_day
 
 SCHEDULE = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 CLINICIANS = {Role.THERAPIST}

@@ -20,7 +20,8 @@ from scheduling.models import Appointment, AppointmentStatus, Reminder
 from scheduling.reminders import RIDE_RULE, reminder_deliver
 from scheduling.services import appointment_book, appointment_move
 from scheduling.tasks import reminder_send
-from scheduling.tests.support import booking, make_appointment, make_room
+from scheduling.tests.factories import make_appointment, make_room
+from scheduling.tests.support import booking
 
 
 def run_command() -> str:

@@ -9,7 +9,8 @@ from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.services import SchedulingError, appointment_set_status
-from scheduling.tests.support import at, future_day, make_appointment
+from scheduling.tests.factories import make_appointment
+from scheduling.tests.support import at, future_day
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.actor import Actor
-from measures.safety import alert_escalate_due, escalation_hours
+from measures.alerts.safety import alert_escalate_due, escalation_hours
 
 
 class Command(BaseCommand):

@@ -18,12 +18,12 @@ When one is raised, the client's assigned therapist and every active on-call
 clinician are e-mailed a link (never PHI); if none of them has an address, every
 active practice admin is, at once. The alert shows on every clinician's
 dashboard and blocks the dosing readiness gate until a clinician acknowledges it
-with the action taken (measures.alert_services.alert_acknowledge). Open alerts older than
+with the action taken (measures.alerts.services.alert_acknowledge). Open alerts older than
 SAFETY_ALERT_ESCALATE_HOURS are escalated to every active practice admin
 (``alert_escalate_due``, run by ``escalate_safety_alerts`` every 10-15 minutes).
 Who acts is an ``accounts.actor.Actor``: the client on a link, the staff member who
 typed in a paper form, or the system (the escalation).
-Who may see an alert is in measures.alert_queries.
+Who may see an alert is in measures.alerts.queries.
 
 The alert flags an answer for same-day clinical follow-up; it is not a diagnosis
 and it decides nothing for the clinician.
@@ -47,7 +47,7 @@ from audit.models import AuditEvent
 from audit.services import log_action
 from clients.models import Client
 from common.links import absolute_url
-from measures.alert_queries import describe, open_alerts_for_client
+from measures.alerts.queries import describe, open_alerts_for_client
 from measures.models import Instrument, MeasureLink, Response, SafetyAlert
 from notifications.services import email_queue
 

@@ -8,7 +8,7 @@ shows only the answer, not the client record. Prescribers and users without a
 role see none.
 
 Who may acknowledge one (``can_acknowledge``): a clinician only; see
-measures.alert_services.
+measures.alerts.services.
 """
 
 from __future__ import annotations

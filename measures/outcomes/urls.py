@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from measures import report_views
+from measures.outcomes import views as report_views
 
 app_name = "outcomes"
 urlpatterns = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
-from measures import alert_queries
+from measures.alerts import queries as alert_queries
 from measures.models import SafetyAlert
 
 

@@ -12,7 +12,7 @@ and who is not by client record number, linking to the record.
 Who is in the report, and how it counts (one row per course × instrument; course
 dates, baseline = the last score before the course's first dose, the CMS159 response
 and remission denominator, reliable and clinically meaningful change): see
-`measures.report_outcomes`. The reads are in `measures.report_queries`: a fixed number
+`measures.outcomes.build`. The reads are in `measures.outcomes.queries`: a fixed number
 of queries, however many clients there are.
 
 The CSV has one row per included course × instrument: a pseudonym per client (new for
@@ -50,9 +50,10 @@ from accounts.models import Role
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
-from measures import charts, report_queries, stats
 from measures.models import Instrument, Response
-from measures.report_outcomes import Included, Outcomes, build_outcomes, rule_labels
+from measures.outcomes import charts, stats
+from measures.outcomes import queries as report_queries
+from measures.outcomes.build import Included, Outcomes, build_outcomes, rule_labels
 from measures.scoring import Change, change
 
 REPORT_ROLES: tuple[str, ...] = (Role.ADMIN,)

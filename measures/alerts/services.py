@@ -1,7 +1,7 @@
 """Acknowledging a safety alert: only a clinician, with an action from a list and a note.
 
 An acknowledgement closes the alert, takes it off the dashboards and reopens the
-dosing readiness gate (measures.safety.gate_descriptions), so it is a clinical
+dosing readiness gate (measures.alerts.safety.gate_descriptions), so it is a clinical
 decision: a therapist, or an admin who is a clinician (User.is_clinician), makes
 it. Anyone else who tries is refused and the refusal is audited. The action comes
 from AlertAction; every note is at least MIN_NOTE_CHARS long, and "no action
@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.actor import Actor
 from audit.services import log_action
-from measures.alert_queries import can_acknowledge
+from measures.alerts.queries import can_acknowledge
+from measures.alerts.safety import source_detail
 from measures.models import AlertAction, SafetyAlert
-from measures.safety import source_detail
 
 ACKNOWLEDGE_ACTION = "measure.safety_alert_acknowledge"
 REFUSE_ACTION = "measure.safety_alert_acknowledge_refused"

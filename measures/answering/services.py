@@ -6,7 +6,7 @@ when the device also holds a staff session (a tablet in the office); that sessio
 is named in the audit detail (`staff_on_device`), never credited with the answers.
 
 A safety item answered above its threshold (PHQ-9 item 9 > 0) raises its alert as
-soon as the answers are stored, before anything else (measures.safety).
+soon as the answers are stored, before anything else (measures.alerts.safety).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from accounts.models import User
 from audit.services import log_action
-from measures import safety
+from measures.alerts import safety
 from measures.models import MeasureLink, Response, SafetyAlert, Source
 from measures.services import (
     MeasureError,

@@ -15,7 +15,7 @@ TEMPLATE = "measures/reports/_client_panel.html"
 
 
 def _context(request: AuthedRequest, client: Client) -> dict[str, object] | None:
-    from measures.report_views import client_charts
+    from measures.outcomes.views import client_charts
 
     if request.user.role not in CLIENT_ROLES:
         return None

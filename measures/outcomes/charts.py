@@ -32,7 +32,7 @@ from measures.services import cut_point_for
 from treatment.models import SessionKind, TreatmentSession
 
 if TYPE_CHECKING:
-    from measures.stats import GroupStats
+    from measures.outcomes.stats import GroupStats
 
 FONT = 11
 SCORE_COLOUR = svg.BLUE

@@ -1,5 +1,5 @@
 """Who is in the practice outcomes report, and with which scores: pure functions over
-the plain rows `measures.report_queries` reads (no database here).
+the plain rows `measures.outcomes.queries` reads (no database here).
 
 One row per treatment course × instrument, so a client with two courses contributes a
 row for each, with its own baseline and latest score.
@@ -44,9 +44,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from measures import stats
 from measures.models import Instrument
-from measures.report_queries import CourseRow, ReportData, ScorePoint
+from measures.outcomes import stats
+from measures.outcomes.queries import CourseRow, ReportData, ScorePoint
 from measures.scoring import Change, change
 from treatment.models import Modality
 

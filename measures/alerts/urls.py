@@ -1,8 +1,8 @@
-"""Safety alerts for staff, mounted at /staff/measures/alerts/ (measures.alert_views)."""
+"""Safety alerts for staff, mounted at /staff/measures/alerts/ (measures.alerts.views)."""
 
 from django.urls import path
 
-from measures import alert_views
+from measures.alerts import views as alert_views
 
 app_name = "alerts"
 urlpatterns = [

@@ -2,7 +2,7 @@
 
 Roles: CLIENT_ROLES (admin, intake coordinator, therapist) see every alert;
 prescribers get 403. Object access goes through
-measures.alert_queries.get_alert_for_user (404 otherwise). Only a clinician (a
+measures.alerts.queries.get_alert_for_user (404 otherwise). Only a clinician (a
 therapist, or an admin who is a clinician) may acknowledge: anyone else gets a
 403, audited as a refused acknowledgement, and is never shown the form.
 """
@@ -21,7 +21,9 @@ from accounts.access import CLIENT_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import clients_for_user
-from measures import alert_queries, alert_services, safety
+from measures.alerts import queries as alert_queries
+from measures.alerts import safety
+from measures.alerts import services as alert_services
 from measures.forms import AcknowledgeForm
 from measures.models import SafetyAlert
 

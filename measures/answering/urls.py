@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from measures import public_views
+from measures.answering import views as public_views
 
 app_name = "measure_answer"
 urlpatterns = [

@@ -16,7 +16,9 @@ from accounts.models import User
 from common.ip import client_ip
 from common.onetime import LinkState
 from common.timefmt import local_long
-from measures import link_services, safety, services
+from measures import services
+from measures.alerts import safety
+from measures.answering import services as link_services
 from measures.forms import AnswerForm
 from measures.models import MeasureLink
 
