@@ -141,7 +141,9 @@ class DosingGateTestCase(BaseTestCase):
         checks = self.assert_fails_only("prescription")
 
         assert checks["prescription"].detail == (
-            f"The prescription was discontinued on {rx.discontinued_at:%Y-%m-%d}."
+            # The practice's day, not UTC's: they differ for hours every evening.
+            f"The prescription was discontinued on "
+            f"{timezone.localtime(rx.discontinued_at):%Y-%m-%d}."
         )
         assert self.rx is None
 
