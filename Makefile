@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint fmt bench lock clean
+.PHONY: setup run test lint fmt bench load lock clean
 
 # Shared, idempotent first step: venv, pinned dependencies (hash-checked), migrations.
 setup: $(VENV)/.installed
@@ -39,6 +39,12 @@ fmt: $(VENV)/.installed
 
 bench: setup
 	$(PY) bench/run.py
+
+# Concurrent Appointment Requests against gunicorn: SQLite, then PostgreSQL when
+# LOAD_DATABASE_URL names a database it may empty (see bench/load_requests.py).
+load: setup
+	$(PY) bench/load_requests.py
+	@if [ -n "$(LOAD_PG_URL)" ]; then LOAD_DATABASE_URL="$(LOAD_PG_URL)" $(PY) bench/load_requests.py; fi
 
 # Re-pin after editing pyproject.toml (needs uv: pip install uv).
 lock:

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from accounts.models import User
 from common.ip import client_ip
 
-ActorKind = Literal["user", "client_link", "system"]
+ActorKind = Literal["user", "client_link", "system", "anonymous"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,12 @@ class Actor:
     def system(cls) -> Actor:
         """The practice's own scheduled work: no person, no address."""
         return cls(user=None, ip=None, kind="system")
+
+    @classmethod
+    def anonymous(cls, ip: str | None) -> Actor:
+        """Someone not signed in, known only by their address: a failed sign-in,
+        a lock-out. (Who they claimed to be goes in the audit entry's detail.)"""
+        return cls(user=None, ip=ip, kind="anonymous")
 
     @property
     def staff(self) -> User:

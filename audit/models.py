@@ -27,6 +27,11 @@ class AuditEvent(models.Model):
     sequence gives a total order, so a later hash chain (each entry storing the
     hash of the one before) can be added in `log_action` and backfilled in order
     without changing any caller.
+
+    Each entry carries `hash`, the SHA-256 of its canonical content and of the
+    hash of the entry before it (`prev_hash`), so that an entry edited, deleted,
+    inserted or moved breaks the chain (`audit.chain`, `manage.py audit_verify`).
+    `prev_hash` is unique: two entries cannot follow the same one (no fork).
     """
 
     at = models.DateTimeField(db_index=True)  # set by log_action, always UTC
@@ -49,6 +54,9 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Field names that changed, ids, statuses: never free-text PHI.
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit.chain): the previous entry's hash (64 zeros for the first).
+    prev_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -66,3 +74,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The audit trail is append-only")
+
+
+class AuditChainHead(models.Model):
+    """The end of the hash chain: one row (pk 1), updated by `log_action` under its
+    lock in the same transaction as the entry it names. It anchors the chain's tail:
+    deleting the last entries, or appending one outside `log_action`, leaves the
+    head naming another entry, which `audit_verify` reports. The database refuses
+    to delete it (migration 0004)."""
+
+    last_id = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    last_at = models.DateTimeField()
+    # Entries up to this id were chained by the migration that brought the chain in;
+    # their times were taken before the lock existed and may be out of order.
+    backfilled_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain head: #{self.last_id}"

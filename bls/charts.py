@@ -9,11 +9,14 @@ carries no name and no free text; the same data is given as a table beside it
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bls.models import EmdrRecord
 from bls.timeline import TimelineData, timeline_data
 from common import svg
+from common.dates import plausible, session_window
 from common.timefmt import local_day_hm_zone
 from treatment.models import TreatmentSession
 
@@ -35,15 +38,54 @@ PHASE_SHADES = ("#eef1f5", "#ffffff")
 SCORE_AXIS_LABEL = "SUD (0–10)\nVOC (1–7)"
 VITALS_AXIS_LABEL = "Vital signs\nmmHg · bpm · %"
 NO_DATA = "No data yet"
+NOTHING_TO_DRAW = "No entry has a time the chart can show"
+
+
+def left_out_note(count: int) -> str:
+    """What the picture says about stored entries it could not place on its axis."""
+    if count == 1:
+        return "1 entry with a time outside the session was left out (see the table)."
+    return f"{count} entries with a time outside the session were left out (see the table)."
+
+
+def drawable(data: TimelineData) -> tuple[TimelineData, int]:
+    """The entries the axis can show, and how many were left out. Stored data is
+    drawn as it is: a time far from the session (0001-01-01, stored before the times
+    were checked) is skipped, never an error. With a start in the plausible range,
+    an entry belongs within `common.dates.SESSION_WINDOW` of it; without one, any
+    plausible day will do."""
+    days = plausible()
+    start = data.start if data.start is not None and data.start in days else None
+
+    def fits(at: dt.datetime) -> bool:
+        if start is not None:
+            return at in session_window(start)
+        return at in days
+
+    kept = replace(
+        data,
+        start=start,
+        doses=[d for d in data.doses if fits(d[1])],
+        phases=[p for p in data.phases if fits(p[1])],
+        sud=[x for x in data.sud if fits(x.at)],
+        voc=[x for x in data.voc if fits(x.at)],
+        vitals=[v for v in data.vitals if fits(v.taken_at)],
+    )
+    return kept, len(data.moments()) - len(kept.moments())
 
 
 def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     """The session timeline as an SVG document (no XML prolog, so it can also be
     inlined). Never fails for want of data: it then says "No data yet"."""
-    data = timeline_data(source)
-    if data.empty:
+    data, left_out = drawable(timeline_data(source))
+    if data.empty and not left_out:
         return svg.message_svg(
             NO_DATA, "Session timeline: no data yet.", size=(10, 2), fontsize=FONT + 4
+        )
+    if data.empty:
+        note = left_out_note(left_out)
+        return svg.message_svg(
+            NOTHING_TO_DRAW, f"Session timeline: {note}", size=(10, 2), fontsize=FONT + 4
         )
     figure = svg.figure(10, 6.6)
     scores_ax, vitals_ax = figure.subplots(
@@ -55,14 +97,20 @@ def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     _draw_vitals(data, vitals_ax)
     _set_x_range(data, vitals_ax)
     start = data.start or min(data.moments())
-    vitals_ax.set_xlabel(f"Minutes from session start ({local_day_hm_zone(start)})", fontsize=FONT)
+    xlabel = f"Minutes from session start ({local_day_hm_zone(start)})"
+    if left_out:  # in the picture itself: what it does not show
+        xlabel += f"\n{left_out_note(left_out)}"
+    vitals_ax.set_xlabel(xlabel, fontsize=FONT)
     figure.suptitle(
         "Session timeline: dose, EMDR phases, SUD/VOC and vital signs", fontsize=FONT + 2
     )
     for ax in (scores_ax, vitals_ax):
         ax.tick_params(labelsize=FONT - 1)
         svg.light_grid(ax, "y")
-    return svg.to_svg(figure, _description(data))
+    description = _description(data)
+    if left_out:
+        description += " " + left_out_note(left_out)
+    return svg.to_svg(figure, description)
 
 
 def _draw_phases(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:

@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from common.fields import EncryptedCharField, EncryptedTextField
+
 if TYPE_CHECKING:
     from clients.models import Client
 
@@ -72,21 +74,21 @@ class EmdrRecord(models.Model):
         related_name="emdr_record",
     )
     # Phase 3: assessment.
-    target_memory = models.TextField(blank=True, max_length=2000)
-    image = models.TextField("Worst image", blank=True, max_length=2000)
-    negative_cognition = models.CharField(max_length=200, blank=True)
-    positive_cognition = models.CharField(max_length=200, blank=True)
+    target_memory = EncryptedTextField(blank=True, max_length=2000)
+    image = EncryptedTextField("Worst image", blank=True, max_length=2000)
+    negative_cognition = EncryptedCharField(max_length=200, blank=True)
+    positive_cognition = EncryptedCharField(max_length=200, blank=True)
     voc_start = models.PositiveSmallIntegerField(
         "VOC at start", null=True, blank=True, validators=VOC
     )
-    emotions = models.CharField(max_length=200, blank=True)
+    emotions = EncryptedCharField(max_length=200, blank=True)
     sud_start = models.PositiveSmallIntegerField(
         "SUD at start", null=True, blank=True, validators=SUD
     )
-    body_location = models.CharField("Where it is felt in the body", max_length=200, blank=True)
+    body_location = EncryptedCharField("Where it is felt in the body", max_length=200, blank=True)
     # Phases 5–7.
     installation_voc = models.PositiveSmallIntegerField(null=True, blank=True, validators=VOC)
-    body_scan = models.TextField(blank=True, max_length=2000)
+    body_scan = EncryptedTextField(blank=True, max_length=2000)
 
     class Closure(models.TextChoices):
         COMPLETE = "complete", "Complete"
@@ -94,7 +96,9 @@ class EmdrRecord(models.Model):
 
     closure = models.CharField(max_length=10, choices=Closure.choices, blank=True)
     # Required for an incomplete closure (bls.rules.closing_errors).
-    closure_reason = models.TextField("Why the session is incomplete", blank=True, max_length=2000)
+    closure_reason = EncryptedTextField(
+        "Why the session is incomplete", blank=True, max_length=2000
+    )
     sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
     voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -164,9 +168,9 @@ class DesensitisationSet(models.Model):
     )
     passes = models.PositiveIntegerField(null=True, blank=True)  # about 24 is a usual start
     seconds = models.PositiveIntegerField(null=True, blank=True)
-    client_report = models.TextField(blank=True, max_length=2000)
+    client_report = EncryptedTextField(blank=True, max_length=2000)
     sud = models.PositiveSmallIntegerField("SUD", null=True, blank=True, validators=SUD)
-    interweave = models.TextField(blank=True, max_length=2000)
+    interweave = EncryptedTextField(blank=True, max_length=2000)
     minutes_since_dose = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -24,22 +24,22 @@ def _records(client: Client) -> QuerySet[EmdrRecord]:
 def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
     from scheduling.models import Appointment, AppointmentStatus, AppointmentType
 
+    if request.user.role not in CLINICAL_ROLES:
+        # The intake team sees EMDR appointments on the schedule, not the record
+        # (minimum necessary): no section for them.
+        return None
     records = list(_records(client))
-    can_edit = request.user.role in CLINICAL_ROLES
-    sessions: list[TreatmentSession] = []
-    appointments: list[Appointment] = []
-    if can_edit:
-        # KA-EMDR course sessions and EMDR appointments that have no record yet.
-        sessions = list(
-            TreatmentSession.objects.filter(
-                course__client=client, course__modality=Modality.KA_EMDR, emdr_record=None
-            ).exclude(status=SessionStatus.CANCELLED)
-        )
-        appointments = list(
-            Appointment.objects.filter(
-                client=client, type=AppointmentType.EMDR, emdr_record=None
-            ).exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW])
-        )
+    # KA-EMDR course sessions and EMDR appointments that have no record yet.
+    sessions = list(
+        TreatmentSession.objects.filter(
+            course__client=client, course__modality=Modality.KA_EMDR, emdr_record=None
+        ).exclude(status=SessionStatus.CANCELLED)
+    )
+    appointments = list(
+        Appointment.objects.filter(
+            client=client, type=AppointmentType.EMDR, emdr_record=None
+        ).exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW])
+    )
     if not (records or sessions or appointments):
         return None
     for record in records:
@@ -49,7 +49,7 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
         "records": records,
         "open_sessions": sessions,
         "open_appointments": appointments,
-        "can_edit": can_edit,
+        "can_edit": True,
     }
     return Panel(template="bls/_client_panel.html", context=context)
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
+from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from bls import charts, queries, services, timeline, timing
@@ -131,7 +131,9 @@ def record_new_for_appointment(request: AuthedRequest, appointment_id: int) -> H
 
 
 @require_GET
-@role_required(*CLIENT_ROLES)
+# Reading is for clinicians too: the record holds the target memory and cognitions,
+# which the intake team does not need (minimum necessary).
+@role_required(*CLINICAL_ROLES)
 def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _page(request, get_record_for_user(request, pk))
 
@@ -221,7 +223,7 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*CLIENT_ROLES)
+@role_required(*CLINICAL_ROLES)
 def timeline_svg(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     svg = charts.session_timeline_svg(record)

@@ -32,3 +32,44 @@ class NoStoreMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+# Features no page of Pathways uses, refused to every page and to anything it
+# embeds: a script that got in could not turn on the camera or find the client.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Send Permissions-Policy (PERMISSIONS_POLICY) on every response: high in
+    MIDDLEWARE, so that it covers static files (WhiteNoise) and lock-out pages too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

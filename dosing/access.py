@@ -2,7 +2,9 @@
 
 Practice staff: the records of the clients they may see (clients_for_user).
 Prescribers: the records dosed against a prescription on a referral to their own
-partner organisation. Anything else answers 404.
+partner organisation, only while the client's release of information to it is in
+force (partners.access.shared, on every request; a revoked one answers "access
+ended"). Anything else answers 404.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import AuthedRequest
 from clients.access import clients_for_user
 from dosing.models import DosingRecord
-from partners.access import partner_id_of
+from partners.access import get_shared_or_ended, partner_id_of, shared
 
 RELATED = (
     "session__course__client",
@@ -33,7 +35,11 @@ def get_record_for_user(request: AuthedRequest, pk: int) -> DosingRecord:
     return get_object_or_404(records_for_user(request), pk=pk)
 
 
-def records_for_prescriber(request: AuthedRequest) -> QuerySet[DosingRecord]:
+# Where a record's referral is, for partners.access.shared.
+REFERRAL_PATH = "prescription__referral__"
+
+
+def _organisation_records(request: AuthedRequest) -> QuerySet[DosingRecord]:
     partner_id = partner_id_of(request.user)
     if partner_id is None:
         return DosingRecord.objects.none()
@@ -42,5 +48,11 @@ def records_for_prescriber(request: AuthedRequest) -> QuerySet[DosingRecord]:
     )
 
 
+def records_for_prescriber(request: AuthedRequest) -> QuerySet[DosingRecord]:
+    """The records of the prescriber's organisation whose release is in force now."""
+    return shared(_organisation_records(request), REFERRAL_PATH)
+
+
 def get_record_for_prescriber(request: AuthedRequest, pk: int) -> DosingRecord:
-    return get_object_or_404(records_for_prescriber(request), pk=pk)
+    """AccessEnded when the release to the organisation ended, 404 for anything else."""
+    return get_shared_or_ended(request, _organisation_records(request), pk, REFERRAL_PATH)

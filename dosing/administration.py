@@ -17,6 +17,7 @@ from audit.services import log_action
 from dosing import rules
 from dosing.base import DosingError, client_of, lock_record, not_future, tenths
 from dosing.models import Administration, DosingRecord
+from dosing.observation import session_time_refusal
 from dosing.rules import dose_given, dosing_clearance, is_discharged, latest_predose, rx_in_force
 from prescriptions.models import Prescription, RxStatus
 
@@ -100,6 +101,10 @@ def _administer_refusals(
         )
     if kind not in Administration.Kind.values:
         return ["Unknown kind of administration."], ["kind"]
+    # Before any rule does arithmetic on the time (a day at the end of the calendar).
+    outside = session_time_refusal(record, given_at, "The time given")
+    if outside:
+        return [outside], ["time"]
     gate = rules.dose_gate(record)
     reasons = rules.failed(gate)
     keys = [c.key for c in gate if not c.ok]

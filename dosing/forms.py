@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from common.dates import InRange
 from dosing.models import (
     AdverseEvent,
     DosingRecord,
@@ -32,6 +33,9 @@ def when_field(label: str) -> forms.DateTimeField:
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
         error_messages={"invalid": "Enter a date and time, e.g. 2026-05-04 14:30."},
+        # The shared range (checked when the form is cleaned, so "today" is today);
+        # the services hold each time to the session (common.dates.SESSION_WINDOW).
+        validators=[InRange()],
     )
 
 

@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from common.fields import EncryptedCharField, EncryptedTextField
+
 
 class RiskCheckMethod(models.TextChoices):
     CSSRS = "cssrs", "C-SSRS screen"
@@ -58,7 +60,7 @@ class DosingRecord(models.Model):
     holds_respected = models.BooleanField("Medication holds respected", default=False)
     escort_name = models.CharField(max_length=120, blank=True)
     escort_phone = models.CharField(max_length=32, blank=True)
-    intention = models.TextField("The client's intention", blank=True, max_length=2000)
+    intention = EncryptedTextField("The client's intention", blank=True, max_length=2000)
     predose_checked_at = models.DateTimeField(null=True, blank=True)
     predose_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -70,7 +72,7 @@ class DosingRecord(models.Model):
     risk_check_outcome = models.CharField(
         max_length=12, choices=RiskCheckOutcome.choices, blank=True
     )
-    risk_check_note = models.TextField(blank=True, max_length=2000)
+    risk_check_note = EncryptedTextField(blank=True, max_length=2000)
     risk_check_at = models.DateTimeField(null=True, blank=True)
     risk_check_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -111,7 +113,7 @@ class VitalSigns(models.Model):
     # Simple observer fields, as the Spravato REMS form has (CADSS is copyrighted).
     sedation = models.BooleanField(default=False)
     dissociation = models.BooleanField(default=False)
-    notes = models.TextField(blank=True, max_length=2000)
+    notes = EncryptedTextField(blank=True, max_length=2000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -147,7 +149,7 @@ class PrescriberContact(models.Model):
     )
     contacted_at = models.DateTimeField()
     prescriber_name = models.CharField(max_length=120)
-    instruction = models.TextField("What the prescriber said", max_length=2000)
+    instruction = EncryptedTextField("What the prescriber said", max_length=2000)
     proceed = models.BooleanField("The prescriber approved dosing")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -219,7 +221,7 @@ class AdverseEvent(models.Model):
         DosingRecord, on_delete=models.PROTECT, related_name="adverse_events"
     )
     type = models.CharField(max_length=12, choices=Type.choices)
-    description = models.CharField(max_length=300, blank=True)
+    description = EncryptedCharField(max_length=300, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     serious = models.BooleanField(
         "Serious adverse event",
@@ -230,7 +232,7 @@ class AdverseEvent(models.Model):
         ),
     )
     occurred_at = models.DateTimeField()
-    action_taken = models.TextField(max_length=2000)
+    action_taken = EncryptedTextField(max_length=2000)
     # Rescue medications named in KAP consents: ondansetron, clonidine, lorazepam.
     rescue_medication = models.CharField(max_length=120, blank=True)
     recorded_by = models.ForeignKey(
@@ -261,7 +263,7 @@ class Discharge(models.Model):
         "Told not to drive until the next day, after sleep", default=False
     )
     # Required when a criterion is not met: discharge is blocked without it.
-    exception_reason = models.TextField(blank=True, max_length=2000)
+    exception_reason = EncryptedTextField(blank=True, max_length=2000)
     discharged_at = models.DateTimeField()
     discharged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -277,9 +279,9 @@ class SessionNote(models.Model):
     session = models.OneToOneField(
         "treatment.TreatmentSession", on_delete=models.PROTECT, related_name="note"
     )
-    data = models.TextField(blank=True, max_length=10000)
-    assessment = models.TextField(blank=True, max_length=10000)
-    plan = models.TextField(blank=True, max_length=10000)
+    data = EncryptedTextField(blank=True, max_length=10000)
+    assessment = EncryptedTextField(blank=True, max_length=10000)
+    plan = EncryptedTextField(blank=True, max_length=10000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -299,7 +301,7 @@ class SessionNote(models.Model):
 
 class Addendum(models.Model):
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField(max_length=5000)
+    text = EncryptedTextField(max_length=5000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

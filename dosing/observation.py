@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.actor import Actor
 from audit.services import log_action
+from common.dates import session_window
 from dosing import rules
 from dosing.base import (
     SERIOUS_TEMPLATE,
@@ -28,6 +29,13 @@ from dosing.base import (
 from dosing.models import AdverseEvent, DosingRecord, VitalSigns
 from dosing.rules import PREDOSE_PHASES, dose_given, is_discharged, rx_in_force
 from dosing.vitals import out_of_range
+
+
+def session_time_refusal(record: DosingRecord, at: dt.datetime, what: str) -> str | None:
+    """A time recorded in the session lies within `common.dates.SESSION_WINDOW` of
+    the record's opening (0001-01-01 is a slip, never a reading); else the message."""
+    return session_window(record.opened_at).problem(at, what)
+
 
 # --- Vitals --------------------------------------------------------------------
 
@@ -97,6 +105,9 @@ def vitals_add(
         dose = dose_given(record)
         if dose is not None and taken_at < dose.given_at:
             raise DosingError("A set after the dose cannot be timed before it.")
+        outside = session_time_refusal(record, taken_at, "The time taken")
+        if outside:
+            raise DosingError(outside)
         vitals = VitalSigns.objects.create(
             record=record,
             phase=phase,
@@ -180,6 +191,9 @@ def adverse_event_add(
     with transaction.atomic():
         record = lock_record(record)
         not_future(report.occurred_at, "The time of the event")
+        outside = session_time_refusal(record, report.occurred_at, "The time of the event")
+        if outside:
+            raise DosingError(outside)
         if report.severity not in AdverseEvent.Severity.values:
             raise DosingError("Choose the severity: mild, moderate or severe.")
         event = AdverseEvent.objects.create(

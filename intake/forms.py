@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Role, User
+from common.dates import bound_date
 from intake.models import RequestStatus
 from website.models import Service
 
@@ -22,6 +23,13 @@ class InboxFilterForm(forms.Form):
     received_to = forms.DateField(
         label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A day from a link or typed: outside the plausible range, the inbox is shown
+        # unfiltered with the message beside the field.
+        bound_date(self.fields["received_from"])
+        bound_date(self.fields["received_to"])
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from common.fields import EncryptedTextField
+
 
 class RequestStatus(models.TextChoices):
     NEW = "new", "New"
@@ -62,7 +64,7 @@ class AppointmentRequest(models.Model):
     service = models.ForeignKey(
         "website.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(max_length=1000)
+    reason = EncryptedTextField(max_length=1000)
     heard_about = models.CharField(max_length=20, choices=HeardAbout.choices, blank=True)
     consent_to_contact = models.BooleanField()
     not_emergency_ack = models.BooleanField()
@@ -140,7 +142,7 @@ class RequestNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    body = models.TextField(max_length=4000)
+    body = EncryptedTextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -156,7 +158,7 @@ class ContactMessage(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True)
-    message = models.TextField(max_length=2000)
+    message = EncryptedTextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(

@@ -6,12 +6,14 @@ published (each JSON file names its source); nothing here rewrites them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from common.dates import paper_measure_days
 from measures.alerts import services as alert_services
 from measures.models import AlertAction, Instrument, MeasureSchedule
 
@@ -142,10 +144,28 @@ class PaperForm(AnswerForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(
+        self,
+        instruments: Sequence[Instrument],
+        *args: Any,
+        record_opened: dt.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(instruments, *args, **kwargs)
+        self.record_opened = record_opened
+        # Shown on the widget; clean_answered_on says which end was crossed.
+        days = paper_measure_days(record_opened)
+        self.fields["answered_on"].widget.attrs.update(
+            {"min": days.earliest.isoformat(), "max": days.latest.isoformat()}
+        )
+
     def clean_answered_on(self) -> Any:
         answered_on = self.cleaned_data["answered_on"]
         if answered_on > timezone.localdate():
             raise forms.ValidationError("The date cannot be in the future.")
+        problem = paper_measure_days(self.record_opened).problem(answered_on)
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")
         return answered_on
 
     def clean(self) -> dict[str, Any]:

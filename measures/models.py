@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from common.fields import EncryptedTextField
 from common.onetime import OneTimeLink
 
 
@@ -168,7 +169,7 @@ class SafetyAlert(models.Model):
     )
     # Blank until acknowledged (and on alerts acknowledged before it was recorded).
     action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
-    action_note = models.TextField(blank=True, max_length=4000)
+    action_note = EncryptedTextField(blank=True, max_length=4000)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
+from common.dates import paper_measure_days
 from common.tokens import new_token, token_hash
 from measures import services
 from measures.alerts import safety
@@ -59,10 +60,15 @@ def paper_record(
     same transaction and the Response is stored on that draft, so it takes over the
     draft's alert instead of raising a second one. Raises MeasureError for a day in the
     future or an answer not offered, and measures.scoring.ScoringError for answers that
-    cannot be scored (nothing is stored then, and the draft stays open).
+    cannot be scored (nothing is stored then, and the draft stays open). The day is
+    also refused outside `common.dates.paper_measure_days` (before the client's record,
+    less its grace, or before 2000).
     """
     if answered_on > timezone.localdate():
         raise services.MeasureError(FUTURE_DAY, field="answered_on")
+    problem = paper_measure_days(client.created_at).problem(answered_on)
+    if problem:
+        raise services.MeasureError(problem, field="answered_on")
     services.check_answers(instrument.definition, answers)
     items, unscored = services.split_answers(instrument.definition, answers)
     # The paper form carries a day, not a time: store local noon of that day.
@@ -119,7 +125,11 @@ def paper_partial_save(
             PARTIAL_ACTION,
             link,
             client=client,
-            detail={"instrument": instrument.code, "items": sorted(int(k) for k in typed)},
+            detail={
+                "instrument": instrument.code,
+                # The scored items typed ("difficulty" and other unscored keys are not numbers).
+                "items": sorted(int(k) for k in typed if k.isdigit()),
+            },
         )
     return safety.alert_raise_for_draft(actor=actor, link=link)
 

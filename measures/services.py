@@ -26,6 +26,7 @@ from accounts.actor import Actor
 from accounts.models import User
 from audit.services import log_action
 from clients.models import Client
+from common.dates import plausible
 from common.links import absolute_url
 from common.timefmt import local_long
 from common.tokens import new_token, token_hash
@@ -237,6 +238,11 @@ def response_record_with_alerts(
         link.client_id != client.pk or instrument.code not in link.instruments
     ):
         raise MeasureError("That link is not for this client's questionnaire.")
+    if answered_at is not None:
+        # A stored day at the end of the calendar would break the client's chart.
+        problem = plausible().problem(answered_at)
+        if problem:
+            raise MeasureError(problem, field="answered_on")
     definition = instrument.definition
     result = score(definition, answers, unscored=unscored, cut_point=cut_point_for(instrument))
     with transaction.atomic():

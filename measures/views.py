@@ -89,7 +89,11 @@ def paper(request: AuthedRequest, client_id: int, code: str) -> HttpResponse:
     instrument = Instrument.objects.filter(code=code).first()
     if instrument is None:
         raise Http404
-    form = PaperForm([instrument], request.POST if request.method == "POST" else None)
+    form = PaperForm(
+        [instrument],
+        request.POST if request.method == "POST" else None,
+        record_opened=client.created_at,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             response, alerts = paper_entry.paper_record(

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from common.fields import EncryptedTextField
+
 
 class OutboundEmail(models.Model):
     """An e-mail waiting to go out, or gone: a transactional outbox.
@@ -9,7 +11,10 @@ class OutboundEmail(models.Model):
     The row is written in the same database transaction as the change that
     caused it, so a notification is never lost even if the task queue or the
     mail server is down; `notifications.tasks.email_send` delivers it and
-    retries with back-off. Bodies hold no PHI by design (see the templates).
+    retries with back-off. Bodies hold no PHI by design (see the templates), but
+    some hold a secret link (a consent to sign, questionnaires to answer): the body
+    is stored encrypted (common.fields) and erased once the e-mail is sent or given
+    up, so no database read or backup yields a usable link.
     """
 
     class Status(models.TextChoices):
@@ -19,7 +24,7 @@ class OutboundEmail(models.Model):
 
     to = models.EmailField()
     subject = models.CharField(max_length=200)
-    body = models.TextField()
+    body = EncryptedTextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # The exception class only: a message could echo an address or a body.

@@ -39,6 +39,7 @@ def email_send(email_id: int) -> str:
                 check_transition(EMAIL_TRANSITIONS, email.status, OutboundEmail.Status.FAILED)
                 email.status = OutboundEmail.Status.FAILED
                 email.next_attempt_at = None
+                email.body = ""  # given up: its link must not outlive it in the database
             else:
                 email.next_attempt_at = timezone.now() + _backoff(email.attempts)
             email.save()
@@ -50,6 +51,9 @@ def email_send(email_id: int) -> str:
         email.sent_at = timezone.now()
         email.last_error = ""
         email.next_attempt_at = None
+        # Sent: the body (it may hold a consent or questionnaire link) is erased; the
+        # subject, status and ids stay for the delivery record.
+        email.body = ""
         email.save()
     return "sent"
 

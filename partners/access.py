@@ -1,20 +1,51 @@
 """Who may see which referral, and which partner organisation a user works for.
 
-A prescriber sees only referrals to their own organisation, and only what the
-referral shares (never the client record). Practice staff see the referrals of
-the clients they may see. Anything else answers 404.
+A prescriber sees only referrals to their own organisation, only while the
+client's release of information to that organisation is in force (checked in the
+queryset, on every request), and only what the referral shares (never the client
+record). When the release is no longer in force, a referral of their organisation
+answers "access ended" (AccessEnded: 403, no PHI, audited), anything else 404.
+Practice staff see the referrals of the clients they may see.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+import functools
+from typing import Any, TypeVar
 
-from accounts.access import AuthedRequest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, OuterRef, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.access import AuthedRequest, View
+from accounts.actor import actor_from
 from accounts.models import User
+from audit.services import log_action
 from clients.access import clients_for_user
+from clients.models import Client
+from consents.queries import release_in_force_id
 from partners.models import Partner, PartnerMembership, Referral
+
+# The annotation every prescriber queryset carries: the id of the release in force.
+RELEASE_ID = "release_in_force_id"
+ACCESS_ENDED_TEMPLATE = "partners/portal_access_ended.html"
+ACCESS_ENDED_MESSAGE = (
+    "Access to this referral ended: the client's release of information is no longer in force."
+)
+
+M = TypeVar("M", bound=Model)
+
+
+class AccessEnded(PermissionDenied):
+    """The object belongs to a referral of the prescriber's organisation, but the
+    client's release of information to it is no longer in force. A PermissionDenied,
+    so that a view without `portal_page` still answers 403 with nothing in it."""
+
+    def __init__(self, referral_id: int) -> None:
+        super().__init__(ACCESS_ENDED_MESSAGE)
+        self.referral_id = referral_id
 
 
 def _membership(user: User | AnonymousUser) -> PartnerMembership | None:
@@ -41,15 +72,111 @@ def partner_of(user: User | AnonymousUser) -> Partner | None:
     return membership.partner if membership is not None else None
 
 
-def referrals_for_prescriber(request: AuthedRequest) -> QuerySet[Referral]:
+def with_release(qs: QuerySet[M], referral_path: str = "") -> QuerySet[M]:
+    """`qs` annotated with the id of the client's release in force to the partner of
+    the referral at `referral_path` ("" for a Referral queryset, "referral__" for
+    prescriptions, …): NULL when there is none."""
+    release = release_in_force_id(
+        OuterRef(f"{referral_path}client_id"), OuterRef(f"{referral_path}partner_id")
+    )
+    annotated: QuerySet[M] = qs.annotate(**{RELEASE_ID: release})
+    return annotated
+
+
+def shared(qs: QuerySet[M], referral_path: str = "") -> QuerySet[M]:
+    """Only the rows whose client's release to the referral's partner is in force now."""
+    return with_release(qs, referral_path).filter(**{f"{RELEASE_ID}__isnull": False})
+
+
+def not_shared(qs: QuerySet[M], referral_path: str = "") -> QuerySet[M]:
+    """Only the rows whose client's release to the referral's partner is not in force."""
+    return with_release(qs, referral_path).filter(**{f"{RELEASE_ID}__isnull": True})
+
+
+def release_id_of(obj: Model) -> int:
+    """The id of the release in force that a row of a `shared` queryset was read under."""
+    release_id = getattr(obj, RELEASE_ID, None)
+    if release_id is None:
+        raise ValueError(f"{obj!r} was not read through partners.access.shared")
+    return int(release_id)
+
+
+def _organisation_referrals(request: AuthedRequest) -> QuerySet[Referral]:
     partner_id = partner_id_of(request.user)
     if partner_id is None:
         return Referral.objects.none()
-    return Referral.objects.filter(partner_id=partner_id).select_related("client", "partner")
+    return Referral.objects.filter(partner_id=partner_id)
+
+
+def referrals_for_prescriber(request: AuthedRequest) -> QuerySet[Referral]:
+    """The referrals to the prescriber's organisation whose release is in force now."""
+    return shared(_organisation_referrals(request)).select_related("client", "partner")
+
+
+def referrals_ended_for_prescriber(request: AuthedRequest) -> QuerySet[Referral]:
+    """The referrals to the prescriber's organisation no longer shared (read ids and
+    counts only: nothing of them may be shown)."""
+    return not_shared(_organisation_referrals(request))
+
+
+def access_ended(request: AuthedRequest, referral_id: int, client_id: int) -> AccessEnded:
+    """Audit a refused portal request on a referral whose release ended, and return
+    the exception to raise."""
+    log_action(
+        actor_from(request),
+        "referral.access_ended",
+        # log_action stores the label and the ids only: bare instances carry them.
+        Referral(pk=referral_id),
+        client=Client(pk=client_id),
+        detail={"referral": referral_id, "path": request.path, "method": request.method},
+    )
+    return AccessEnded(referral_id)
+
+
+def get_shared_or_ended(
+    request: AuthedRequest, qs: QuerySet[M], pk: int, referral_path: str = ""
+) -> M:
+    """The row `pk` of `qs` (a prescriber's queryset, scoped to their organisation),
+    read with its release in force (partners.access.release_id_of).
+
+    A row whose client's release to the partner is no longer in force raises
+    AccessEnded (audited); anything else answers 404."""
+    found = shared(qs, referral_path).filter(pk=pk).first()
+    if found is not None:
+        return found
+    ended = (
+        not_shared(qs, referral_path)
+        .filter(pk=pk)
+        .values_list(f"{referral_path}pk", f"{referral_path}client_id")
+        .first()
+    )
+    if ended is None:
+        raise Http404("Not found")
+    raise access_ended(request, ended[0], ended[1])
 
 
 def get_referral_for_prescriber(request: AuthedRequest, pk: int) -> Referral:
-    return get_object_or_404(referrals_for_prescriber(request), pk=pk)
+    """A referral to the prescriber's organisation whose release is in force now;
+    AccessEnded when it is not, 404 for anything else."""
+    qs = _organisation_referrals(request).select_related("client", "partner")
+    return get_shared_or_ended(request, qs, pk)
+
+
+def portal_page(view: View) -> View:
+    """A portal view whose referral's release may have ended: say only that access
+    ended (403), with no name and nothing of the referral. The refusal was audited
+    where it was found."""
+
+    @functools.wraps(view)
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except AccessEnded:
+            return render(
+                request, ACCESS_ENDED_TEMPLATE, {"message": ACCESS_ENDED_MESSAGE}, status=403
+            )
+
+    return wrapped
 
 
 def referrals_for_staff(request: AuthedRequest) -> QuerySet[Referral]:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from clients.models import Client
+from common.dates import bound_datetime
 from consents.queries import release_in_force
 from partners.models import Partner, Step
 from partners.prescreen import ANSWERS, PRESCREEN_ITEMS
@@ -116,6 +117,9 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         self.fields["evaluation_at"].help_text = f"In the practice's time zone ({zone})."
+        # The shared range first (its message for a day at the end of the calendar),
+        # then the evaluation's own window below.
+        bound_datetime(self.fields["evaluation_at"])
 
     def clean_evaluation_at(self) -> Any:
         # The field has already made the typed local time aware, in the practice's zone.

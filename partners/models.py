@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Partner(models.Model):
@@ -150,3 +153,70 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} ({self.at:%Y-%m-%d})"
+
+
+class DisclosureKind(models.TextChoices):
+    """What was disclosed: the kind names the object ids stored beside it."""
+
+    REFERRAL = "referral", "Referral (contact, diagnoses, medications, scores)"
+    REFERRAL_LIST = "referral_list", "Referral list entry (name, date of birth, status)"
+    MESSAGE = "message", "Message from the practice on the referral"
+    PRESCRIPTION = "prescription", "Prescription"
+    SESSION_SUMMARY = "session_summary", "Dosing session summary"
+
+
+class DisclosureChannel(models.TextChoices):
+    """How it was disclosed."""
+
+    PORTAL_READ = "portal_read", "Read by the partner in the portal"
+    PRACTICE_SEND = "practice_send", "Sent by the practice"
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    # The accounting is kept as written: bulk paths are closed too.
+    def update(self, **kwargs: object) -> int:
+        raise ImmutableDisclosureError("A disclosure record cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableDisclosureError("A disclosure record cannot be deleted")
+
+
+class ImmutableDisclosureError(Exception):
+    pass
+
+
+class Disclosure(models.Model):
+    """One disclosure of a client's information to a partner: the accounting of
+    disclosures. Written in the same transaction as the disclosure, never changed.
+
+    `object_ids` names what was disclosed by id only ({"referral": 3, "event": 9}),
+    never free text; `release` is the release of information in force at that moment.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    release = models.ForeignKey(
+        "consents.SignedConsent", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=DisclosureKind.choices)
+    channel = models.CharField(max_length=16, choices=DisclosureChannel.choices)
+    object_ids = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"], name="disclosure_client_at")]
+
+    def __str__(self) -> str:
+        return f"Disclosure #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableDisclosureError("A disclosure record cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableDisclosureError("A disclosure record cannot be deleted")

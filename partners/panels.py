@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.access import CLINICAL_ROLES, AuthedRequest
+from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
-from partners.models import Referral, ReferralEvent, Step
+from common.timefmt import local_day
+from partners.models import Disclosure, Referral, ReferralEvent, Step
 
 # Short, fixed words for the timeline: the step, never the free text beside it.
 TIMELINE_LABELS = {
@@ -50,3 +51,21 @@ def referral_timeline(client: Client) -> list[TimelineEntry]:
         )
         for event in events
     ]
+
+
+def disclosures_panel(request: AuthedRequest, client: Client) -> Panel | None:
+    """A link to the accounting of the client's disclosures to partners, with a count.
+
+    For settings.PATHWAYS_CLIENT_PANELS; the client page has checked the user may
+    see the client (the accounting page checks again)."""
+    if not request.user.has_role(*CLIENT_ROLES):
+        return None
+    disclosures = Disclosure.objects.filter(client=client)
+    latest = disclosures.order_by("-at").values_list("at", flat=True).first()
+    return Panel(
+        template="partners/_disclosures_panel.html",
+        context={
+            "count": disclosures.count(),
+            "latest": local_day(latest) if latest else "",
+        },
+    )

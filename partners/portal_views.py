@@ -1,8 +1,11 @@
 """The partner portal: a prescriber's view of the referrals to their organisation.
 
 A prescriber sees only referrals to their own partner (partners.access answers
-404 for anything else), and of each only what the referral shares: never the
-client record, and never a link into the practice's /staff/ pages.
+404 for anything else), only while the client's release of information to it is in
+force (else "access ended", with nothing of the referral), and of each only what
+the referral shares: never the client record, and never a link into the practice's
+/staff/ pages. Each page that shows a referral writes the disclosure to the
+accounting (partners.Disclosure).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,9 +25,17 @@ from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from partners import services
-from partners.access import get_referral_for_prescriber, partner_of, referrals_for_prescriber
+from partners.access import (
+    AccessEnded,
+    get_referral_for_prescriber,
+    partner_of,
+    portal_page,
+    referrals_ended_for_prescriber,
+    referrals_for_prescriber,
+)
+from partners.disclosures import disclosure_list_reads, disclosure_portal_read
 from partners.forms import CloseForm, EvaluateForm, ScheduleForm
-from partners.models import Referral, ReferralStatus, Step
+from partners.models import DisclosureKind, Referral, ReferralStatus, Step
 from partners.portal_panels import render_portal_panels
 from partners.prescreen import flagged, prescreen_rows
 
@@ -43,13 +55,19 @@ def home(request: AuthedRequest) -> HttpResponse:
     elif show == "closed":
         qs = qs.filter(status=ReferralStatus.CLOSED)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_action(
-        actor_from(request),
-        "referral.list",
-        detail={"page": page.number, "count": len(page), "show": show},
-    )
+    # Referrals whose release ended are counted, never shown.
+    ended = referrals_ended_for_prescriber(request).count()
+    actor = actor_from(request)
+    with transaction.atomic():
+        log_action(
+            actor,
+            "referral.list",
+            detail={"page": page.number, "count": len(page), "show": show, "ended": ended},
+        )
+        disclosure_list_reads(actor=actor, referrals=page)
     context = {
         "partner": partner_of(request.user),
+        "ended": ended,
         "page": page,
         "show": show,
         "show_choices": SHOW.items(),
@@ -97,18 +115,32 @@ def _context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[s
     }
 
 
+def _show(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:
+    """The referral page: reading it is audited and written to the accounting."""
+    actor = actor_from(request)
+    with transaction.atomic():
+        log_action(actor, "referral.view", referral, client=referral.client)
+        disclosure_portal_read(
+            actor=actor,
+            referral=referral,
+            read=referral,
+            kind=DisclosureKind.REFERRAL,
+            object_ids={"referral": referral.pk},
+        )
+    return render(request, "portal/referral.html", _context(request, referral, **forms))
+
+
 @require_GET
 @role_required(*PARTNER_ROLES)
+@portal_page
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, pk)
-    log_action(actor_from(request), "referral.view", referral, client=referral.client)
-    return render(request, "portal/referral.html", _context(request, referral))
+    return _show(request, referral)
 
 
 def _show_errors(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:
     # The page again, with the message beside the field and the typed text kept.
-    log_action(actor_from(request), "referral.view", referral, client=referral.client)
-    return render(request, "portal/referral.html", _context(request, referral, **forms))
+    return _show(request, referral, **forms)
 
 
 def _done(request: AuthedRequest, referral: Referral) -> HttpResponse:
@@ -117,6 +149,7 @@ def _done(request: AuthedRequest, referral: Referral) -> HttpResponse:
 
 @require_POST
 @role_required(*PARTNER_ROLES)
+@portal_page
 def referral_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, pk)
     form = ScheduleForm(request.POST, prefix="schedule")
@@ -129,6 +162,9 @@ def referral_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
             step=Step.SCHEDULED,
             evaluation_at=form.cleaned_data["evaluation_at"],
         )
+    except services.ReleaseEnded:
+        # Revoked while the page was open: audited by the service.
+        raise AccessEnded(referral.pk) from None
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:
@@ -138,6 +174,7 @@ def referral_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*PARTNER_ROLES)
+@portal_page
 def referral_evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, pk)
     form = EvaluateForm(request.POST, prefix="evaluate")
@@ -148,6 +185,9 @@ def referral_evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
         services.referral_step(
             actor=actor_from(request), referral=referral, step=step, text=form.text()
         )
+    except services.ReleaseEnded:
+        # Revoked while the page was open: audited by the service.
+        raise AccessEnded(referral.pk) from None
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:
@@ -157,6 +197,7 @@ def referral_evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*PARTNER_ROLES)
+@portal_page
 def referral_close(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, pk)
     form = CloseForm(request.POST, prefix="close")
@@ -169,6 +210,9 @@ def referral_close(request: AuthedRequest, pk: int) -> HttpResponse:
             step=Step.CLOSED,
             text=form.cleaned_data["text"],
         )
+    except services.ReleaseEnded:
+        # Revoked while the page was open: audited by the service.
+        raise AccessEnded(referral.pk) from None
     except services.ReferralError as exc:
         messages.error(request, str(exc))
     else:

@@ -2,9 +2,12 @@
 
 `referral_send` opens a referral under the client's release of information;
 `referral_step` moves it through the state machine in partners/models.py (STEPS),
-checking which side may take the step. The e-mails are outbox rows written in
-the same transaction, after the change, and carry no PHI. `membership_set` puts a
-prescriber in their partner organisation (the demo; the admin edits memberships inline).
+checking which side may take the step. Both disclose to the partner only under the
+client's release of information to it, locked and in force at that moment, and
+write the disclosure to the accounting (partners.Disclosure) in the same transaction.
+The e-mails are outbox rows written in the same transaction, after the change, and
+carry no PHI. `membership_set` puts a prescriber in their partner organisation (the
+demo; the admin edits memberships inline).
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ from audit.services import log_action
 from clients.models import Client
 from clients.queries import clients_visible_to
 from common.transitions import check_transition
-from consents.queries import release_in_force
+from consents.queries import release_in_force_locked
 from partners import notifications
 from partners.access import partner_id_of
+from partners.disclosures import disclosure_record
 from partners.models import (
     PRACTICE_STEPS,
     PRESCRIBER_STEPS,
     REFERRAL_TRANSITIONS,
     STEPS,
+    DisclosureChannel,
+    DisclosureKind,
     Partner,
     PartnerMembership,
     Referral,
@@ -49,6 +55,19 @@ class ReferralError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ReleaseEnded(ReferralError):
+    """The client's release of information to the partner is no longer in force:
+    nothing more may pass between the practice and the partner on this referral."""
+
+
+def release_ended_message(partner: Partner) -> str:
+    return (
+        f"The client's release of information to {partner.name} is no longer in force: "
+        f"nothing more can be shared with {partner.name}. Ask the client to sign a new "
+        "release first."
+    )
 
 
 def _check_prescreen(prescreen: dict[str, str]) -> dict[str, str]:
@@ -96,7 +115,8 @@ def referral_send(
                 "Close it before sending a new one.",
                 "partner",
             )
-        release = release_in_force(client, partner.pk)
+        # Locked: a revocation cannot commit between this check and the send.
+        release = release_in_force_locked(client.pk, partner.pk)
         if release is None:
             raise ReferralError(
                 f"No signed release of information to {partner.name} is on file. "
@@ -115,6 +135,14 @@ def referral_send(
             **referral_snapshot(client),
         )
         event = ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=user)
+        disclosure_record(
+            actor=actor,
+            referral=referral,
+            release_id=release.pk,
+            kind=DisclosureKind.REFERRAL,
+            channel=DisclosureChannel.PRACTICE_SEND,
+            object_ids={"referral": referral.pk, "event": event.pk},
+        )
         log_action(
             actor,
             "referral.send",
@@ -171,6 +199,18 @@ def _check_data(step: str, text: str, evaluation_at: datetime | None) -> None:
         raise ReferralError(missing[Step(step)], "text")
 
 
+def _release_refused(actor: Actor, referral: Referral, step: str, partner_side: bool) -> None:
+    """Audit (in the caller's transaction, which then commits) a step refused because
+    the release is no longer in force."""
+    log_action(
+        actor,
+        "referral.access_ended" if partner_side else "referral.disclosure_refused",
+        referral,
+        client=referral.client,
+        detail={"referral": referral.pk, "step": step, "status": referral.status},
+    )
+
+
 def referral_step(
     *,
     actor: Actor,
@@ -179,7 +219,12 @@ def referral_step(
     text: str = "",
     evaluation_at: datetime | None = None,
 ) -> ReferralEvent:
-    """Take one step of the referral's lifecycle, as the side allowed to take it."""
+    """Take one step of the referral's lifecycle, as the side allowed to take it.
+
+    The prescriber's steps, and the practice's answer, need the client's release to
+    the partner in force now (ReleaseEnded otherwise, audited). The practice may
+    still close a referral whose release ended: nothing is then sent to the partner.
+    """
     user = actor.staff
     if step not in STEPS:
         raise ReferralError("That is not a step a referral can take.")
@@ -192,45 +237,75 @@ def referral_step(
             .get(pk=referral.pk)
         )
         partner_side = _check_side(user, locked, step)
-        sources, target = STEPS[step]
-        error = ReferralError(
-            f"This referral is “{locked.get_status_display()}”: "
-            f"“{Step(step).label}” is not possible now."
-        )
-        if locked.status not in sources:
-            raise error
-        check_transition(REFERRAL_TRANSITIONS, locked.status, target, error=error)
-        _check_data(step, text, evaluation_at)
-        from_status = locked.status
-        locked.status = target
-        fields = ["status", "updated_at"]
-        if step == Step.SCHEDULED:
-            locked.evaluation_at = evaluation_at
-            fields.append("evaluation_at")
-        if step == Step.NOT_ELIGIBLE:
-            locked.not_eligible_reason = text
-            fields.append("not_eligible_reason")
-        locked.save(update_fields=fields)
-        event = ReferralEvent.objects.create(
-            referral=locked,
-            step=step,
-            by=user,
-            text=text,
-            evaluation_at=evaluation_at if step == Step.SCHEDULED else None,
-        )
-        log_action(
-            actor,
-            "referral.step",
-            locked,
-            client=locked.client,
-            detail={"step": step, "from": from_status, "to": target, "event": event.pk},
-        )
-        if partner_side:
-            notifications.notify_practice(locked)
+        # Locked too: a revocation cannot commit between this check and the step.
+        release = release_in_force_locked(locked.client_id, locked.partner_id)
+        refused = release is None and (partner_side or step in PRACTICE_STEPS)
+        if refused:
+            _release_refused(actor, locked, step, partner_side)
         else:
-            notifications.notify_partner(locked)
+            event = _take_step(actor, locked, step, text, evaluation_at)
+            if release is not None and not partner_side:
+                # What the practice writes on the thread goes to the partner.
+                disclosure_record(
+                    actor=actor,
+                    referral=locked,
+                    release_id=release.pk,
+                    kind=DisclosureKind.MESSAGE,
+                    channel=DisclosureChannel.PRACTICE_SEND,
+                    object_ids={"referral": locked.pk, "event": event.pk},
+                )
+            if partner_side:
+                notifications.notify_practice(locked)
+            elif release is not None:
+                notifications.notify_partner(locked)
+    if refused:
+        raise ReleaseEnded(release_ended_message(locked.partner))
     for name in ("status", "evaluation_at", "not_eligible_reason", "updated_at"):
         setattr(referral, name, getattr(locked, name))
+    return event
+
+
+def _take_step(
+    actor: Actor,
+    locked: Referral,
+    step: str,
+    text: str,
+    evaluation_at: datetime | None,
+) -> ReferralEvent:
+    """Move the locked referral by `step` and write its event and audit entry."""
+    sources, target = STEPS[step]
+    error = ReferralError(
+        f"This referral is “{locked.get_status_display()}”: "
+        f"“{Step(step).label}” is not possible now."
+    )
+    if locked.status not in sources:
+        raise error
+    check_transition(REFERRAL_TRANSITIONS, locked.status, target, error=error)
+    _check_data(step, text, evaluation_at)
+    from_status = locked.status
+    locked.status = target
+    fields = ["status", "updated_at"]
+    if step == Step.SCHEDULED:
+        locked.evaluation_at = evaluation_at
+        fields.append("evaluation_at")
+    if step == Step.NOT_ELIGIBLE:
+        locked.not_eligible_reason = text
+        fields.append("not_eligible_reason")
+    locked.save(update_fields=fields)
+    event = ReferralEvent.objects.create(
+        referral=locked,
+        step=step,
+        by=actor.staff,
+        text=text,
+        evaluation_at=evaluation_at if step == Step.SCHEDULED else None,
+    )
+    log_action(
+        actor,
+        "referral.step",
+        locked,
+        client=locked.client,
+        detail={"step": step, "from": from_status, "to": target, "event": event.pk},
+    )
     return event
 
 

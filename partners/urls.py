@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail, name="referral"),
     path("<int:pk>/answer/", views.referral_answer, name="answer"),
     path("<int:pk>/close/", views.referral_close, name="close"),
+    path("disclosures/<int:client_id>/", views.disclosures, name="disclosures"),
 ]

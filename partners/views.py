@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,9 +15,12 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
+from common.timefmt import local_day_hm_zone
 from consents.models import ConsentKind, SignedConsent
+from consents.queries import release_in_force
 from partners import services
 from partners.access import get_referral_for_staff
+from partners.disclosures import disclosures_for_client
 from partners.forms import AnswerForm, CloseForm, ReferralForm
 from partners.models import Partner, Referral, Step
 from partners.prescreen import flagged, prescreen_rows
@@ -68,13 +72,18 @@ def referral_new(request: AuthedRequest, client_id: int) -> HttpResponse:
 def _detail_context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[str, Any]:
     allowed = referral.allowed_steps()
     can_act = request.user.has_role(*CLINICAL_ROLES)
+    # Nothing more goes to the partner once the release is revoked (the service
+    # refuses it too): the page says so instead of offering the answer.
+    shared = release_in_force(referral.client, referral.partner_id) is not None
     context: dict[str, Any] = {
         "referral": referral,
         "client": referral.client,
         "events": referral.events.select_related("by__partner_membership__partner"),
         "prescreen_rows": prescreen_rows(referral.prescreen),
         "flagged": flagged(referral.prescreen),
-        "can_answer": can_act and Step.ANSWER in allowed,
+        "release_in_force": shared,
+        "release_ended_message": services.release_ended_message(referral.partner),
+        "can_answer": can_act and shared and Step.ANSWER in allowed,
         "can_close": can_act and Step.CLOSED in allowed,
         "answer_form": forms.get("answer_form") or AnswerForm(prefix="answer"),
         "close_form": forms.get("close_form") or CloseForm(prefix="close"),
@@ -127,3 +136,38 @@ def referral_close(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _show_errors(request, referral, close_form=form)
     return _step(request, referral, Step.CLOSED, form.cleaned_data["text"], "Referral closed.")
+
+
+DISCLOSURES_PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def disclosures(request: AuthedRequest, client_id: int) -> HttpResponse:
+    """The accounting of the client's disclosures to partners: what, when, to whom,
+    by whom, under which release and how. Ids and kinds only, no free text."""
+    client = get_client_for_user(request, client_id)
+    page = Paginator(disclosures_for_client(client), DISCLOSURES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    log_action(
+        actor_from(request),
+        "disclosure.list",
+        client,
+        client=client,
+        detail={"page": page.number, "count": len(page)},
+    )
+    rows = [
+        {
+            "at": local_day_hm_zone(d.at),
+            "partner": d.partner.name,
+            "what": d.get_kind_display(),
+            "ids": ", ".join(f"{key} #{value}" for key, value in sorted(d.object_ids.items())),
+            "how": d.get_channel_display(),
+            "by": d.by.get_full_name() or d.by.get_username(),
+            "release": d.release,
+        }
+        for d in page
+    ]
+    context = {"client": client, "page": page, "rows": rows}
+    return render(request, "partners/disclosures.html", context)

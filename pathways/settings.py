@@ -18,6 +18,8 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from common.crypto import DEV_FIELD_ENCRYPTION_KEY
+from common.crypto import check_keys as check_field_keys
 from pathways.env import env_bool, env_int, env_json, env_list, env_str
 
 # Lets Django's generic classes take a type argument at run time (ModelForm[Client],
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
 # Sections of the staff client page: f(request, client) -> clients.panels.Panel | None.
 PATHWAYS_CLIENT_PANELS = [
     "partners.panels.referrals_panel",
+    "partners.panels.disclosures_panel",
     "prescriptions.panels.client_panel",
     "consents.panels.consents_panel",
     "scheduling.panels.appointments_panel",
@@ -158,12 +161,18 @@ PATHWAYS_DOSE_CONDITIONS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, which answers static files without the middleware below.
+    "common.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user is read: the absolute session lifetime, deactivated users signed out.
+    "accounts.middleware.SessionLimitsMiddleware",
+    # After the user is read: every 403/404/410 on a PHI URL leaves an audit entry.
+    "audit.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -245,7 +254,12 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked out by failures per username (from any address: a guesser spreading over
+# many addresses) or per address (across usernames: one address trying a common
+# password on many accounts). The username-and-address pair is implied by either.
+# A username lock-out can be caused by anyone who knows the username: the admin
+# unlocks it (django-axes in the admin, or `axes_reset_username`).
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -253,9 +267,18 @@ AXES_CLIENT_IP_CALLABLE = "common.ip.client_ip"
 # Behind one reverse proxy, read the address it appended to X-Forwarded-For.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 
-# Staff sessions end after 8 idle hours or when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# A session ends after SESSION_IDLE_MINUTES without a request (each request renews
+# it: SESSION_SAVE_EVERY_REQUEST), SESSION_ABSOLUTE_HOURS after sign-in whatever the
+# activity (accounts.middleware), or when the browser closes. Staff pages warn
+# SESSION_WARNING_MINUTES before the idle limit (static/js/idle-timeout.js).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 2)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# A sensitive action (users and roles, authenticators, exports) needs the password,
+# and the authenticator's code, typed within this many minutes (accounts.reauth).
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -392,13 +415,51 @@ OUTCOMES_PHQ9_DENOMINATOR_MIN = env_int("OUTCOMES_PHQ9_DENOMINATOR_MIN", 10)
 # Submissions (requests plus contact messages) allowed from one IP address per hour.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5)
 
+# --- Encryption at rest ---------------------------------------------------
+# Free-text clinical fields and the e-mail outbox's bodies are stored encrypted
+# (common.fields, common.crypto; the README's "Encryption at rest" lists them).
+# Comma-separated Fernet keys: the first encrypts, every one decrypts. To rotate, put
+# a new key first, run `manage.py rotate_field_key`, then drop the old one. New key:
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# Production refuses the development key; a malformed key stops start-up.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEV_FIELD_ENCRYPTION_KEY])
+check_field_keys(FIELD_ENCRYPTION_KEYS, production=PRODUCTION)
+
 # --- Logging --------------------------------------------------------------
 # Logs carry no PHI: our code logs ids only, and Django's request logger is kept
-# at WARNING so that it never prints request bodies.
+# at WARNING so that it never prints request bodies. Django's access and warning
+# lines name the path and the query string: common.logging.RedactSecretsFilter
+# blanks secret-link tokens and searches (?q=) in them, on the loggers Django uses
+# (so that a test's capture sees it too) and on the handler. README.md, "Logging
+# policy", gives gunicorn's access-log format.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "common.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "WARNING", "filters": ["redact_secrets"]},
+        "django.security": {"filters": ["redact_secrets"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secrets"],
+        },
+    },
 }

@@ -9,11 +9,18 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from common.dates import prescription_days
 from prescriptions.models import Prescription
 from prescriptions.queries import EDITABLE_FIELDS, model_field
 from prescriptions.ranges import LIMIT_BOUNDS
 from prescriptions.terms import PrescriptionTerms
-from prescriptions.validation import HOLD_HOURS, HOLD_NAME_MAX, TEXT_MAX, prescription_problems
+from prescriptions.validation import (
+    HOLD_HOURS,
+    HOLD_NAME_MAX,
+    TEXT_MAX,
+    prescription_problems,
+    validity_problems,
+)
 
 HOLD_ROWS = 5
 # Suggested rows, from the holds prescribers commonly give (clinical-reference.md,
@@ -146,6 +153,11 @@ class PrescriptionForm(forms.ModelForm[Prescription]):
         if not self.instance.pk and not given_modality:
             self.initial.pop("modality", None)
             modality.initial = None
+        days = prescription_days()
+        for name in ("valid_from", "valid_to"):
+            self.fields[name].widget.attrs.update(
+                {"min": days.earliest.isoformat(), "max": days.latest.isoformat()}
+            )
         # The plausible range of each limit (prescriptions/ranges.py), shown as min/max.
         for name, (low_limit, high_limit) in LIMIT_BOUNDS.items():
             self.fields[name].widget.attrs.update({"min": low_limit, "max": high_limit})
@@ -179,6 +191,9 @@ class PrescriptionForm(forms.ModelForm[Prescription]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name, message in validity_problems(data, today=timezone.localdate()).items():
+            self.add_error(name, message)
+            data.pop(name, None)
         start: dt.date | None = data.get("valid_from")
         end: dt.date | None = data.get("valid_to")
         if start and end and end < start:

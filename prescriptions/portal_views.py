@@ -1,23 +1,65 @@
-"""The partner portal's prescription pages: prescribers write, revise and discontinue."""
+"""The partner portal's prescription pages: prescribers write, revise and discontinue.
+
+Only while the client's release of information to the partner is in force: the
+reads go through prescriptions.access / partners.access (a revoked release answers
+"access ended"), each write runs under the release, locked
+(partners.disclosures.under_release), and each page shown is written to the
+accounting of disclosures.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
-from accounts.actor import actor_from
+from accounts.actor import Actor, actor_from
 from audit.services import log_action
-from partners.access import get_referral_for_prescriber
+from partners.access import get_referral_for_prescriber, portal_page
+from partners.disclosures import disclosure_portal_read, under_release
+from partners.models import DisclosureKind, Referral
 from prescriptions import services
 from prescriptions.access import get_prescription_for_prescriber
 from prescriptions.forms import DiscontinueForm, PrescriptionForm, suggested_initial
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS, current_version, refusal_for
 from prescriptions.views import audit_view, rx_context
+
+
+def _disclose_referral(actor: Actor, referral: Referral, refused: bool) -> None:
+    # The form names the client: reading it is audited and accounted for.
+    with transaction.atomic():
+        log_action(
+            actor,
+            "prescription.form",
+            referral,
+            client=referral.client,
+            detail={"referral": referral.pk, "refused": refused},
+        )
+        disclosure_portal_read(
+            actor=actor,
+            referral=referral,
+            read=referral,
+            kind=DisclosureKind.REFERRAL,
+            object_ids={"referral": referral.pk},
+        )
+
+
+def _disclose_rx(actor: Actor, rx: Prescription) -> None:
+    """A prescription page shown: audited and accounted for."""
+    with transaction.atomic():
+        audit_view(actor, rx)
+        disclosure_portal_read(
+            actor=actor,
+            referral=rx.referral,
+            read=rx,
+            kind=DisclosureKind.PRESCRIPTION,
+            object_ids={"prescription": rx.pk, "referral": rx.referral_id},
+        )
 
 
 def _show_refusal(form: PrescriptionForm, exc: services.PrescriptionError) -> None:
@@ -30,6 +72,7 @@ def _show_refusal(form: PrescriptionForm, exc: services.PrescriptionError) -> No
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PARTNER_ROLES)
+@portal_page
 def new(request: AuthedRequest, referral_id: int) -> HttpResponse:
     referral = get_referral_for_prescriber(request, referral_id)
     actor = actor_from(request)
@@ -44,8 +87,13 @@ def new(request: AuthedRequest, referral_id: int) -> HttpResponse:
         )
         if form.is_bound and form.is_valid():
             try:
-                rx = services.prescription_write(
-                    actor=actor, referral=referral, terms=form.terms()
+                terms = form.terms()
+                rx = under_release(
+                    actor=actor,
+                    referral=referral,
+                    write=lambda release: services.prescription_write(
+                        actor=actor, referral=referral, terms=terms
+                    ),
                 )
             except services.PrescriptionError as exc:
                 # The rules changed while the form was open (say, another chain began).
@@ -53,29 +101,24 @@ def new(request: AuthedRequest, referral_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Prescription written (version 1).")
                 return redirect("portal_rx:detail", rx.pk)
-    # The page names the client: reading it is audited like any other read.
-    log_action(
-        actor,
-        "prescription.form",
-        referral,
-        client=referral.client,
-        detail={"referral": referral.pk, "refused": bool(refusal)},
-    )
+    _disclose_referral(actor, referral, bool(refusal))
     context = {"referral": referral, "form": form, "refusal": refusal}
     return render(request, "prescriptions/portal_form.html", context)
 
 
 @require_GET
 @role_required(*PARTNER_ROLES)
+@portal_page
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_prescriber(request, pk)
-    audit_view(actor_from(request), rx)
+    _disclose_rx(actor_from(request), rx)
     context = rx_context(rx, discontinue_form=DiscontinueForm())
     return render(request, "prescriptions/portal_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PARTNER_ROLES)
+@portal_page
 def revise(request: AuthedRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_prescriber(request, pk)
     actor = actor_from(request)
@@ -91,27 +134,40 @@ def revise(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            new_rx = services.prescription_revise(actor=actor, prescription=rx, terms=form.terms())
+            terms = form.terms()
+            new_rx = under_release(
+                actor=actor,
+                referral=rx.referral,
+                write=lambda release: services.prescription_revise(
+                    actor=actor, prescription=rx, terms=terms
+                ),
+            )
         except services.PrescriptionError as exc:
             _show_refusal(form, exc)
         else:
             messages.success(request, f"Prescription revised: version {new_rx.version} is active.")
             return redirect("portal_rx:detail", new_rx.pk)
-    audit_view(actor, rx)
+    _disclose_rx(actor, rx)
     context = {"referral": rx.referral, "form": form, "rx": rx, "refusal": ""}
     return render(request, "prescriptions/portal_form.html", context)
 
 
 @require_POST
 @role_required(*PARTNER_ROLES)
+@portal_page
 def discontinue(request: AuthedRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_prescriber(request, pk)
     form = DiscontinueForm(request.POST)
     actor = actor_from(request)
     if form.is_valid():
         try:
-            stopped = services.prescription_discontinue(
-                actor=actor, prescription=rx, reason=form.cleaned_data["reason"]
+            reason = form.cleaned_data["reason"]
+            stopped = under_release(
+                actor=actor,
+                referral=rx.referral,
+                write=lambda release: services.prescription_discontinue(
+                    actor=actor, prescription=rx, reason=reason
+                ),
             )
         except services.PrescriptionError as exc:
             messages.error(request, str(exc))
@@ -119,6 +175,6 @@ def discontinue(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, "Prescription discontinued. The practice sees this now.")
         return redirect("portal_rx:detail", stopped.pk)
     # No GET page for this action: show the prescription again with the error.
-    audit_view(actor, rx)
+    _disclose_rx(actor, rx)
     context = rx_context(rx, discontinue_form=form)
     return render(request, "prescriptions/portal_detail.html", context)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from common.dates import prescription_days
 from prescriptions.queries import model_field
 from prescriptions.ranges import dose_problems, limit_problems
 from prescriptions.terms import PrescriptionTerms
@@ -44,6 +45,9 @@ def terms_problems(
     for name in TEXT_FIELDS:
         if name not in errors and len(values[name]) > TEXT_MAX:
             errors[name] = f"Keep this to {TEXT_MAX} characters or fewer."
+    errors.update(
+        {k: v for k, v in validity_problems(values, today=today).items() if k not in errors}
+    )
     if "valid_to" not in errors and "valid_from" not in errors:
         if terms.valid_to < terms.valid_from:
             errors["valid_to"] = "The last valid day is before the first."
@@ -54,6 +58,20 @@ def terms_problems(
             f"{sessions_used} dosing sessions have already used this prescription; "
             "authorise at least that many."
         )
+    return errors
+
+
+def validity_problems(data: dict[str, Any], *, today: dt.date) -> dict[str, str]:
+    """Each validity day outside `common.dates.prescription_days` (a few years either
+    side of today): 0001-01-01 or 9999-12-31 is a slip, never a prescription."""
+    days = prescription_days(today)
+    errors: dict[str, str] = {}
+    for name in ("valid_from", "valid_to"):
+        value = data.get(name)
+        if isinstance(value, dt.date):
+            problem = days.problem(value, "a day")
+            if problem:
+                errors[name] = problem
     return errors
 
 

@@ -18,7 +18,7 @@ from scheduling.models import CalendarFeed, Room, WorkingHours
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin[Room]):
-    list_display = ["name", "active"]
+    list_display = ["name", "feed_label", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
 

@@ -4,7 +4,8 @@ The token in the URL is the key: only its SHA-256 is stored, and the clinician
 can revoke it (or replace it) from /staff/schedule/feed/. Calendar apps copy
 events to phones and cloud services, so an event carries no client name, e-mail
 or type of therapy: SUMMARY is "Session" with the client's initials, LOCATION is
-the room, and there is no DESCRIPTION.
+the room's neutral feed label (never its name, which may say "dosing suite"), and
+there is no DESCRIPTION.
 
 `calendar_feed_create` and `calendar_feed_revoke` are the writes (audited); `feed` is
 the subscriber's read.
@@ -116,8 +117,8 @@ def build_calendar(appointments: Iterable[Appointment], now: dt.datetime) -> byt
         event.add("dtstart", appt.starts_at.astimezone(dt.UTC))
         event.add("dtend", appt.ends_at.astimezone(dt.UTC))
         event.add("summary", summary(appt))
-        if appt.room is not None:
-            event.add("location", appt.room.name)
+        if appt.room is not None and appt.room.feed_label:
+            event.add("location", appt.room.feed_label)
         event.add("status", ICAL_STATUS.get(appt.status, "CONFIRMED"))
         event.add("transp", "OPAQUE")
         event.add("class", "PRIVATE")

@@ -10,6 +10,7 @@ from accounts.access import AuthedRequest
 from accounts.models import User
 from clients.access import clients_for_user
 from clients.models import Client
+from common.dates import appointment_days, bound_date, plausible
 from scheduling.models import (
     APPOINTMENT_TRANSITIONS,
     DEFAULT_MINUTES,
@@ -110,6 +111,7 @@ class AppointmentForm(WhenMixin, forms.Form):
 
     def __init__(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bound_date(self.fields["date"], appointment_days, "a day")
         visible = clients_for_user(request)
         self.fields["client"].queryset = visible  # type: ignore[attr-defined]
         self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]
@@ -151,6 +153,7 @@ class MoveForm(WhenMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "move")
         super().__init__(*args, **kwargs)
+        bound_date(self.fields["date"], appointment_days, "a day")
         self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -219,4 +222,7 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A day to show, from a link or typed: outside the range the calendar shows
+        # today, with the message beside the date.
+        bound_date(self.fields["date"], plausible)
         self.fields["clinician"].queryset = clinicians()  # type: ignore[attr-defined]

@@ -62,6 +62,15 @@ BLOCKING_STATUSES = (
 
 class Room(models.Model):
     name = models.CharField(max_length=80, unique=True)
+    # Calendar feeds are copied to phones and cloud calendars: they show this label,
+    # never the name, which may say what happens in the room ("dosing suite").
+    feed_label = models.CharField(
+        "label in calendar feeds",
+        max_length=40,
+        blank=True,
+        help_text='What subscribed calendars show as the place, e.g. "Room 1". Never say '
+        "what happens there. Blank: the feed shows no place.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -28,6 +28,7 @@ from accounts.models import User
 from audit.services import log_action
 from clients.models import Client
 from clients.queries import clients_visible_to
+from common.dates import appointment_days
 from common.timefmt import local
 from common.transitions import check_transition
 from scheduling.models import (
@@ -96,9 +97,20 @@ def default_ends_at(type_: str, starts_at: dt.datetime) -> dt.datetime:
     return starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=DEFAULT_MINUTES[type_])
 
 
+def _check_day(starts_at: dt.datetime) -> None:
+    """The appointment's day is in the booking range (common.dates); checked before
+    any arithmetic on the time, which a day at the end of the calendar would break."""
+    if timezone.is_naive(starts_at):
+        raise SchedulingError("Times must carry a time zone.")  # a programming error
+    problem = appointment_days().problem(starts_at, "a day")
+    if problem:
+        raise SchedulingError(problem, "date")
+
+
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise SchedulingError("Times must carry a time zone.")  # a programming error
+    _check_day(starts_at)
     if ends_at <= starts_at:
         raise SchedulingError("The appointment must end after it starts.", "duration")
     if ends_at - starts_at < dt.timedelta(minutes=MIN_MINUTES):
@@ -141,6 +153,7 @@ def appointment_book(*, actor: Actor, booking: Booking) -> Outcome:
     if booking.type not in AppointmentType.values:
         raise SchedulingError("Choose an appointment type.", "type")
     starts_at = booking.starts_at
+    _check_day(starts_at)
     ends_at = booking.ends_at or default_ends_at(booking.type, starts_at)
     _check_times(starts_at, ends_at)
     _validate(actor, booking)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from common.dates import bound_date
 from treatment.models import TreatmentCourse, TreatmentSession
 from treatment.services import PLAN_FIELDS, CoursePlan
 from treatment.validation import escort_phone_problem
@@ -37,6 +40,11 @@ class SessionForm(forms.ModelForm[TreatmentSession]):
         fields = ["kind", "planned_date"]
         labels = {"kind": "Session type", "planned_date": "Planned date (optional)"}
         widgets = {"planned_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The default range: a course may be planned years out; 0001-01-01 is a slip.
+        bound_date(self.fields["planned_date"])
 
 
 class EscortForm(forms.Form):

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
+from common.fields import EncryptedTextField
+
 
 class Modality(models.TextChoices):
     KAP = "kap", "KAP"
@@ -38,7 +40,7 @@ class TreatmentCourse(models.Model):
     planned_preparation = models.PositiveIntegerField(default=3, validators=[MAX_SESSIONS])
     planned_dosing = models.PositiveIntegerField(default=6, validators=[MAX_SESSIONS])
     planned_integration = models.PositiveIntegerField(default=6, validators=[MAX_SESSIONS])
-    goals = models.TextField(max_length=4000)
+    goals = EncryptedTextField(max_length=4000)
     status = models.CharField(
         max_length=10, choices=CourseStatus.choices, default=CourseStatus.PLANNED
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.actor import Actor, actor_from
 from common.ip import client_ip
-from common.ratelimit import ip_hash
+from common.ratelimit import ip_hash, serialized
 from intake import ratelimit
 from intake.models import AppointmentRequest, ContactMessage
 from intake.services import IntakeError, message_submit, request_submit
@@ -70,17 +70,19 @@ def _public_form_post(
         return render(request, template, {"form": form})
     token = form.cleaned_data["token"]
     hashed_ip = ip_hash(client_ip(request))
-    # A resubmit of a form already stored is let through: it stores nothing new.
-    already_stored = model.objects.filter(submission_token=token).exists()
-    if not already_stored and ratelimit.is_limited(hashed_ip):
-        form.add_error(None, RATE_LIMITED)
-        return render(request, template, {"form": form}, status=429)
-    try:
-        submit(actor_from(request), token, hashed_ip)
-    except IntakeError as exc:
-        # The form's checks come first, so this is rare; keep what was typed.
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        return render(request, template, {"form": form})
+    # Count and store under one lock per address, or parallel posts all pass the count.
+    with serialized(hashed_ip):
+        # A resubmit of a form already stored is let through: it stores nothing new.
+        already_stored = model.objects.filter(submission_token=token).exists()
+        if not already_stored and ratelimit.is_limited(hashed_ip):
+            form.add_error(None, RATE_LIMITED)
+            return render(request, template, {"form": form}, status=429)
+        try:
+            submit(actor_from(request), token, hashed_ip)
+        except IntakeError as exc:
+            # The form's checks come first, so this is rare; keep what was typed.
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            return render(request, template, {"form": form})
     return redirect(done)
 
 

@@ -92,11 +92,33 @@ class LoginTestCase(BaseTestCase):
         assert response.status_code == 302
         assert self.signed_in_user_id() == str(self.intake.pk)
 
-    def test_it_locks_the_username_from_that_address_only(self) -> None:
-        for _ in range(settings.AXES_FAILURE_LIMIT):
-            self.sign_in(WRONG, remote_addr="203.0.113.5")
+    def test_it_locks_the_username_from_every_address(self) -> None:
+        # A guesser spreading their tries over many addresses is still stopped.
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(WRONG, remote_addr=f"203.0.113.{n + 1}")
 
-        response = self.sign_in(remote_addr="203.0.113.6")
+        response = self.sign_in(remote_addr="198.51.100.77")
+
+        assert response.status_code == 429
+        assert self.signed_in_user_id() is None
+
+    def test_it_locks_an_address_trying_one_password_on_many_usernames(self) -> None:
+        # Password spraying: one common password, a different username each time.
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            data = {"username": f"guess{n}", "password": "Summer2026!"}
+            self.client.post("/staff/sign-in/", data, REMOTE_ADDR="203.0.113.9")
+
+        response = self.sign_in(remote_addr="203.0.113.9")
+
+        assert response.status_code == 429
+        assert self.signed_in_user_id() is None
+
+    def test_it_lets_another_user_in_from_another_address(self) -> None:
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            data = {"username": f"guess{n}", "password": "Summer2026!"}
+            self.client.post("/staff/sign-in/", data, REMOTE_ADDR="203.0.113.9")
+
+        response = self.sign_in(remote_addr="198.51.100.20")
 
         assert response.status_code == 302
         assert self.signed_in_user_id() == str(self.intake.pk)

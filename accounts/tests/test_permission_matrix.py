@@ -61,3 +61,18 @@ def snapshot() -> Any:
 
 
 TestAccessMatrix = permission_matrix(MATRIX, practice, snapshot)
+
+
+# Your own account and session (accounts:account:...): every staff role.
+ACCOUNT_MATRIX: dict[str, Entry] = {
+    "accounts:account:home": Entry("GET", STAFF_ROLES),
+    "accounts:account:sign_out_everywhere": Entry("POST", STAFF_ROLES),
+    "accounts:account:keep_alive": Entry("POST", STAFF_ROLES),
+}
+
+
+def account_practice() -> Fixture:
+    return {"users": {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}}
+
+
+TestAccountMatrix = permission_matrix(ACCOUNT_MATRIX, account_practice)

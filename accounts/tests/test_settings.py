@@ -24,6 +24,8 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": "k3Jd9-zQ1v_Lr8pXw2Ty6Nb4Hc7Mf0Gs5Ae1Ui9Oo3Pl2Kj6Hg8Fd4Sa7Zx",
     "ALLOWED_HOSTS": "pathways.example",
     "DATABASE_URL": "postgres://pathways@db.internal:5432/pathways",
+    # A test-only Fernet key: production refuses the development one (common.crypto).
+    "FIELD_ENCRYPTION_KEYS": "tP_cFlooQVHtnLrdbNbgX4tnqrBRnrvK23ad4ndwkVM=",
 }
 
 

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
 from django.test import override_settings
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.tests.support import code_for
 from audit.models import AuditEvent
 from pathways.testing import PASSWORD, BaseTestCase
-
-
-def code_for(device: TOTPDevice, step_offset: int = 0) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + step_offset * device.step
-    return f"{totp.token():06d}"
 
 
 class TwoFactorTestCase(BaseTestCase):
@@ -73,7 +67,8 @@ class TwoFactorTestCase(BaseTestCase):
         self.assertRedirects(r, "/staff/", fetch_redirect_response=False)
 
     def test_it_sets_up_an_authenticator(self) -> None:
-        self.client.force_login(self.intake)
+        # Setting up an authenticator needs a recent password (accounts.reauth).
+        self.sign_in()
         r = self.client.get("/staff/two-factor/")
         self.assertContains(r, "data:image/svg+xml;base64,")
         self.assertEqual(r["Cache-Control"].count("no-store"), 1)
@@ -86,7 +81,7 @@ class TwoFactorTestCase(BaseTestCase):
         self.assertTrue(AuditEvent.objects.filter(action="auth.2fa_enrolled").exists())
 
     def test_it_does_not_confirm_an_authenticator_on_a_wrong_code(self) -> None:
-        self.client.force_login(self.intake)
+        self.sign_in()
         self.client.get("/staff/two-factor/")
         device = TOTPDevice.objects.get(user=self.intake)
         wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"

@@ -1,7 +1,8 @@
 """Who may reach which EMDR URL (see pathways.testing.permission_matrix).
 
-Reading a record (and its timeline picture) is for CLIENT_ROLES; every change is
-for CLINICAL_ROLES.
+Every EMDR URL, reading included, is for CLINICAL_ROLES: the record holds the
+target memory and the cognitions, which an intake coordinator does not need
+(minimum necessary, HIPAA 164.502(b)), as the dosing record is refused to them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from treatment.models import Modality, SessionKind
 
 from .support import make_emdr_appointment
 
-CLIENT_ROLES = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 CLINICAL_ROLES = {Role.ADMIN, Role.THERAPIST}
 
 A_SET = {"bls_type": "eyes", "speed_hz": "1.0", "passes": "24"}
@@ -34,14 +34,14 @@ A_SET = {"bls_type": "eyes", "speed_hz": "1.0", "passes": "24"}
 MATRIX: dict[str, Entry] = {
     "bls:new": Entry("POST", CLINICAL_ROLES, "session"),
     "bls:new_for_appointment": Entry("POST", CLINICAL_ROLES, "appointment"),
-    "bls:record": Entry("GET", CLIENT_ROLES, "record"),
+    "bls:record": Entry("GET", CLINICAL_ROLES, "record"),
     "bls:phase": Entry("POST", CLINICAL_ROLES, "record", {"phase": "3"}),
     "bls:assessment": Entry(
         "POST", CLINICAL_ROLES, "record", {"sud_start": "7", "voc_start": "2"}
     ),
     "bls:set_add": Entry("POST", CLINICAL_ROLES, "record", A_SET),
     "bls:closing": Entry("POST", CLINICAL_ROLES, "record", {"sud_end": "0"}),
-    "bls:timeline_svg": Entry("GET", CLIENT_ROLES, "record"),
+    "bls:timeline_svg": Entry("GET", CLINICAL_ROLES, "record"),
 }
 
 

@@ -22,6 +22,7 @@ from dosing.models import (
     VitalSigns,
 )
 from dosing.tests.support import IN_RANGE, ago, local, post_data
+from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     STAFF_ROLES,
     Entry,
@@ -199,3 +200,7 @@ def snapshot() -> Any:
 
 
 TestDosingMatrix = permission_matrix(MATRIX, practice, snapshot)
+
+# The prescriber of the referred partner, after the practice revoked the release:
+# no PHI on the session summary.
+TestDosingAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

@@ -25,6 +25,7 @@ import matplotlib.dates as mdates
 
 from clients.models import Client
 from common import svg
+from common.dates import plausible
 from common.timefmt import local, local_day
 from measures.models import Instrument, Response
 from measures.scoring import bands_for
@@ -42,6 +43,7 @@ CHANGE_COLOUR = svg.BLUE
 # right edge name each band, so shading is never the only cue.
 BAND_SHADES = ("#f4f6f8", "#e6ebf0", "#d7dee6", "#c8d1dc", "#b9c4d2", "#aab7c8")
 NO_SCORES = "No scores yet"
+NOTHING_TO_DRAW = "No score has a date the chart can show"
 DOSING_LABEL = "Dosing session"
 CUT_POINT_COLOUR = "#8a1c1c"
 
@@ -67,6 +69,22 @@ def dosing_starts(client: Client) -> list[dt.datetime]:
     return [s.started_at for s in sessions.only("started_at") if s.started_at is not None]
 
 
+def left_out_note(count: int) -> str:
+    """What the chart says about stored scores it could not place on its axis."""
+    if count == 1:
+        return "1 score with a date outside the chart was left out (see the table)."
+    return f"{count} scores with a date outside the chart were left out (see the table)."
+
+
+def drawable(points: Sequence[Point]) -> tuple[list[Point], int]:
+    """The points whose day the axis can show (common.dates.plausible), and how many
+    were left out. Stored data is drawn as it is: a day at the end of the calendar
+    (0001-01-01, from before the range was checked) is skipped, never an error."""
+    days = plausible()
+    kept = [p for p in points if p.at in days]
+    return kept, len(points) - len(kept)
+
+
 def chart_version(client: Client, instrument: Instrument) -> str:
     """Changes when the picture would: for the image URL, so a browser reloads it.
     A hash of numbers and times, never PHI."""
@@ -90,13 +108,24 @@ def _local(at: dt.datetime) -> float:
 def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     """One instrument's scores over time for a client, as an SVG document."""
     definition = instrument.definition
-    points = client_points(client, instrument)
-    doses = dosing_starts(client)
+    stored = client_points(client, instrument)
+    points, left_out = drawable(stored)
+    days = plausible()
+    doses = [at for at in dosing_starts(client) if at in days]
     name = str(definition.get("short_name") or instrument.short_name)
-    if not points:
+    if not stored:
         return svg.message_svg(
             f"{name}: {NO_SCORES}",
             f"{name} scores over time: no scores yet.",
+            size=(8, 1.6),
+            fontsize=FONT + 3,
+            y=0.6,
+        )
+    if not points:
+        note = left_out_note(left_out)
+        return svg.message_svg(
+            f"{name}: {NOTHING_TO_DRAW}",
+            f"{name} scores over time: {note}",
             size=(8, 1.6),
             fontsize=FONT + 3,
             y=0.6,
@@ -141,7 +170,9 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     # Whole-number ticks at the band cut-points and the top of the scale.
     ax.set_yticks(sorted({*(b["min"] for b in bands), high}))
     ax.set_ylabel(f"{name} total ({low}–{high})", fontsize=FONT)
-    ax.set_xlabel("Date answered", fontsize=FONT)
+    # Under the axis, in the picture itself: what the line does not show.
+    xlabel = "Date answered" + (f"\n{left_out_note(left_out)}" if left_out else "")
+    ax.set_xlabel(xlabel, fontsize=FONT)
     ax.set_title(f"{name} scores over time", fontsize=FONT + 1, loc="left")
     ax.tick_params(labelsize=FONT - 1)
     # In a row of its own above the plot (constrained layout keeps room for it): never
@@ -153,6 +184,7 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
         f"{len(doses)} dosing session(s) marked. Shaded bands are severity descriptors, "
         "not a diagnosis."
         + (f" The line marks the practice's cut-point, {cut_point}." if cut_point else "")
+        + (f" {left_out_note(left_out)}" if left_out else "")
         + " The table gives the same data."
     )
     return svg.to_svg(figure, description)

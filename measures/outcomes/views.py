@@ -47,9 +47,11 @@ from django.views.decorators.http import require_GET
 from accounts.access import CLIENT_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from accounts.models import Role
+from accounts.reauth import reauth_required
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
+from common.dates import bound_date
 from measures.models import Instrument, Response
 from measures.outcomes import charts, stats
 from measures.outcomes import queries as report_queries
@@ -155,6 +157,13 @@ def _date_field(label: str) -> forms.DateField:
 class RangeForm(forms.Form):
     """?from=YYYY-MM-DD&to=YYYY-MM-DD ("from" is a Python keyword, so the fields are
     added by name below)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Outside the plausible range the report falls back to its default range, with
+        # the message beside the field.
+        bound_date(self.fields["from"])
+        bound_date(self.fields["to"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -293,6 +302,7 @@ def export_rows(result: Outcomes) -> list[list[Any]]:
 
 @require_GET
 @role_required(*REPORT_ROLES)
+@reauth_required
 def export(request: AuthedRequest) -> HttpResponse:
     _form, start, end = _date_range(request)
     result = outcomes(start=start, end=end)

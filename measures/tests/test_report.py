@@ -23,6 +23,7 @@ from pathways.testing import (
     make_client,
     make_course,
     make_user,
+    reauthenticate,
 )
 from treatment.models import Modality, TreatmentCourse
 
@@ -205,6 +206,7 @@ class ReportTests(OutcomesTestCase):
 
     def test_bad_dates_do_not_break_the_chart_or_the_export(self) -> None:
         self.client.force_login(self.admin)
+        reauthenticate(self.client)
         for name in ("outcomes:report_chart", "outcomes:export"):
             response = self.client.get(reverse(name), {"from": "nope", "to": "2026-01-01"})
             self.assertEqual(response.status_code, 200)

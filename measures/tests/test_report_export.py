@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from measures.outcomes.views import CSV_HEADER
 from measures.tests.test_report import OutcomesTestCase
+from pathways.testing import reauthenticate
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -23,6 +24,7 @@ RANGE = {"from": "2026-01-01", "to": "2026-12-31"}
 class ExportTests(OutcomesTestCase):
     def export(self) -> tuple[TestResponse, list[dict[str, str]], str]:
         self.client.force_login(self.admin)
+        reauthenticate(self.client)
         response = self.client.get(URL, RANGE)
         text = response.content.decode()
         return response, list(csv.DictReader(io.StringIO(text))), text

@@ -19,7 +19,7 @@ from measures.outcomes.build import Included
 from measures.tests.factories import day, give_dose, make_score
 from measures.tests.support import PHQ9
 from measures.tests.test_report import URL, OutcomesTestCase, course_created
-from pathways.testing import make_client, make_course
+from pathways.testing import make_client, make_course, reauthenticate
 from treatment.models import Modality
 
 RANGE = {"from": "2026-01-01", "to": "2026-12-31"}
@@ -88,6 +88,7 @@ class DenominatorTests(OutcomesTestCase):
         import io
 
         self.client.force_login(self.admin)
+        reauthenticate(self.client)
         text = self.client.get(reverse("outcomes:export"), RANGE).content.decode()
 
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -225,6 +226,7 @@ class ChangeRateTests(OutcomesTestCase):
         import io
 
         self.client.force_login(self.admin)
+        reauthenticate(self.client)
         text = self.client.get(reverse("outcomes:export"), RANGE).content.decode()
 
         pcl5 = next(r for r in csv.DictReader(io.StringIO(text)) if r["instrument"] == "PCL-5")

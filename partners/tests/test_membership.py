@@ -145,10 +145,14 @@ def test_the_migration_copies_each_users_partner_and_back() -> None:
         executor.loader.build_graph()
         executor.migrate(AFTER)
 
-        assert partner_id_of(User.objects.get(pk=priya.pk)) == blue.pk
-        assert partner_id_of(User.objects.get(pk=sam.pk)) == tide.pk
-        assert partner_id_of(User.objects.get(pk=theo.pk)) is None
-        assert PartnerMembership.objects.count() == 2
+        # The models as they stand at AFTER: later migrations add columns to the user
+        # table that the database does not have yet.
+        membership = executor.loader.project_state(AFTER).apps.get_model(
+            "partners", "PartnerMembership"
+        )
+        partner_of = dict(membership.objects.values_list("user_id", "partner_id"))
+        assert partner_of == {priya.pk: blue.pk, sam.pk: tide.pk}
+        assert theo.pk not in partner_of
 
         executor.loader.build_graph()
         executor.migrate(BEFORE)

@@ -1,8 +1,9 @@
 """Who may reach which referral URL: every view of partners/urls.py and
 partners/portal_urls.py (see pathways.testing.permission_matrix).
 
-Referring and answering are for CLINICAL; reading a referral for CLIENT_ROLES;
-the partner portal for prescribers.
+Referring and answering are for CLINICAL; reading a referral, and the accounting
+of a client's disclosures, for CLIENT_ROLES; the partner portal for prescribers,
+and for them only while the client's release is in force (TestReferralsAfterRevocation).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from accounts.models import Role
 from consents.models import ConsentKind
 from partners.models import Referral, ReferralEvent, ReferralStatus
 from partners.tests.helpers import in_a_week, local_input, referral_form
+from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     STAFF_ROLES,
     Entry,
@@ -44,6 +46,7 @@ MATRIX: dict[str, Entry] = {
     "partners:referral": Entry("GET", CLIENT_ROLES, "needs_info"),
     "partners:answer": Entry("POST", CLINICAL, "needs_info", {"answer-text": "Yes."}),
     "partners:close": Entry("POST", CLINICAL, "needs_info", {"close-text": ""}),
+    "partners:disclosures": Entry("GET", CLIENT_ROLES, "client"),
     "portal:home": Entry("GET", PARTNER),
     "portal:referral": Entry("GET", PARTNER, "scheduled"),
     "portal:schedule": Entry("POST", PARTNER, "scheduled", _evaluation),
@@ -70,6 +73,7 @@ def practice() -> Fixture:
     return {
         "users": users,
         "partner": partner,
+        "client": client,
         "new_client": new_client,
         "needs_info": make_referral(client, partner, therapist, status=ReferralStatus.NEEDS_INFO),
         "scheduled": make_referral(client, partner, therapist, status=ReferralStatus.SCHEDULED),
@@ -84,3 +88,7 @@ def snapshot() -> Any:
 
 
 TestReferralsMatrix = permission_matrix(MATRIX, practice, snapshot)
+
+# The prescriber of the referred partner, after the practice revoked the release:
+# no PHI on any portal URL.
+TestReferralsAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

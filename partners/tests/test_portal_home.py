@@ -128,7 +128,7 @@ class PortalHomeTestCase(BaseTestCase):
 
         audit = AuditEvent.objects.get(action="referral.list")
         assert audit.actor == self.prescriber
-        assert audit.detail == {"page": 1, "count": 1, "show": "all"}
+        assert audit.detail == {"page": 1, "count": 1, "show": "all", "ended": 0}
 
     def test_it_refuses_practice_staff(self) -> None:
         for user in (self.admin, self.intake, self.therapist):

@@ -21,7 +21,7 @@ from pathways.testing.builders import (
     make_signed_consent,
     make_user,
 )
-from pathways.testing.cases import BaseTestCase
+from pathways.testing.cases import BaseTestCase, reauthenticate
 from pathways.testing.matrix import (
     ANONYMOUS,
     CHECKED_PREFIXES,
@@ -68,6 +68,7 @@ __all__ = [
     "make_signed_consent",
     "make_user",
     "permission_matrix",
+    "reauthenticate",
     "request_for",
     "url_names",
 ]

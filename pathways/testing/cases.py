@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+from django.test import Client as DjangoClient
 from django.test import TestCase
 
 from accounts.models import Role, User
+from accounts.reauth import PASSWORD_AT, SECOND_FACTOR_AT
 from partners.models import Partner
 from pathways.testing.builders import make_partner, make_prescriber, make_service, make_user
 from website.models import Service
@@ -35,3 +39,12 @@ class BaseTestCase(TestCase):
         cls.prescriber = make_prescriber("prescriber", cls.partner)
         cls.prescriber2 = make_prescriber("prescriber2", cls.partner2)
         cls.service = make_service("kap", title="Ketamine-Assisted Psychotherapy (KAP)")
+
+
+def reauthenticate(client: DjangoClient) -> None:
+    """Mark the test client's session as having typed the password and the code just
+    now (accounts.reauth): force_login alone is not proof that anyone typed anything,
+    so the pages behind @reauth_required would ask for it first."""
+    session = client.session
+    session[PASSWORD_AT] = session[SECOND_FACTOR_AT] = time.time()
+    session.save()

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from pathways.testing.builders import make_user
+from pathways.testing.cases import reauthenticate
 
 ANONYMOUS = "anonymous"
 ROLES: tuple[str, ...] = (ANONYMOUS, Role.ADMIN, Role.INTAKE, Role.THERAPIST, Role.PRESCRIBER)
@@ -153,6 +154,9 @@ class MatrixTests(TestCase):
         client = DjangoClient()
         if user is not None:
             client.force_login(user)
+            # The matrix is about roles: every user has just re-authenticated, so a
+            # page behind @reauth_required answers by role (test_reauth.py covers the rest).
+            reauthenticate(client)
         return client
 
     def client_for(self, role: str) -> DjangoClient:

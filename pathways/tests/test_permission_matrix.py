@@ -20,8 +20,14 @@ from django.urls import reverse
 from pathways.testing import Entry, url_names
 
 # The sign-in steps live under /staff/ but are not role-checked: they are for
-# anyone signing in (test_login.py and test_two_factor.py cover them).
-SIGN_IN_URLS = {"accounts:login", "accounts:verify", "accounts:otp_setup", "accounts:logout"}
+# anyone signing in (test_login.py, test_two_factor.py and test_reauth.py cover them).
+SIGN_IN_URLS = {
+    "accounts:login",
+    "accounts:verify",
+    "accounts:reauth",
+    "accounts:otp_setup",
+    "accounts:logout",
+}
 
 
 def _tables() -> dict[str, dict[str, Entry]]:

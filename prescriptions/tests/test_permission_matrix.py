@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from partners.models import ReferralStatus
+from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     Entry,
     Fixture,
@@ -89,3 +90,7 @@ def snapshot() -> Any:
 
 
 TestPrescriptionsMatrix = permission_matrix(MATRIX, practice, snapshot)
+
+# The prescriber of the referred partner, after the practice revoked the release:
+# no PHI on any portal URL, nothing written.
+TestPrescriptionsAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

@@ -7,7 +7,7 @@ from icalendar import Calendar
 
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase, make_client
-from scheduling.models import AppointmentStatus, CalendarFeed
+from scheduling.models import AppointmentStatus, CalendarFeed, Room
 from scheduling.tests.factories import make_appointment, make_room
 from scheduling.tests.support import at, future_day
 
@@ -18,7 +18,7 @@ class FeedTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.day = future_day(weekday=2)
-        self.room = make_room("Garden room")
+        self.room = make_room("Room 1 (dosing suite)", feed_label="Garden room")
         self.dana = make_client(
             first_name="Dana",
             last_name="Scully",
@@ -78,6 +78,14 @@ class FeedTestCase(BaseTestCase):
         assert str(events[1]["SUMMARY"]) == "Session (F.M.)"
         assert "LOCATION" not in events[1]
         assert "DESCRIPTION" not in first
+
+    def test_it_shows_no_place_for_a_room_without_a_feed_label(self) -> None:
+        Room.objects.filter(pk=self.room.pk).update(feed_label="")
+        path = self.create_feed()
+
+        cal = Calendar.from_ical(self.client.get(path).content)
+
+        assert all("LOCATION" not in event for event in cal.walk("VEVENT"))
 
     def test_the_feed_carries_no_client_name_e_mail_or_type_of_therapy(self) -> None:
         path = self.create_feed()

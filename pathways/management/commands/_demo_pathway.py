@@ -93,8 +93,8 @@ def _seed_schedule(
 ) -> None:
     """Rooms, the therapist's working week, the past dosing appointment and today's."""
     therapist = users[Role.THERAPIST]
-    suite = Room.objects.create(name="Room 1 (dosing suite)")
-    Room.objects.create(name="Room 2")
+    suite = Room.objects.create(name="Room 1 (dosing suite)", feed_label="Room 1")
+    Room.objects.create(name="Room 2", feed_label="Room 2")
     for weekday in range(5):
         WorkingHours.objects.create(
             clinician=therapist, weekday=weekday, start=dt.time(9), end=dt.time(17)

@@ -1,6 +1,7 @@
 """Create a fictional practice to explore: services, staff, requests, clients, a
-KAP pathway with a past and a planned dosing session, and past courses for the
-outcomes report (see _demo_pathway and _demo_outcomes).
+KAP pathway with a past and a planned dosing session, past courses for the
+outcomes report, and the accounting of disclosures to the partner with one release
+revoked (see _demo_pathway, _demo_outcomes and _demo_disclosures).
 
 Runs once: if the demo users exist it only prints the logins again. Every name,
 address and phone number here is invented (555-01xx numbers are reserved for fiction).
@@ -24,6 +25,7 @@ from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
 from partners.services import membership_set
+from pathways.management.commands._demo_disclosures import seed_disclosures
 from pathways.management.commands._demo_outcomes import seed_outcomes
 from pathways.management.commands._demo_pathway import seed_pathway, seed_scores
 from website.models import Service
@@ -137,6 +139,7 @@ class Command(BaseCommand):
         call_command("load_instruments", stdout=io.StringIO())
         seed_scores()
         seed_outcomes(users, partner)
+        seed_disclosures(users)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",

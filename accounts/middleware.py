@@ -1,0 +1,52 @@
+"""Session limits, checked on every request after the user is read.
+
+- Absolute lifetime: a session ends SESSION_ABSOLUTE_HOURS after sign-in, however
+  active it has been (the idle limit, SESSION_IDLE_MINUTES, is the session's own
+  expiry, renewed by each request: SESSION_SAVE_EVERY_REQUEST).
+- A session whose user no longer signs in (deactivated, deleted) is ended, not left
+  waiting for the user to be reactivated.
+- "Sign out everywhere" and a change of role or of the admin flags end sessions
+  through the user's session auth hash (accounts.models.User), which Django checks
+  on every request when it reads the user.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+
+from accounts.actor import actor_from
+from accounts.models import User
+from accounts.signals import SIGNED_IN_AT
+from audit.services import log_action
+
+
+class SessionLimitsMiddleware:
+    """After AuthenticationMiddleware (and OTPMiddleware): see the module doc."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if SESSION_KEY in request.session:
+            if not request.user.is_authenticated:
+                # Django read no user from it: inactive or gone. Sign the session out.
+                request.session.flush()
+            elif _too_old(request):
+                if isinstance(request.user, User):
+                    log_action(actor_from(request), "auth.session_expired", request.user)
+                request.session.flush()
+                request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+def _too_old(request: HttpRequest) -> bool:
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int | float):
+        return True  # a session from before this rule: sign in again
+    return time.time() - signed_in_at > settings.SESSION_ABSOLUTE_HOURS * 3600
