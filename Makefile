@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint fmt bench load lock clean
+.PHONY: setup run test lint fmt bench load fuzz lock clean
 
 # Shared, idempotent first step: venv, pinned dependencies (hash-checked), migrations.
 setup: $(VENV)/.installed
@@ -41,10 +41,15 @@ bench: setup
 	$(PY) bench/run.py
 
 # Concurrent Appointment Requests against gunicorn: SQLite, then PostgreSQL when
-# LOAD_DATABASE_URL names a database it may empty (see bench/load_requests.py).
+# LOAD_PG_URL names a PostgreSQL database (it counts what it adds) (see bench/load_requests.py).
 load: setup
 	$(PY) bench/load_requests.py
 	@if [ -n "$(LOAD_PG_URL)" ]; then LOAD_DATABASE_URL="$(LOAD_PG_URL)" $(PY) bench/load_requests.py; fi
+
+# The property tests of every form with dates, doses or vitals, with 500 examples for
+# the ones that post to a view too (make test runs those with 25).
+fuzz: setup
+	PATHWAYS_FUZZ_EXAMPLES=500 $(PY) -m pytest -q -p no:randomly $$(ls */tests/test_property_input.py) --hypothesis-show-statistics
 
 # Re-pin after editing pyproject.toml (needs uv: pip install uv).
 lock:

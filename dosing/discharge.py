@@ -27,6 +27,7 @@ from dosing.base import (
     too_long,
 )
 from dosing.models import Discharge, DosingRecord
+from dosing.observation import session_time_refusal
 from dosing.rules import DISCHARGE_CRITERIA, is_discharged
 from treatment import services as treatment_services
 from treatment.models import SessionStatus
@@ -66,6 +67,9 @@ def record_discharge(
         if is_discharged(record):
             raise DosingError("The client has already been discharged.")
         not_future(discharged_at, "The discharge time")
+        outside = session_time_refusal(record, discharged_at, "The discharge time")
+        if outside:
+            raise DosingError(outside)
         last = rules.last_administration(record)
         if last is not None and discharged_at < last.given_at:
             raise DosingError("The discharge time cannot be before the dose.")

@@ -199,6 +199,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "website.context_processors.practice",
             ],
+            # `date` and `time` that show a stored value at the calendar's edges
+            # instead of failing (common/template_dates.py).
+            "builtins": ["common.template_dates"],
         },
     },
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
+from common.dates import plausible
 from common.transitions import check_transition
 from prescriptions.models import Prescription
 from treatment.gate import Check, dosing_readiness
@@ -143,6 +144,9 @@ def session_create(
 ) -> TreatmentSession:
     if kind not in SessionKind.values:
         raise SessionError("Choose the type of session.", "kind")
+    outside = plausible().problem(planned_date, "The planned date") if planned_date else None
+    if outside:
+        raise SessionError(outside, "planned_date")
     with transaction.atomic():
         session = TreatmentSession.objects.create(
             course=course, kind=kind, planned_date=planned_date

@@ -16,11 +16,13 @@ from bls.forms import AssessmentForm, ClosingForm, SetForm
 from bls.models import SUD_MAX, SUD_MIN, VOC_MAX, VOC_MIN, BlsType, DesensitisationSet, EmdrRecord
 from bls.services import PASSES_MAX, SECONDS_MAX, SPEED_HZ_MAX, SPEED_HZ_MIN
 from bls.tests.support import Emdr, make_emdr_session
-from common.tests.support import any_text, choice_text, long_text, number_text
+from common.tests.support import any_text, choice_text, long_text, number_text, view_examples
 from pathways.testing import BaseTestCase
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 score = st.one_of(st.integers(min_value=-2, max_value=12).map(str), number_text)
 
 

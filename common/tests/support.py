@@ -5,6 +5,7 @@ text. Shared by the `*/tests/test_property_input.py` files (issue 10 §5)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,14 @@ from django.db.models import Field, Model
 from hypothesis import strategies as st
 
 from common.dates import DateRange, plausible
+
+
+def view_examples() -> int:
+    """Examples for the property tests that post to a view (each one a request):
+    25 in `make test`, PATHWAYS_FUZZ_EXAMPLES (500 in `make fuzz`) otherwise. The
+    form-level properties run 500 examples every time."""
+    return int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "25"))
+
 
 # Values that broke pages before the ranges were checked, and other classics.
 EDGE_DATES = [

@@ -8,13 +8,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from common.tests.support import any_text, long_text
+from common.tests.support import any_text, long_text, view_examples
 from consents.forms import SignForm
 from consents.models import SignedConsent
 from pathways.testing import BaseTestCase, make_client, make_consent_request
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 class SignProperties(HypothesisTestCase, BaseTestCase):

@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from dosing import services
-from dosing.models import AdverseEvent, DosingRecord, VitalSigns
+from dosing.models import AdverseEvent, Discharge, DosingRecord, VitalSigns
 from dosing.observation import AdverseEventReport, VitalsReading
 from dosing.tests.support import IN_RANGE, actor_as, open_record
 from pathways.testing import BaseTestCase
@@ -84,3 +84,18 @@ class SessionTimeEdgeTests(BaseTestCase):
         self.assertIn("within a day of the session", " ".join(raised.exception.reasons))
         self.assertFalse(VitalSigns.objects.filter(record=self.record).exists())
         self.assertFalse(AdverseEvent.objects.filter(record=self.record).exists())
+        with self.assertRaises(services.DosingError) as raised:
+            services.record_discharge(
+                actor=actor,
+                record=self.record,
+                ticks=services.DischargeTicks(
+                    alert_and_oriented=True,
+                    walks_steadily=True,
+                    escort_present=True,
+                    told_no_driving=True,
+                ),
+                discharged_at=late,
+                exception_reason="Left with her escort after a long recovery.",
+            )
+        self.assertIn("within a day of the session", " ".join(raised.exception.reasons))
+        self.assertFalse(Discharge.objects.filter(record=self.record).exists())

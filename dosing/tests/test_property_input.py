@@ -20,6 +20,7 @@ from common.tests.support import (
     datetime_text,
     long_text,
     number_text,
+    view_examples,
 )
 from dosing.forms import AdministrationForm, AdverseEventForm, PredoseForm, VitalsForm
 from dosing.models import Administration, AdverseEvent, DosingRecord, VitalSigns
@@ -27,7 +28,9 @@ from dosing.tests.support import open_record
 from pathways.testing import BaseTestCase
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 PHASES = list(VitalSigns.Phase.values)
 LIMIT = Decimal("100.0")
 

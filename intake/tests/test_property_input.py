@@ -8,13 +8,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from common.dates import plausible
-from common.tests.support import any_text, choice_text, date_text
+from common.tests.support import any_text, choice_text, date_text, view_examples
 from intake.forms import InboxFilterForm
 from intake.models import RequestStatus
 from pathways.testing import BaseTestCase
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 class InboxFilterProperties(HypothesisTestCase, BaseTestCase):

@@ -79,6 +79,11 @@ class StoredEdgeDateTests(BaseTestCase):
 
         self.assertEqual(chart.status_code, 200)
         self.assertContains(chart, "2 scores with a date outside the chart were left out")
+        # The pages that list the scores show them too: a date the practice's time zone
+        # cannot hold is shown as stored (UTC), never a 500.
+        for url in self._pages(record):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_it_says_so_when_no_score_can_be_drawn(self) -> None:
         record = make_client(assigned_therapist=self.therapist)

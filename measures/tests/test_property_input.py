@@ -15,7 +15,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from clients.models import Client
 from common.dates import paper_measure_days
-from common.tests.support import any_text, dates_in
+from common.tests.support import any_text, dates_in, view_examples
 from measures import services
 from measures.forms import AnswerForm, PaperForm
 from measures.models import Instrument, Response
@@ -24,7 +24,9 @@ from measures.tests.support import SYSTEM
 from pathways.testing import BaseTestCase, make_client
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite

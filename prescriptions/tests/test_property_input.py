@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from common.dates import prescription_days
-from common.tests.support import any_text, date_text, long_text, number_text
+from common.tests.support import any_text, date_text, long_text, number_text, view_examples
 from prescriptions.forms import PrescriptionForm
 from prescriptions.models import Prescription
 from prescriptions.tests.helpers import RxTestCase, rx_data
 from prescriptions.validation import terms_problems
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 NUMBER_FIELDS = [
     "dose_mg",

@@ -21,6 +21,7 @@ from common.tests.support import (
     number_text,
     time_text,
     valid_time,
+    view_examples,
 )
 from pathways.testing import BaseTestCase, make_client, request_for
 from scheduling.forms import AppointmentForm, CalendarForm, MoveForm
@@ -28,7 +29,9 @@ from scheduling.models import Appointment, AppointmentType
 from scheduling.services import MAX_MINUTES, MIN_MINUTES
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 # A length: mostly a whole number of minutes near the allowed ones, sometimes empty.
 minutes = st.one_of(st.just(""), st.integers(0, 800).map(str), number_text)
 

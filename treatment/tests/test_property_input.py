@@ -7,13 +7,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from common.dates import plausible
-from common.tests.support import choice_text, date_text
+from common.tests.support import choice_text, date_text, view_examples
 from pathways.testing import BaseTestCase, make_client, make_course
 from treatment.forms import SessionForm
 from treatment.models import SessionKind, TreatmentCourse, TreatmentSession
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 class SessionPlanProperties(HypothesisTestCase, BaseTestCase):

@@ -3,6 +3,7 @@ a crafted POST, another app) cannot store a bad course, session or escort."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -154,6 +155,16 @@ class SessionServiceTestCase(BaseTestCase):
             )
 
         assert refused.exception.field == "kind"
+        assert not self.course.sessions.exists()
+
+    def test_it_refuses_a_planned_date_outside_the_plausible_range(self) -> None:
+        for day in (dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(9999, 12, 31)):
+            with self.subTest(day=day), self.assertRaises(services.SessionError) as refused:
+                services.session_create(
+                    actor=self.actor, course=self.course, kind=SessionKind.DOSING, planned_date=day
+                )
+
+            assert refused.exception.field == "planned_date"
         assert not self.course.sessions.exists()
 
     def test_it_refuses_an_escort_without_a_name_or_a_reachable_phone(self) -> None:

@@ -12,13 +12,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from common.tests.support import any_text, choice_text, long_text
+from common.tests.support import any_text, choice_text, long_text, view_examples
 from intake.models import AppointmentRequest, ContactMessage, ContactMethod, ContactTime
 from pathways.testing import BaseTestCase
 from website.forms import AppointmentRequestForm, ContactForm
 
 FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-VIEWS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VIEWS = settings(
+    max_examples=view_examples(), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 emails = st.one_of(st.emails().map(str), any_text)
 phones = st.one_of(
