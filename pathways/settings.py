@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from common.crypto import DEV_FIELD_ENCRYPTION_KEY
 from common.crypto import check_keys as check_field_keys
 from pathways.env import env_bool, env_int, env_json, env_list, env_str
+from pathways.policies import CONTENT_SECURITY, logging_config
 
 # Lets Django's generic classes take a type argument at run time (ModelForm[Client],
 # ModelAdmin[Room]), as django-stubs declares them, so no class needs a type: ignore.
@@ -307,20 +308,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
-    }
-}
+# The Content-Security-Policy: pathways/policies.py.
+CONTENT_SECURITY_POLICY = CONTENT_SECURITY
 
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
@@ -429,40 +418,5 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEV_FIELD_ENCRYPTION_
 check_field_keys(FIELD_ENCRYPTION_KEYS, production=PRODUCTION)
 
 # --- Logging --------------------------------------------------------------
-# Logs carry no PHI: our code logs ids only, and Django's request logger is kept
-# at WARNING so that it never prints request bodies. Django's access and warning
-# lines name the path and the query string: common.logging.RedactSecretsFilter
-# blanks secret-link tokens and searches (?q=) in them, on the loggers Django uses
-# (so that a test's capture sees it too) and on the handler. README.md, "Logging
-# policy", gives gunicorn's access-log format.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "common.logging.RedactSecretsFilter"}},
-    "formatters": {
-        "server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        }
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "server",
-            "filters": ["redact_secrets"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"level": "WARNING", "filters": ["redact_secrets"]},
-        "django.security": {"filters": ["redact_secrets"]},
-        "django.server": {
-            "handlers": ["django.server"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_secrets"],
-        },
-    },
-}
+# No PHI and no secret token in a log line (pathways/policies.py; README, "Logging policy").
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"))
