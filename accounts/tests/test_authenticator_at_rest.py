@@ -22,6 +22,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Authenticator, Role
 from accounts.tests.support import code_for, sign_in
@@ -97,6 +98,19 @@ class AuthenticatorAtRestTestCase(BaseTestCase):
         # match_token, OTPMiddleware): otp_totp's TOTPDevice would keep its key in clear.
         assert list(django_otp.device_classes()) == [Authenticator]
         assert not apps.is_installed("django_otp.plugins.otp_totp")
+
+    def test_it_asks_for_a_code_again_in_a_session_verified_by_an_old_totp_device(self) -> None:
+        # After the migration, a session signed in before it names otp_totp's device.
+        device = Authenticator.objects.create(user=self.intake, name="phone", confirmed=True)
+        sign_in(self.client, self.intake, device)
+        session = self.client.session
+        session[DEVICE_ID_SESSION_KEY] = f"otp_totp.totpdevice/{device.pk}"
+        session.save()
+
+        response = self.client.get("/staff/requests/")
+
+        assert response.status_code == 302
+        assert response["Location"].startswith("/staff/sign-in/verify/")
 
     def test_it_refuses_to_search_by_the_secret(self) -> None:
         device = Authenticator.objects.create(user=self.intake, name="phone")
