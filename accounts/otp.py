@@ -9,9 +9,8 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Authenticator, User
 
 
 def needs_verification(user: User) -> bool:
@@ -24,11 +23,11 @@ def needs_setup(user: User) -> bool:
     return settings.REQUIRE_2FA and not user_has_device(user)
 
 
-def pending_device(user: User) -> TOTPDevice:
+def pending_device(user: User) -> Authenticator:
     """The unconfirmed authenticator being set up, made on first use."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = Authenticator.objects.create(user=user, name="Authenticator app", confirmed=False)
     return device
 
 
@@ -40,6 +39,6 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def secret_for_display(device: TOTPDevice) -> str:
+def secret_for_display(device: Authenticator) -> str:
     secret = base64.b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

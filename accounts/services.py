@@ -7,14 +7,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actor import Actor
-from accounts.models import User
+from accounts.models import Authenticator, User
 from audit.services import log_action
 
 
-def otp_device_confirm(*, actor: Actor, device: TOTPDevice) -> None:
+def otp_device_confirm(*, actor: Actor, device: Authenticator) -> None:
     """Confirm the authenticator the signed-in user has just proved with a code.
     Only their own device: someone else's is refused. It replaces the one they had:
     the old authenticator stops working (a lost phone must not still sign in)."""
@@ -24,7 +23,7 @@ def otp_device_confirm(*, actor: Actor, device: TOTPDevice) -> None:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        replaced, _ = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        replaced, _ = Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
         log_action(actor, "auth.2fa_enrolled", user, detail={"replaced": replaced})
 
 
@@ -76,7 +75,7 @@ def privileges_of(user: User) -> dict[str, Any]:
     return values
 
 
-def otp_devices_reset(*, actor: Actor, devices: list[TOTPDevice]) -> None:
+def otp_devices_reset(*, actor: Actor, devices: list[Authenticator]) -> None:
     """Delete authenticators (the admin's "reset two-factor sign-in"), each audited
     against its user; the secret is never logged."""
     if actor.user is None:

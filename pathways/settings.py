@@ -73,8 +73,9 @@ INSTALLED_APPS = [
     # The widgets' templates, for FORM_RENDERER (it loads templates through TEMPLATES).
     "django.forms",
     "django_htmx",
+    # django-otp's core only: the authenticators are accounts.Authenticator, whose
+    # secret is encrypted at rest (otp_totp's TOTPDevice keeps it in clear).
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "csp",
     "django_tasks",
@@ -253,6 +254,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Two-factor sign-in (TOTP, django-otp). A user who has set up an authenticator
 # must always use it; REQUIRE_2FA makes every staff user set one up first.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", default=PRODUCTION)
+# Read by accounts.Authenticator under django-otp's names for them.
 OTP_TOTP_ISSUER = PRACTICE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 1
 

@@ -8,20 +8,19 @@ from typing import Any
 
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Authenticator, User
 from accounts.reauth import PASSWORD_AT, SECOND_FACTOR_AT
 from accounts.tests.factories import PASSWORD
 
 
-def code_for(device: TOTPDevice, step_offset: int = 0) -> str:
+def code_for(device: Authenticator, step_offset: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + step_offset * device.step
     return f"{totp.token():06d}"
 
 
-def sign_in(client: Client, user: User, device: TOTPDevice | None = None) -> None:
+def sign_in(client: Client, user: User, device: Authenticator | None = None) -> None:
     """Sign in with the password (and the device's code) through the real pages."""
     response = client.post(
         "/staff/sign-in/", {"username": user.get_username(), "password": PASSWORD}

@@ -6,19 +6,19 @@ from __future__ import annotations
 import base64
 
 from django.conf import settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Authenticator
 from accounts.tests.support import age_reauth, sign_in
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase
 
-BASE = "/admin/otp_totp/totpdevice/"
+BASE = "/admin/accounts/authenticator/"
 
 
 class AuthenticatorAdminTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.device = TOTPDevice.objects.create(user=self.intake, name="phone", confirmed=True)
+        self.device = Authenticator.objects.create(user=self.intake, name="phone", confirmed=True)
         sign_in(self.client, self.admin)
 
     def secrets(self) -> list[str]:
@@ -40,6 +40,16 @@ class AuthenticatorAdminTestCase(BaseTestCase):
         self.assertNotContains(response, 'name="key"')
         self.assertNotContains(response, "otpauth://")
         self.assertNotContains(response, "/config/")
+
+    def test_it_refuses_a_filter_on_the_key_in_the_url(self) -> None:
+        # Were it allowed, ?key__startswith= would tell the key one digit at a time.
+        for prefix in (self.device.key[:2], "zz"):
+            for lookup in ("key__startswith", "key"):
+                with self.subTest(lookup=lookup, prefix=prefix):
+                    response = self.client.get(BASE, {lookup: prefix})
+
+                    assert response.status_code == 400
+        assert self.client.get(BASE, {"confirmed__exact": "1"}).status_code == 200
 
     def test_it_refuses_to_add_or_edit_one(self) -> None:
         assert self.client.get(f"{BASE}add/").status_code == 403
@@ -63,7 +73,7 @@ class AuthenticatorAdminTestCase(BaseTestCase):
         response = self.client.post(f"{BASE}{self.device.pk}/delete/", {"post": "yes"})
 
         assert response.status_code == 302
-        assert not TOTPDevice.objects.exists()
+        assert not Authenticator.objects.exists()
         event = AuditEvent.objects.get(action="auth.2fa_reset")
         assert event.actor == self.admin
         assert event.object_id == str(self.intake.pk)
@@ -74,4 +84,4 @@ class AuthenticatorAdminTestCase(BaseTestCase):
         response = self.client.post(f"{BASE}{self.device.pk}/delete/", {"post": "yes"})
 
         assert response.status_code == 403
-        assert TOTPDevice.objects.exists()
+        assert Authenticator.objects.exists()

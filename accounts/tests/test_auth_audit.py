@@ -7,9 +7,8 @@ from __future__ import annotations
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
+from accounts.models import Authenticator, Role
 from accounts.tests.support import code_for, sign_in, user_change_data
 from audit.models import AuditEvent
 from pathways.testing import PASSWORD, BaseTestCase
@@ -64,7 +63,7 @@ class FailedSignInAuditTestCase(BaseTestCase):
 
 class SecondFactorAuditTestCase(BaseTestCase):
     def test_it_records_a_failed_code(self) -> None:
-        device = TOTPDevice.objects.create(user=self.intake, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=self.intake, name="phone", confirmed=True)
         self.client.post("/staff/sign-in/", {"username": "intake", "password": PASSWORD})
         wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
 

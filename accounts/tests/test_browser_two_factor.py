@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import Role
+from accounts.models import Authenticator, Role
 from accounts.tests.support import code_for
 from pathways.testing import PASSWORD, make_user
 
@@ -28,7 +27,7 @@ def test_it_sets_up_and_then_asks_for_an_authenticator_code(page: Any) -> None:
     page.get_by_role("link", name="set up two-factor sign-in").click()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
 
-    device = TOTPDevice.objects.get(user__username="casey")
+    device = Authenticator.objects.get(user__username="casey")
     page.get_by_label("6-digit code").fill(code_for(device))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Casey")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actor import Actor
+from accounts.models import Authenticator
 from accounts.services import otp_device_confirm
 from audit.models import AuditEvent
 from pathways.testing import BaseTestCase
@@ -13,7 +13,7 @@ from pathways.testing import BaseTestCase
 
 class OtpConfirmTestCase(BaseTestCase):
     def test_it_confirms_the_users_own_device_and_audits_it(self) -> None:
-        device = TOTPDevice.objects.create(user=self.intake, name="app", confirmed=False)
+        device = Authenticator.objects.create(user=self.intake, name="app", confirmed=False)
 
         otp_device_confirm(actor=Actor.for_user(self.intake), device=device)
 
@@ -23,7 +23,7 @@ class OtpConfirmTestCase(BaseTestCase):
         assert event.actor == self.intake
 
     def test_it_refuses_someone_elses_device(self) -> None:
-        device = TOTPDevice.objects.create(user=self.admin, name="app", confirmed=False)
+        device = Authenticator.objects.create(user=self.admin, name="app", confirmed=False)
 
         with pytest.raises(PermissionError):
             otp_device_confirm(actor=Actor.for_user(self.intake), device=device)

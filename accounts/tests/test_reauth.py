@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.test import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import Authenticator, Role, User
 from accounts.tests.support import age_reauth, code_for, sign_in, user_change_data
 from audit.models import AuditEvent
 from pathways.testing import PASSWORD, BaseTestCase
@@ -131,7 +130,7 @@ class ReauthPageTestCase(BaseTestCase):
         assert response.status_code == 429
 
     def test_it_needs_the_code_too_when_there_is_an_authenticator(self) -> None:
-        device = TOTPDevice.objects.create(user=self.admin, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=self.admin, name="phone", confirmed=True)
         sign_in(self.client, self.admin, device)
         age_reauth(self.client, settings.REAUTH_MINUTES * 60 + 1)
         wrong = f"{(int(code_for(device, 1)) + 1) % 1_000_000:06d}"
@@ -144,7 +143,7 @@ class ReauthPageTestCase(BaseTestCase):
         assert self.client.get(url)["Location"].startswith(REAUTH)
 
     def test_it_accepts_the_password_and_the_code(self) -> None:
-        device = TOTPDevice.objects.create(user=self.admin, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=self.admin, name="phone", confirmed=True)
         sign_in(self.client, self.admin, device)
         age_reauth(self.client, settings.REAUTH_MINUTES * 60 + 1)
 
@@ -156,7 +155,7 @@ class ReauthPageTestCase(BaseTestCase):
         assert self.client.get(url).status_code == 200
 
     def test_it_counts_a_password_without_the_code_as_not_enough(self) -> None:
-        device = TOTPDevice.objects.create(user=self.admin, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=self.admin, name="phone", confirmed=True)
         sign_in(self.client, self.admin, device)
         session = self.client.session
         del session["pathways_second_factor_at"]
@@ -180,33 +179,53 @@ class ReauthPageTestCase(BaseTestCase):
 
 class AuthenticatorReauthTestCase(BaseTestCase):
     def test_it_asks_again_before_replacing_an_authenticator(self) -> None:
-        device = TOTPDevice.objects.create(user=self.intake, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=self.intake, name="phone", confirmed=True)
         sign_in(self.client, self.intake, device)
         age_reauth(self.client, settings.REAUTH_MINUTES * 60 + 1)
 
         response = self.client.get("/staff/two-factor/")
 
         assert response["Location"] == f"{REAUTH}?next=%2Fstaff%2Ftwo-factor%2F"
-        assert not TOTPDevice.objects.filter(confirmed=False).exists()
+        assert not Authenticator.objects.filter(confirmed=False).exists()
+
+    def test_it_asks_before_setting_up_a_first_authenticator_and_makes_no_secret(self) -> None:
+        # force_login types no password: the setup page (which shows a new secret) waits.
+        self.client.force_login(self.intake)
+
+        response = self.client.get("/staff/two-factor/")
+
+        assert response["Location"] == f"{REAUTH}?next=%2Fstaff%2Ftwo-factor%2F"
+        assert not Authenticator.objects.exists()
+
+    def test_it_refuses_a_post_of_a_code_without_a_fresh_re_authentication(self) -> None:
+        pending = Authenticator.objects.create(user=self.intake, name="app", confirmed=False)
+        self.client.force_login(self.intake)
+
+        response = self.client.post("/staff/two-factor/", {"token": code_for(pending)})
+
+        self.assertContains(response, "Nothing was changed", status_code=403)
+        pending.refresh_from_db()
+        assert not pending.confirmed
+        assert not AuditEvent.objects.filter(action="auth.2fa_enrolled").exists()
 
     def test_it_replaces_the_old_authenticator_once_the_new_one_is_confirmed(self) -> None:
-        old = TOTPDevice.objects.create(user=self.intake, name="old phone", confirmed=True)
+        old = Authenticator.objects.create(user=self.intake, name="old phone", confirmed=True)
         sign_in(self.client, self.intake, old)
         self.client.get("/staff/two-factor/")
-        new = TOTPDevice.objects.get(user=self.intake, confirmed=False)
+        new = Authenticator.objects.get(user=self.intake, confirmed=False)
 
         response = self.client.post("/staff/two-factor/", {"token": code_for(new)})
 
         assert response.status_code == 302
-        assert list(TOTPDevice.objects.filter(user=self.intake)) == [new]
+        assert list(Authenticator.objects.filter(user=self.intake)) == [new]
         event = AuditEvent.objects.get(action="auth.2fa_enrolled")
         assert event.detail == {"replaced": 1}
 
     def test_it_refuses_a_stale_post_of_a_new_code(self) -> None:
-        old = TOTPDevice.objects.create(user=self.intake, name="old phone", confirmed=True)
+        old = Authenticator.objects.create(user=self.intake, name="old phone", confirmed=True)
         sign_in(self.client, self.intake, old)
         self.client.get("/staff/two-factor/")
-        new = TOTPDevice.objects.get(user=self.intake, confirmed=False)
+        new = Authenticator.objects.get(user=self.intake, confirmed=False)
         age_reauth(self.client, settings.REAUTH_MINUTES * 60 + 1)
 
         response = self.client.post("/staff/two-factor/", {"token": code_for(new)})
@@ -214,4 +233,4 @@ class AuthenticatorReauthTestCase(BaseTestCase):
         assert response.status_code == 403
         new.refresh_from_db()
         assert not new.confirmed
-        assert TOTPDevice.objects.filter(pk=old.pk).exists()
+        assert Authenticator.objects.filter(pk=old.pk).exists()

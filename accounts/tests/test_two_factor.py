@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.test import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Authenticator
 from accounts.tests.support import code_for
 from audit.models import AuditEvent
 from pathways.testing import PASSWORD, BaseTestCase
@@ -13,8 +13,8 @@ class TwoFactorTestCase(BaseTestCase):
         r = self.client.post("/staff/sign-in/", {"username": username, "password": PASSWORD})
         self.assertEqual(r.status_code, 302)
 
-    def add_device(self) -> TOTPDevice:
-        return TOTPDevice.objects.create(user=self.intake, name="phone", confirmed=True)
+    def add_device(self) -> Authenticator:
+        return Authenticator.objects.create(user=self.intake, name="phone", confirmed=True)
 
     def test_it_asks_for_the_code_after_the_password(self) -> None:
         self.add_device()
@@ -72,7 +72,7 @@ class TwoFactorTestCase(BaseTestCase):
         r = self.client.get("/staff/two-factor/")
         self.assertContains(r, "data:image/svg+xml;base64,")
         self.assertEqual(r["Cache-Control"].count("no-store"), 1)
-        device = TOTPDevice.objects.get(user=self.intake, confirmed=False)
+        device = Authenticator.objects.get(user=self.intake, confirmed=False)
 
         r = self.client.post("/staff/two-factor/", {"token": code_for(device)})
         self.assertRedirects(r, "/staff/", fetch_redirect_response=False)
@@ -83,7 +83,7 @@ class TwoFactorTestCase(BaseTestCase):
     def test_it_does_not_confirm_an_authenticator_on_a_wrong_code(self) -> None:
         self.sign_in()
         self.client.get("/staff/two-factor/")
-        device = TOTPDevice.objects.get(user=self.intake)
+        device = Authenticator.objects.get(user=self.intake)
         wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
         r = self.client.post("/staff/two-factor/", {"token": wrong})
         self.assertContains(r, "did not match")

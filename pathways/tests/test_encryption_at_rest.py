@@ -1,4 +1,5 @@
-"""Free-text clinical fields are encrypted at rest (issue 10 §3; common.fields).
+"""Free-text clinical fields and authenticator secrets are encrypted at rest
+(issue 10 §3; common.fields).
 
 The demo practice fills nearly every encrypted field; the few it leaves empty are
 filled here. Raw SQL then reads what is really stored.
@@ -24,7 +25,7 @@ from django.db.models import Model
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Authenticator, User
 from bls.models import DesensitisationSet
 from common.crypto import (
     DEV_FIELD_ENCRYPTION_KEY,
@@ -45,6 +46,7 @@ NEW_KEY = Fernet.generate_key().decode()
 
 # What is encrypted: changing a field back to plain text fails here.
 ENCRYPTED = {
+    "accounts.Authenticator": ["key"],
     "bls.DesensitisationSet": ["client_report", "interweave"],
     "bls.EmdrRecord": [
         "target_memory",
@@ -122,6 +124,8 @@ def fill_the_rest() -> None:
         interweave="What would you say to your younger self?"
     )
     OutboundEmail.objects.create(to="a@example.com", subject="Hello", body="A pending body")
+    # The demo users have no authenticator: each would then need a code to sign in.
+    Authenticator.objects.create(user=author, name="Authenticator app")
 
 
 class EncryptionAtRestTestCase(BaseTestCase):
