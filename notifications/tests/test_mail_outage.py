@@ -201,7 +201,8 @@ class MailOutageTestCase(BaseTestCase):
         for row in rows:
             assert row.status == OutboundEmail.Status.PENDING
             assert (row.attempts, row.last_error) == (1, "ConnectionRefusedError")
-            assert row.next_attempt_at is not None and row.next_attempt_at > timezone.now()
+            assert row.next_attempt_at is not None
+            assert row.next_attempt_at > timezone.now()
             assert row.body  # kept (encrypted) until it is sent
         logged = "\n".join(lines)
         assert "ConnectionRefusedError" in logged  # the failures were logged ...

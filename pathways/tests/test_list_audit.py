@@ -8,6 +8,7 @@ import datetime as dt
 
 from accounts.models import User
 from audit.models import AuditEvent
+from clients.models import Client
 from measures.alerts.safety import LIST_ACTION
 from pathways.testing import BaseTestCase, make_client, make_request, reauthenticate
 
@@ -29,6 +30,8 @@ LIST_PAGES: list[tuple[str, str, str]] = [
 
 
 class ListPagesAuditTestCase(BaseTestCase):
+    avery: Client
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
