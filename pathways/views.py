@@ -45,10 +45,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if safety_alerts:
         detail = {"page": "dashboard:home", "alerts": [alert.pk for alert in safety_alerts]}
         log_action(actor_from(request), LIST_ACTION, detail=detail)
-    else:
-        # Counts only, no one named: still a page over the practice's records, so
-        # every visit is in the trail (with which counts it showed).
-        log_action(actor_from(request), "dashboard.view", detail={"counts": sorted(counts)})
     context = {
         "counts": counts,
         "has_2fa": has_2fa,

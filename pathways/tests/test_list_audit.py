@@ -1,6 +1,8 @@
 """Every page that lists clients, requests, messages, appointments, alerts or
 referrals leaves an audit entry on each GET (HIPAA's "every read of PHI", lists
-included), and the entry holds counts and ids, never a name."""
+included), and the entry holds counts and ids, never a name. (The dashboard names
+clients only in its open safety alerts: with none, it shows counts alone and is not
+audited; accounts/tests/test_home.py.)"""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from accounts.models import User
 from audit.models import AuditEvent
 from clients.models import Client
 from measures.alerts.safety import LIST_ACTION
+from measures.models import SafetyAlert
+from measures.tests.factories import make_response
 from pathways.testing import BaseTestCase, make_client, make_request, reauthenticate
 
 # (URL, who, the action its GET writes)
 LIST_PAGES: list[tuple[str, str, str]] = [
-    ("/staff/", "intake", "dashboard.view"),
+    ("/staff/", "therapist", LIST_ACTION),  # the open safety alert names its client
     ("/staff/requests/", "intake", "request.list"),
     ("/staff/messages/", "intake", "message.list"),
     ("/staff/clients/", "therapist", "client.list"),
@@ -42,6 +46,10 @@ class ListPagesAuditTestCase(BaseTestCase):
             assigned_therapist=cls.therapist,
         )
         make_request(first_name="Rowan", last_name="Pike")
+        response = make_response(cls.avery, q9=2)
+        SafetyAlert.objects.create(
+            client=cls.avery, instrument=response.instrument, response=response, item=9, value=2
+        )
 
     def visit(self, url: str, who: str) -> AuditEvent | None:
         user: User = getattr(self, who)
