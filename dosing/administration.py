@@ -78,6 +78,10 @@ def administration_add(
             client=client_of(record),
             detail={"kind": kind, "refusals": len(reasons), "failed": keys},
         )
+    # Raised after the block has committed the refusal's entry (nothing else was
+    # written): raised inside it, the rollback would take the entry with it. So the
+    # caller must not wrap this in a transaction of its own (views do not;
+    # dosing/tests/test_refusal_audit.py checks the entry is committed).
     raise DosingError(*reasons)
 
 

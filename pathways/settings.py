@@ -346,8 +346,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{PRACTICE_NAME} <noreply@pa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Extra addresses told of new requests, besides the active intake coordinators.
 INTAKE_NOTIFY_EMAILS = env_list("INTAKE_NOTIFY_EMAILS", [])
-# How many times a notification is tried, and the first back-off (doubles each try).
-EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
+# How many times a notification is tried, and the first back-off (doubles each try,
+# capped at 6 h). 16 tries span about two days (8 gave up after about 2 hours, so a
+# mail outage of an afternoon lost the e-mails of everything submitted during it).
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 16)
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 
 # --- Background tasks -----------------------------------------------------

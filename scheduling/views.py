@@ -134,16 +134,17 @@ def calendar(request: AuthedRequest) -> HttpResponse:
             )
             for a in shown
         ]
-        log_action(
-            actor_from(request),
-            "schedule.view",
-            room or clinician,
-            detail={
-                "view": view,
-                "date": day.isoformat(),
-                "appointments": sorted(visible),
-            },
-        )
+    # Every view of the calendar is audited, an empty one too (what it showed: none).
+    log_action(
+        actor_from(request),
+        "schedule.view",
+        room or clinician,
+        detail={
+            "view": view,
+            "date": day.isoformat(),
+            "appointments": sorted(item.appt.pk for item in items if item.visible),
+        },
+    )
     keep = {
         "view": view,
         "clinician": clinician.pk if clinician else None,
@@ -217,6 +218,10 @@ def appointment_new(request: AuthedRequest) -> HttpResponse:
         if "clinician" not in initial and request.user.role == Role.THERAPIST:
             initial["clinician"] = request.user.pk
         form = AppointmentForm(request, initial=initial)
+    # The form's client list names every client the user may see, with their date of
+    # birth: showing it is a PHI read. The trail keeps how many, never who.
+    listed = form.fields["client"].queryset.count()  # type: ignore[attr-defined]
+    log_action(actor_from(request), "appointment.form_view", detail={"clients_listed": listed})
     return render(request, "scheduling/appointment_form.html", {"form": form})
 
 
