@@ -17,8 +17,8 @@ from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_course,
+    make_phi_client,
     make_session,
     make_user,
     permission_matrix,
@@ -49,14 +49,19 @@ def practice() -> Fixture:
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see: their client's.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     course = make_course(client, therapist, modality=Modality.KA_EMDR)
     with_record = make_session(course, SessionKind.DOSING)
     return {
         "users": users,
         "session": make_session(course, SessionKind.PREPARATION),
         "appointment": make_emdr_appointment(client, therapist, timezone.now()),
-        "record": EmdrRecord.objects.create(session=with_record, created_by=therapist),
+        "record": EmdrRecord.objects.create(
+            session=with_record,
+            created_by=therapist,
+            target_memory="The red kayak capsizing below Harpers Ferry",
+            negative_cognition="I am powerless on the water",
+        ),
     }
 
 

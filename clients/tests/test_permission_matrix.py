@@ -10,7 +10,14 @@ from typing import Any
 
 from accounts.models import Role
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
-from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
+from pathways.testing import (
+    STAFF_ROLES,
+    Entry,
+    Fixture,
+    make_phi_client,
+    make_user,
+    permission_matrix,
+)
 
 CLIENT_ROLES = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 ALL_RECORDS_ROLES = {Role.ADMIN, Role.INTAKE}
@@ -48,7 +55,7 @@ def practice() -> Fixture:
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see: their client's.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     return {
         "users": users,
         "client": client,

@@ -16,8 +16,8 @@ from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_document,
+    make_phi_client,
     make_signed_consent,
     make_user,
     permission_matrix,
@@ -54,7 +54,7 @@ def practice() -> Fixture:
     therapist = users[Role.THERAPIST]
     make_document(ConsentKind.KAP)
     # Every object is one the therapist may see: their client's.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     return {
         "users": users,
         "client": client,
@@ -65,10 +65,10 @@ def practice() -> Fixture:
 
 def theirs(practice: Fixture) -> Fixture:
     owner = make_user("user-therapist2", Role.THERAPIST)
-    client = make_client(first_name="Henrietta", assigned_therapist=owner)
+    client = make_phi_client(owner, 2)
     return {
         "owner": owner,
-        "their_name": "Henrietta",
+        "their_name": "Octavian Thistlewood",
         "client": client,
         "signed": make_signed_consent(client),
         "consent_request": make_consent_request(client, owner)[0],

@@ -22,14 +22,13 @@ from dosing.models import (
     VitalSigns,
 )
 from dosing.tests.support import IN_RANGE, ago, local, post_data
-from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_course,
     make_partner,
+    make_phi_client,
     make_prescriber,
     make_prescription,
     make_referral,
@@ -155,7 +154,7 @@ def practice() -> Fixture:
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see (their client's) and the
     # prescriber may see (a referral to their partner).
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     referral = make_referral(client, partner, therapist, status="eligible")
     rx = make_prescription(referral, users[Role.PRESCRIBER])
     course = make_course(client, therapist)
@@ -200,7 +199,3 @@ def snapshot() -> Any:
 
 
 TestDosingMatrix = permission_matrix(MATRIX, practice, snapshot)
-
-# The prescriber of the referred partner, after the practice revoked the release:
-# no PHI on the session summary.
-TestDosingAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

@@ -22,8 +22,8 @@ from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_course,
+    make_phi_client,
     make_user,
     permission_matrix,
 )
@@ -53,7 +53,7 @@ def practice() -> Fixture:
     call_command("load_instruments", stdout=StringIO())
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     therapist = users[Role.THERAPIST]
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     return {
         "users": users,
         "client": client,
@@ -64,10 +64,10 @@ def practice() -> Fixture:
 
 def theirs(practice: Fixture) -> Fixture:
     owner = make_user("user-therapist2", Role.THERAPIST)
-    client = make_client(first_name="Henrietta", assigned_therapist=owner)
+    client = make_phi_client(owner, 2)
     return {
         "owner": owner,
-        "their_name": "Henrietta",
+        "their_name": "Octavian Thistlewood",
         "client": client,
         "course": make_course(client, owner),
     }

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from accounts.models import Role
 from measures.tests.factories import load_instruments
-from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
+from pathways.testing import (
+    STAFF_ROLES,
+    Entry,
+    Fixture,
+    make_phi_client,
+    make_user,
+    permission_matrix,
+)
 
 CLIENT_ROLES = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 ADMIN = {Role.ADMIN}
@@ -27,7 +34,7 @@ def practice() -> Fixture:
     load_instruments()
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     # The client is the therapist's own, so the therapist is allowed.
-    client = make_client(assigned_therapist=users[Role.THERAPIST])
+    client = make_phi_client(users[Role.THERAPIST])
     return {"users": users, "client": client, "code": "phq9"}
 
 

@@ -3,7 +3,8 @@ partners/portal_urls.py (see pathways.testing.permission_matrix).
 
 Referring and answering are for CLINICAL; reading a referral, and the accounting
 of a client's disclosures, for CLIENT_ROLES; the partner portal for prescribers,
-and for them only while the client's release is in force (TestReferralsAfterRevocation).
+and for them only while the client's release is in force (the matrix role
+"prescriber after revocation" gets the "access ended" page).
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from accounts.models import Role
 from consents.models import ConsentKind
 from partners.models import Referral, ReferralEvent, ReferralStatus
 from partners.tests.helpers import in_a_week, local_input, referral_form
-from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_partner,
+    make_phi_client,
     make_prescriber,
     make_referral,
     make_signed_consent,
@@ -66,9 +66,9 @@ def practice() -> Fixture:
     therapist = users[Role.THERAPIST]
     # Every object is one each allowed role may see: the therapist's client, referred
     # to the prescriber's organisation, in a status where the step is allowed.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     # A client with a release to the partner and no referral yet, to refer.
-    new_client = make_client(assigned_therapist=therapist)
+    new_client = make_phi_client(therapist, 1)
     make_signed_consent(new_client, ConsentKind.ROI, partner)
     return {
         "users": users,
@@ -88,7 +88,3 @@ def snapshot() -> Any:
 
 
 TestReferralsMatrix = permission_matrix(MATRIX, practice, snapshot)
-
-# The prescriber of the referred partner, after the practice revoked the release:
-# no PHI on any portal URL.
-TestReferralsAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

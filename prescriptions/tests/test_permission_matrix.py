@@ -13,12 +13,11 @@ from django.utils import timezone
 
 from accounts.models import Role
 from partners.models import ReferralStatus
-from partners.tests.support import revoked_portal_matrix
 from pathways.testing import (
     Entry,
     Fixture,
-    make_client,
     make_partner,
+    make_phi_client,
     make_prescriber,
     make_prescription,
     make_referral,
@@ -75,9 +74,9 @@ def practice() -> Fixture:
     therapist = users[Role.THERAPIST]
     # Every object is one each allowed user may see: the therapist's clients,
     # referred to the prescriber's partner and evaluated eligible.
-    treated = make_client(assigned_therapist=therapist)
+    treated = make_phi_client(therapist)
     treated_referral = make_referral(treated, partner, therapist, status=ReferralStatus.ELIGIBLE)
-    waiting = make_client(first_name="Wren", assigned_therapist=therapist)
+    waiting = make_phi_client(therapist, 1)
     return {
         "users": users,
         "rx": make_prescription(treated_referral, users[Role.PRESCRIBER]),
@@ -90,7 +89,3 @@ def snapshot() -> Any:
 
 
 TestPrescriptionsMatrix = permission_matrix(MATRIX, practice, snapshot)
-
-# The prescriber of the referred partner, after the practice revoked the release:
-# no PHI on any portal URL, nothing written.
-TestPrescriptionsAfterRevocation = revoked_portal_matrix(MATRIX, practice, snapshot)

@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import Role
-from pathways.testing import STAFF_ROLES, Entry, Fixture, make_client, make_user, permission_matrix
+from pathways.testing import (
+    INVALID,
+    OTHER_THERAPIST,
+    STAFF_ROLES,
+    Entry,
+    Fixture,
+    make_phi_client,
+    make_user,
+    permission_matrix,
+)
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.tests.factories import make_appointment, make_room
 from scheduling.tests.support import at, future_day
@@ -45,7 +54,11 @@ def _move(practice: Fixture) -> dict[str, Any]:
 
 MATRIX: dict[str, Entry] = {
     "scheduling:calendar": Entry("GET", SCHEDULE),
-    "scheduling:new": Entry("GET POST", SCHEDULE, data=_booking),
+    # Another therapist may book, but not for a client who is not theirs: the
+    # form comes back with the client refused (scheduling/access.py).
+    "scheduling:new": Entry(
+        "GET POST", SCHEDULE, data=_booking, expect={OTHER_THERAPIST: INVALID}
+    ),
     "scheduling:appointment": Entry("GET", SCHEDULE, "appointment"),
     "scheduling:move": Entry("POST", SCHEDULE, "appointment", _move),
     "scheduling:cancel": Entry("POST", SCHEDULE, "appointment", {"cancel-reason": "Unwell"}),
@@ -60,7 +73,7 @@ def practice() -> Fixture:
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see: their client's.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     day = future_day()
     return {
         "users": users,

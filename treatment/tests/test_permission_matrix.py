@@ -12,8 +12,8 @@ from pathways.testing import (
     STAFF_ROLES,
     Entry,
     Fixture,
-    make_client,
     make_course,
+    make_phi_client,
     make_session,
     make_user,
     permission_matrix,
@@ -51,7 +51,7 @@ def practice() -> Fixture:
     users = {role: make_user(f"user-{role}", role) for role in STAFF_ROLES}
     therapist = users[Role.THERAPIST]
     # Every object is one the therapist may see: their client's.
-    client = make_client(assigned_therapist=therapist)
+    client = make_phi_client(therapist)
     course = make_course(client, therapist)
     return {
         "users": users,
