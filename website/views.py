@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.actor import Actor, actor_from
 from common.ip import client_ip
@@ -25,11 +25,13 @@ RATE_LIMITED = (
 )
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     services = Service.objects.published()
     return render(request, "website/home.html", {"services": services})
 
 
+@require_GET
 def service(request: HttpRequest, slug: str) -> HttpResponse:
     svc = get_object_or_404(Service.objects.published(), slug=slug)
     others = Service.objects.published().exclude(pk=svc.pk)
@@ -109,6 +111,7 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
     return render(request, "website/request.html", {"form": form, "preselected": preselected})
 
 
+@require_GET
 def request_received(request: HttpRequest) -> HttpResponse:
     return render(request, "website/request_received.html")
 
@@ -131,5 +134,6 @@ def contact(request: HttpRequest) -> HttpResponse:
     return render(request, "website/contact.html", {"form": form})
 
 
+@require_GET
 def contact_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "website/contact_sent.html")

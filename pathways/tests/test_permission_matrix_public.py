@@ -42,18 +42,14 @@ from scheduling.feed import calendar_feed_create
 from scheduling.tests.factories import make_appointment
 from scheduling.tests.support import at, future_day
 
-# These four views take any method (website/views.py has no @require_GET on them):
-# static pages that change nothing, so the table says so rather than expect a 405.
-ANY = "GET POST PUT DELETE"
-
 MATRIX: dict[str, Entry] = {
-    "website:home": Entry(ANY, EVERYONE, posted=200),
-    "website:service": Entry(ANY, EVERYONE, "slug", posted=200),
+    "website:home": Entry("GET", EVERYONE),
+    "website:service": Entry("GET", EVERYONE, "slug"),
     "website:fit": Entry("GET POST", EVERYONE, posted=200),
     "website:request": Entry("GET POST", EVERYONE, posted=200),
-    "website:request_received": Entry(ANY, EVERYONE, posted=200),
+    "website:request_received": Entry("GET", EVERYONE),
     "website:contact": Entry("GET POST", EVERYONE, posted=200),
-    "website:contact_sent": Entry(ANY, EVERYONE, posted=200),
+    "website:contact_sent": Entry("GET", EVERYONE),
     "consent_sign:sign": Entry("GET POST", EVERYONE, "consent_token", posted=200),
     "consent_sign:done": Entry("GET", EVERYONE),
     "measure_answer:answer": Entry("GET POST", EVERYONE, "measure_token", posted=200),
