@@ -80,5 +80,11 @@ def test_it_ends_the_prescribers_access_when_the_release_is_revoked(
     finally:
         portal.close()
 
-    # The one read before the revocation is in the accounting; none after.
+    # The one read before the revocation is in the accounting; none after. The
+    # therapist finds it from the client's page.
     assert Disclosure.objects.filter(kind="referral").count() == 1
+    page.goto(f"/staff/clients/{client.pk}/")
+    page.get_by_role("link", name="Accounting of disclosures").click()
+    rows = page.get_by_role("table").get_by_role("row")
+    expect(rows).to_have_count(2)  # the header and the one disclosure
+    expect(rows.nth(1)).to_contain_text("Blue Ridge Psychiatry")
