@@ -25,6 +25,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from amendments.models import AmendmentRequest
 from bls.models import DesensitisationSet
 from common.crypto import (
     DEV_FIELD_ENCRYPTION_KEY,
@@ -45,6 +46,13 @@ NEW_KEY = Fernet.generate_key().decode()
 
 # What is encrypted: changing a field back to plain text fails here.
 ENCRYPTED = {
+    "amendments.AmendmentRequest": [
+        "requested_change",
+        "extension_reason",
+        "decision_note",
+        "disagreement",
+        "rebuttal",
+    ],
     "bls.DesensitisationSet": ["client_report", "interweave"],
     "bls.EmdrRecord": [
         "target_memory",
@@ -122,6 +130,9 @@ def fill_the_rest() -> None:
         interweave="What would you say to your younger self?"
     )
     OutboundEmail.objects.create(to="a@example.com", subject="Hello", body="A pending body")
+    AmendmentRequest.objects.filter(pk__in=AmendmentRequest.objects.values("pk")[:1]).update(
+        extension_reason="The note's author is away until next week."
+    )
 
 
 class EncryptionAtRestTestCase(BaseTestCase):
