@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "website",
     "intake",
     "clients",
+    "amendments",
     "notifications",
     "partners",
     "prescriptions",
@@ -115,6 +116,7 @@ PATHWAYS_CLIENT_PANELS = [
     "measures.alerts.panels.safety_alerts_panel",
     "measures.panels.measures_panel",
     "measures.outcomes.panels.outcome_charts_panel",
+    "amendments.panels.amendments_panel",
 ]
 # Sections of the partner-portal referral page: f(request, referral) -> Panel | None.
 PATHWAYS_PORTAL_PANELS = [
@@ -133,6 +135,7 @@ PATHWAYS_TIMELINE_SOURCES = [
     "bls.panels.emdr_entries",
     "measures.alerts.panels.safety_alert_entries",
     "measures.panels.measures_timeline",
+    "amendments.panels.amendment_entries",
 ]
 # The dosing readiness gate, at the session's start and before every dose:
 # f(treatment.gate.Gate) -> treatment.gate.Check, listed in this order on the page.

@@ -36,6 +36,7 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("staff/", include("intake.urls")),
     path("staff/clients/", include("clients.urls")),
+    path("staff/amendments/", include("amendments.urls")),
     path("staff/referrals/", include("partners.urls")),
     path("staff/prescriptions/", include("prescriptions.urls")),
     path("staff/consents/", include("consents.urls")),

@@ -26,6 +26,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Authenticator, User
+from amendments.models import AmendmentRequest
 from bls.models import DesensitisationSet
 from common.crypto import (
     DEV_FIELD_ENCRYPTION_KEY,
@@ -47,6 +48,13 @@ NEW_KEY = Fernet.generate_key().decode()
 # What is encrypted: changing a field back to plain text fails here.
 ENCRYPTED = {
     "accounts.Authenticator": ["key"],
+    "amendments.AmendmentRequest": [
+        "requested_change",
+        "extension_reason",
+        "decision_note",
+        "disagreement",
+        "rebuttal",
+    ],
     "bls.DesensitisationSet": ["client_report", "interweave"],
     "bls.EmdrRecord": [
         "target_memory",
@@ -126,6 +134,9 @@ def fill_the_rest() -> None:
     OutboundEmail.objects.create(to="a@example.com", subject="Hello", body="A pending body")
     # The demo users have no authenticator: each would then need a code to sign in.
     Authenticator.objects.create(user=author, name="Authenticator app")
+    AmendmentRequest.objects.filter(pk__in=AmendmentRequest.objects.values("pk")[:1]).update(
+        extension_reason="The note's author is away until next week."
+    )
 
 
 class EncryptionAtRestTestCase(BaseTestCase):

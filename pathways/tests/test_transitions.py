@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase
 
+from amendments.models import AMENDMENT_TRANSITIONS, AmendmentStatus
 from clients.models import CLIENT_TRANSITIONS, ClientStatus
 from common.transitions import TransitionError, check_transition, table_problems
 from intake.models import REQUEST_TRANSITIONS, RequestStatus
@@ -22,6 +23,7 @@ TABLES = [
     (SESSION_TRANSITIONS, SessionStatus),
     (CLIENT_TRANSITIONS, ClientStatus),
     (EMAIL_TRANSITIONS, OutboundEmail.Status),
+    (AMENDMENT_TRANSITIONS, AmendmentStatus),
 ]
 
 

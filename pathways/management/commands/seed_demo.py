@@ -25,6 +25,7 @@ from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
 from partners.services import membership_set
+from pathways.management.commands._demo_amendments import seed_amendments
 from pathways.management.commands._demo_disclosures import seed_disclosures
 from pathways.management.commands._demo_outcomes import seed_outcomes
 from pathways.management.commands._demo_pathway import seed_pathway, seed_scores
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         seed_scores()
         seed_outcomes(users, partner)
         seed_disclosures(users)
+        seed_amendments(users)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",
