@@ -15,6 +15,7 @@ from clients.models import BreakGlassGrant, Client
 from pathways.management.commands._demo_common import at, day_ago
 
 ON_CALL = ("oncall", "Olive", "Okafor", "LCSW")
+JAMIE_BORN = dt.date(1990, 7, 14)
 REASON = (
     "Crisis line call at 23:40 while Theo was off; needed the safety plan and the "
     "emergency contact to arrange a check on the client."
@@ -36,10 +37,14 @@ def seed_break_glass(password: str) -> User:
     olive.set_password(password)
     olive.save()
     olive.user_permissions.add(Permission.objects.get(codename="break_glass"))
+    # Jamie's date of birth, so that the emergency-access form can name her exactly.
+    jamie = Client.objects.get(first_name="Jamie", last_name="Fox")
+    jamie.date_of_birth = JAMIE_BORN
+    jamie.save(update_fields=["date_of_birth"])
     started = at(day_ago(9), 23, 44)
     BreakGlassGrant.objects.create(
         user=olive,
-        client=Client.objects.get(first_name="Jamie", last_name="Fox"),
+        client=jamie,
         reason=REASON,
         started_at=started,
         expires_at=started + dt.timedelta(minutes=60),
