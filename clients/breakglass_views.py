@@ -43,7 +43,7 @@ def named_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         authed: AuthedRequest = request  # type: ignore[assignment]  # behind role_required
         if not may_break_glass(authed.user):
-            log_action(actor_from(request), REFUSED_ACTION, detail={"reason": "not_named"})
+            log_action(actor_from(request), REFUSED_ACTION, detail={"refused": "not_named"})
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -63,7 +63,7 @@ def open_access(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("last_name", exc)
             # What was typed is PHI: the trail keeps only that nothing matched.
-            log_action(actor, REFUSED_ACTION, detail={"reason": "no_match"})
+            log_action(actor, REFUSED_ACTION, detail={"refused": "no_match"})
         else:
             if clients_visible_to(request.user).filter(pk=client.pk).exists():
                 messages.info(request, "You already have access to this client's record.")

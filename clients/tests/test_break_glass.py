@@ -78,7 +78,7 @@ class NamedInAdvanceTests(BreakGlassTestCase):
             assert response.status_code == 403
         assert (
             AuditEvent.objects.filter(
-                action="breakglass.refused", actor=self.therapist2, detail={"reason": "not_named"}
+                action="breakglass.refused", actor=self.therapist2, detail={"refused": "not_named"}
             ).count()
             == 2
         )
@@ -147,7 +147,7 @@ class FormTests(BreakGlassTestCase):
             assert "Halloway" not in response.content.decode().replace('value=" Halloway"', "")
         assert (
             AuditEvent.objects.filter(
-                action="breakglass.refused", detail={"reason": "no_match"}
+                action="breakglass.refused", detail={"refused": "no_match"}
             ).count()
             == 2
         )
