@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+
+from common.fields import EncryptedTextField
+from common.timefmt import local_hm
 
 
 class ClientStatus(models.TextChoices):
@@ -158,3 +162,46 @@ class Allergy(models.Model):
 
     def __str__(self) -> str:
         return self.substance
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency ("break-glass") access: a user named in advance (the permission
+    below, given in the Django admin) opens a client outside their care team, with
+    a reason, until `expires_at` or until they end it. See clients/breakglass.py."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="break_glass_grants")
+    # Why the person needed the record: clinical free text, so encrypted at rest.
+    reason = EncryptedTextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        # "Named in advance": the admin gives this permission to a user (or a group).
+        permissions = [
+            ("break_glass", "May open a client outside their care team in an emergency")
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency access #{self.pk}"
+
+    def is_active(self, at: dt.datetime) -> bool:
+        return self.ended_at is None and self.started_at <= at < self.expires_at
+
+    def status_at(self, at: dt.datetime) -> str:
+        if self.ended_at is not None:
+            return "Ended"
+        return "In force" if self.is_active(at) else "Expired"
+
+    @property
+    def until_label(self) -> str:
+        """The end of the window as the practice reads it ("14:05")."""
+        return local_hm(self.ended_at or self.expires_at)

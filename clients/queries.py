@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.access import ALL_RECORDS_ROLES
 from accounts.models import Role, User
-from clients.models import Client
+from clients.models import BreakGlassGrant, Client
+
+
+def now() -> dt.datetime:
+    """The moment a grant is checked against (one name, so a test can move it)."""
+    return timezone.now()
+
+
+def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
+    """The user's emergency (break-glass) grants in force now: started, not ended,
+    not yet expired. Read at every call, never cached: an expired grant gives nothing."""
+    at = now()
+    return BreakGlassGrant.objects.filter(
+        user=user, ended_at=None, started_at__lte=at, expires_at__gt=at
+    )
 
 
 def clients_visible_to(user: User) -> QuerySet[Client]:
-    """The clients `user` may see: all of them for the intake team and the admin, the
-    clients assigned to them for a therapist."""
+    """The clients `user` may see: all of them for the intake team and the admin; for a
+    therapist, the clients assigned to them and those they hold emergency access to
+    now (clients.breakglass). Every staff page that shows a client, and every other app's
+    access helper, goes through here, so a grant opens the whole record and an
+    expired one closes it everywhere at once."""
     qs = Client.objects.select_related("assigned_therapist")
     if user.role in ALL_RECORDS_ROLES:
         return qs
-    return qs.filter(assigned_therapist=user)
+    granted = active_grants(user).values("client_id")
+    return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
 
 
 def active_therapists() -> QuerySet[User]:

@@ -176,6 +176,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # After the user is read: the absolute session lifetime, deactivated users signed out.
     "accounts.middleware.SessionLimitsMiddleware",
+    # After the user is read: every request during emergency access is audited.
+    # Outside the next one, whose "did the view audit its refusal?" must not see it.
+    "clients.middleware.BreakGlassAuditMiddleware",
     # After the user is read: every 403/404/410 on a PHI URL leaves an audit entry.
     "audit.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -288,6 +291,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 # A sensitive action (users and roles, authenticators, exports) needs the password,
 # and the authenticator's code, typed within this many minutes (accounts.reauth).
 REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
+# How long emergency (break-glass) access to a client outside one's care team lasts
+# (clients.breakglass); the person may end it sooner, and may open it again.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

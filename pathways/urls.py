@@ -35,6 +35,8 @@ urlpatterns = [
     path("staff/", include(([path("", views.dashboard, name="home")], "dashboard"))),
     path("staff/", include("accounts.urls")),
     path("staff/", include("intake.urls")),
+    # Emergency (break-glass) access to a client outside one's care team.
+    path("staff/clients/break-glass/", include("clients.breakglass_urls")),
     path("staff/clients/", include("clients.urls")),
     path("staff/amendments/", include("amendments.urls")),
     path("staff/referrals/", include("partners.urls")),

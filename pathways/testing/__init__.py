@@ -10,6 +10,7 @@ from pathways.testing.builders import (
     make_consent_request,
     make_course,
     make_document,
+    make_grant,
     make_message,
     make_partner,
     make_prescriber,
@@ -20,6 +21,7 @@ from pathways.testing.builders import (
     make_session,
     make_signed_consent,
     make_user,
+    name_for_break_glass,
 )
 from pathways.testing.cases import BaseTestCase, reauthenticate
 from pathways.testing.matrix import (
@@ -84,6 +86,7 @@ __all__ = [
     "make_consent_request",
     "make_course",
     "make_document",
+    "make_grant",
     "make_message",
     "make_partner",
     "make_phi_client",
@@ -95,6 +98,7 @@ __all__ = [
     "make_session",
     "make_signed_consent",
     "make_user",
+    "name_for_break_glass",
     "permission_matrix",
     "phi_sentinels",
     "reauthenticate",

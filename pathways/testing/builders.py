@@ -3,7 +3,7 @@ app's factories live with the app whose models they make; this module only names
 them in one place, so that a test imports them from pathways.testing)."""
 
 from accounts.tests.factories import PASSWORD, make_user
-from clients.tests.factories import make_client
+from clients.tests.factories import make_client, make_grant, name_for_break_glass
 from consents.tests.factories import make_consent_request, make_document, make_signed_consent
 from intake.tests.factories import make_message, make_request
 from partners.tests.factories import make_partner, make_prescriber, make_referral
@@ -17,6 +17,7 @@ __all__ = [
     "make_consent_request",
     "make_course",
     "make_document",
+    "make_grant",
     "make_message",
     "make_partner",
     "make_prescriber",
@@ -27,4 +28,5 @@ __all__ = [
     "make_session",
     "make_signed_consent",
     "make_user",
+    "name_for_break_glass",
 ]

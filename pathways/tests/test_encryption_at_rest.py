@@ -66,6 +66,7 @@ ENCRYPTED = {
         "body_scan",
         "closure_reason",
     ],
+    "clients.BreakGlassGrant": ["reason"],
     "dosing.Addendum": ["text"],
     "dosing.AdverseEvent": ["description", "action_taken"],
     "dosing.Discharge": ["exception_reason"],

@@ -16,7 +16,8 @@ from accounts.models import Role, User
 from bls.models import EmdrRecord
 from bls.rules import closing_errors
 from bls.timing import DosePosition, dose_timing
-from clients.models import Client
+from clients.breakglass import may_break_glass
+from clients.models import BreakGlassGrant, Client
 from dosing import rules
 from dosing.models import Administration, AdverseEvent, Discharge, DosingRecord, VitalSigns
 from dosing.vitals import out_of_range
@@ -57,6 +58,7 @@ class SeedDemoTestCase(BaseTestCase):
             "intake": Role.INTAKE,
             "therapist": Role.THERAPIST,
             "prescriber": Role.PRESCRIBER,
+            "oncall": Role.THERAPIST,
         }
         assert sorted(Service.objects.values_list("slug", flat=True)) == [
             "emdr",
@@ -72,7 +74,7 @@ class SeedDemoTestCase(BaseTestCase):
     def test_it_prints_working_logins(self) -> None:
         output = seed()
 
-        for username in ("admin", "intake", "therapist", "prescriber"):
+        for username in ("admin", "intake", "therapist", "prescriber", "oncall"):
             assert re.search(rf"{username}\s.*password: {DEMO_PASSWORD}", output)
             assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
         admin = User.objects.get(username="admin")
@@ -337,6 +339,7 @@ class SeedDemoTestCase(BaseTestCase):
             Response,
             SafetyAlert,
             AppointmentRequest,
+            BreakGlassGrant,
         ]
         before = {model.__name__: model._default_manager.count() for model in models}
 
@@ -344,6 +347,19 @@ class SeedDemoTestCase(BaseTestCase):
 
         assert "already there; nothing changed" in output
         assert {model.__name__: model._default_manager.count() for model in models} == before
+
+    def test_it_names_the_on_call_therapist_for_emergency_access_with_a_past_grant(self) -> None:
+        seed()
+
+        on_call = User.objects.get(username="oncall")
+        assert may_break_glass(on_call)
+        assert not may_break_glass(User.objects.get(username="therapist"))
+        grant = BreakGlassGrant.objects.get()
+        assert grant.user == on_call
+        assert grant.ended_at is not None
+        assert grant.started_at < grant.ended_at < grant.expires_at
+        assert len(grant.reason) >= 15
+        assert not Client.objects.filter(assigned_therapist=on_call).exists()
 
     @override_settings(PRODUCTION=True)
     def test_it_refuses_to_run_in_production(self) -> None:

@@ -1,7 +1,9 @@
 """Create a fictional practice to explore: services, staff, requests, clients, a
 KAP pathway with a past and a planned dosing session, past courses for the
 outcomes report, and the accounting of disclosures to the partner with one release
-revoked (see _demo_pathway, _demo_outcomes and _demo_disclosures).
+revoked, and an on-call therapist named for emergency (break-glass) access with
+one past grant (see _demo_pathway, _demo_outcomes, _demo_disclosures and
+_demo_break_glass).
 
 Runs once: if the demo users exist it only prints the logins again. Every name,
 address and phone number here is invented (555-01xx numbers are reserved for fiction).
@@ -26,6 +28,7 @@ from intake.models import AppointmentRequest, ContactMessage, RequestStatus, Sta
 from partners.models import Partner
 from partners.services import membership_set
 from pathways.management.commands._demo_amendments import seed_amendments
+from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_glass
 from pathways.management.commands._demo_disclosures import seed_disclosures
 from pathways.management.commands._demo_outcomes import seed_outcomes
 from pathways.management.commands._demo_pathway import seed_pathway, seed_scores
@@ -68,6 +71,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (staff sign-in at /staff/sign-in/):")
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:<11} {Role(role).label:<30} password: {DEMO_PASSWORD}")
+        on_call = f"{Role.THERAPIST.label} (on call, emergency access)"
+        self.stdout.write(f"  {ON_CALL[0]:<11} {on_call:<30} password: {DEMO_PASSWORD}")
 
     def _seed(self) -> None:
         services_install_defaults()
@@ -142,6 +147,7 @@ class Command(BaseCommand):
         seed_outcomes(users, partner)
         seed_disclosures(users)
         seed_amendments(users)
+        seed_break_glass(DEMO_PASSWORD)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",
