@@ -12,6 +12,8 @@ from typing import Any
 from accounts.models import Role
 from clients.models import BreakGlassGrant
 from pathways.testing import (
+    FORBIDDEN,
+    OTHER_THERAPIST,
     STAFF_ROLES,
     Entry,
     Fixture,
@@ -37,6 +39,8 @@ MATRIX: dict[str, Entry] = {
         data=_open_form,
         writes=True,
         redirects_to=lambda practice: practice["stranger"].get_absolute_url(),
+        # A therapist the admin has not named in advance is refused (403, audited).
+        expect={OTHER_THERAPIST: FORBIDDEN},
     ),
     "breakglass:end": Entry("POST", {Role.ADMIN, Role.THERAPIST}, "grant", writes=True),
     "breakglass:grants": Entry("GET", {Role.ADMIN}),
