@@ -26,12 +26,16 @@ from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.services import log_action
 from clients.models import BreakGlassGrant, Client
-from clients.queries import active_grants, clients_visible_to, now
+from clients.queries import (
+    active_grants,
+    clients_visible_to,
+    named_for_break_glass,
+    now,
+)
 from common.links import absolute_url
 from common.timefmt import local_day_hm, local_hm
 from notifications.services import email_queue
 
-PERMISSION = "clients.break_glass"
 REASON_MIN = 15
 REASON_MAX = 1000
 OPEN_EMAIL = "notifications/email/break_glass_opened"
@@ -51,9 +55,8 @@ class BreakGlassError(ValueError):
 
 
 def may_break_glass(user: User) -> bool:
-    """Named in advance: an active therapist holding the permission. Admins and the
-    intake team see every client already; a prescriber never sees the record."""
-    return bool(user.is_active and user.role == Role.THERAPIST and user.has_perm(PERMISSION))
+    """Named in advance (clients.queries.named_for_break_glass)."""
+    return named_for_break_glass(user)
 
 
 def check_reason(reason: str) -> str:
@@ -97,10 +100,13 @@ def break_glass_open(*, actor: Actor, client: Client, reason: str) -> BreakGlass
     if not may_break_glass(user):
         raise BreakGlassError("You are not named for emergency access.")
     text = check_reason(reason)
-    if clients_visible_to(user).filter(pk=client.pk).exists():
-        raise BreakGlassError("You already have access to this client's record.")
-    started = now()
     with transaction.atomic():
+        # Under the client's row lock, so that two requests at once open one grant: the
+        # second finds the first's grant and is told the record is already open.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        if clients_visible_to(user).filter(pk=client.pk).exists():
+            raise BreakGlassError("You already have access to this client's record.")
+        started = now()
         grant = BreakGlassGrant.objects.create(
             user=user,
             client=client,

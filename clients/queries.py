@@ -17,9 +17,25 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+# The permission that names a therapist for emergency access (BreakGlassGrant.Meta).
+BREAK_GLASS_PERMISSION = "clients.break_glass"
+
+
+def named_for_break_glass(user: User) -> bool:
+    """Named in advance: an active therapist holding the permission. Admins and the
+    intake team see every client already; a prescriber never sees the record."""
+    return bool(
+        user.is_active and user.role == Role.THERAPIST and user.has_perm(BREAK_GLASS_PERMISSION)
+    )
+
+
 def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
     """The user's emergency (break-glass) grants in force now: started, not ended,
-    not yet expired. Read at every call, never cached: an expired grant gives nothing."""
+    not yet expired, and held by someone still named for it (the admin taking the
+    permission away closes a grant at once). Read at every call, never cached: an
+    expired grant gives nothing."""
+    if not named_for_break_glass(user):
+        return BreakGlassGrant.objects.none()
     at = now()
     return BreakGlassGrant.objects.filter(
         user=user, ended_at=None, started_at__lte=at, expires_at__gt=at

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.actor import Actor
+from accounts.models import User
 from audit.models import AuditEvent
-from clients.breakglass import BreakGlassError, break_glass_end
+from clients.breakglass import BreakGlassError, break_glass_end, break_glass_open
 from clients.models import BreakGlassGrant, Client
 from clients.queries import clients_visible_to
 from clients.tests.support import OPEN, REASON, BreakGlassTestCase
@@ -47,6 +48,32 @@ class EndTests(BreakGlassTestCase):
         grant.refresh_from_db()
         assert grant.ended_by == self.admin
         assert not clients_visible_to(self.named).filter(pk=self.wren.pk).exists()
+
+    def test_it_closes_the_record_at_once_when_the_admin_takes_the_permission_away(
+        self,
+    ) -> None:
+        make_grant(self.named, self.wren)
+        self.as_user(self.named)
+        assert self.client.get(self.wren.get_absolute_url()).status_code == 200
+
+        self.named.user_permissions.clear()
+
+        assert self.client.get(self.wren.get_absolute_url()).status_code == 404
+        assert (
+            not clients_visible_to(User.objects.get(pk=self.named.pk))
+            .filter(pk=self.wren.pk)
+            .exists()
+        )
+
+    def test_it_opens_one_grant_when_asked_twice(self) -> None:
+        # The second request finds the first's grant under the client's lock
+        # (PostgreSQL's two-writer version: test_break_glass_race.py).
+        break_glass_open(actor=Actor.for_user(self.named), client=self.wren, reason=REASON)
+
+        with pytest.raises(BreakGlassError, match="already have access"):
+            break_glass_open(actor=Actor.for_user(self.named), client=self.wren, reason=REASON)
+
+        assert BreakGlassGrant.objects.filter(user=self.named, client=self.wren).count() == 1
 
     def test_it_refuses_in_the_service_someone_else_ending_a_grant(self) -> None:
         grant = make_grant(self.named, self.wren)
