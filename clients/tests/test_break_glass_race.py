@@ -5,46 +5,24 @@ Needs a database that serves two writers at once with row locks (PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.actor import Actor
 from accounts.models import Role
 from clients.breakglass import BreakGlassError, break_glass_open
 from clients.models import BreakGlassGrant
 from notifications.models import OutboundEmail
-from pathways.testing import make_client, make_user, name_for_break_glass
+from pathways.testing import Job, make_client, make_user, name_for_break_glass
+from pathways.testing import run_together as shared_run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REASON = "Crisis line called at 2 a.m.; her therapist is on leave."
 
 
-def run_together(*jobs: Any) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-
-    def run(job: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            job()
-            outcomes.append("opened")
-        except BreakGlassError as exc:
-            outcomes.append(f"refused: {exc}")
-        except Exception as exc:  # reported by the test
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+def run_together(*jobs: Job) -> list[str]:
+    return shared_run_together(*jobs, refused=(BreakGlassError,))
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -55,8 +33,9 @@ def test_two_requests_at_once_open_one_grant(attempt: int) -> None:
     named = name_for_break_glass(make_user("theo", Role.THERAPIST))
     wren = make_client(assigned_therapist=make_user("tess", Role.THERAPIST))
 
-    def open_it() -> None:
+    def open_it() -> str:
         break_glass_open(actor=Actor.for_user(named), client=wren, reason=REASON)
+        return "opened"
 
     outcomes = run_together(open_it, open_it)
 

@@ -7,46 +7,28 @@ Needs a database that serves two writers at once with row locks (PostgreSQL).
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Role
 from audit.models import AuditEvent
 from dosing import services
 from dosing.models import Administration
 from dosing.tests.support import actor_as, ago, cleared, open_record, revise
-from pathways.testing import make_partner, make_prescriber, make_user
+from pathways.testing import Job, make_partner, make_prescriber, make_user
+from pathways.testing import run_together as shared_run_together
 from prescriptions import services as rx_services
 from prescriptions.models import Prescription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_together(*jobs: Any) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-
-    def run(job: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(job())
-        except (services.DosingError, rx_services.PrescriptionError) as exc:
-            outcomes.append(f"refused: {exc}")
-        except Exception as exc:  # reported by the test
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+def run_together(*jobs: Job) -> list[str]:
+    return shared_run_together(
+        *jobs, refused=(services.DosingError, rx_services.PrescriptionError)
+    )
 
 
 @pytest.mark.parametrize("attempt", range(5))

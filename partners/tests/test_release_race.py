@@ -8,13 +8,12 @@ Needs a database that serves two writers at once with row locks (PostgreSQL).
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.actor import Actor
 from accounts.models import Role
@@ -22,32 +21,14 @@ from consents.models import ConsentRevocation
 from consents.services import ConsentError, consent_revoke
 from partners import services
 from partners.models import Disclosure, DisclosureKind, ReferralEvent, ReferralStatus, Step
-from pathways.testing import make_client, make_partner, make_referral, make_user
+from pathways.testing import Job, make_client, make_partner, make_referral, make_user
+from pathways.testing import run_together as shared_run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_together(*jobs: Any) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-
-    def run(job: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(job())
-        except (services.ReferralError, ConsentError) as exc:
-            outcomes.append(f"refused: {exc}")
-        except Exception as exc:  # reported by the test
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+def run_together(*jobs: Job) -> list[str]:
+    return shared_run_together(*jobs, refused=(services.ReferralError, ConsentError))
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -24,6 +24,7 @@ from pathways.testing.builders import (
     name_for_break_glass,
 )
 from pathways.testing.cases import BaseTestCase, reauthenticate
+from pathways.testing.concurrency import Job, run_together
 from pathways.testing.matrix import (
     METHODS,
     MISSING_PK,
@@ -80,6 +81,7 @@ __all__ = [
     "BaseTestCase",
     "Entry",
     "Fixture",
+    "Job",
     "MatrixTests",
     "TheirsTests",
     "make_client",
@@ -103,5 +105,6 @@ __all__ = [
     "phi_sentinels",
     "reauthenticate",
     "request_for",
+    "run_together",
     "url_names",
 ]
