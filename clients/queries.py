@@ -34,11 +34,30 @@ def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
     not yet expired, and held by someone still named for it (the admin taking the
     permission away closes a grant at once). Read at every call, never cached: an
     expired grant gives nothing."""
-    if not named_for_break_glass(user):
+    if not (user.is_active and user.role == Role.THERAPIST):
         return BreakGlassGrant.objects.none()
     at = now()
-    return BreakGlassGrant.objects.filter(
-        user=user, ended_at=None, started_at__lte=at, expires_at__gt=at
+    # The permission is checked in the same query (directly, through a group, or as a
+    # superuser), not with has_perm: every staff page asks, and this way it costs no
+    # query of its own.
+    app_label, codename = BREAK_GLASS_PERMISSION.split(".")
+    named = (
+        Q(user__is_superuser=True)
+        | Q(
+            user__user_permissions__codename=codename,
+            user__user_permissions__content_type__app_label=app_label,
+        )
+        | Q(
+            user__groups__permissions__codename=codename,
+            user__groups__permissions__content_type__app_label=app_label,
+        )
+    )
+    return (
+        BreakGlassGrant.objects.filter(
+            user=user, ended_at=None, started_at__lte=at, expires_at__gt=at
+        )
+        .filter(named)
+        .distinct()
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.actor import Actor
@@ -64,6 +65,20 @@ class EndTests(BreakGlassTestCase):
             .filter(pk=self.wren.pk)
             .exists()
         )
+
+    def test_it_counts_the_permission_held_through_a_group(self) -> None:
+        group = Group.objects.create(name="On call")
+        group.permissions.add(Permission.objects.get(codename="break_glass"))
+        self.named.user_permissions.clear()
+        self.named.groups.add(group)
+        make_grant(self.named, self.wren)
+        self.as_user(self.named)
+
+        assert self.client.get(self.wren.get_absolute_url()).status_code == 200
+
+        self.named.groups.clear()
+
+        assert self.client.get(self.wren.get_absolute_url()).status_code == 404
 
     def test_it_opens_one_grant_when_asked_twice(self) -> None:
         # The second request finds the first's grant under the client's lock

@@ -31,5 +31,7 @@ class RecordQueryTests(BaseTestCase):
         many = self.count(record.pk)
 
         self.assertEqual(few, many)
-        # 44 today (every rule re-read for the page); a ceiling catches a new N+1.
-        self.assertLessEqual(many, 50)
+        # 49 on SQLite, 50 on PostgreSQL (every rule re-read for the page; issue 10 added
+        # the audit chain head's read and update and the break-glass look-up to each
+        # request); a ceiling catches a new N+1.
+        self.assertLessEqual(many, 52)
