@@ -13,6 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
+from audit.chain import verify_chain
+from audit.models import AuditEvent
 from bls.models import EmdrRecord
 from bls.rules import closing_errors
 from bls.timing import DosePosition, dose_timing
@@ -368,6 +370,22 @@ class SeedDemoTestCase(BaseTestCase):
 
         assert not User.objects.exists()
         assert not AppointmentRequest.objects.exists()
+
+    def test_it_leaves_a_trail_for_the_audit_report_from_the_real_views(self) -> None:
+        seed()
+
+        actions = set(AuditEvent.objects.values_list("action", flat=True))
+        assert {
+            "auth.login",
+            "auth.login_failed",
+            "auth.logout",
+            "client.view",
+            "access.refused",
+            "outcomes.export",
+        } <= actions
+        refused = AuditEvent.objects.get(action="access.refused")
+        assert (refused.actor_username, refused.detail["status"]) == ("therapist", 403)
+        assert verify_chain().ok
 
 
 class SeedDemoAgainTestCase(BaseTestCase):

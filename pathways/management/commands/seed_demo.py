@@ -27,6 +27,7 @@ from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
 from partners.services import membership_set
+from pathways.management.commands._demo_activity import seed_activity
 from pathways.management.commands._demo_amendments import seed_amendments
 from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_glass
 from pathways.management.commands._demo_disclosures import seed_disclosures
@@ -153,3 +154,5 @@ class Command(BaseCommand):
             email="pat.quinn@example.com",
             message="Do you take insurance for KAP sessions?",
         )
+        # Last: the staff open pages through the real views (the audit report's trail).
+        seed_activity(DEMO_PASSWORD)
