@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from clients.validation import check_phone
-from intake.models import AppointmentRequest, ContactMessage, ContactTime
+from intake.models import AppointmentRequest, ContactMessage, ContactMethod, ContactTime
 from intake.services import MessageDetails, RequestDetails
 from website.models import Service
 
@@ -109,6 +109,10 @@ class AppointmentRequestForm(PublicForm, forms.ModelForm[AppointmentRequest]):
         heard = self.fields["heard_about"]
         # A model field with choices gives a ChoiceField, whose choices are a list.
         heard.choices = [("", "Choose…"), *heard.choices[1:]]  # type: ignore[attr-defined]
+        # Radio buttons with no blank "---------" choice, and none ticked until the person
+        # picks one (a ticked blank radio was submitted and refused).
+        contact = self.fields["preferred_contact"]
+        contact.choices = list(ContactMethod.choices)  # type: ignore[attr-defined]
         for name in ("first_name", "last_name"):
             self.fields[name].widget.attrs["autocomplete"] = (
                 "given-name" if name == "first_name" else "family-name"

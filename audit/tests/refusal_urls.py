@@ -43,4 +43,6 @@ urlpatterns = [
     path("staff/", include(staff)),
     path("consent/<str:token>/", secret, name="secret"),
     path("public/<str:token>/", secret, name="public"),
+    # The project's URLs after these: the 403 and 404 pages link back to them.
+    path("", include("pathways.urls")),
 ]

@@ -57,6 +57,22 @@ class RequestFormTestCase(BaseTestCase):
         assert tokens[0] != tokens[1]
         assert all(uuid.UUID(token) for token in tokens)
 
+    def test_it_offers_the_contact_methods_with_no_blank_choice_and_none_ticked(self) -> None:
+        page = self.client.get(URL).content.decode()
+
+        radios = re.findall(r'<input type="radio" name="preferred_contact"[^>]*>', page)
+        values = [re.findall(r'value="([^"]*)"', radio) for radio in radios]
+        assert values == [["phone"], ["text"], ["email"]]
+        assert not any("checked" in radio for radio in radios)
+        assert "---------" not in page
+
+    def test_it_asks_for_a_contact_method_beside_the_field_and_keeps_the_rest(self) -> None:
+        response = self.post(form_data(preferred_contact=""))
+
+        self.assertContains(response, "Choose how we should contact you.")
+        self.assertContains(response, "Nightmares since the flood last spring.")
+        assert not AppointmentRequest.objects.exists()
+
     def test_it_preselects_the_service_from_the_query_string(self) -> None:
         emdr = make_service("emdr", title="EMDR Therapy")
 
