@@ -6,12 +6,11 @@ environment, since settings are read once per process.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from pathways.testing import BaseTestCase
+from pathways.testing import BaseTestCase, assert_refused
+from pathways.testing import import_settings as import_settings_with
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PRINT = (
@@ -30,23 +29,12 @@ GOOD_PRODUCTION = {
 
 
 def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR), **env}
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PRINT],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return import_settings_with(PRINT, **env)
 
 
 class SettingsTestCase(BaseTestCase):
     def assert_refused(self, result: subprocess.CompletedProcess[str], message: str) -> None:
-        assert result.returncode != 0, result.stdout
-        assert "ImproperlyConfigured" in result.stderr
-        assert message in result.stderr
+        assert_refused(result, message)
 
     def test_it_imports_a_good_production_environment(self) -> None:
         result = import_settings(**GOOD_PRODUCTION)

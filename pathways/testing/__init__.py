@@ -56,6 +56,7 @@ from pathways.testing.roles import (
     SIGN_IN,
     STAFF_ROLES,
 )
+from pathways.testing.settings_import import assert_refused, import_settings
 
 __all__ = [
     "ALLOWED",
@@ -84,6 +85,8 @@ __all__ = [
     "Job",
     "MatrixTests",
     "TheirsTests",
+    "assert_refused",
+    "import_settings",
     "make_client",
     "make_consent_request",
     "make_course",

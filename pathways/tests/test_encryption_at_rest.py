@@ -8,9 +8,7 @@ filled here. Raw SQL then reads what is really stored.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -39,7 +37,8 @@ from common.fields import encrypted_fields
 from dosing.models import Addendum, Discharge, DosingRecord, PrescriberContact, SessionNote
 from intake.models import AppointmentRequest, RequestNote
 from notifications.models import OutboundEmail
-from pathways.testing import BaseTestCase
+from pathways.testing import BaseTestCase, assert_refused
+from pathways.testing import import_settings as import_settings_with
 from website.models import Service
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -257,23 +256,12 @@ PRODUCTION = {
 
 
 def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR), **env}
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PRINT],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return import_settings_with(PRINT, **env)
 
 
 class EncryptionKeySettingsTestCase(BaseTestCase):
     def assert_refused(self, result: subprocess.CompletedProcess[str], message: str) -> None:
-        assert result.returncode != 0, result.stdout
-        assert "ImproperlyConfigured" in result.stderr
-        assert message in result.stderr
+        assert_refused(result, message)
 
     def test_it_starts_in_production_with_its_own_keys(self) -> None:
         result = import_settings(
