@@ -72,9 +72,21 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1100, "height": 900}
-    )
+    yield from _page(browser, live_server, {"width": 1100, "height": 900})
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page at a phone's width (390 px), for the client-facing pages."""
+    from pathways.testing.browser import PHONE
+
+    yield from _page(browser, live_server, PHONE, is_mobile=True, has_touch=True)
+
+
+def _page(
+    browser: Any, live_server: Any, viewport: dict[str, int], **options: Any
+) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, **options)
     context.set_default_timeout(10_000)
     new_page = context.new_page()
     errors: list[str] = []

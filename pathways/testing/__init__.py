@@ -4,6 +4,7 @@ app's tests/factories.py in one place), the base TestCase with a user per role
 factory (matrix). Tests import every name from the package itself (pathways.testing),
 never from its modules, which may move."""
 
+from pathways.testing.browser import DESKTOP, PHONE, assert_accessible, sign_in
 from pathways.testing.builders import (
     PASSWORD,
     make_client,
@@ -61,6 +62,7 @@ from pathways.testing.settings_import import assert_refused, import_settings
 __all__ = [
     "ALLOWED",
     "ANONYMOUS",
+    "DESKTOP",
     "ENDED",
     "EVERYONE",
     "FORBIDDEN",
@@ -73,6 +75,7 @@ __all__ = [
     "OTHER_PRESCRIBER",
     "OTHER_THERAPIST",
     "PASSWORD",
+    "PHONE",
     "REVOKED_PRESCRIBER",
     "ROLES",
     "SCOPED_ROLES",
@@ -85,6 +88,7 @@ __all__ = [
     "Job",
     "MatrixTests",
     "TheirsTests",
+    "assert_accessible",
     "assert_refused",
     "import_settings",
     "make_client",
@@ -109,5 +113,6 @@ __all__ = [
     "reauthenticate",
     "request_for",
     "run_together",
+    "sign_in",
     "url_names",
 ]
