@@ -40,11 +40,7 @@ class ClientField(forms.ModelChoiceField[Client]):
 
 class SessionField(forms.ModelChoiceField[TreatmentSession]):
     def label_from_instance(self, obj: TreatmentSession) -> str:
-        course = obj.course
-        return (
-            f"{course.client.full_name}: {obj.get_kind_display()} session #{obj.pk} "
-            f"({course.get_modality_display()} course)"
-        )
+        return f"{obj.course.client.full_name}: {obj.label}"
 
 
 def aware(day: dt.date, start: dt.time) -> dt.datetime | None:

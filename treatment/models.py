@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from common.fields import EncryptedTextField
 
@@ -53,10 +54,31 @@ class TreatmentCourse(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_modality_display()} course #{self.pk}"
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("treatment:course", args=[self.pk])
+
+    @cached_property
+    def number(self) -> int:
+        """The course's place among the client's courses of the same modality, from 1.
+
+        People count a client's courses ("KAP course 2"), not database rows."""
+        return TreatmentCourse.objects.filter(
+            client_id=self.client_id, modality=self.modality, pk__lte=self.pk
+        ).count()
+
+    @property
+    def label(self) -> str:
+        return f"{self.get_modality_display()} course {self.number}"
+
+    def planned_of(self, kind: str) -> int:
+        """How many sessions of a kind the course plans."""
+        return {
+            SessionKind.PREPARATION: self.planned_preparation,
+            SessionKind.DOSING: self.planned_dosing,
+            SessionKind.INTEGRATION: self.planned_integration,
+        }.get(kind, 0)
 
 
 class SessionKind(models.TextChoices):
@@ -117,7 +139,36 @@ class TreatmentSession(models.Model):
         ordering = ["planned_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} session #{self.pk}"
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("treatment:session", args=[self.pk])
+
+    @cached_property
+    def number(self) -> int | None:
+        """The session's place among its course's sessions of the same kind, in the
+        order they were planned, from 1; a cancelled session has none, and does not
+        count (its replacement takes its number)."""
+        if self.status == SessionStatus.CANCELLED:
+            return None
+        return (
+            TreatmentSession.objects.filter(
+                course_id=self.course_id, kind=self.kind, pk__lte=self.pk
+            )
+            .exclude(status=SessionStatus.CANCELLED)
+            .count()
+        )
+
+    @property
+    def short_label(self) -> str:
+        """ "Dosing 2 of 6", or "Dosing (cancelled)"."""
+        kind = self.get_kind_display()
+        if self.number is None:
+            return f"{kind} (cancelled)"
+        return f"{kind} {self.number} of {max(self.number, self.course.planned_of(self.kind))}"
+
+    @property
+    def label(self) -> str:
+        """ "KAP course 1, dosing 2 of 6": how the practice names a session."""
+        short = self.short_label
+        return f"{self.course.label}, {short[0].lower()}{short[1:]}"
