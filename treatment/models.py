@@ -74,11 +74,12 @@ class TreatmentCourse(models.Model):
 
     def planned_of(self, kind: str) -> int:
         """How many sessions of a kind the course plans."""
-        return {
+        planned: dict[str, int] = {
             SessionKind.PREPARATION: self.planned_preparation,
             SessionKind.DOSING: self.planned_dosing,
             SessionKind.INTEGRATION: self.planned_integration,
-        }.get(kind, 0)
+        }
+        return planned.get(kind, 0)
 
 
 class SessionKind(models.TextChoices):
