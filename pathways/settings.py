@@ -209,7 +209,7 @@ TEMPLATES = [
             ],
             # `date` and `time` that show a stored value at the calendar's edges
             # instead of failing (common/template_dates.py).
-            "builtins": ["common.template_dates"],
+            "builtins": ["common.template_dates", "common.template_badges"],
         },
     },
 ]

@@ -1,0 +1,35 @@
+"""A status badge says its status by colour, icon and text together."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+
+from pathways.testing import BaseTestCase, make_client, make_course, make_session
+from treatment.models import SessionKind, SessionStatus
+
+
+class StatusBadgeTests(BaseTestCase):
+    def test_it_shows_a_models_status_with_tone_icon_and_text(self) -> None:
+        course = make_course(client=make_client(), created_by=self.therapist)
+        session = make_session(
+            course=course, kind=SessionKind.DOSING, status=SessionStatus.CANCELLED
+        )
+
+        html = Template("{% status_badge s %}").render(Context({"s": session}))
+
+        self.assertIn('class="badge badge-stopped status-cancelled"', html)
+        self.assertIn('aria-hidden="true">✕</span> Cancelled', html)
+
+    def test_it_takes_a_value_and_label_and_escapes_them(self) -> None:
+        # A label from data is escaped (a literal in a template is trusted by Django).
+        context = Context({"label": "<b>Overdue</b>"})
+        html = Template('{% status_badge "overdue" label %}').render(context)
+
+        self.assertIn("badge-alert", html)
+        self.assertIn("&lt;b&gt;Overdue&lt;/b&gt;", html)
+
+    def test_it_shows_an_unknown_status_as_waiting(self) -> None:
+        html = Template('{% status_badge "mystery_state" %}').render(Context())
+
+        self.assertIn("badge-waiting", html)
+        self.assertIn("Mystery state", html)
