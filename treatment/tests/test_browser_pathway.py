@@ -117,12 +117,12 @@ def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
         page.get_by_label("Session type").select_option(kind)
         page.get_by_label("Planned date (optional)").fill(timezone.localdate().isoformat())
         page.get_by_role("button", name="Add session").click()
-    page.get_by_role("link", name=re.compile("Preparation session")).click()
+    page.get_by_role("link", name=re.compile("Preparation 1 of")).click()
     page.get_by_role("button", name="Start the session").click()
     page.get_by_role("button", name="Mark the session completed").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Completed")
     page.get_by_role("link", name=re.compile("KAP course for")).click()
-    page.get_by_role("link", name=re.compile("Dosing session")).click()
+    page.get_by_role("link", name=re.compile("Dosing 1 of")).click()
     dosing_url = page.url
 
     # Red, and it says why.
