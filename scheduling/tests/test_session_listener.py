@@ -59,6 +59,13 @@ class SessionListenerTestCase(BaseTestCase):
         assert panel is not None
         upcoming = panel.context["upcoming"]
         assert [a.status for a in upcoming] == [AppointmentStatus.COMPLETED]
+        self.client.force_login(self.therapist)
+        day = timezone.localdate(appt.starts_at)
+        week = self.client.get(f"/staff/schedule/?clinician={self.therapist.pk}&date={day}")
+        self.assertContains(week, "status-completed")
+        self.assertNotContains(week, "status-scheduled")
+        chart = self.client.get(self.dana.get_absolute_url())
+        self.assertContains(chart, "<td>Completed</td>", html=True)
 
     def test_a_cancelled_session_cancels_its_appointment_with_the_reason(self) -> None:
         session = self.preparation()
