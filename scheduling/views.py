@@ -200,7 +200,6 @@ def calendar(request: AuthedRequest) -> HttpResponse:
     log_action(actor_from(request), "schedule.view", room or clinician, detail=detail)
     if not form.errors:
         form = CalendarForm(initial={**keep, "date": day})
-    side = {k: v for k, v in keep.items() if k in ("view", "by")}
     context = {
         "form": form,
         "view": view,
@@ -221,7 +220,6 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         ),
         "by_clinician_url": _query(view="day", by="clinician", date=day.isoformat()),
         "by_room_url": _query(view="day", by="room", date=day.isoformat()),
-        "side": side,
         "types": AppointmentType.choices,
         "new_query": _query(clinician=clinician.pk if clinician else None),
         "return_to": request.get_full_path(),

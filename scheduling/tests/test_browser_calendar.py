@@ -187,3 +187,45 @@ def test_the_day_shows_clinicians_side_by_side(page: Any, practice: Any) -> None
     expect(page.get_by_role("heading", level=3, name="Garden room")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/calendar-day-by-room.png", full_page=True)
     assert_accessible(page)
+
+
+def test_a_weekly_series_is_booked_and_cancelled_from_one_week_on(
+    page: Any, practice: Any
+) -> None:
+    sign_in(page, "ivy")
+    day = practice["day"]
+    page.goto(f"/staff/schedule/new/?clinician={practice['theo'].pk}&date={day}&start=15:00")
+    page.get_by_label("Client").select_option(label="Halloway, Wren")
+    page.get_by_label("Appointment type").select_option("psychotherapy")
+    page.get_by_label("Repeat weekly for how many weeks (optional)").fill("4")
+    page.get_by_role("button", name="Book the appointment").click()
+
+    # Sam Rivers holds Theo at 15:00 that first Tuesday: nothing is booked, and the
+    # refusal names the week, beside the repeat.
+    expect(page.locator("#id_repeat_error")).to_contain_text(f"{day} 15:00")
+    expect(page.locator("#error-summary")).to_contain_text("Nothing was booked")
+    expect(page.locator("#error-summary")).not_to_contain_text("Rivers")
+    assert Appointment.objects.filter(series__isnull=False).count() == 0
+    assert_accessible(page)
+
+    page.get_by_label("Start time").fill("16:00")
+    page.get_by_role("button", name="Book the appointment").click()
+    expect(page.locator(".messages")).to_contain_text("4 weekly appointments booked.")
+    expect(page.locator(".facts")).to_contain_text("Week 1 of 4")
+
+    # Cancel from the second week on.
+    second = Appointment.objects.filter(series__isnull=False).order_by("starts_at")[1]
+    page.goto(f"/staff/schedule/{second.pk}/")
+    page.get_by_label("Reason for cancelling").fill("Course paused")
+    page.get_by_label("This one and the following ones of the weekly series").check()
+    page.screenshot(path=f"{SHOTS}/calendar-series-cancel.png", full_page=True)
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel the appointment").click()
+    expect(page.locator(".messages")).to_contain_text("and the following ones cancelled")
+
+    statuses = list(
+        Appointment.objects.filter(series__isnull=False)
+        .order_by("starts_at")
+        .values_list("status", flat=True)
+    )
+    assert statuses == ["scheduled", "cancelled", "cancelled", "cancelled"]

@@ -110,6 +110,7 @@
     block.classList.remove("is-moving");
     if (restore) {
       block.className = moving.homeClass;
+      if (moving.time) moving.time.textContent = moving.homeTime;
       moving.home.appendChild(block);
       block.focus();
       say("Not moved.");
@@ -132,7 +133,10 @@
           homeClass: block.className,
           column: bodies.indexOf(block.parentNode),
           start: minutesOf(block.getAttribute("data-start")),
+          time: block.querySelector(".cal-time"),
+          homeTime: "",
         };
+        if (moving.time) moving.homeTime = moving.time.textContent;
         block.classList.add("is-moving");
       }
       var length = parseInt(block.getAttribute("data-minutes"), 10);
@@ -141,6 +145,9 @@
       if (key === "ArrowLeft") moving.column = Math.max(0, moving.column - 1);
       if (key === "ArrowRight") moving.column = Math.min(bodies.length - 1, moving.column + 1);
       setRow(block, Math.max(firstMinute, moving.start));
+      if (moving.time) {
+        moving.time.textContent = hm(moving.start) + "–" + hm(moving.start + length) + " (moving)";
+      }
       if (block.parentNode !== bodies[moving.column]) {
         bodies[moving.column].appendChild(block);
         block.focus();
