@@ -163,6 +163,11 @@ PATHWAYS_DOSE_CONDITIONS = [
     "measures.gate.recent_phq9_condition",
     "dosing.rules.risk_check_condition",
 ]
+# What follows a course session's status (treatment.services, inside its transaction):
+# f(*, actor, session, status) -> None.
+PATHWAYS_SESSION_LISTENERS = [
+    "scheduling.listeners.session_status_changed",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

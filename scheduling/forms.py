@@ -19,7 +19,7 @@ from scheduling.models import (
     Room,
 )
 from scheduling.queries import clinicians, session_problem
-from scheduling.services import MAX_MINUTES, MIN_MINUTES
+from scheduling.services import MAX_MINUTES, MAX_SERIES_WEEKS, MIN_MINUTES
 from treatment.models import SessionStatus, TreatmentSession
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,6 +104,15 @@ class AppointmentForm(WhenMixin, forms.Form):
         help_text="Preparation, dosing and integration appointments can book a planned "
         "session of the client's course.",
     )
+    repeat = forms.IntegerField(
+        label="Repeat weekly for how many weeks (optional)",
+        required=False,
+        min_value=1,
+        max_value=MAX_SERIES_WEEKS,
+        help_text=f"For weekly therapy: the same day and time each week, up to "
+        f"{MAX_SERIES_WEEKS} weeks, counting this one. If any week is taken, nothing is "
+        "booked. Leave empty for one appointment.",
+    )
 
     def __init__(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,6 +178,9 @@ def move_initial(appt: Any) -> dict[str, Any]:
     }
 
 
+SCOPE_THIS, SCOPE_FOLLOWING = "this", "following"
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label="Reason for cancelling",
@@ -176,10 +188,21 @@ class CancelForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": 300}),
         help_text="Seen by staff only.",
     )
+    scope = forms.ChoiceField(
+        label="Which appointments",
+        choices=[
+            (SCOPE_THIS, "This one only"),
+            (SCOPE_FOLLOWING, "This one and the following ones of the weekly series"),
+        ],
+        widget=forms.RadioSelect,
+        initial=SCOPE_THIS,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, series: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "cancel")
         super().__init__(*args, **kwargs)
+        if not series:  # one appointment: nothing to choose
+            del self.fields["scope"]
 
 
 STATUS_STEPS = [
@@ -214,6 +237,11 @@ class CalendarForm(forms.Form):
     )
     room = forms.ModelChoiceField(
         queryset=Room.objects.all(), label="Room", required=False, empty_label="—"
+    )
+    by = forms.ChoiceField(
+        label="Day view side by side",
+        choices=[("", "—"), ("clinician", "Every clinician"), ("room", "Every room")],
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

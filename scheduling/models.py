@@ -113,6 +113,23 @@ class WorkingHours(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
+class AppointmentSeries(models.Model):
+    """Weekly appointments booked together (weekly therapy): each occurrence is its
+    own appointment, moved or cancelled alone or with the ones after it."""
+
+    weeks = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "appointment series"
+
+    def __str__(self) -> str:
+        return f"Weekly series #{self.pk} ({self.weeks} weeks)"
+
+
 class Appointment(models.Model):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="appointments"
@@ -143,6 +160,14 @@ class Appointment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="appointment",
+    )
+    # The weekly series this occurrence belongs to, if it was booked as one.
+    series = models.ForeignKey(
+        AppointmentSeries,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -29,16 +29,18 @@ from audit.services import log_action
 from clients.models import Client
 from clients.queries import clients_visible_to
 from common.dates import appointment_days
-from common.timefmt import local
+from common.timefmt import local, local_day_hm
 from common.transitions import check_transition
 from scheduling.models import (
     APPOINTMENT_TRANSITIONS,
     DEFAULT_MINUTES,
     Appointment,
+    AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
     Room,
 )
+from scheduling.notices import notice_send
 from scheduling.queries import clinicians, find_clashes, session_problem, working_hours_warning
 from scheduling.reminders import REMINDER_HOURS
 from treatment.models import TreatmentSession
@@ -52,6 +54,8 @@ STEP_FIELD: dict[str, str] = {
     AppointmentStatus.NO_SHOW: "no_show_at",
 }
 MIN_MINUTES, MAX_MINUTES = 5, 12 * 60
+# Weekly therapy booked as a series: at most half a year ahead at once.
+MAX_SERIES_WEEKS = 26
 
 
 class SchedulingError(Exception):
@@ -68,6 +72,19 @@ class BookingClash(SchedulingError):
 
     def __init__(self, clashes: dict[str, str]) -> None:
         super().__init__(" ".join(clashes.values()))
+        self.clashes = clashes
+
+
+class SeriesClash(SchedulingError):
+    """Some weeks of a series are taken: nothing was booked. `refused` spells each
+    refused occurrence (day and time), `clashes` what was in the way (no client)."""
+
+    def __init__(self, refused: list[str], clashes: dict[str, str]) -> None:
+        super().__init__(
+            "Nothing was booked: these weeks are already taken: " + "; ".join(refused) + ".",
+            "repeat",
+        )
+        self.refused = refused
         self.clashes = clashes
 
 
@@ -90,6 +107,8 @@ class Booking:
 class Outcome:
     appointment: Appointment
     warnings: list[str] = field(default_factory=list)
+    # Every appointment booked (the series' occurrences, or just `appointment`).
+    booked: list[Appointment] = field(default_factory=list)
 
 
 def default_ends_at(type_: str, starts_at: dt.datetime) -> dt.datetime:
@@ -166,6 +185,7 @@ def appointment_book(*, actor: Actor, booking: Booking) -> Outcome:
         clashes = find_clashes(clinician, client, room, starts_at, ends_at)
         if not clashes:
             appt = _create(actor, booking, starts_at, ends_at, session)
+            notice_send(actor=actor, appointments=[appt], kind="booked")
     if clashes:
         # Audited outside the transaction, which held nothing to keep.
         log_action(
@@ -177,7 +197,74 @@ def appointment_book(*, actor: Actor, booking: Booking) -> Outcome:
         )
         raise BookingClash(clashes)
     warning = working_hours_warning(clinician, starts_at, ends_at)
-    return Outcome(appt, [warning] if warning else [])
+    return Outcome(appt, [warning] if warning else [], [appt])
+
+
+def weekly_starts(starts_at: dt.datetime, weeks: int) -> list[dt.datetime]:
+    """`weeks` starts, a week apart, at the same time of day on the practice's clock
+    (so a series keeps its 10:00 across a change of the clocks)."""
+    first = local(starts_at)
+    tz = timezone.get_default_timezone()
+    naive = first.replace(tzinfo=None)
+    return [
+        timezone.make_aware(naive + dt.timedelta(weeks=n), tz).astimezone(dt.UTC)
+        for n in range(weeks)
+    ]
+
+
+def appointment_book_series(*, actor: Actor, booking: Booking, weeks: int) -> Outcome:
+    """Book `booking` once a week for `weeks` weeks, all or nothing: if any week
+    clashes, nothing is booked and SeriesClash (audited) names the weeks refused."""
+    if weeks == 1:
+        return appointment_book(actor=actor, booking=booking)
+    if not 2 <= weeks <= MAX_SERIES_WEEKS:
+        raise SchedulingError(
+            f"Repeat for 2 to {MAX_SERIES_WEEKS} weeks, or leave it empty for one.", "repeat"
+        )
+    if booking.session is not None:
+        raise SchedulingError(
+            "A course session is booked by one appointment: leave the repeat empty.", "repeat"
+        )
+    if booking.type not in AppointmentType.values:
+        raise SchedulingError("Choose an appointment type.", "type")
+    _check_day(booking.starts_at)
+    length = (booking.ends_at or default_ends_at(booking.type, booking.starts_at)) - (
+        booking.starts_at
+    )
+    _check_times(booking.starts_at, booking.starts_at + length)
+    starts = weekly_starts(booking.starts_at, weeks)
+    for start in starts:
+        _check_times(start, start + length)
+    _validate(actor, booking)
+    refused: list[str] = []
+    clashes: dict[str, str] = {}
+    with transaction.atomic():
+        _lock(booking.clinician, booking.client, booking.room, None)
+        for start in starts:
+            found = find_clashes(
+                booking.clinician, booking.client, booking.room, start, start + length
+            )
+            if found:
+                refused.append(local_day_hm(start))
+                for key, message in found.items():
+                    clashes.setdefault(key, message)
+        if not refused:
+            series = AppointmentSeries.objects.create(weeks=weeks, created_by=actor.staff)
+            booked = [
+                _create(actor, booking, start, start + length, None, series) for start in starts
+            ]
+            notice_send(actor=actor, appointments=booked, kind="booked")
+    if refused:
+        log_action(
+            actor,
+            "appointment.series_refused",
+            None,
+            client=booking.client,
+            detail={"weeks": weeks, "refused": len(refused), "clashes": sorted(clashes)},
+        )
+        raise SeriesClash(refused, clashes)
+    warning = working_hours_warning(booking.clinician, starts[0], starts[0] + length)
+    return Outcome(booked[0], [warning] if warning else [], booked)
 
 
 def _create(
@@ -186,6 +273,7 @@ def _create(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     session: TreatmentSession | None,
+    series: AppointmentSeries | None = None,
 ) -> Appointment:
     room = booking.room
     with transaction.atomic():
@@ -197,22 +285,20 @@ def _create(
             starts_at=starts_at,
             ends_at=ends_at,
             session=session,
+            series=series,
             created_by=actor.staff,
         )
         if session is not None:
             _plan_session(session, starts_at)
-        log_action(
-            actor,
-            "appointment.book",
-            appt,
-            client=booking.client,
-            detail={
-                "clinician": booking.clinician.pk,
-                "room": room.pk if room else None,
-                "type": booking.type,
-                "session": session.pk if session else None,
-            },
-        )
+        detail: dict[str, object] = {
+            "clinician": booking.clinician.pk,
+            "room": room.pk if room else None,
+            "type": booking.type,
+            "session": session.pk if session else None,
+        }
+        if series is not None:
+            detail["series"] = series.pk
+        log_action(actor, "appointment.book", appt, client=booking.client, detail=detail)
         _schedule_reminders(appt)
     return appt
 
@@ -285,11 +371,16 @@ def _apply_move(
         actor, "appointment.move", current, client=current.client, detail={"fields": changed}
     )
     _schedule_reminders(current)
+    if "starts_at" in changed:  # the client is told of a new time, not of a new room
+        notice_send(actor=actor, appointments=[current], kind="moved")
 
 
-def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str) -> Appointment:
+def appointment_cancel(
+    *, actor: Actor, appointment: Appointment, reason: str, following: bool = False
+) -> Appointment:
     """Cancel with a reason (kept on the appointment for staff; never in the audit
-    detail). The linked course session, if any, is freed to be booked again."""
+    detail). The linked course session, if any, is freed to be booked again. With
+    `following`, the later scheduled occurrences of its weekly series go too."""
     reason = reason.strip()
     if not reason:
         raise SchedulingError("Give the reason for cancelling.", "reason")
@@ -297,29 +388,49 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str) -
         raise SchedulingError("Keep the reason under 300 characters.", "reason")
     with transaction.atomic():
         current = _locked(appointment)
-        check_transition(
-            APPOINTMENT_TRANSITIONS,
-            current.status,
-            AppointmentStatus.CANCELLED,
-            error=SchedulingError(
-                f"A {current.get_status_display().lower()} appointment cannot be cancelled."
-            ),
-        )
-        session_id = current.session_id
-        current.status = AppointmentStatus.CANCELLED
-        current.cancel_reason = reason
-        current.cancelled_at = timezone.now()
-        current.session = None
-        current.save()
-        log_action(
-            actor,
-            "appointment.cancel",
-            current,
-            client=current.client,
-            detail={"status": current.status, "session": session_id},
-        )
+        _check_cancel(current)
+        cancelled = [current]
+        if following and current.series_id is not None:
+            later = (
+                Appointment.objects.select_for_update()
+                .select_related("client")
+                .filter(
+                    series_id=current.series_id,
+                    starts_at__gt=current.starts_at,
+                    status=AppointmentStatus.SCHEDULED,
+                )
+                .order_by("starts_at", "pk")
+            )
+            cancelled += list(later)
+        for appt in cancelled:
+            _cancel_one(actor, appt, reason, series=len(cancelled) > 1)
+        notice_send(actor=actor, appointments=cancelled, kind="cancelled")
     appointment.refresh_from_db()
     return appointment
+
+
+def _check_cancel(current: Appointment) -> None:
+    check_transition(
+        APPOINTMENT_TRANSITIONS,
+        current.status,
+        AppointmentStatus.CANCELLED,
+        error=SchedulingError(
+            f"A {current.get_status_display().lower()} appointment cannot be cancelled."
+        ),
+    )
+
+
+def _cancel_one(actor: Actor, current: Appointment, reason: str, *, series: bool) -> None:
+    session_id = current.session_id
+    current.status = AppointmentStatus.CANCELLED
+    current.cancel_reason = reason
+    current.cancelled_at = timezone.now()
+    current.session = None
+    current.save()
+    detail: dict[str, object] = {"status": current.status, "session": session_id}
+    if series:
+        detail["series"] = current.series_id
+    log_action(actor, "appointment.cancel", current, client=current.client, detail=detail)
 
 
 def appointment_set_status(*, actor: Actor, appointment: Appointment, status: str) -> Appointment:

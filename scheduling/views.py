@@ -9,7 +9,6 @@ scheduling/feed.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,9 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import AuthedRequest, role_required
@@ -25,8 +26,8 @@ from accounts.actor import actor_from
 from accounts.models import Role, User
 from audit.services import log_action
 from common.links import absolute_url
-from common.timefmt import local_day
-from scheduling import services
+from common.timefmt import local_day, local_day_hm
+from scheduling import grid, services
 from scheduling.access import (
     FEED_ROLES,
     SCHEDULE_ROLES,
@@ -35,6 +36,7 @@ from scheduling.access import (
 )
 from scheduling.feed import active_feeds, calendar_feed_create, calendar_feed_revoke
 from scheduling.forms import (
+    SCOPE_FOLLOWING,
     AppointmentForm,
     CalendarForm,
     CancelForm,
@@ -43,50 +45,85 @@ from scheduling.forms import (
     move_initial,
     status_actions,
 )
-from scheduling.models import APPOINTMENT_TRANSITIONS, Appointment, AppointmentStatus, Room
+from scheduling.models import (
+    APPOINTMENT_TRANSITIONS,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Room,
+)
+from scheduling.queries import clinicians
 
 NEW_FEED_SESSION_KEY = "scheduling_new_feed_url"
-FIRST_HOUR, LAST_HOUR = 8, 18  # the grid always shows at least 08:00–18:59
+# The calendar a drag or keyboard move came from, to go back to (a path, no PHI).
+RETURN_FIELD = "return_to"
 
 
 def _tz() -> Any:
     return timezone.get_default_timezone()
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), _tz())
-
-
-@dataclass
-class Item:
-    appt: Appointment
-    visible: bool
-    start: dt.datetime
-    end: dt.datetime
-
-
-@dataclass
-class Row:
-    hour: int
-    cells: list[list[Item]] = field(default_factory=list)
-
-
-def _grid(days: list[dt.date], items: list[Item]) -> list[Row]:
-    """One row per hour, one cell per day; each item in the cell of its start."""
-    first_day = _midnight(days[0])
-    starts = [max(item.start, first_day) for item in items]
-    hours = [s.hour for s in starts]
-    low = min([FIRST_HOUR, *hours])
-    high = max([LAST_HOUR, *hours])
-    rows = {hour: Row(hour, [[] for _ in days]) for hour in range(low, high + 1)}
-    index = {day: i for i, day in enumerate(days)}
-    for item, start in zip(items, starts, strict=True):
-        rows[start.hour].cells[index[start.date()]].append(item)
-    return [rows[h] for h in sorted(rows)]
-
-
 def _query(**params: Any) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _columns(
+    view: str,
+    by: str,
+    days: list[dt.date],
+    clinician: User | None,
+    room: Room | None,
+    keep: dict[str, Any],
+) -> list[grid.Column]:
+    today = timezone.localdate()
+    if view == "week" or not by:
+        label = clinician.display_name if clinician else room.name if room else ""
+        return [
+            grid.Column(
+                key=f"d{d.isoformat()}",
+                heading=f"{d:%a} {d.day} {d:%b}" if view == "week" else f"{label}",
+                day=d,
+                clinician=clinician,
+                room=room,
+                head_url=_query(**{**keep, "view": "day"}, date=d.isoformat())
+                if view == "week"
+                else "",
+                is_today=d == today,
+            )
+            for d in days
+        ]
+    day = days[0]
+    if by == "room":
+        rooms = Room.objects.filter(active=True) if room is None else [room]
+        return [
+            grid.Column(
+                key=f"r{r.pk}",
+                heading=r.name,
+                day=day,
+                clinician=None,
+                room=r,
+                head_url=_query(room=r.pk, date=day.isoformat()),
+                is_today=day == today,
+            )
+            for r in rooms
+        ]
+    people = (
+        clinicians().order_by("first_name", "last_name", "pk")
+        if clinician is None
+        else [clinician]
+    )
+    return [
+        grid.Column(
+            key=f"c{c.pk}",
+            heading=str(c.display_name),
+            day=day,
+            clinician=c,
+            room=None,
+            head_url=_query(clinician=c.pk, date=day.isoformat()),
+            is_today=day == today,
+        )
+        for c in people
+    ]
 
 
 @require_GET
@@ -101,7 +138,17 @@ def calendar(request: AuthedRequest) -> HttpResponse:
     day = data.get("date") or timezone.localdate()
     room: Room | None = data.get("room")
     clinician: User | None = data.get("clinician")
-    if room is None and clinician is None and request.user.role == Role.THERAPIST:
+    by = (data.get("by") or "") if view == "day" else ""
+    if by == "room":
+        clinician = None
+    elif by == "clinician":
+        room = None
+    if (
+        view == "week"
+        and room is None
+        and clinician is None
+        and request.user.role == Role.THERAPIST
+    ):
         clinician = request.user
     if room is not None:
         clinician = None
@@ -111,54 +158,56 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         step = dt.timedelta(days=7)
     else:
         days, step = [day], dt.timedelta(days=1)
-    start, end = _midnight(days[0]), _midnight(days[-1] + dt.timedelta(days=1))
-
-    items: list[Item] = []
-    if clinician or room:
-        shown = Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start).exclude(
+    start, end = grid.midnight(days[0]), grid.midnight(days[-1] + dt.timedelta(days=1))
+    keep = {
+        "view": view,
+        "by": by,
+        "clinician": clinician.pk if clinician else None,
+        "room": room.pk if room else None,
+    }
+    chosen = bool(clinician or room or by)
+    columns = _columns(view, by, days, clinician, room, keep) if chosen else []
+    shown: list[Appointment] = []
+    visible: set[int] = set()
+    if columns:
+        query = Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start).exclude(
             status=AppointmentStatus.CANCELLED
         )
-        shown = shown.filter(room=room) if room else shown.filter(clinician=clinician)
-        shown = shown.select_related("client", "clinician", "room").order_by("starts_at", "pk")
+        if room is not None:
+            query = query.filter(room=room)
+        elif clinician is not None:
+            query = query.filter(clinician=clinician)
+        elif by == "room":
+            query = query.filter(room__in=[c.room for c in columns])
+        shown = list(
+            query.select_related("client", "clinician", "room").order_by("starts_at", "pk")
+        )
         visible = set(
             appointments_for_user(request)
             .filter(pk__in=[a.pk for a in shown])
             .values_list("pk", flat=True)
         )
-        items = [
-            Item(
-                a,
-                a.pk in visible,
-                timezone.localtime(a.starts_at, _tz()),
-                timezone.localtime(a.ends_at, _tz()),
-            )
-            for a in shown
-        ]
+    the_grid = grid.build(columns, shown, visible, {})
+    on_grid = {block.appt.pk for block in the_grid.blocks}
     # Every view of the calendar is audited, an empty one too (what it showed: none).
-    log_action(
-        actor_from(request),
-        "schedule.view",
-        room or clinician,
-        detail={
-            "view": view,
-            "date": day.isoformat(),
-            "appointments": sorted(item.appt.pk for item in items if item.visible),
-        },
-    )
-    keep = {
+    detail: dict[str, Any] = {
         "view": view,
-        "clinician": clinician.pk if clinician else None,
-        "room": room.pk if room else None,
+        "date": day.isoformat(),
+        "appointments": sorted(pk for pk in on_grid if pk in visible),
     }
+    if by:
+        detail["by"] = by
+    log_action(actor_from(request), "schedule.view", room or clinician, detail=detail)
     if not form.errors:
         form = CalendarForm(initial={**keep, "date": day})
     context = {
         "form": form,
         "view": view,
+        "by": by,
         "day": day,
         "days": days,
-        "rows": _grid(days, items),
-        "items": items,
+        "grid": the_grid,
+        "items": the_grid.blocks,
         "clinician": clinician,
         "room": room,
         "today": timezone.localdate(),
@@ -166,15 +215,26 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         "next_url": _query(**keep, date=(day + step).isoformat()),
         "today_url": _query(**keep),
         "other_view_url": _query(
-            **{**keep, "view": "day" if view == "week" else "week"}, date=day.isoformat()
+            **{**keep, "view": "day" if view == "week" else "week", "by": ""},
+            date=day.isoformat(),
         ),
-        "day_heads": [(d, _query(**{**keep, "view": "day"}, date=d.isoformat())) for d in days],
+        "by_clinician_url": _query(view="day", by="clinician", date=day.isoformat()),
+        "by_room_url": _query(view="day", by="room", date=day.isoformat()),
+        "types": AppointmentType.choices,
         "new_query": _query(clinician=clinician.pk if clinician else None),
+        "return_to": request.get_full_path(),
+        "return_field": RETURN_FIELD,
     }
     return render(request, "scheduling/calendar.html", context)
 
 
 def _apply_service_error(form: Form, exc: services.SchedulingError) -> None:
+    if isinstance(exc, services.SeriesClash):
+        form.add_error(None, str(exc))
+        form.add_error("repeat", "Taken: " + "; ".join(exc.refused) + ".")
+        for name, message in exc.clashes.items():
+            form.add_error(name if name in form.fields else None, message)
+        return
     if isinstance(exc, services.BookingClash):
         form.add_error(None, "This time is already taken. " + str(exc))
         for name, message in exc.clashes.items():
@@ -201,14 +261,18 @@ def appointment_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = AppointmentForm(request, request.POST)
         if form.is_valid():
+            weeks = form.cleaned_data.get("repeat") or 1
             try:
-                outcome = services.appointment_book(
-                    actor=actor_from(request), booking=_booking(form.cleaned_data)
+                outcome = services.appointment_book_series(
+                    actor=actor_from(request), booking=_booking(form.cleaned_data), weeks=weeks
                 )
             except services.SchedulingError as exc:
                 _apply_service_error(form, exc)
             else:
-                messages.success(request, "Appointment booked.")
+                if weeks > 1:
+                    messages.success(request, f"{weeks} weekly appointments booked.")
+                else:
+                    messages.success(request, "Appointment booked.")
                 for warning in outcome.warnings:
                     messages.warning(request, warning)
                 return redirect(outcome.appointment)
@@ -242,8 +306,15 @@ def _detail(
         "can_move": appt.status == AppointmentStatus.SCHEDULED,
         "can_cancel": AppointmentStatus.CANCELLED in APPOINTMENT_TRANSITIONS[appt.status],
         "move_form": move_form or MoveForm(initial=move_initial(appt)),
-        "cancel_form": cancel_form or CancelForm(),
+        "cancel_form": cancel_form or CancelForm(series=appt.series_id is not None),
         "reminders": appt.reminders.order_by("sent_at"),
+        "series_position": (
+            Appointment.objects.filter(
+                series_id=appt.series_id, starts_at__lte=appt.starts_at
+            ).count()
+            if appt.series_id
+            else None
+        ),
         "week_url": _query(
             clinician=appt.clinician_id,
             date=local_day(appt.starts_at),
@@ -258,10 +329,25 @@ def appointment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, get_appointment_for_user(request, pk))
 
 
+def _return_to(request: AuthedRequest) -> str | None:
+    """The calendar page a move from the grid came from, if it is one (a local path)."""
+    target = request.POST.get(RETURN_FIELD, "")
+    calendar_path = reverse("scheduling:calendar")
+    if not target.startswith(calendar_path) or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return target
+
+
 @require_POST
 @role_required(*SCHEDULE_ROLES)
 def appointment_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Move from the appointment page's form, or from the calendar (a drag, or the
+    arrow keys and Enter): then the answer is the calendar again, with what happened
+    (or why not) in its status message, and the appointment where it was if refused."""
     appt = get_appointment_for_user(request, pk)
+    back = _return_to(request)
     form = MoveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -275,17 +361,30 @@ def appointment_move(request: AuthedRequest, pk: int) -> HttpResponse:
                 room=data["room"],
             )
         except services.BookingClash as exc:
+            if back:
+                messages.error(request, f"Not moved: this time is already taken. {exc}")
+                return redirect(back)
             _apply_service_error(form, exc)
         except services.SchedulingError as exc:
+            if back:
+                messages.error(request, f"Not moved: {exc}")
+                return redirect(back)
             if exc.field is None:  # the appointment's state, not the input: say so above
                 messages.error(request, str(exc))
                 return redirect(appt)
             _apply_service_error(form, exc)
         else:
-            messages.success(request, "Appointment moved.")
+            messages.success(
+                request,
+                f"Appointment moved. It now starts {local_day_hm(outcome.appointment.starts_at)}.",
+            )
             for warning in outcome.warnings:
                 messages.warning(request, warning)
-            return redirect(appt)
+            return redirect(back or appt)
+    elif back:
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Not moved: {problems}")
+        return redirect(back)
     return _detail(request, appt, move_form=form)
 
 
@@ -293,11 +392,15 @@ def appointment_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*SCHEDULE_ROLES)
 def appointment_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = get_appointment_for_user(request, pk)
-    form = CancelForm(request.POST)
+    form = CancelForm(request.POST, series=appt.series_id is not None)
     if form.is_valid():
+        following = form.cleaned_data.get("scope") == SCOPE_FOLLOWING
         try:
             services.appointment_cancel(
-                actor=actor_from(request), appointment=appt, reason=form.cleaned_data["reason"]
+                actor=actor_from(request),
+                appointment=appt,
+                reason=form.cleaned_data["reason"],
+                following=following,
             )
         except services.SchedulingError as exc:
             if exc.field is None:
@@ -305,7 +408,10 @@ def appointment_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(appt)
             _apply_service_error(form, exc)
         else:
-            messages.success(request, "Appointment cancelled.")
+            if following:
+                messages.success(request, "Appointment and the following ones cancelled.")
+            else:
+                messages.success(request, "Appointment cancelled.")
             return redirect(appt)
     return _detail(request, appt, cancel_form=form)
 

@@ -18,6 +18,7 @@ from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client
 from common.dates import plausible
+from common.plugins import plugins
 from common.transitions import check_transition
 from prescriptions.models import Prescription
 from treatment.gate import Check, dosing_readiness
@@ -235,6 +236,7 @@ def dosing_start(*, actor: Actor, session_id: int) -> tuple[bool, list[Check]]:
         session.prescription = rx
         session.save(update_fields=["status", "started_at", "started_by", "prescription"])
         _course_started(session.course)
+        _session_changed(actor, session, SessionStatus.IN_PROGRESS)
         log_action(
             actor,
             "dosing.start",
@@ -243,6 +245,13 @@ def dosing_start(*, actor: Actor, session_id: int) -> tuple[bool, list[Check]]:
             detail={"prescription": rx.pk, "version": rx.version},
         )
     return True, checks
+
+
+def _session_changed(actor: Actor, session: TreatmentSession, status: str) -> None:
+    """Tell the apps that follow a session (PATHWAYS_SESSION_LISTENERS: the appointment
+    it books) that its status changed, inside the transaction that changed it."""
+    for listener in plugins("PATHWAYS_SESSION_LISTENERS"):
+        listener(actor=actor, session=session, status=status)
 
 
 def _course_started(course: TreatmentCourse) -> None:
@@ -269,6 +278,7 @@ def session_start(*, actor: Actor, session: TreatmentSession) -> TreatmentSessio
         locked.started_by = actor.staff
         locked.save(update_fields=["status", "started_at", "started_by"])
         _course_started(locked.course)
+        _session_changed(actor, locked, SessionStatus.IN_PROGRESS)
         log_action(actor, "session.start", locked, client=locked.course.client)
     session.refresh_from_db()
     return session
@@ -286,6 +296,7 @@ def session_complete(*, actor: Actor, session: TreatmentSession) -> TreatmentSes
         locked.status = SessionStatus.COMPLETED
         locked.completed_at = timezone.now()
         locked.save(update_fields=["status", "completed_at"])
+        _session_changed(actor, locked, SessionStatus.COMPLETED)
         log_action(actor, "session.complete", locked, client=locked.course.client)
     session.refresh_from_db()
     return session
@@ -302,6 +313,7 @@ def session_cancel(*, actor: Actor, session: TreatmentSession) -> TreatmentSessi
         )
         locked.status = SessionStatus.CANCELLED
         locked.save(update_fields=["status"])
+        _session_changed(actor, locked, SessionStatus.CANCELLED)
         log_action(actor, "session.cancel", locked, client=locked.course.client)
     session.refresh_from_db()
     return session

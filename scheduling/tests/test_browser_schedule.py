@@ -59,7 +59,7 @@ def test_it_books_refuses_a_double_booking_moves_and_marks_arrived(page: Any) ->
     calendar = page.locator("#calendar")
     expect(calendar).to_contain_text("Wren Halloway")
     expect(calendar).to_contain_text("KA-EMDR dosing")
-    expect(calendar.get_by_role("link", name=re.compile(day.strftime("%a")))).to_be_visible()
+    expect(calendar.get_by_role("heading", name=re.compile(day.strftime("%a")))).to_be_visible()
 
     # Booking Theo again at 10:00 is refused, beside the form, with the input kept.
     fill_booking(page, "Rivers, Sam", "psychotherapy", day.isoformat(), "10:00")

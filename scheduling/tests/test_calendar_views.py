@@ -16,8 +16,17 @@ if TYPE_CHECKING:
 URL = "/staff/schedule/"
 
 
+BLOCK = re.compile(r'<(a|div) class="cal-appt ([^"]*)"([^>]*)>(.*?)</\1>', re.S)
+
+
 def cell_texts(html: str) -> list[str]:
-    return re.findall(r'<div class="appt"[^>]*>(.*?)</div>', html, re.S)
+    """The text inside each appointment block of the grid."""
+    return [match[3] for match in BLOCK.findall(html)]
+
+
+def columns(html: str) -> list[str]:
+    """Each column of the grid (its heading and body), in order."""
+    return re.findall(r'<section class="cal-col[^"]*"(.*?)</section>', html, re.S)
 
 
 class CalendarTestCase(BaseTestCase):
@@ -63,25 +72,73 @@ class CalendarTestCase(BaseTestCase):
         self.assertContains(response, "Dana Scully")
         self.assertContains(response, "KA-EMDR dosing")
         self.assertContains(response, "09:30–12:30")
-        self.assertContains(response, '<span class="status">Scheduled</span>', html=False)
+        self.assertContains(response, "badge-waiting status-scheduled")
         self.assertNotContains(response, "Mulder")
         for offset in range(7):
             day = self.monday + dt.timedelta(days=offset)
             self.assertContains(response, f"date={day.isoformat()}")
 
-    def test_it_puts_each_appointment_in_its_day_column_and_hour_row(self) -> None:
+    def test_it_draws_each_appointment_in_its_day_column_over_its_whole_length(self) -> None:
         self.client.force_login(self.intake)
 
         response = self.get(clinician=self.therapist.pk, date=self.monday.isoformat())
 
-        rows = re.findall(
-            r"<tr><th scope=\"row\">(\d\d):00</th>(.*?)</tr>", response.content.decode(), re.S
-        )
-        by_hour = dict(rows)
-        cells = re.findall(r"<td>(.*?)</td>", by_hour["09"], re.S)
-        assert len(cells) == 7
-        assert "Dana Scully" in cells[1]  # Tuesday
-        assert all("appt" not in c for i, c in enumerate(cells) if i != 1)
+        cols = columns(response.content.decode())
+        assert len(cols) == 7
+        assert "Dana Scully" in cols[1]  # Tuesday
+        assert all("cal-appt" not in c for i, c in enumerate(cols) if i != 1)
+        # 09:30 is the 7th row of 15 minutes from 08:00; three hours span 12 rows.
+        (block,) = BLOCK.findall(cols[1])
+        assert "cal-r7 " in block[1]
+        assert "cal-s12 " in block[1]
+        assert "type-ka_emdr_dosing" in block[1]
+
+    def test_it_links_each_free_half_hour_to_the_booking_form_with_ids_and_time(self) -> None:
+        self.client.force_login(self.intake)
+
+        response = self.get(clinician=self.therapist.pk, date=self.monday.isoformat())
+
+        cols = columns(response.content.decode())
+        tuesday = self.tuesday.isoformat()
+        free = f'href="/staff/schedule/new/?clinician={self.therapist.pk}&amp;date={tuesday}'
+        assert f'{free}&amp;start=09:00"' in cols[1]
+        assert f'{free}&amp;start=12:30"' in cols[1]
+        # The half hours under the dosing session are not offered.
+        for taken in ("09:30", "10:00", "11:30", "12:00"):
+            assert f"{free}&amp;start={taken}" not in cols[1]
+
+    def test_it_shows_every_clinician_side_by_side_in_the_day_view(self) -> None:
+        self.client.force_login(self.admin)
+
+        response = self.get(view="day", by="clinician", date=self.tuesday.isoformat())
+
+        cols = columns(response.content.decode())
+        assert len(cols) == 2
+        theo = next(c for c in cols if f'id="col-c{self.therapist.pk}"' in c)
+        tess = next(c for c in cols if f'id="col-c{self.therapist2.pk}"' in c)
+        assert "Dana Scully" in theo
+        assert "Fox Mulder" not in theo
+        assert "Fox Mulder" in tess
+        assert "Dana Scully" not in tess
+        event = AuditEvent.objects.get(action="schedule.view")
+        assert event.detail["by"] == "clinician"
+        assert event.detail["appointments"] == sorted([self.mine.pk, self.theirs.pk])
+
+    def test_it_shows_every_room_side_by_side_in_the_day_view(self) -> None:
+        other = make_room("Lake room")
+        make_appointment(self.dana, self.therapist, at(self.tuesday, "15:00"), room=other)
+        self.client.force_login(self.admin)
+
+        response = self.get(view="day", by="room", date=self.tuesday.isoformat())
+
+        cols = columns(response.content.decode())
+        assert len(cols) == 2
+        assert "Garden room" in cols[0]
+        assert cols[0].count("cal-appt ") == 2
+        assert "Lake room" in cols[1]
+        assert cols[1].count("cal-appt ") == 1
+        free = f"room={other.pk}&amp;date={self.tuesday.isoformat()}&amp;start=09:00"
+        assert free in cols[1]
 
     def test_it_shows_a_day_view_with_links_to_the_days_around(self) -> None:
         self.client.force_login(self.intake)

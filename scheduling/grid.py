@@ -1,0 +1,200 @@
+"""The calendar's time grid: columns (days of a week, or clinicians or rooms side by
+side on one day) of 15-minute rows, each appointment a block placed by its start
+and sized by its length (CSS classes `cal-r<row>` and `cal-s<span>`, since the CSP
+allows no inline style), and a link to book in each free half hour.
+
+The grid shows at least 08:00–19:00, widened to the hours its appointments take.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from scheduling.models import Appointment, AppointmentStatus, Room
+
+FIRST_HOUR, LAST_HOUR = 8, 19  # the grid always shows at least 08:00–19:00
+ROW_MINUTES = 15
+SLOT_MINUTES = 30  # a link to book in each free half hour
+MAX_LANES = 3  # appointments drawn side by side in one column (overlaps: a no-show)
+
+
+def _tz() -> Any:
+    return timezone.get_default_timezone()
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), _tz())
+
+
+@dataclass
+class Block:
+    appt: Appointment
+    visible: bool  # False: another therapist's client, shown only as "Busy"
+    start: dt.datetime  # local, clipped to the column's day
+    end: dt.datetime
+    row: int = 1
+    span: int = 1
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def movable(self) -> bool:
+        return self.visible and self.appt.status == AppointmentStatus.SCHEDULED
+
+    @property
+    def minutes(self) -> int:
+        return int((self.appt.ends_at - self.appt.starts_at).total_seconds() // 60)
+
+    @property
+    def type_class(self) -> str:
+        return f"type-{self.appt.type}" if self.visible else "type-busy"
+
+
+@dataclass
+class Slot:
+    time: str  # "HH:MM"
+    row: int
+    url: str
+
+
+@dataclass
+class Column:
+    key: str
+    heading: str
+    day: dt.date
+    clinician: User | None  # the column's clinician, if the column is one
+    room: Room | None
+    head_url: str = ""
+    is_today: bool = False
+    blocks: list[Block] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def start(self) -> dt.datetime:
+        return midnight(self.day)
+
+    @property
+    def end(self) -> dt.datetime:
+        return midnight(self.day + dt.timedelta(days=1))
+
+    def holds(self, appt: Appointment) -> bool:
+        if appt.starts_at >= self.end or appt.ends_at <= self.start:
+            return False
+        if self.clinician is not None and appt.clinician_id != self.clinician.pk:
+            return False
+        return self.room is None or appt.room_id == self.room.pk
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    first_hour: int
+    last_hour: int  # exclusive
+
+    @property
+    def rows(self) -> int:
+        return (self.last_hour - self.first_hour) * 60 // ROW_MINUTES
+
+    @property
+    def hours(self) -> list[tuple[str, int]]:
+        per_hour = 60 // ROW_MINUTES
+        return [
+            (f"{hour:02d}:00", (hour - self.first_hour) * per_hour + 1)
+            for hour in range(self.first_hour, self.last_hour)
+        ]
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [block for column in self.columns for block in column.blocks]
+
+
+def _minutes(moment: dt.datetime, day: dt.date) -> int:
+    """Minutes from the column's midnight on the wall clock (a clock change day
+    draws by the clock, as people read it)."""
+    if moment.date() > day:
+        return 24 * 60
+    return moment.hour * 60 + moment.minute
+
+
+def _lanes(blocks: list[Block]) -> None:
+    """Overlapping blocks share the column's width, side by side."""
+    cluster: list[Block] = []
+    ends: list[dt.datetime] = []  # the end of the last block in each lane
+
+    def close() -> None:
+        for member in cluster:
+            member.lanes = len(ends)
+
+    for block in sorted(blocks, key=lambda b: (b.start, b.appt.pk)):
+        if cluster and all(end <= block.start for end in ends):
+            close()
+            cluster, ends = [], []
+        free = next((i for i, end in enumerate(ends) if end <= block.start), None)
+        if free is None:
+            free = len(ends) if len(ends) < MAX_LANES else MAX_LANES - 1
+            if free == len(ends):
+                ends.append(block.end)
+        ends[free] = max(ends[free], block.end)
+        block.lane = free
+        cluster.append(block)
+    close()
+
+
+def build(
+    columns: list[Column], appointments: list[Appointment], visible: set[int], book: dict[str, Any]
+) -> Grid:
+    """Place `appointments` in `columns` and add the booking links of the free
+    half hours; `book` holds extra query parameters for the booking links."""
+    tz = _tz()
+    for column in columns:
+        for appt in appointments:
+            if column.holds(appt):
+                start = max(timezone.localtime(appt.starts_at, tz), column.start)
+                end = min(timezone.localtime(appt.ends_at, tz), column.end)
+                column.blocks.append(Block(appt, appt.pk in visible, start, end))
+    first, last = FIRST_HOUR, LAST_HOUR
+    for column in columns:
+        for block in column.blocks:
+            first = min(first, _minutes(block.start, column.day) // 60)
+            last = max(last, -(-_minutes(block.end, column.day) // 60))
+    last = min(last, 24)
+    for column in columns:
+        _lanes(column.blocks)
+        taken: list[tuple[int, int]] = []
+        for block in column.blocks:
+            begin = _minutes(block.start, column.day) - first * 60
+            finish = _minutes(block.end, column.day) - first * 60
+            block.row = begin // ROW_MINUTES + 1
+            block.span = max(1, -(-(finish - begin) // ROW_MINUTES))
+            taken.append((begin, finish))
+        column.slots = _slots(column, first, last, taken, book)
+    return Grid(columns, first, last)
+
+
+def _slots(
+    column: Column, first: int, last: int, taken: list[tuple[int, int]], book: dict[str, Any]
+) -> list[Slot]:
+    slots = []
+    url = reverse("scheduling:new")
+    for begin in range(0, (last - first) * 60, SLOT_MINUTES):
+        if any(b < begin + SLOT_MINUTES and f > begin for b, f in taken):
+            continue
+        minutes = first * 60 + begin
+        time = f"{minutes // 60:02d}:{minutes % 60:02d}"
+        params = {
+            **book,
+            "clinician": column.clinician.pk if column.clinician else book.get("clinician"),
+            "room": column.room.pk if column.room else book.get("room"),
+            "date": column.day.isoformat(),
+            "start": time,
+        }
+        query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, safe=":")
+        slots.append(Slot(time, begin // ROW_MINUTES + 1, f"{url}?{query}"))
+    return slots
