@@ -17,6 +17,7 @@ from accounts.models import User
 from audit.services import log_action
 from clients.access import clients_for_user, get_client_for_user
 from common.ip import client_ip
+from common.qr import qr_svg
 from common.timefmt import local_long
 from consents import services
 from consents.forms import RevokeForm, SendForm, SignForm
@@ -75,6 +76,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                     "client": client,
                     "consent_request": consent_request,
                     "link": services.sign_url(token),
+                    "qr": qr_svg(services.sign_url(token), label="QR code of the signing link"),
                     "expires": local_long(consent_request.expires_at),
                 },
             )
