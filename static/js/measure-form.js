@@ -5,7 +5,7 @@
  * - live progress ("7 of 16 questions answered") as answers are chosen, no round trip;
  * - a choice between all questions on one page (the default on a wide screen) and one
  *   question at a time with Back and Next (the default at 600 px or less), kept for the
- *   tab in sessionStorage;
+ *   tab in sessionStorage; "Submit" shows on the last question, or once all are answered;
  * - in one-at-a-time mode, Enter on an answer goes to the next question (and submits
  *   on the last); arrows choose within a question, as radio buttons always do;
  * - the server's error summary takes focus, and each of its links opens its question
@@ -53,6 +53,13 @@
     }
   }
 
+  function showSubmit() {
+    // One at a time: "Submit" on the last question, or as soon as all are answered.
+    if (submit && mode === "one") {
+      submit.hidden = !(current === steps.length - 1 || answered() >= total);
+    }
+  }
+
   function firstAnswer(step) {
     return step.querySelector("input[type=radio]:checked") || step.querySelector("input[type=radio]");
   }
@@ -64,11 +71,8 @@
     sections.forEach(function (section) { section.hidden = !section.contains(step); });
     status.textContent = step.getAttribute("data-label");
     back.disabled = current === 0;
-    var last = current === steps.length - 1;
-    next.hidden = last;
-    if (submit) {
-      submit.hidden = !last;
-    }
+    next.hidden = current === steps.length - 1;
+    showSubmit();
     if (moveFocus) {
       var input = firstAnswer(step);
       if (input) {
@@ -140,6 +144,7 @@
   form.addEventListener("change", function (event) {
     if (event.target && event.target.type === "radio") {
       updateProgress();
+      showSubmit();
     }
   });
 
@@ -163,6 +168,9 @@
   modeButtons.forEach(function (button) {
     button.addEventListener("click", function () {
       var value = button.getAttribute("data-mode");
+      if (value === "one" && mode !== "one") {
+        current = startingStep();  // the first question still without an answer
+      }
       remember(value);
       setMode(value);
     });
