@@ -134,3 +134,11 @@ def test_staff_show_a_qr_code_and_the_client_signs_on_a_desktop(
     assert response.ok
     assert response.body().startswith(b"%PDF")
     assert "no-store" in response.headers["cache-control"]
+
+    # Another browser (this one did not sign) gets no copy from the client's address.
+    other = page.context.new_page()  # its 404 is a console error the fixture would count
+    other.goto(f"/consent/copy/{signed.pk}/")
+    expect(other.get_by_role("heading", level=1)).to_have_text("This copy is not available here")
+    assert_accessible(other)
+    other.screenshot(path=f"{SHOTS}/client-consent-copy-gone-desktop.png", full_page=True)
+    other.close()
