@@ -166,7 +166,10 @@ DEFAULT_COPY_MINUTES = 30
 
 
 def _copy_minutes() -> int:
-    return int(getattr(settings, "CONSENT_COPY_MINUTES", DEFAULT_COPY_MINUTES))
+    """How long the copy stays downloadable: CONSENT_COPY_MINUTES, but never longer than
+    the session that holds it lasts without a request (SESSION_IDLE_MINUTES)."""
+    wanted = int(getattr(settings, "CONSENT_COPY_MINUTES", DEFAULT_COPY_MINUTES))
+    return min(wanted, int(getattr(settings, "SESSION_IDLE_MINUTES", wanted)))
 
 
 def _copies_in_session(request: HttpRequest) -> dict[str, float]:

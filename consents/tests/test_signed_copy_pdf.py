@@ -86,6 +86,14 @@ class ClientCopyTestCase(BaseTestCase):
 
         assert response.status_code == 404
 
+    @override_settings(CONSENT_COPY_MINUTES=30, SESSION_IDLE_MINUTES=15)
+    def test_it_promises_no_longer_than_the_session_lasts(self) -> None:
+        self.sign()
+
+        response = self.client.get("/consent/done/")
+
+        self.assertContains(response, "for 15 minutes, on this device only")
+
     def test_it_stops_after_the_time_allowed(self) -> None:
         with override_settings(CONSENT_COPY_MINUTES=0):
             signed = self.sign()
