@@ -15,7 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from measures import services
-from measures.models import Response
+from measures.models import Response, SafetyAlert
 from measures.tests.support import SYSTEM
 from pathways.testing import assert_accessible, make_client, make_user
 
@@ -190,3 +190,29 @@ def test_it_shows_all_questions_on_a_desktop_with_the_choice_to_switch(page: Any
     page.screenshot(path=f"{SHOTS}/client-measure-thanks-desktop.png", full_page=True)
 
     _shows_the_link_closed(page, link, "desktop")
+
+
+def test_a_submit_stopped_in_the_browser_still_raises_the_item_9_alert(page: Any) -> None:
+    """The summary shows without a page load, but the answers reach the server all the
+    same: item 9 answered above 0 raises its alert and the crisis lines come first."""
+    link = _link()
+    page.goto(link)
+
+    page.locator("#id_phq9-9_group").get_by_label("Nearly every day", exact=True).check()
+    page.get_by_role("button", name="Submit my answers").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("15 questions still need an answer")
+    expect(summary.get_by_role("link")).to_have_count(15)
+    expect(page.locator("#id_phq9-1_error")).to_have_text(
+        "Answer this question before you submit."
+    )
+    crisis = page.locator("#crisis-resources")
+    expect(crisis).to_be_visible()
+    expect(page.locator("main h1, main h2").first).to_have_text("Help is here, right now")
+    alert = SafetyAlert.objects.get()
+    assert (alert.item, alert.value) == (9, 3)
+    assert not Response.objects.exists()
+    assert_accessible(page)
+    page.screenshot(path=f"{SHOTS}/client-measure-summary-crisis-desktop.png", full_page=True)
