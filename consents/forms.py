@@ -43,7 +43,10 @@ class SignForm(forms.Form):
     typed_name = forms.CharField(
         label="Your full name",
         max_length=160,
-        help_text="Typing your name here is your signature.",
+        help_text=(
+            "Your first and last name, as the practice has them (not initials). "
+            "Typing your name here is your signature."
+        ),
         error_messages={
             "required": "Type your full name to sign.",
             "max_length": "Your name can be at most 160 characters.",

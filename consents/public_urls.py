@@ -7,5 +7,6 @@ from consents import views
 app_name = "consent_sign"
 urlpatterns = [
     path("done/", views.done, name="done"),
+    path("copy/<int:pk>/", views.copy, name="copy"),
     path("<str:token>/", views.sign, name="sign"),
 ]

@@ -20,6 +20,7 @@ from clients.models import Client
 from common.links import absolute_url
 from common.timefmt import local_long
 from common.tokens import new_token, token_hash
+from consents import copy
 from consents.default_documents import DEFAULT_DOCUMENTS
 from consents.models import (
     ConsentDocument,
@@ -28,6 +29,7 @@ from consents.models import (
     ConsentRevocation,
     SignedConsent,
 )
+from consents.names import name_matches
 from notifications.services import email_queue
 from partners.models import Partner
 
@@ -43,6 +45,18 @@ class ConsentError(Exception):
 
 class LinkClosedError(ConsentError):
     """The signing link was used, cancelled or has expired."""
+
+
+class NameMismatchError(ConsentError):
+    """The typed name is not the client's name on file; shown beside the name field."""
+
+
+# Says what to type without saying what the name on file is.
+NAME_MISMATCH = (
+    "This name does not match the name the practice has on file for you. Type your "
+    "first and last name in full, as you gave them to the practice (for example, "
+    "not only your initials)."
+)
 
 
 def link_hours() -> int:
@@ -183,6 +197,17 @@ def consent_sign(
         raise ConsentError(f"Your name can be at most {TYPED_NAME_MAX} characters.")
     if not agreed:
         raise ConsentError("Tick the box to show that you have read and agree to this document.")
+    client = consent_request.client
+    if not name_matches(typed_name, first_name=client.first_name, last_name=client.last_name):
+        # The refusal is kept (committed on its own); the trail holds no name.
+        log_action(
+            actor,
+            "consent.sign_refused",
+            consent_request,
+            client=client,
+            detail={"reason": "name_mismatch", **_staff_on_device(staff_on_device)},
+        )
+        raise NameMismatchError(NAME_MISMATCH)
     try:
         with transaction.atomic():
             locked = (
@@ -227,6 +252,27 @@ def consent_sign(
         # The other submit's signature committed first (the one-to-one on request).
         raise LinkClosedError("This link has already been used.") from None
     return signed
+
+
+def consent_copy_pdf(*, actor: Actor, signed: SignedConsent, purpose: str) -> bytes:
+    """The PDF of exactly what was signed (consents.copy), for the client who has
+    just signed it (purpose "client_download") or staff (purpose "staff_print").
+    Audited as "consent.copy"; the trail names the purpose, never the text."""
+    if purpose not in ("client_download", "staff_print"):
+        raise ConsentError("Unknown purpose for a copy.")
+    if purpose == "client_download":
+        _check_signer(actor)
+    elif actor.kind != "user":
+        raise ConsentError("Only staff print a signed consent.")
+    pdf = copy.signed_copy_pdf(signed)
+    log_action(
+        actor,
+        "consent.copy",
+        signed,
+        client=signed.client,
+        detail={"purpose": purpose, "document": signed.document_id, "bytes": len(pdf)},
+    )
+    return pdf
 
 
 def consent_revoke(*, actor: Actor, signed: SignedConsent, reason: str) -> ConsentRevocation:

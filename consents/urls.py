@@ -6,6 +6,7 @@ app_name = "consents"
 urlpatterns = [
     path("client/<int:client_id>/send/", views.send, name="send"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/revoke/", views.revoke, name="revoke"),
     path("request/<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +17,7 @@ from accounts.models import User
 from audit.services import log_action
 from clients.access import clients_for_user, get_client_for_user
 from common.ip import client_ip
+from common.qr import qr_svg
 from common.timefmt import local_long
 from consents import services
 from consents.forms import RevokeForm, SendForm, SignForm
@@ -72,6 +76,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                     "client": client,
                     "consent_request": consent_request,
                     "link": services.sign_url(token),
+                    "qr": qr_svg(services.sign_url(token), label="QR code of the signing link"),
                     "expires": local_long(consent_request.expires_at),
                 },
             )
@@ -98,6 +103,26 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     signed = _get_signed_for_user(request, pk)
     log_action(actor_from(request), "consent.view", signed, client=signed.client)
     return render(request, "consents/detail.html", _detail_context(request, signed))
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The signed copy as a PDF, to open and print (audited as "consent.copy")."""
+    signed = _get_signed_for_user(request, pk)
+    document = services.consent_copy_pdf(
+        actor=actor_from(request), signed=signed, purpose="staff_print"
+    )
+    return _pdf_response(document, f"signed-consent-{signed.pk}.pdf", inline=True)
+
+
+def _pdf_response(document: bytes, filename: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(document, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    # The file name says what it is, never whose it is.
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -134,6 +159,37 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 # --- Public: the client's signing page ---------------------------------------
 
+# The browser that signed may download its copy for CONSENT_COPY_MINUTES: the signed
+# consents' ids and until when, kept in that browser's session (never in the URL).
+COPY_SESSION_KEY = "consent_copies"
+DEFAULT_COPY_MINUTES = 30
+
+
+def _copy_minutes() -> int:
+    """How long the copy stays downloadable: CONSENT_COPY_MINUTES, but never longer than
+    the session that holds it lasts without a request (SESSION_IDLE_MINUTES)."""
+    wanted = int(getattr(settings, "CONSENT_COPY_MINUTES", DEFAULT_COPY_MINUTES))
+    return min(wanted, int(getattr(settings, "SESSION_IDLE_MINUTES", wanted)))
+
+
+def _copies_in_session(request: HttpRequest) -> dict[str, float]:
+    """The copies this browser may still download: {signed id: until (epoch seconds)}."""
+    stored = request.session.get(COPY_SESSION_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    now = time.time()
+    return {
+        str(pk): until
+        for pk, until in stored.items()
+        if isinstance(until, int | float) and until > now
+    }
+
+
+def _remember_copy(request: HttpRequest, signed: SignedConsent) -> None:
+    copies = _copies_in_session(request)
+    copies[str(signed.pk)] = time.time() + _copy_minutes() * 60
+    request.session[COPY_SESSION_KEY] = copies
+
 
 def _link_closed(request: HttpRequest, status: int) -> HttpResponse:
     return render(request, "consents/link_closed.html", status=status)
@@ -164,7 +220,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     staff = _staff_on_device(request)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_sign(
+            signed = services.consent_sign(
                 actor=signer,
                 consent_request=consent_request,
                 typed_name=form.cleaned_data["typed_name"],
@@ -173,9 +229,12 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             )
         except services.LinkClosedError:
             return _link_closed(request, 410)
+        except services.NameMismatchError as exc:
+            form.add_error("typed_name", str(exc))
         except services.ConsentError as exc:
             form.add_error(None, str(exc))
         else:
+            _remember_copy(request, signed)
             return redirect("consent_sign:done")
     if request.method == "GET":
         services.consent_request_log_open(
@@ -195,4 +254,36 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def done(request: HttpRequest) -> HttpResponse:
     request.phi_page = True  # type: ignore[attr-defined]  # read by common.middleware
-    return render(request, "consents/done.html")
+    copies = SignedConsent.objects.filter(pk__in=_copies_in_session(request)).order_by(
+        "-signed_at"
+    )
+    return render(
+        request,
+        "consents/done.html",
+        {
+            "copies": [(c.pk, local_long(c.signed_at)) for c in copies],
+            "copy_minutes": _copy_minutes(),
+        },
+    )
+
+
+@require_GET
+def copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF of what this browser has just signed; only the browser that signed, and
+    only for CONSENT_COPY_MINUTES after (its session holds the id). Audited."""
+    request.phi_page = True  # type: ignore[attr-defined]  # read by common.middleware
+    signed = None
+    if str(pk) in _copies_in_session(request):
+        signed = (
+            SignedConsent.objects.select_related("client", "document", "partner")
+            .filter(pk=pk)
+            .first()
+        )
+    if signed is None:
+        return render(
+            request, "consents/copy_gone.html", {"copy_minutes": _copy_minutes()}, status=404
+        )
+    document = services.consent_copy_pdf(
+        actor=Actor.client_on_link(client_ip(request)), signed=signed, purpose="client_download"
+    )
+    return _pdf_response(document, "signed-consent.pdf", inline=False)

@@ -23,6 +23,7 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.access import get_client_for_user
 from clients.models import Client
+from common.qr import qr_svg
 from common.timefmt import local_long
 from measures import paper as paper_entry
 from measures import services
@@ -46,6 +47,7 @@ def _link_created(
         {
             "client": client,
             "link": services.answer_url(token),
+            "qr": qr_svg(services.answer_url(token), label="QR code of the questionnaire link"),
             "expires": local_long(link.expires_at),
             "instruments": services.instruments_for(link.instruments),
             "back": back,

@@ -191,6 +191,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "common.middleware.NoStoreMiddleware",
+    # Under DEBUG, the practice's 403 and 404 pages instead of Django's technical ones.
+    "pathways.error_pages.StyledErrorPagesMiddleware",
     # Axes must be last: it turns a locked-out authenticate() into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]

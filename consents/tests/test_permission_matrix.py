@@ -42,6 +42,7 @@ MATRIX: dict[str, Entry] = {
         redirects_to=_client_page,
     ),
     "consents:detail": Entry("GET", CLIENT_READERS, "signed"),
+    "consents:pdf": Entry("GET", CLIENT_READERS, "signed"),
     "consents:revoke": Entry(
         "POST", CLINICAL, "signed", {"reason": "Withdrawn in writing."}, writes=True
     ),

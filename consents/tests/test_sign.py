@@ -252,7 +252,7 @@ def test_it_stores_one_signature_when_two_submits_race() -> None:
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database cannot serve two writers at once")
     therapist = make_user("racer", Role.THERAPIST)
-    client = make_client(assigned_therapist=therapist)
+    client = make_client(first_name="First", last_name="Signer", assigned_therapist=therapist)
     make_document(ConsentKind.KAP)
     consent_request, _ = make_consent_request(client, therapist)
     barrier = threading.Barrier(2)
@@ -277,7 +277,7 @@ def test_it_stores_one_signature_when_two_submits_race() -> None:
             connections.close_all()
 
     threads: list[Any] = [
-        threading.Thread(target=submit, args=(name,)) for name in ("First Signer", "Second")
+        threading.Thread(target=submit, args=(name,)) for name in ("First Signer", "first signer")
     ]
     for thread in threads:
         thread.start()

@@ -7,6 +7,8 @@ page that says so and shows nothing else (no questionnaire, no name).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -38,6 +40,36 @@ def _staff_on_device(request: HttpRequest) -> User | None:
     audit trail, never credited with the client's answers."""
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _missing(sections: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    """The questions the error summary lists and links: each one marked with an error
+    (unanswered on submit, or an answer that is not an option), in page order. A link
+    goes to the question's first answer, which takes focus."""
+    missing: list[dict[str, Any]] = []
+    for section in sections:
+        for item in section["items"]:
+            field = item["field"]
+            if field.errors:
+                missing.append(
+                    {
+                        "anchor": f"{field.auto_id}_0",
+                        "name": f"Question {item['position']} of {total}",
+                        "label": field.label,
+                        "scored": True,
+                    }
+                )
+        for field in section["extras"]:
+            if field.errors:
+                missing.append(
+                    {
+                        "anchor": f"{field.auto_id}_0",
+                        "name": "One more question",
+                        "label": field.label,
+                        "scored": False,
+                    }
+                )
+    return missing
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,19 +128,20 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         link_services.link_open_log(actor=actor, link=link, staff_on_device=staff)
     answered = form.answered_count()
+    sections = form.sections()
+    missing = _missing(sections, form.total_items)
     return render(
         request,
         "measures/answer.html",
         {
             "form": form,
-            "sections": form.sections(),
+            "sections": sections,
             "answered": answered,
             "total": form.total_items,
             "saved": saved,
             "crisis": crisis,
             "expires": local_long(link.expires_at),
-            "missing_count": sum(
-                1 for s in form.sections() for i in s["items"] if i["field"].errors
-            ),
+            "missing": missing,
+            "missing_count": sum(1 for m in missing if m["scored"]),
         },
     )

@@ -79,6 +79,8 @@ def test_it_sends_a_questionnaire_that_the_client_answers_on_a_phone(
         phone.goto(link)
         expect(phone.get_by_role("heading", level=1)).to_have_text("A short questionnaire")
         expect(phone.locator("main")).not_to_contain_text("Marisol")
+        # A phone shows one question at a time; this client chooses to see them all.
+        phone.get_by_role("button", name="All questions").click()
         expect(phone.locator("#progress-text")).to_contain_text("0 of 16 questions answered")
         _fits_the_screen(phone)
         for position in range(1, 6):

@@ -27,12 +27,15 @@ from measures.models import MeasureLink, Response
 from measures.tests.factories import make_instrument
 from pathways.testing import (
     EVERYONE,
+    MATRIX_ROLES,
+    NOT_FOUND,
     STAFF_ROLES,
     Entry,
     Fixture,
     make_consent_request,
     make_phi_client,
     make_service,
+    make_signed_consent,
     make_user,
     permission_matrix,
     phi_sentinels,
@@ -52,6 +55,11 @@ MATRIX: dict[str, Entry] = {
     "website:contact_sent": Entry("GET", EVERYONE),
     "consent_sign:sign": Entry("GET POST", EVERYONE, "consent_token", posted=200),
     "consent_sign:done": Entry("GET", EVERYONE),
+    # The signed copy opens only for the browser that signed (its session holds the
+    # id for CONSENT_COPY_MINUTES); no role of the matrix has just signed: 404.
+    "consent_sign:copy": Entry(
+        "GET", EVERYONE, "signed", expect=dict.fromkeys(MATRIX_ROLES, NOT_FOUND)
+    ),
     "measure_answer:answer": Entry("GET POST", EVERYONE, "measure_token", posted=200),
     "calendar_feed:feed": Entry("GET", EVERYONE, "feed_token"),
 }
@@ -81,6 +89,7 @@ def practice() -> Fixture:
         "users": users,
         "slug": make_service("kap").slug,
         "consent_token": make_consent_request(client, therapist, ConsentKind.KAP)[1],
+        "signed": make_signed_consent(client),
         "measure_token": measure_token,
         "feed_token": calendar_feed_create(actor=Actor.for_user(therapist)),
     }
