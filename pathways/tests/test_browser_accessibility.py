@@ -125,6 +125,9 @@ def _check(page: Any, path: str) -> None:
     assert response is not None
     assert response.status == 200, f"{path} answered {response.status}"
     expect(page.locator("h1")).to_be_visible()
+    # No template syntax shows as text (a Django {# comment #} spans one line only).
+    for syntax in ("{#", "{%", "{{"):
+        expect(page.locator("body")).not_to_contain_text(syntax)
     assert_accessible(page)
 
 
