@@ -45,6 +45,12 @@ def _prints_cleanly(page: Any, client_name: str) -> None:
         "getComputedStyle(document.querySelector('main a[href^=\"/\"]'), '::after').content"
     )
     assert after in ("none", "normal", '""')
+    # What is folded away on screen prints open.
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        " '<details><summary>Step</summary><p id=\"folded\">Folded text</p></details>')"
+    )
+    expect(page.locator("#folded")).to_be_visible()
 
 
 def test_it_prints_a_prescription_without_the_screens_furniture(page: Any) -> None:
