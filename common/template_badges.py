@@ -75,8 +75,10 @@ def tone_of(value: str) -> str:
 
 
 @register.simple_tag
-def status_badge(obj_or_value: Any, label: str | None = None) -> str:
-    """A model with `status` and `get_status_display`, or a value and its label."""
+def status_badge(obj_or_value: Any, label: str | None = None, id: str = "") -> str:
+    """A model with `status` and `get_status_display`, or a value and its label.
+
+    `id="..."` names the text (not the icon), for a page or a test that reads it."""
     if label is None and hasattr(obj_or_value, "get_status_display"):
         value, label = str(obj_or_value.status), obj_or_value.get_status_display()
     else:
@@ -89,5 +91,5 @@ def status_badge(obj_or_value: Any, label: str | None = None) -> str:
         tone,
         value,
         ICONS[tone],
-        label,
+        format_html('<span id="{}">{}</span>', id, label) if id else label,
     )

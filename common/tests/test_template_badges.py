@@ -33,3 +33,11 @@ class StatusBadgeTests(BaseTestCase):
 
         self.assertIn("badge-waiting", html)
         self.assertIn("Mystery state", html)
+
+    def test_it_names_the_text_with_an_id_when_asked(self) -> None:
+        # A page reads the status by id without the decorative icon.
+        html = Template('{% status_badge "denied" "Denied" id="amendment-status" %}').render(
+            Context()
+        )
+
+        self.assertIn('✕</span> <span id="amendment-status">Denied</span></span>', html)
