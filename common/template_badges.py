@@ -58,6 +58,7 @@ TONES: dict[str, str] = {
     "on_hold": WAITING,
     "discharged": DONE,
     "signed": DONE,
+    "in_force": DONE,
     "pending": WAITING,
     "expired": STOPPED,
     "revoked": STOPPED,
