@@ -95,11 +95,13 @@ def eligible_referral(
         status=ReferralStatus.ELIGIBLE,
         evaluation_at=evaluated,
     )
-    backdate(Referral, referral.pk, sent_at=sent, updated_at=evaluated)
+    decided = evaluated + dt.timedelta(hours=1)
+    # The referral was last changed by the decision, not before it.
+    backdate(Referral, referral.pk, sent_at=sent, updated_at=decided)
     steps = [
         (Step.SENT, therapist, sent, None),
         (Step.SCHEDULED, prescriber, sent + dt.timedelta(days=2), evaluated),
-        (Step.ELIGIBLE, prescriber, evaluated + dt.timedelta(hours=1), None),
+        (Step.ELIGIBLE, prescriber, decided, None),
     ]
     for step, by, when, evaluation_at in steps:
         event = ReferralEvent.objects.create(
