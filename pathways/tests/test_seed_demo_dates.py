@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from itertools import pairwise
+from unittest import mock
 
 from django.core.management import call_command
 from django.db.models import Model
@@ -51,6 +52,11 @@ def seed_once() -> None:
     call_command("seed_demo", stdout=io.StringIO())
 
 
+# The demo is moved ten days after it was seeded. Seeded at the real time: a field
+# whose default is `timezone.now` (Disclosure.at) took the function before any mock.
+MOVED_AFTER = dt.timedelta(days=10)
+
+
 def first_dose_at(referral: Referral) -> dt.datetime | None:
     sessions = TreatmentSession.objects.filter(
         course__client=referral.client, kind=SessionKind.DOSING, started_at__isnull=False
@@ -63,6 +69,10 @@ class SeedDemoDatesTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
+        cls.seed_the_demo()
+
+    @classmethod
+    def seed_the_demo(cls) -> None:
         seed_once()
 
     def test_it_dates_every_record_of_a_client_after_the_client_was_created(self) -> None:
@@ -188,3 +198,32 @@ class SeedDemoDatesTestCase(BaseTestCase):
             assert timezone.localdate(amendment.client.created_at) <= amendment.received_on
             assert amendment.decided_at is not None
             assert amendment.created_at <= amendment.decided_at < now
+
+
+class SeedDemoMovedDatesTestCase(SeedDemoDatesTestCase):
+    """The same checks, on a demo seeded one day and moved ten days later (the clock
+    stays at the later day during the checks)."""
+
+    moved: dt.datetime
+
+    @classmethod
+    def seed_the_demo(cls) -> None:
+        seed_once()
+        cls.moved = timezone.now() + MOVED_AFTER
+        with mock.patch("django.utils.timezone.now", return_value=cls.moved):
+            call_command("seed_demo", stdout=io.StringIO())
+
+    def setUp(self) -> None:
+        super().setUp()
+        later = self.moved + dt.timedelta(hours=1)
+        clock = mock.patch("django.utils.timezone.now", return_value=later)
+        clock.start()
+        self.addCleanup(clock.stop)
+
+    def test_it_keeps_planned_sessions_off_the_weekend(self) -> None:
+        today = timezone.localdate()
+        planned = TreatmentSession.objects.filter(
+            status=SessionStatus.PLANNED, planned_date__gt=today
+        )
+        assert planned.exists()
+        assert all(s.planned_date.weekday() < 5 for s in planned if s.planned_date)

@@ -8,7 +8,8 @@ practice's zone), so every record keeps its place relative to today and to the
 others: the six months of scores, the referrals' steps, the sessions and their
 appointments, the links still open. The week's appointments that book no course
 session are removed and booked again for the current week (_demo_week), so the
-calendar shows this week whatever the day. The same day, nothing changes.
+calendar shows this week whatever the day, and a planned session moved onto a weekend
+goes to the Monday after. The same day, nothing changes.
 
 Not moved: the audit trail (append-only: it says when the demo was seeded and
 moved), users and sign-in records, the practice's documents and instruments, dates
@@ -27,7 +28,8 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from treatment.models import SessionKind, TreatmentSession
+from scheduling.models import Appointment
+from treatment.models import SessionKind, SessionStatus, TreatmentSession
 
 MOVED_APPS = (
     "clients",
@@ -111,4 +113,31 @@ def move_forward(days: int) -> int:
             if changes:
                 rows.filter(pk=row["pk"]).update(**changes)
                 moved += 1
+    return moved
+
+
+def off_the_weekend() -> int:
+    """Move a planned session the shift put on a Saturday or Sunday (and its
+    appointment) to the Monday after: the practice is open Monday to Friday. Past
+    sessions keep their day, with everything recorded in them. Returns how many moved."""
+    today = timezone.localdate()
+    moved = 0
+    booked = Appointment.objects.filter(
+        session__isnull=False, session__status=SessionStatus.PLANNED
+    ).select_related("session")
+    for appointment in booked:
+        day = timezone.localdate(appointment.starts_at)
+        if day <= today or day.weekday() < 5:
+            continue
+        days = 7 - day.weekday()
+        Appointment.objects.filter(pk=appointment.pk).update(
+            starts_at=_moved(appointment.starts_at, days),
+            ends_at=_moved(appointment.ends_at, days),
+        )
+        session = appointment.session
+        assert session is not None  # noqa: S101 (filtered above)
+        TreatmentSession.objects.filter(pk=session.pk).update(
+            planned_date=day + dt.timedelta(days=days)
+        )
+        moved += 1
     return moved

@@ -40,7 +40,11 @@ from pathways.management.commands._demo_intake import seed_intake
 from pathways.management.commands._demo_outcomes import seed_outcomes
 from pathways.management.commands._demo_pathway import morgan_dose_day, seed_pathway
 from pathways.management.commands._demo_referrals import seed_referrals
-from pathways.management.commands._demo_refresh import days_behind, move_forward
+from pathways.management.commands._demo_refresh import (
+    days_behind,
+    move_forward,
+    off_the_weekend,
+)
 from pathways.management.commands._demo_today import seed_today
 from pathways.management.commands._demo_week import clear_week, seed_week
 from website.models import Service
@@ -97,6 +101,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             clear_week()
             move_forward(days)
+            off_the_weekend()
             users = {user.role: user for user in User.objects.filter(username__in=DEMO_NAMES)}
             seed_week(users)
         self.stdout.write(
