@@ -5,8 +5,9 @@ appointment type this week, and two weekly series at the same hour every week,
 from eight weeks ago to five weeks ahead (the past ones completed):
 - Jamie Fox, EMDR, Tuesdays 16:00–17:30 with Theo in Room 3;
 - Harper Nguyen, psychotherapy, Mondays 11:00–11:50 with Olive in Room 2;
-and, this week only, Drew Patel's intake (Thursday 09:00, Olive, Room 2) and Elliot
-Shaw's psychotherapy (Wednesday 13:00, Olive, Room 3).
+and, this week only, Drew Patel's intake (Thursday 09:00, Olive, Room 2), Elliot
+Shaw's and Dana Whitfield's psychotherapy with Olive, and Theo's late-afternoon
+sessions with the clients referred (Monday to Friday at 16:00, Room 3).
 
 These appointments book no course session: `seed_demo` removes and books them again
 when it moves the demo to a later day, so the week is always the current one. They
@@ -44,6 +45,11 @@ WEEKLY: list[Slot] = [
 THIS_WEEK: list[Slot] = [
     ("Drew", "Patel", AppointmentType.INTAKE, 3, 9, 0, "oncall", "Room 2"),
     ("Elliot", "Shaw", AppointmentType.PSYCHOTHERAPY, 2, 13, 0, "oncall", "Room 3"),
+    ("Dana", "Whitfield", AppointmentType.PSYCHOTHERAPY, 1, 9, 0, "oncall", "Room 2"),
+    ("Avery", "Lindqvist", AppointmentType.PSYCHOTHERAPY, 0, 16, 0, "therapist", "Room 3"),
+    ("Quinn", "Harlow", AppointmentType.PSYCHOTHERAPY, 2, 16, 0, "therapist", "Room 3"),
+    ("Kit", "Moreau", AppointmentType.PSYCHOTHERAPY, 3, 16, 0, "therapist", "Room 3"),
+    ("Sasha", "Ortiz", AppointmentType.EMDR, 4, 16, 0, "therapist", "Room 3"),
 ]
 
 
