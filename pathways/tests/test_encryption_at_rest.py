@@ -176,7 +176,10 @@ class EncryptionAtRestTestCase(BaseTestCase):
                 list(AppointmentRequest.objects.filter(**{lookup: "anxiety"}))
 
         # Empty or not is the one question an encrypted column answers.
-        assert AppointmentRequest.objects.exclude(reason="").count() == 5
+        # Every demo request has a reason.
+        total = AppointmentRequest.objects.count()
+        assert total > 0
+        assert AppointmentRequest.objects.exclude(reason="").count() == total
         assert AppointmentRequest.objects.filter(reason__isnull=True).count() == 0
 
     def test_it_fails_loudly_when_the_key_is_wrong(self) -> None:

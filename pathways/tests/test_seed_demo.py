@@ -68,10 +68,12 @@ class SeedDemoTestCase(BaseTestCase):
             "ka-emdr",
             "kap",
         ]
-        assert AppointmentRequest.objects.count() == 5
-        # Morgan Ellis, Jamie Fox, Drew Patel, and four past courses for the outcomes report.
-        assert Client.objects.count() == 7
-        assert ContactMessage.objects.count() == 1
+        # Five in the inbox, Morgan Ellis's (converted), and Alexis Romero's sent twice.
+        assert AppointmentRequest.objects.count() == 8
+        # Morgan Ellis, Jamie Fox, Drew Patel, four past courses for the outcomes report,
+        # and six clients referred (a referral at every step).
+        assert Client.objects.count() == 13
+        assert ContactMessage.objects.count() == 2
 
     def test_it_prints_working_logins(self) -> None:
         output = seed()
@@ -97,7 +99,10 @@ class SeedDemoTestCase(BaseTestCase):
     def test_it_spreads_the_requests_over_past_days(self) -> None:
         seed()
 
-        dates = list(AppointmentRequest.objects.values_list("created_at", flat=True))
+        inbox = AppointmentRequest.objects.filter(
+            last_name__in=["Avery", "Rivera", "Morgan", "Chen", "Brooks"]
+        )
+        dates = list(inbox.values_list("created_at", flat=True))
         assert len({d.date() for d in dates}) == 5
         assert all(d < timezone.now() - timedelta(hours=23) for d in dates)
 
@@ -188,7 +193,7 @@ class SeedDemoTestCase(BaseTestCase):
         seed()
 
         records = DosingRecord.objects.select_related("session", "discharge")
-        assert records.count() == 5
+        assert records.count() == 6
         for record in records:
             dose = record.administrations.get(kind=Administration.Kind.DOSE)
             discharge = record.discharge
@@ -221,7 +226,7 @@ class SeedDemoTestCase(BaseTestCase):
                 status=SessionStatus.COMPLETED,
                 completed_at__lt=dose.given_at,
             ).exists()
-        assert Discharge.objects.filter(told_no_driving=True).count() == 5
+        assert Discharge.objects.filter(told_no_driving=True).count() == 6
 
     def test_it_records_a_self_administered_ka_emdr_dose(self) -> None:
         seed()
@@ -241,7 +246,7 @@ class SeedDemoTestCase(BaseTestCase):
     def test_it_gives_each_ka_emdr_dosing_session_its_emdr_record(self) -> None:
         seed()
 
-        closures = {}
+        closures = []
         for record in EmdrRecord.objects.select_related("session__course__client"):
             assert record.session is not None
             dose = record.session.dosing_record.administrations.get(kind=Administration.Kind.DOSE)
@@ -260,26 +265,38 @@ class SeedDemoTestCase(BaseTestCase):
                 == {}
             )
             assert record.sets.exists()
-            closures[record.client.last_name] = record.closure
-        assert closures == {"Haddad": "complete", "Walsh": "incomplete"}
+            closures.append((record.client.last_name, record.closure))
+        # Devon Walsh's first session closed incomplete; the second finished the target.
+        assert sorted(closures) == [
+            ("Haddad", "complete"),
+            ("Walsh", "complete"),
+            ("Walsh", "incomplete"),
+        ]
 
-    def test_it_seeds_an_acknowledged_safety_alert(self) -> None:
+    def test_it_seeds_two_acknowledged_safety_alerts_and_an_open_one(self) -> None:
         seed()
 
-        alert = SafetyAlert.objects.get()
-        assert alert.client.last_name == "Walsh"
-        assert (alert.instrument.code, alert.item, alert.value) == ("phq9", 9, 1)
-        assert alert.response is not None
-        assert alert.response.answers["9"] == 1
-        assert alert.action == AlertAction.SAFETY_PLAN
-        assert len(alert.action_note) >= MIN_NOTE_CHARS
-        assert alert.acknowledged_at is not None
-        assert alert.raised_at < alert.acknowledged_at
-        assert alert.acknowledged_by is not None
-        assert can_acknowledge(alert.acknowledged_by)
+        alerts = {a.client.last_name: a for a in SafetyAlert.objects.select_related("client")}
+        assert set(alerts) == {"Walsh", "Ellis", "Fox"}
+        for alert in alerts.values():
+            # Raised by the measures service from a real answer: item 9 answered 1.
+            assert (alert.instrument.code, alert.item, alert.value) == ("phq9", 9, 1)
+            assert alert.response is not None
+            assert alert.response.answers["9"] == 1
+            assert alert.raised_at == alert.response.answered_at
+        for name in ("Walsh", "Ellis"):
+            alert = alerts[name]
+            assert alert.action == AlertAction.SAFETY_PLAN
+            assert len(alert.action_note) >= MIN_NOTE_CHARS
+            assert alert.acknowledged_at is not None
+            assert alert.raised_at < alert.acknowledged_at < timezone.now()
+            assert alert.acknowledged_by is not None
+            assert can_acknowledge(alert.acknowledged_by)
+        assert alerts["Fox"].acknowledged_at is None
         assert User.objects.get(username="admin").is_clinician
         # Every other PHQ-9 leaves item 9 at 0.
-        others = Response.objects.filter(instrument__code="phq9").exclude(pk=alert.response.pk)
+        flagged = [a.response.pk for a in alerts.values() if a.response]
+        others = Response.objects.filter(instrument__code="phq9").exclude(pk__in=flagged)
         assert all(r.answers["9"] == 0 for r in others)
 
     def test_it_leaves_todays_dosing_session_waiting_only_for_the_escort(self) -> None:

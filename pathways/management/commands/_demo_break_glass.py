@@ -22,8 +22,9 @@ REASON = (
 )
 
 
-def seed_break_glass(password: str) -> User:
-    """The on-call therapist, named for emergency access, and her one past grant."""
+def seed_break_glass(password_hash: str) -> User:
+    """The on-call therapist, named for emergency access, and her one past grant
+    (`password_hash`: the demo password, hashed once for every demo user)."""
     username, first, last, credentials = ON_CALL
     olive = User(
         username=username,
@@ -34,7 +35,7 @@ def seed_break_glass(password: str) -> User:
         email=f"{username}@pathways.example",
         on_call=True,
     )
-    olive.set_password(password)
+    olive.password = password_hash
     olive.save()
     olive.user_permissions.add(Permission.objects.get(codename="break_glass"))
     # Jamie's date of birth, so that the emergency-access form can name her exactly.

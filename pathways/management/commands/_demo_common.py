@@ -15,15 +15,20 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from accounts.actor import Actor
 from accounts.models import User
 from clients.models import Client
 from consents.models import ConsentDocument, SignedConsent
-from measures.models import Instrument, Response, Source
-from measures.scoring import score
-from measures.services import cut_point_for
+from measures.alerts.services import alert_acknowledge
+from measures.models import Instrument, Response, SafetyAlert, Source
+from measures.services import response_record
 from partners.models import Partner, Referral, ReferralEvent, ReferralStatus, Step
 from partners.prescreen import ITEM_LABELS
 from prescriptions.models import Prescription, Route, RxModality
+
+# The practice's own network, where the demo's clients answer their links
+# (RFC 5737 documentation range).
+DEMO_IP = "192.0.2.50"
 
 
 def day_ago(days: int) -> dt.date:
@@ -90,11 +95,13 @@ def eligible_referral(
         status=ReferralStatus.ELIGIBLE,
         evaluation_at=evaluated,
     )
-    backdate(Referral, referral.pk, sent_at=sent, updated_at=evaluated)
+    decided = evaluated + dt.timedelta(hours=1)
+    # The referral was last changed by the decision, not before it.
+    backdate(Referral, referral.pk, sent_at=sent, updated_at=decided)
     steps = [
         (Step.SENT, therapist, sent, None),
         (Step.SCHEDULED, prescriber, sent + dt.timedelta(days=2), evaluated),
-        (Step.ELIGIBLE, prescriber, evaluated + dt.timedelta(hours=1), None),
+        (Step.ELIGIBLE, prescriber, decided, None),
     ]
     for step, by, when, evaluation_at in steps:
         event = ReferralEvent.objects.create(
@@ -171,24 +178,27 @@ def respond(
     answered_at: dt.datetime,
     fixed: dict[int, int] | None = None,
 ) -> Response:
-    """A completed instrument, scored as measures.services.response_record scores it
-    (cut-point in force, clusters, provisional), but raising no alert: an alert the
-    demo wants is written, with its acknowledgement, by the caller."""
+    """A completed instrument, answered by the client on a link and stored by
+    measures.services.response_record, which scores it and raises any safety alert
+    (PHQ-9 item 9 above 0) as it would for a real answer. The alert's time is then
+    set to the answer's: the demo's past happened on the day it says."""
     instrument = Instrument.objects.get(code=code)
     if code == "phq9":
         fixed = {9: 0, **(fixed or {})}
     answers = answers_totalling(instrument.definition, total, fixed)
-    scored = score(instrument.definition, answers, cut_point=cut_point_for(instrument))
-    return Response.objects.create(
+    response = response_record(
+        actor=Actor.client_on_link(DEMO_IP),
         client=client,
         instrument=instrument,
-        definition_version=instrument.version,
+        answers=answers,
         source=Source.LINK,
-        answers={str(k): v for k, v in sorted(answers.items())},
-        total=scored.total,
-        band_key=scored.band_key,
-        band_label=scored.band_label,
-        subscores=dict(scored.subscores),
-        provisional=scored.provisional,
         answered_at=answered_at,
     )
+    SafetyAlert.objects.filter(response=response).update(raised_at=answered_at)
+    return response
+
+
+def acknowledge(alert: SafetyAlert, by: User, action: str, note: str, after: dt.timedelta) -> None:
+    """Acknowledge through measures.alerts.services, `after` the alert was raised."""
+    alert_acknowledge(actor=Actor.for_user(by), alert=alert, action=action, note=note)
+    backdate(SafetyAlert, alert.pk, acknowledged_at=alert.raised_at + after)

@@ -58,6 +58,21 @@ def _accounting(referral: Referral, prescriber: User) -> list[Disclosure]:
                 by=prescriber,
             )
         )
+    for event in events.values():
+        if event.step in (Step.ANSWER, Step.CLOSED) and event.by_id == referral.referred_by_id:
+            # What the practice writes on the thread goes to the partner.
+            rows.append(
+                Disclosure(
+                    client_id=referral.client_id,
+                    partner_id=referral.partner_id,
+                    release_id=referral.release_id,
+                    kind=DisclosureKind.MESSAGE,
+                    channel=DisclosureChannel.PRACTICE_SEND,
+                    object_ids={"referral": referral.pk, "event": event.pk},
+                    at=event.at,
+                    by=event.by,
+                )
+            )
     return rows
 
 

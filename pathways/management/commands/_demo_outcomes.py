@@ -27,6 +27,7 @@ from consents.models import ConsentKind
 from measures.models import AlertAction, SafetyAlert
 from partners.models import Partner
 from pathways.management.commands._demo_common import (
+    acknowledge,
     at,
     backdate,
     day_ago,
@@ -277,20 +278,11 @@ def _seed_course(course: Course, index: int, users: dict[str, User], partner: Pa
             respond(client, code, total, rel(days, 19))
     if course.alert is not None:
         days, total = course.alert
-        answered = rel(days, 10)
-        response = respond(client, "phq9", total, answered, fixed={9: 1})
-        alert = SafetyAlert.objects.create(
-            client=client,
-            instrument=response.instrument,
-            response=response,
-            item=9,
-            value=1,
-            acknowledged_at=answered + dt.timedelta(minutes=90),
-            acknowledged_by=therapist,
-            action=AlertAction.SAFETY_PLAN,
-            action_note=course.alert_note,
+        response = respond(client, "phq9", total, rel(days, 10), fixed={9: 1})
+        alert = SafetyAlert.objects.get(response=response)
+        acknowledge(
+            alert, therapist, AlertAction.SAFETY_PLAN, course.alert_note, dt.timedelta(minutes=90)
         )
-        backdate(SafetyAlert, alert.pk, raised_at=answered)
     return client
 
 

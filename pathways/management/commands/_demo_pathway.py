@@ -23,6 +23,9 @@ from accounts.models import Role, User
 from clients.models import Client, Diagnosis, ReportedMedication
 from consents.models import ConsentKind
 from consents.services import consent_documents_install_defaults
+from dosing.models import Addendum
+from dosing.notes import addendum_add
+from intake.models import AppointmentRequest, RequestStatus, StatusChange
 from partners.models import Partner, Referral, ReferralEvent, Step
 from partners.prescreen import ITEM_LABELS
 from pathways.management.commands._demo_common import (
@@ -31,7 +34,6 @@ from pathways.management.commands._demo_common import (
     day_ago,
     eligible_referral,
     prescription,
-    respond,
     sign,
     workday,
 )
@@ -57,12 +59,19 @@ from treatment.models import (
     TreatmentCourse,
     TreatmentSession,
 )
+from website.models import Service
 
 # ICD-10-CM titles (CMS ICD-10-CM tabular list).
 MDD = "Major depressive disorder, recurrent, moderate"
 PTSD = "Post-traumatic stress disorder, unspecified"
 # Morgan's first dosing session: about two weeks ago, on a weekday.
 MORGAN_DOSED_DAYS_AGO = 14
+# Morgan's request came in six months ago; weekly therapy started a few days later.
+MORGAN_SINCE_DAYS = 186
+MORGAN_ADDENDUM = (
+    "Riley called the next morning: Morgan slept well and had no nausea after leaving. "
+    "Added for completeness; the note above is unchanged."
+)
 
 
 def morgan_dose_day() -> dt.date:
@@ -165,13 +174,35 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         emergency_contact_name="Riley Ellis",
         emergency_contact_relationship="Partner",
         emergency_contact_phone="(555) 010-0188",
-        created_at=before(28, 10),
+        created_at=at(day_ago(MORGAN_SINCE_DAYS), 10),
     )
     morgan.refresh_from_db()
+    request = AppointmentRequest.objects.create(
+        first_name=morgan.first_name,
+        last_name=morgan.last_name,
+        email=morgan.email,
+        phone=morgan.phone,
+        preferred_contact="email",
+        preferred_times=["afternoon"],
+        service=Service.objects.filter(slug="kap").first(),
+        reason="Depression for years; two antidepressants helped only a little.",
+        heard_about="search",
+        consent_to_contact=True,
+        not_emergency_ack=True,
+        status=RequestStatus.CONVERTED,
+        client=morgan,
+    )
+    backdate(AppointmentRequest, request.pk, created_at=at(day_ago(MORGAN_SINCE_DAYS + 2), 20))
+    StatusChange.objects.create(
+        request=request,
+        from_status=RequestStatus.NEW,
+        to_status=RequestStatus.CONVERTED,
+        changed_by=users[Role.INTAKE],
+    )
     diagnosis = Diagnosis.objects.create(
         client=morgan, code="F33.1", description=MDD, added_by=therapist
     )
-    backdate(Diagnosis, diagnosis.pk, added_at=before(27, 11))
+    backdate(Diagnosis, diagnosis.pk, added_at=at(day_ago(MORGAN_SINCE_DAYS - 1), 11))
     ReportedMedication.objects.create(
         client=morgan, name="Sertraline", dose="100 mg", frequency="daily"
     )
@@ -225,6 +256,8 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         nausea=True,
     )
     record = past_dosing_session(course, v1, Staff(therapist, users[Role.ADMIN]), plan)
+    addendum = addendum_add(actor=Actor.for_user(therapist), record=record, text=MORGAN_ADDENDUM)
+    backdate(Addendum, addendum.pk, created_at=at(dose_day + dt.timedelta(days=1), 9, 40))
     # After the first session the prescriber raised the dose: version 2 governs today.
     revise(v1, at(dose_day + dt.timedelta(days=1), 11), dose_mg=Decimal("200"))
     done_session(
@@ -247,21 +280,7 @@ def seed_pathway(users: dict[str, User], partner: Partner) -> None:
         diagnoses=[{"code": "F43.10", "description": PTSD}],
         prescreen={**dict.fromkeys(ITEM_LABELS, "no"), "hypertension": "unknown"},
     )
-    ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
-
-
-def seed_scores() -> None:
-    """PHQ-9 and GAD-7 for Morgan Ellis: at intake, the evening before the first dose
-    (the dose needs a PHQ-9 within DOSING_PHQ9_MAX_AGE_HOURS), and two days ago (so
-    today's dosing session has a recent one), for the charts and the outcomes report."""
-    morgan = Client.objects.get(first_name="Morgan", last_name="Ellis")
-    dose_day = morgan_dose_day()
-    days = (
-        dose_day - dt.timedelta(days=26),
-        dose_day - dt.timedelta(days=1),
-        day_ago(2),
-    )
-    for code, totals in (("phq9", (19, 14, 9)), ("gad7", (15, 11, 8))):
-        for day, total in zip(days, totals, strict=True):
-            # Item 9 (self-harm) stays 0 for Morgan: no safety alert to acknowledge.
-            respond(morgan, code, total, at(day, 19))
+    sent = at(day_ago(2), 14)
+    backdate(Referral, referral.pk, sent_at=sent, updated_at=sent)
+    event = ReferralEvent.objects.create(referral=referral, step=Step.SENT, by=therapist)
+    backdate(ReferralEvent, event.pk, at=sent)

@@ -64,6 +64,7 @@ class Plan:
     nausea: bool = False  # mild nausea at 25 minutes, settled with ondansetron
     baseline: tuple[int, int, int] = (122, 76, 72)  # systolic, diastolic, heart rate
     fasted: tuple[Decimal, Decimal] = (Decimal("5"), Decimal("3"))  # food, clear liquids
+    signed: bool = True  # False: the note is written and waits for the therapist to sign
 
 
 def done_session(
@@ -241,13 +242,14 @@ def past_dosing_session(
     session.save(update_fields=["status", "completed_at"])
     data, assessment, next_steps = plan.note
     signed = discharged + dt.timedelta(hours=1)
-    SessionNote.objects.create(
+    note = SessionNote.objects.create(
         session=session,
         data=data,
         assessment=assessment,
         plan=next_steps,
         author=therapist,
-        signed_at=signed,
-        signed_by=therapist,
+        signed_at=signed if plan.signed else None,
+        signed_by=therapist if plan.signed else None,
     )
+    backdate(SessionNote, note.pk, updated_at=signed)
     return record

@@ -1,12 +1,14 @@
 """Create a fictional practice to explore: services, staff, requests, clients, a
-KAP pathway with a past and a planned dosing session, past courses for the
-outcomes report, and the accounting of disclosures to the partner with one release
-revoked, and an on-call therapist named for emergency (break-glass) access with
-one past grant (see _demo_pathway, _demo_outcomes, _demo_disclosures and
-_demo_break_glass).
+KAP client mid-course with six months of scores and a dosing session today, past
+courses for the outcomes report, a referral at every step, the accounting of
+disclosures with one release revoked, an on-call therapist named for emergency
+(break-glass) access, a full week on the calendar and what waits at the front desk
+(see the _demo_* modules).
 
-Runs once: if the demo users exist it only prints the logins again. Every name,
-address and phone number here is invented (555-01xx numbers are reserved for fiction).
+Seeds once. Run again on a later day, it moves the demo's dates forward so that
+today's session is today (_demo_refresh); the same day, it changes nothing. Either
+way it prints the logins. Every name, address and phone number here is invented
+(555-01xx numbers are reserved for fiction).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -30,9 +33,20 @@ from partners.services import membership_set
 from pathways.management.commands._demo_activity import seed_activity
 from pathways.management.commands._demo_amendments import seed_amendments
 from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_glass
+from pathways.management.commands._demo_common import at, backdate, day_ago
 from pathways.management.commands._demo_disclosures import seed_disclosures
+from pathways.management.commands._demo_history import seed_history
+from pathways.management.commands._demo_intake import seed_intake
 from pathways.management.commands._demo_outcomes import seed_outcomes
-from pathways.management.commands._demo_pathway import seed_pathway, seed_scores
+from pathways.management.commands._demo_pathway import morgan_dose_day, seed_pathway
+from pathways.management.commands._demo_referrals import seed_referrals
+from pathways.management.commands._demo_refresh import (
+    days_behind,
+    move_forward,
+    off_the_weekend,
+)
+from pathways.management.commands._demo_today import seed_today
+from pathways.management.commands._demo_week import clear_week, seed_week
 from website.models import Service
 from website.services import services_install_defaults
 
@@ -50,10 +64,13 @@ DEMO_REQUESTS = [
     ("Riley", "Chen", "individual-therapy", RequestStatus.SCHEDULED, "Stress after a move."),
     ("Taylor", "Brooks", "", RequestStatus.DECLINED, "Not sure what I need."),
 ]
+DEMO_NAMES = [username for username, *_ in DEMO_USERS]
+# Name, service, status, and days since the record was made (Morgan's is re-dated by
+# _demo_pathway to her request, six months ago; Drew's intake is this week).
 DEMO_CLIENTS = [
-    ("Morgan", "Ellis", "kap", ClientStatus.ACTIVE),
-    ("Jamie", "Fox", "ka-emdr", ClientStatus.ACTIVE),
-    ("Drew", "Patel", "individual-therapy", ClientStatus.PROSPECTIVE),
+    ("Morgan", "Ellis", "kap", ClientStatus.ACTIVE, 186),
+    ("Jamie", "Fox", "ka-emdr", ClientStatus.ACTIVE, 120),
+    ("Drew", "Patel", "individual-therapy", ClientStatus.PROSPECTIVE, 10),
 ]
 
 
@@ -64,7 +81,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates known passwords: refused in production mode.")
         if User.objects.filter(username="admin").exists():
-            self.stdout.write("Demo data is already there; nothing changed.")
+            self._refresh()
         else:
             with transaction.atomic():
                 self._seed()
@@ -75,6 +92,22 @@ class Command(BaseCommand):
         on_call = f"{Role.THERAPIST.label} (on call, emergency access)"
         self.stdout.write(f"  {ON_CALL[0]:<11} {on_call:<30} password: {DEMO_PASSWORD}")
 
+    def _refresh(self) -> None:
+        """Move the demo to today when it was seeded on an earlier day (_demo_refresh)."""
+        days = days_behind()
+        if not days:
+            self.stdout.write("Demo data is already there; nothing changed.")
+            return
+        with transaction.atomic():
+            clear_week()
+            move_forward(days)
+            off_the_weekend()
+            users = {user.role: user for user in User.objects.filter(username__in=DEMO_NAMES)}
+            seed_week(users)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data moved {days} days forward: today's session is today.")
+        )
+
     def _seed(self) -> None:
         services_install_defaults()
         partner = Partner.objects.create(
@@ -83,6 +116,9 @@ class Command(BaseCommand):
             email="office@blueridge.example",
         )
         users: dict[str, User] = {}
+        # One hash for the one published password: hashing is the slowest step of the
+        # demo, and every demo user shares the password anyway.
+        password_hash = make_password(DEMO_PASSWORD)
         for username, role, first, last, credentials in DEMO_USERS:
             user = User(
                 username=username,
@@ -98,7 +134,7 @@ class Command(BaseCommand):
                 is_clinician=role == Role.ADMIN,
                 on_call=role == Role.THERAPIST,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save()
             if role == Role.PRESCRIBER:
                 membership_set(user=user, partner=partner)
@@ -131,8 +167,8 @@ class Command(BaseCommand):
                     to_status=status,
                     changed_by=users[Role.INTAKE],
                 )
-        for first, last, slug, client_status in DEMO_CLIENTS:
-            Client.objects.create(
+        for first, last, slug, client_status, since in DEMO_CLIENTS:
+            client = Client.objects.create(
                 first_name=first,
                 last_name=last,
                 email=f"{first.lower()}.{last.lower()}@example.com",
@@ -142,17 +178,22 @@ class Command(BaseCommand):
                 assigned_therapist=users[Role.THERAPIST],
                 created_by=users[Role.INTAKE],
             )
+            backdate(Client, client.pk, created_at=at(day_ago(since), 10))
         seed_pathway(users, partner)
         call_command("load_instruments", stdout=io.StringIO())
-        seed_scores()
         seed_outcomes(users, partner)
+        seed_history(users, morgan_dose_day())
+        rowan_preparation = seed_referrals(users, partner)
         seed_disclosures(users)
         seed_amendments(users)
-        seed_break_glass(DEMO_PASSWORD)
+        seed_break_glass(password_hash)
+        seed_today(users, rowan_preparation)
+        seed_week(users)
         ContactMessage.objects.create(
             name="Pat Quinn",
             email="pat.quinn@example.com",
             message="Do you take insurance for KAP sessions?",
         )
+        seed_intake(users)
         # Last: the staff open pages through the real views (the audit report's trail).
         seed_activity(DEMO_PASSWORD)
