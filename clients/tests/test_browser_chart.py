@@ -83,3 +83,31 @@ def test_it_marks_a_medication_stopped_only_through_the_confirm(page: Any) -> No
     medication.refresh_from_db()
     assert medication.stopped_at is not None
     assert_accessible(page)
+
+
+def test_it_shows_the_item_9_answers_on_the_measures_tab_and_the_scores(page: Any) -> None:
+    from measures.models import Response
+    from measures.tests.factories import day, load_instruments, make_score
+
+    load_instruments()
+    theo = make_user("theo", Role.THERAPIST, first_name="Theo")
+    record = make_client(first_name="Marta", last_name="Quill", assigned_therapist=theo)
+    for i, total in enumerate((19, 15, 11, 8)):
+        response = make_score(record, "phq9", total, day(2026, 6, 1) + dt.timedelta(days=30 * i))
+        answers = {**response.answers, "9": 2 if i == 1 else 0}
+        Response.objects.filter(pk=response.pk).update(answers=answers)
+
+    sign_in(page, "theo")
+    page.goto(f"/staff/clients/{record.pk}/measures/")
+    expect(page.locator("figcaption.item-flag")).to_contain_text(
+        "item 9 above 0 (safety item), marked by a triangle, on 1 Jul 2026 (2)"
+    )
+    expect(page.locator("img[src*='phq9.svg']")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("All charts and every score")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress on the outcome measures")
+    table = page.locator("table.outcome-scores")
+    expect(table.get_by_role("columnheader", name="Safety item")).to_be_visible()
+    expect(table.get_by_role("row").filter(has_text="Item 9: 2 (above 0)")).to_have_count(1)
+    assert_accessible(page)
