@@ -31,4 +31,7 @@ urlpatterns = [
         {"kind": "allergy"},
         name="allergy_end",
     ),
+    # The chart's other tabs (clients.panels.TABS): last, after the record's own
+    # pages, so "edit" is never read as a tab; an unknown tab is a 404.
+    path("<int:pk>/<slug:tab>/", views.client_tab, name="tab"),
 ]

@@ -1,4 +1,9 @@
-"""The client record: search, the record page, and edits to it."""
+"""The client record: search, the chart (a header and tabs), and edits to it.
+
+The chart is one page per tab (`/staff/clients/<pk>/` is the overview,
+`/staff/clients/<pk>/<tab>/` the others): each renders the whole page, so a link
+works without JavaScript; htmx swaps only the tab bar and panel when it is there.
+Each tab's GET is a PHI read, audited with the tab's name."""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.forms import BaseForm, ModelForm
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, AuthedRequest, role_required
@@ -21,7 +28,15 @@ from clients import services
 from clients.access import clients_for_user, get_client_for_user
 from clients.forms import AllergyForm, ClientForm, DiagnosisForm, MedicationForm, SearchForm
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
-from clients.panels import render_panels, timeline_for
+from clients.panels import (
+    OVERVIEW,
+    TAB_LABELS,
+    TABS,
+    age_on,
+    header_facts,
+    render_panels,
+    timeline_for,
+)
 from clients.search import search_clients
 from common.forms import values_of
 
@@ -93,27 +108,62 @@ def client_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "clients/list.html", context)
 
 
-def _detail_context(request: AuthedRequest, client: Client, **forms: object) -> dict[str, object]:
+def tab_url(client: Client, tab: str) -> str:
+    if tab == OVERVIEW:
+        return reverse("clients:detail", args=[client.pk])
+    return reverse("clients:tab", args=[client.pk, tab])
+
+
+def _chart_context(
+    request: AuthedRequest, client: Client, tab: str, **forms: object
+) -> dict[str, object]:
+    """The header, the tab bar and `tab`'s panels; the record and its lists on the
+    overview, the timeline on its tab (each tab reads only what it shows)."""
     context: dict[str, object] = {
         "client": client,
-        "source": getattr(client, "source_request", None),
-        "diagnoses": client.diagnoses.all(),
-        "medications": client.medications.all(),
-        "allergies": client.allergies.all(),
-        "panels": render_panels(request, client),
-        "timeline": timeline_for(client),
+        "age": age_on(client.date_of_birth, timezone.localdate()),
+        "facts": header_facts(request, client),
+        "tab": tab,
+        "tab_label": TAB_LABELS[tab],
+        "tabs": [(slug, label, tab_url(client, slug)) for slug, label in TABS],
+        "panels": render_panels(request, client, tab),
     }
-    for kind, (form_class, _, _) in ITEMS.items():
-        context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+    if tab == OVERVIEW:
+        context.update(
+            source=getattr(client, "source_request", None),
+            diagnoses=client.diagnoses.all(),
+            medications=client.medications.all(),
+            allergies=client.allergies.all(),
+        )
+        for kind, (form_class, _, _) in ITEMS.items():
+            context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+    if tab == "timeline":
+        context["timeline"] = timeline_for(client)
     return context
+
+
+def _chart(request: AuthedRequest, client: Client, tab: str, **forms: object) -> HttpResponse:
+    log_action(actor_from(request), "client.view", client, client=client, detail={"tab": tab})
+    context = _chart_context(request, client, tab, **forms)
+    return render(request, "clients/detail.html", context)
 
 
 @require_GET
 @role_required(*CLIENT_ROLES)
 def client_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The chart's overview."""
+    return _chart(request, get_client_for_user(request, pk), OVERVIEW)
+
+
+@require_GET
+@role_required(*CLIENT_ROLES)
+def client_tab(request: AuthedRequest, pk: int, tab: str) -> HttpResponse:
+    """One tab of the chart; a tab that does not exist is a 404 (after the client's
+    own check, so that it tells nothing about someone else's client)."""
     client = get_client_for_user(request, pk)
-    log_action(actor_from(request), "client.view", client, client=client)
-    return render(request, "clients/detail.html", _detail_context(request, client))
+    if tab not in TAB_LABELS:
+        raise Http404("No such tab.")
+    return _chart(request, client, tab)
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,18 +216,33 @@ def item_add(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
             messages.success(request, "Added to the record.")
             return redirect(client)
     # Show the record again with the error beside the field and the typed text kept.
-    log_action(actor, "client.view", client, client=client)
-    context = _detail_context(request, client, **{kind: form})
-    return render(request, "clients/detail.html", context)
+    return _chart(request, client, OVERVIEW, **{kind: form})
+
+
+# What ending an item of each kind does, in the words of its button and message.
+END_DONE = {
+    "diagnosis": "marked as resolved",
+    "medication": "marked as stopped",
+    "allergy": "removed",
+}
 
 
 @require_POST
 @role_required(*CLIENT_ROLES)
 def item_end(request: AuthedRequest, pk: int, kind: str, item_id: int) -> HttpResponse:
+    """Resolve a diagnosis, stop a medication, remove an allergy: only with the
+    confirm form's explicit `confirm=yes` (templates/includes/confirm.html)."""
     client = get_client_for_user(request, pk)
     _, model, _ = ITEMS[kind]
     # get_object_or_404's stub loses the union of model classes and answers Model.
     item: services.RecordItem = get_object_or_404(model, pk=item_id, client=client)  # type: ignore[assignment]
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request, "Nothing was changed: confirm with the button that says what it does."
+        )
+        return redirect(client)
     services.record_item_end(actor=actor_from(request), item=item)
-    messages.success(request, "Record updated; the history is kept.")
+    messages.success(
+        request, f"The {model._meta.verbose_name} was {END_DONE[kind]}; the history is kept."
+    )
     return redirect(client)

@@ -103,20 +103,29 @@ INSTALLED_APPS = [
 # An app adds to a page by naming its function here; the page follows the list's
 # order. Tests change a list with override_settings.
 
-# Sections of the staff client page: f(request, client) -> clients.panels.Panel | None.
+# Sections of the staff client page, each with the chart's tab it goes on
+# (clients.panels.TABS): (tab, f(request, client) -> clients.panels.Panel | None).
 PATHWAYS_CLIENT_PANELS = [
-    "partners.panels.referrals_panel",
-    "partners.panels.disclosures_panel",
-    "prescriptions.panels.client_panel",
-    "consents.panels.consents_panel",
-    "scheduling.panels.appointments_panel",
-    "treatment.panels.courses_panel",
-    "dosing.panels.client_panel",
-    "bls.panels.emdr_panel",
-    "measures.alerts.panels.safety_alerts_panel",
-    "measures.panels.measures_panel",
-    "measures.outcomes.panels.outcome_charts_panel",
-    "amendments.panels.amendments_panel",
+    ("overview", "measures.alerts.panels.safety_alerts_panel"),
+    ("appointments", "scheduling.panels.appointments_panel"),
+    ("course", "treatment.panels.courses_panel"),
+    ("course", "dosing.panels.client_panel"),
+    ("course", "bls.panels.emdr_panel"),
+    ("measures", "measures.alerts.panels.safety_alerts_panel"),
+    ("measures", "measures.panels.measures_panel"),
+    ("measures", "measures.outcomes.panels.outcome_charts_panel"),
+    ("consents", "consents.panels.consents_panel"),
+    ("consents", "partners.panels.disclosures_panel"),
+    ("referrals", "partners.panels.referrals_panel"),
+    ("referrals", "prescriptions.panels.client_panel"),
+    ("notes", "dosing.notes_panel.notes_panel"),
+    ("notes", "amendments.panels.amendments_panel"),
+]
+# Facts in the header of the client chart: f(request, client) -> list[HeaderFact].
+PATHWAYS_CLIENT_FACTS = [
+    "treatment.facts.course_facts",
+    "measures.alerts.facts.alert_facts",
+    "consents.facts.consent_facts",
 ]
 # Sections of the partner-portal referral page: f(request, referral) -> Panel | None.
 PATHWAYS_PORTAL_PANELS = [

@@ -339,7 +339,7 @@ class ClientPageTests(AmendmentTestCase):
         self.receive(today() - dt.timedelta(days=2))
         self.client.force_login(self.therapist)
 
-        response = self.client.get(f"/staff/clients/{self.client_record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.client_record.pk}/notes/")
 
         self.assertContains(response, "Amendment requests")
         self.assertContains(response, (today() + dt.timedelta(days=58)).isoformat())
@@ -377,6 +377,6 @@ class ClientPageTests(AmendmentTestCase):
         self.deny(self.receive())
         self.client.force_login(self.intake)
 
-        response = self.client.get(f"/staff/clients/{self.client_record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.client_record.pk}/timeline/")
 
         self.assertContains(response, "Amendment request denied: Diagnoses")

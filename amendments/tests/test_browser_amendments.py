@@ -40,7 +40,7 @@ def test_it_records_denies_and_appends_the_disagreement(page: Any) -> None:
     received = timezone.localdate() - dt.timedelta(days=2)
 
     sign_in(page, "indira")
-    page.goto(f"/staff/clients/{client.pk}/")
+    page.goto(f"/staff/clients/{client.pk}/notes/")
     page.get_by_role("link", name="Record an amendment request").click()
     page.get_by_label("Received on").fill(received.isoformat())
     page.get_by_label("Part of the record it concerns").select_option("session_note")
@@ -78,8 +78,9 @@ def test_it_records_denies_and_appends_the_disagreement(page: Any) -> None:
     )
     expect(page.locator("#amendment-request")).to_contain_text("I never said I stopped sleeping.")
 
-    page.goto(f"/staff/clients/{client.pk}/")
+    page.goto(f"/staff/clients/{client.pk}/notes/")
     expect(page.locator("#amendments")).to_contain_text("Denied · disagreement filed")
+    page.goto(f"/staff/clients/{client.pk}/timeline/")
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Statement of disagreement appended")
     expect(timeline).to_contain_text("Amendment request denied: A session note")

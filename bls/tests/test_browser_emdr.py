@@ -74,7 +74,7 @@ def test_it_records_a_ka_emdr_session_and_draws_its_timeline(page: Any) -> None:
     take_vitals(emdr.session, theo, emdr.start + dt.timedelta(minutes=40), (136, 88), 84)
 
     sign_in(page, "theo")
-    page.goto(f"/staff/clients/{emdr.client.pk}/")
+    page.goto(f"/staff/clients/{emdr.client.pk}/course/")
     page.get_by_role("button", name="Open an EMDR record for the dosing session").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("EMDR record")
     record = EmdrRecord.objects.get(session=emdr.session)

@@ -96,7 +96,7 @@ class ClientPanelTestCase(BaseTestCase):
 
     def page(self, user: User | None = None) -> str:
         self.client.force_login(user or self.therapist)
-        response = self.client.get(f"/staff/clients/{self.emdr.client.pk}/")
+        response = self.client.get(f"/staff/clients/{self.emdr.client.pk}/course/")
         assert response.status_code == 200
         return response.content.decode()
 
@@ -132,7 +132,7 @@ class ClientPanelTestCase(BaseTestCase):
         make_session(make_course(client, self.therapist, modality=Modality.KAP))
         self.client.force_login(self.therapist)
 
-        response = self.client.get(f"/staff/clients/{client.pk}/")
+        response = self.client.get(f"/staff/clients/{client.pk}/course/")
 
         self.assertNotContains(response, "EMDR records")
 

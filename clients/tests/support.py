@@ -2,7 +2,8 @@
 emergency-access (break-glass) tests.
 
 The client page renders every panel and timeline source listed in settings
-(PATHWAYS_CLIENT_PANELS, PATHWAYS_TIMELINE_SOURCES). `own_providers_only` keeps
+(PATHWAYS_CLIENT_PANELS, PATHWAYS_CLIENT_FACTS,
+PATHWAYS_TIMELINE_SOURCES). `own_providers_only` keeps
 those of `clients`' own record (intake.timeline), `treatment` and any app a test
 names, for the length of one test, so these tests check the page they are about.
 """
@@ -25,11 +26,17 @@ def own_providers_only(test: TestCase, *extra_apps: str) -> None:
     """Limit the client page's panels and timeline to these apps, for one test."""
     apps = OWN_APPS + extra_apps
 
-    def kept(name: str) -> list[str]:
-        return [path for path in getattr(settings, name) if path.split(".")[0] in apps]
+    def kept(name: str) -> list[Any]:
+        # An entry is a dotted path, or a (tab, dotted path) pair (the client panels).
+        return [
+            entry
+            for entry in getattr(settings, name)
+            if (entry if isinstance(entry, str) else entry[1]).split(".")[0] in apps
+        ]
 
     override = override_settings(
         PATHWAYS_CLIENT_PANELS=kept("PATHWAYS_CLIENT_PANELS"),
+        PATHWAYS_CLIENT_FACTS=kept("PATHWAYS_CLIENT_FACTS"),
         PATHWAYS_TIMELINE_SOURCES=kept("PATHWAYS_TIMELINE_SOURCES"),
     )
     override.enable()

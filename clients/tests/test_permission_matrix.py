@@ -34,20 +34,24 @@ def _client_form(practice: Fixture) -> dict[str, Any]:
 
 DIAGNOSIS = {"diagnosis-code": "F33.1", "diagnosis-description": "MDD"}
 ALLERGY = {"allergy-substance": "Latex", "allergy-severity": "mild"}
+# Ending an item takes the confirm form's explicit yes.
+CONFIRM = {"confirm": "yes"}
 
 MATRIX: dict[str, Entry] = {
     "clients:list": Entry("GET", CLIENT_ROLES),
     "clients:detail": Entry("GET", CLIENT_ROLES, "client"),
+    # One tab of the chart stands for all (each is the same view with another name).
+    "clients:tab": Entry("GET", CLIENT_ROLES, "client tab"),
     "clients:new": Entry("GET POST", ALL_RECORDS_ROLES, data=_client_form),
     "clients:edit": Entry("GET POST", CLIENT_ROLES, "client", _client_form),
     "clients:diagnosis_add": Entry("POST", CLIENT_ROLES, "client", DIAGNOSIS),
-    "clients:diagnosis_end": Entry("POST", CLIENT_ROLES, "client diagnosis"),
+    "clients:diagnosis_end": Entry("POST", CLIENT_ROLES, "client diagnosis", CONFIRM),
     "clients:medication_add": Entry(
         "POST", CLIENT_ROLES, "client", {"medication-name": "Sertraline"}
     ),
-    "clients:medication_end": Entry("POST", CLIENT_ROLES, "client medication"),
+    "clients:medication_end": Entry("POST", CLIENT_ROLES, "client medication", CONFIRM),
     "clients:allergy_add": Entry("POST", CLIENT_ROLES, "client", ALLERGY),
-    "clients:allergy_end": Entry("POST", CLIENT_ROLES, "client allergy"),
+    "clients:allergy_end": Entry("POST", CLIENT_ROLES, "client allergy", CONFIRM),
 }
 
 
@@ -59,6 +63,7 @@ def practice() -> Fixture:
     return {
         "users": users,
         "client": client,
+        "tab": "measures",
         "diagnosis": Diagnosis.objects.create(
             client=client, code="F43.10", description="PTSD", added_by=therapist
         ),

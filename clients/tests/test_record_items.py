@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 ICD_ERROR = "Enter an ICD-10-CM code such as F43.10 or F33.1."
+# What the confirm form (templates/includes/confirm.html) sends with its second button.
+CONFIRM = {"confirm": "yes"}
 
 
 class RecordItemsTestCase(BaseTestCase):
@@ -127,13 +129,15 @@ class RecordItemsTestCase(BaseTestCase):
         self.add_diagnosis("F33.1", "Major depressive disorder")
         diagnosis = Diagnosis.objects.get()
 
-        response = self.client.post(f"{self.base}/diagnoses/{diagnosis.pk}/resolve/", follow=True)
+        response = self.client.post(
+            f"{self.base}/diagnoses/{diagnosis.pk}/resolve/", CONFIRM, follow=True
+        )
 
         diagnosis.refresh_from_db()
         assert diagnosis.resolved_at is not None
-        self.assertContains(response, "Record updated; the history is kept.")
+        self.assertContains(response, "The diagnosis was marked as resolved; the history is kept.")
         self.assertContains(response, '<li class="ended">')
-        self.assertContains(response, f"(ended {timezone.localdate():%Y-%m-%d})")
+        self.assertContains(response, f"(resolved {timezone.localdate():%Y-%m-%d})")
         self.assertContains(response, "Major depressive disorder")
         event = AuditEvent.objects.get(action="client.diagnosis_end")
         assert event.object_id == str(diagnosis.pk)
@@ -143,11 +147,11 @@ class RecordItemsTestCase(BaseTestCase):
         self.add_diagnosis("F33.1")
         diagnosis = Diagnosis.objects.get()
         url = f"{self.base}/diagnoses/{diagnosis.pk}/resolve/"
-        self.client.post(url)
+        self.client.post(url, CONFIRM)
         diagnosis.refresh_from_db()
         first = diagnosis.resolved_at
 
-        response = self.client.post(url)
+        response = self.client.post(url, CONFIRM)
 
         assert response.status_code == 302
         diagnosis.refresh_from_db()
@@ -205,7 +209,7 @@ class RecordItemsTestCase(BaseTestCase):
         self.add("medication", name="Bupropion", dose="150 mg")
         medication = ReportedMedication.objects.get()
 
-        response = self.client.post(f"{self.base}/medications/{medication.pk}/stop/")
+        response = self.client.post(f"{self.base}/medications/{medication.pk}/stop/", CONFIRM)
 
         assert response.status_code == 302
         medication.refresh_from_db()
@@ -214,6 +218,52 @@ class RecordItemsTestCase(BaseTestCase):
         page = self.client.get(f"{self.base}/")
         self.assertContains(page, "Bupropion 150 mg")
         self.assertContains(page, '<li class="ended">')
+
+    def test_it_says_what_the_buttons_do_and_confirms(self) -> None:
+        self.add("medication", name="Bupropion", dose="150 mg")
+        self.add_diagnosis("F33.1", "Major depressive disorder")
+
+        page = self.client.get(f"{self.base}/")
+
+        # Each button names its action and opens the shared confirm form, whose own
+        # button sends confirm=yes; no bare "Stopped" or "Resolve" that acts at once.
+        self.assertContains(
+            page, '<summary class="button secondary small">Mark as stopped</summary>'
+        )
+        self.assertContains(
+            page, '<summary class="button secondary small">Mark as resolved</summary>'
+        )
+        self.assertContains(page, "Yes, mark as stopped: Bupropion 150 mg")
+        self.assertContains(page, 'name="confirm" value="yes"', count=2)
+        self.assertNotContains(page, ">Stopped<")
+        self.assertNotContains(page, ">Resolve<")
+
+    def test_it_refuses_to_end_an_item_without_the_confirm(self) -> None:
+        self.add("medication", name="Bupropion", dose="150 mg")
+        self.add_diagnosis("F33.1")
+        self.add("allergy", substance="Latex", severity="mild")
+        medication = ReportedMedication.objects.get()
+        diagnosis = Diagnosis.objects.get()
+        allergy = Allergy.objects.get()
+
+        for url, data in (
+            (f"{self.base}/medications/{medication.pk}/stop/", {}),
+            (f"{self.base}/diagnoses/{diagnosis.pk}/resolve/", {"confirm": "no"}),
+            (f"{self.base}/allergies/{allergy.pk}/remove/", {}),
+        ):
+            with self.subTest(url=url):
+                response = self.client.post(url, data, follow=True)
+                self.assertContains(response, "Nothing was changed")
+
+        medication.refresh_from_db()
+        diagnosis.refresh_from_db()
+        allergy.refresh_from_db()
+        assert (medication.stopped_at, diagnosis.resolved_at, allergy.removed_at) == (
+            None,
+            None,
+            None,
+        )
+        assert not AuditEvent.objects.filter(action__endswith="_end").exists()
 
     # --- Allergies --------------------------------------------------------
 
@@ -241,7 +291,7 @@ class RecordItemsTestCase(BaseTestCase):
         self.add("allergy", substance="Latex", severity="mild")
         allergy = Allergy.objects.get()
 
-        self.client.post(f"{self.base}/allergies/{allergy.pk}/remove/")
+        self.client.post(f"{self.base}/allergies/{allergy.pk}/remove/", CONFIRM)
 
         allergy.refresh_from_db()
         assert allergy.removed_at is not None
@@ -266,7 +316,7 @@ class RecordItemsTestCase(BaseTestCase):
             f"{self.base}/allergies/{allergy.pk}/remove/",
         ):
             with self.subTest(url=url):
-                assert self.client.post(url).status_code == 404
+                assert self.client.post(url, CONFIRM).status_code == 404
 
         diagnosis.refresh_from_db()
         medication.refresh_from_db()
@@ -284,7 +334,7 @@ class RecordItemsTestCase(BaseTestCase):
         )
 
         add = self.add("diagnosis", self.therapist2, code="F41.1", description="GAD")
-        end = self.client.post(f"{self.base}/diagnoses/{diagnosis.pk}/resolve/")
+        end = self.client.post(f"{self.base}/diagnoses/{diagnosis.pk}/resolve/", CONFIRM)
 
         assert (add.status_code, end.status_code) == (404, 404)
         assert Diagnosis.objects.count() == 1
@@ -294,7 +344,9 @@ class RecordItemsTestCase(BaseTestCase):
     def test_it_answers_404_for_an_item_that_does_not_exist(self) -> None:
         self.client.force_login(self.therapist)
 
-        assert self.client.post(f"{self.base}/diagnoses/999999/resolve/").status_code == 404
+        assert (
+            self.client.post(f"{self.base}/diagnoses/999999/resolve/", CONFIRM).status_code == 404
+        )
 
     def test_it_lets_intake_add_to_the_record(self) -> None:
         response = self.add("allergy", self.intake, substance="Iodine", severity="unknown")

@@ -30,7 +30,8 @@ class TimelineTestCase(BaseTestCase):
         self.record = make_client(first_name="Vera", last_name="Brittain")
         self.record.assigned_therapist = self.therapist
         self.record.save()
-        self.url = f"/staff/clients/{self.record.pk}/"
+        # The timeline is a tab of its own on the chart.
+        self.url = f"/staff/clients/{self.record.pk}/timeline/"
 
     def at(self, days: int) -> dt.datetime:
         return self.t0 + dt.timedelta(days=days)

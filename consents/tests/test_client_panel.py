@@ -96,7 +96,7 @@ class ClientPanelTestCase(BaseTestCase):
     def test_it_appears_on_the_client_page(self) -> None:
         self.client.force_login(self.therapist)
 
-        response = self.client.get(f"/staff/clients/{self.record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.record.pk}/consents/")
 
         self.assertContains(response, '<h2 id="consents-title">Consents</h2>', html=True)
         self.assertContains(response, "Send a consent form")

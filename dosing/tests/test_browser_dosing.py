@@ -65,7 +65,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     if "/staff/dosing/" not in page.url:
         # The session page's button still starts the session without the record
         # (treatment owns it): open the record from the client page.
-        page.goto(f"/staff/clients/{ready.client.pk}/")
+        page.goto(f"/staff/clients/{ready.client.pk}/course/")
         page.get_by_role("button", name="Open the dosing record").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session record")
     expect(page.locator("#clearance")).to_contain_text("No baseline vitals are recorded.")

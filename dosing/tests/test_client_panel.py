@@ -20,7 +20,7 @@ class ClientPanelTests(BaseTestCase):
         ready, record = open_record(self.therapist, self.prescriber, self.partner)
         self.client.force_login(self.therapist)
 
-        response = self.client.get(reverse("clients:detail", args=[ready.client.pk]))
+        response = self.client.get(reverse("clients:tab", args=[ready.client.pk, "course"]))
 
         self.assertContains(response, "Dosing sessions")
         self.assertContains(response, reverse("dosing:record", args=[record.pk]))
@@ -29,7 +29,7 @@ class ClientPanelTests(BaseTestCase):
         ready = make_ready(self.therapist, self.prescriber, self.partner)
         self.client.force_login(self.therapist)
 
-        response = self.client.get(reverse("clients:detail", args=[ready.client.pk]))
+        response = self.client.get(reverse("clients:tab", args=[ready.client.pk, "course"]))
 
         self.assertContains(response, reverse("dosing:open", args=[ready.session.pk]))
         self.assertContains(response, "Open the dosing record")
@@ -38,7 +38,7 @@ class ClientPanelTests(BaseTestCase):
         ready, _ = open_record(self.therapist, self.prescriber, self.partner)
         self.client.force_login(self.intake)
 
-        response = self.client.get(reverse("clients:detail", args=[ready.client.pk]))
+        response = self.client.get(reverse("clients:tab", args=[ready.client.pk, "course"]))
 
         self.assertNotContains(response, "Open the dosing record")
         self.assertNotContains(response, 'id="dosing-title"')

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
+from matplotlib.figure import Figure
 
 from clients.models import Client
 from common import svg
@@ -46,19 +47,61 @@ NO_SCORES = "No scores yet"
 NOTHING_TO_DRAW = "No score has a date the chart can show"
 DOSING_LABEL = "Dosing session"
 CUT_POINT_COLOUR = "#8a1c1c"
+# A safety item answered above its threshold (PHQ-9 item 9 above 0): a dark red
+# triangle with a white edge, on the score's point, named in the legend. Shape and
+# legend text, not colour alone, tell it from a score.
+FLAG_COLOUR = "#8a1c1c"
+FLAG_MARKER = "^"
+# The x-axis: at most this many dated ticks, so their labels never overlap.
+MAX_TICKS = 7
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A safety item of the instrument answered above its threshold."""
+
+    item: int
+    value: int
+    threshold: int
 
 
 @dataclass(frozen=True)
 class Point:
     at: dt.datetime
     total: int
+    flags: tuple[Flag, ...] = ()
+
+
+def safety_flags(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tuple[Flag, ...]:
+    """The definition's safety items (``"safety_item": true``; PHQ-9 item 9, Simon et
+    al. 2013, see measures.alerts.safety) answered above their threshold."""
+    flags = []
+    for item in definition.get("items") or []:
+        if item.get("safety_item") is not True:
+            continue
+        number, threshold = int(item["number"]), int(item.get("safety_threshold", 0))
+        value = answers.get(str(number), answers.get(number))  # type: ignore[call-overload]  # JSON keys are strings; older rows may hold ints
+        if isinstance(value, int) and not isinstance(value, bool) and value > threshold:
+            flags.append(Flag(number, value, threshold))
+    return tuple(flags)
+
+
+def flag_label(definition: Mapping[str, Any]) -> str:
+    """The legend's words for the flag marker ("Item 9 above 0 (safety item)")."""
+    items = [i for i in definition.get("items") or [] if i.get("safety_item") is True]
+    named = ", ".join(f"item {i['number']} above {i.get('safety_threshold', 0)}" for i in items)
+    return f"{named[:1].upper()}{named[1:]} (safety item)"
 
 
 def client_points(client: Client, instrument: Instrument) -> list[Point]:
     rows = Response.objects.filter(client=client, instrument=instrument).order_by(
         "answered_at", "id"
     )
-    return [Point(r.answered_at, r.total) for r in rows.only("answered_at", "total")]
+    definition = instrument.definition
+    return [
+        Point(r.answered_at, r.total, safety_flags(definition, r.answers))
+        for r in rows.only("answered_at", "total", "answers")
+    ]
 
 
 def dosing_starts(client: Client) -> list[dt.datetime]:
@@ -90,7 +133,7 @@ def chart_version(client: Client, instrument: Instrument) -> str:
     A hash of numbers and times, never PHI."""
     seen = repr(
         (
-            [(p.at.isoformat(), p.total) for p in client_points(client, instrument)],
+            [(p.at.isoformat(), p.total, p.flags) for p in client_points(client, instrument)],
             [at.isoformat() for at in dosing_starts(client)],
             instrument.version,
             cut_point_for(instrument),
@@ -105,8 +148,63 @@ def _local(at: dt.datetime) -> float:
     return float(mdates.date2num(local(at).replace(tzinfo=None)))  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
 
 
+def date_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """The x-axis ticks between two local days and their labels, as a person writes
+    dates: "22 Nov", the month named once ("8 Nov", "15", "22", "6 Dec"), the year
+    only on the first tick and where it changes; no offset text. Days, weeks or
+    months apart, so that there are at most MAX_TICKS and their labels never meet."""
+    span = (last - first).days
+    ticks: list[dt.date]
+    if span > 120:
+        step = next(m for m in (1, 2, 3, 4, 6, 12, 24) if (span / 30.4) / m < MAX_TICKS)
+        month = dt.date(first.year, first.month, 1)
+        ticks = []
+        while month <= last:
+            if month >= first and (month.year * 12 + month.month - 1) % step == 0:
+                ticks.append(month)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    else:
+        step = next(d for d in (1, 2, 3, 7, 14, 21, 28) if span / d < MAX_TICKS)
+        start = first
+        if step >= 7:  # weeks start on a Monday
+            start = first + dt.timedelta(days=-first.weekday() % 7)
+        ticks = [start + dt.timedelta(days=i) for i in range(0, span + 1, step)]
+        ticks = [t for t in ticks if t <= last]
+    labels: list[tuple[dt.date, str]] = []
+    previous: dt.date | None = None
+    for tick in ticks:
+        new_year = previous is None or previous.year != tick.year
+        if span > 120:
+            text = f"{tick:%b}" + (f" {tick.year}" if new_year else "")
+        elif previous is None or previous.month != tick.month:
+            text = f"{tick.day} {tick:%b}" + (f" {tick.year}" if new_year else "")
+        else:
+            text = str(tick.day)
+        labels.append((tick, text))
+        previous = tick
+    return labels
+
+
+def _set_date_axis(ax: Any, first: float, last: float) -> None:
+    """Ticks at the days of `date_ticks`, labelled by it (matplotlib date numbers in,
+    no ConciseDateFormatter and so no "2026-Dec" offset)."""
+    start = mdates.num2date(first).date()  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
+    end = mdates.num2date(last).date()  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
+    ticks = date_ticks(start, end)
+    positions = [float(mdates.date2num(dt.datetime.combine(d, dt.time()))) for d, _ in ticks]  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
+    ax.set_xticks(positions, [label for _, label in ticks])
+    ax.xaxis.get_offset_text().set_visible(False)
+
+
 def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     """One instrument's scores over time for a client, as an SVG document."""
+    drawn = client_instrument_figure(client, instrument)
+    return drawn if isinstance(drawn, str) else svg.to_svg(*drawn)
+
+
+def client_instrument_figure(client: Client, instrument: Instrument) -> str | tuple[Figure, str]:
+    """The chart as a figure and its description; or, with nothing to draw, the SVG
+    document that says so."""
     definition = instrument.definition
     stored = client_points(client, instrument)
     points, left_out = drawable(stored)
@@ -149,6 +247,21 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
         label=f"{name} total",
         zorder=5,
     )
+    flagged = [p for p in points if p.flags]
+    if flagged:
+        ax.plot(
+            [_local(p.at) for p in flagged],
+            [p.total for p in flagged],
+            linestyle="none",
+            marker=FLAG_MARKER,
+            markersize=11,
+            markerfacecolor=FLAG_COLOUR,
+            markeredgecolor="white",
+            markeredgewidth=1.2,
+            color=FLAG_COLOUR,
+            label=flag_label(definition),
+            zorder=6,
+        )
     for i, at in enumerate(doses):
         ax.axvline(
             _local(at),
@@ -162,10 +275,7 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     first, last = min(moments), max(moments)
     pad = max(3.0, (last - first) * 0.04)  # days
     ax.set_xlim(first - pad, last + pad)
-    ax.xaxis_date()
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]  # matplotlib.dates has no type hints
+    _set_date_axis(ax, first - pad, last + pad)
     ax.set_ylim(low - 0.5, high + 0.5)
     # Whole-number ticks at the band cut-points and the top of the scale.
     ax.set_yticks(sorted({*(b["min"] for b in bands), high}))
@@ -181,13 +291,21 @@ def client_instrument_svg(client: Client, instrument: Instrument) -> str:
     description = (
         f"{name} scores over time: {len(points)} score(s) from "
         f"{local_day(points[0].at)} to {local_day(points[-1].at)}, latest {points[-1].total}; "
-        f"{len(doses)} dosing session(s) marked. Shaded bands are severity descriptors, "
+        f"{len(doses)} dosing session(s) marked. "
+        + (
+            f"{flag_label(definition)} on {len(flagged)} date(s): "
+            + ", ".join(local_day(p.at) for p in flagged)
+            + ". "
+            if flagged
+            else ""
+        )
+        + "Shaded bands are severity descriptors, "
         "not a diagnosis."
         + (f" The line marks the practice's cut-point, {cut_point}." if cut_point else "")
         + (f" {left_out_note(left_out)}" if left_out else "")
         + " The table gives the same data."
     )
-    return svg.to_svg(figure, description)
+    return figure, description
 
 
 def _draw_cut_point(ax: Any, cut_point: int) -> None:

@@ -76,6 +76,9 @@ class ScoreRow:
     is_baseline: bool
     change: Change | None
     rules: dict[str, str]
+    # Safety items answered above their threshold (PHQ-9 item 9 above 0), as the
+    # chart marks them: the table is the chart's text alternative.
+    flags: tuple[charts.Flag, ...] = ()
 
 
 def _instruments() -> list[Instrument]:
@@ -88,7 +91,7 @@ def client_scores(client: Client) -> list[ScoreRow]:
     instruments = {i.pk: i for i in _instruments()}  # each definition read once
     responses = list(
         Response.objects.filter(client=client)
-        .defer("answers", "unscored", "subscores")
+        .defer("unscored", "subscores")
         .order_by("answered_at", "id")
     )
     baselines: dict[int, Response] = {}
@@ -98,18 +101,29 @@ def client_scores(client: Client) -> list[ScoreRow]:
         baseline = baselines.setdefault(r.instrument_id, r)
         definition = r.instrument.definition
         judged = None if baseline is r else change(definition, baseline.total, r.total)
-        rows.append(ScoreRow(r, baseline is r, judged, rule_labels(definition)))
+        flags = charts.safety_flags(definition, r.answers)
+        rows.append(ScoreRow(r, baseline is r, judged, rule_labels(definition), flags))
     return rows[::-1]
 
 
 def client_charts(client: Client) -> list[dict[str, Any]]:
-    """The instruments the client has answered, each with its chart's version."""
+    """The instruments the client has answered, each with its chart's version and the
+    scores whose safety item is marked on it (the chart's words, for the page)."""
     codes = set(Response.objects.filter(client=client).values_list("instrument__code", flat=True))
-    return [
-        {"instrument": i, "version": charts.chart_version(client, i)}
-        for i in _instruments()
-        if i.code in codes
-    ]
+    found = []
+    for i in _instruments():
+        if i.code not in codes:
+            continue
+        flagged = [p for p in charts.client_points(client, i) if p.flags]
+        found.append(
+            {
+                "instrument": i,
+                "version": charts.chart_version(client, i),
+                "flagged": flagged,
+                "flag_label": charts.flag_label(i.definition) if flagged else "",
+            }
+        )
+    return found
 
 
 @require_GET

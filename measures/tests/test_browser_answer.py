@@ -53,7 +53,7 @@ def test_it_sends_a_questionnaire_that_the_client_answers_on_a_phone(
     page.get_by_label("Username").fill("theo")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.goto(f"/staff/clients/{client.pk}/")
+    page.goto(f"/staff/clients/{client.pk}/measures/")
     page.locator("#measures").get_by_role("link", name="Send measures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Send questionnaires")
     page.get_by_label("PHQ-9: Patient Health Questionnaire-9").check()

@@ -124,7 +124,7 @@ class ClientChartsTests(BaseTestCase):
     def test_the_client_page_has_the_compact_panel(self) -> None:
         self.client.force_login(self.therapist)
 
-        response = self.client.get(reverse("clients:detail", args=[self.record.pk]))
+        response = self.client.get(reverse("clients:tab", args=[self.record.pk, "measures"]))
 
         self.assertContains(response, "Progress on the outcome measures")
         self.assertContains(response, self.chart_url)

@@ -83,7 +83,7 @@ def test_it_ends_the_prescribers_access_when_the_release_is_revoked(
     # The one read before the revocation is in the accounting; none after. The
     # therapist finds it from the client's page.
     assert Disclosure.objects.filter(kind="referral").count() == 1
-    page.goto(f"/staff/clients/{client.pk}/")
+    page.goto(f"/staff/clients/{client.pk}/consents/")
     page.get_by_role("link", name="Accounting of disclosures").click()
     rows = page.get_by_role("table").get_by_role("row")
     expect(rows).to_have_count(2)  # the header and the one disclosure

@@ -35,7 +35,7 @@ class ClientPanelTestCase(BaseTestCase):
     def test_it_shows_the_referrals_on_the_client_page(self) -> None:
         self.client.force_login(self.therapist)
 
-        response = self.client.get(f"/staff/clients/{self.record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.record.pk}/referrals/")
 
         self.assertContains(response, f'href="/staff/referrals/{self.referral.pk}/"')
         self.assertContains(response, "Evaluation scheduled")
@@ -54,7 +54,7 @@ class ClientPanelTestCase(BaseTestCase):
 
                 assert panel.context["can_refer"] is offered
         self.client.force_login(self.intake)
-        response = self.client.get(f"/staff/clients/{self.record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.record.pk}/referrals/")
         self.assertContains(response, f'href="/staff/referrals/{self.referral.pk}/"')
         self.assertNotContains(response, "Refer to a medication-management partner")
 

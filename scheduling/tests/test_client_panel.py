@@ -16,7 +16,7 @@ class ClientPanelTestCase(BaseTestCase):
         self.record = make_client(
             first_name="Dana", last_name="Scully", assigned_therapist=self.therapist
         )
-        self.url = f"/staff/clients/{self.record.pk}/"
+        self.url = f"/staff/clients/{self.record.pk}/appointments/"
 
     def test_it_lists_upcoming_and_past_appointments(self) -> None:
         upcoming = make_appointment(self.record, self.therapist, at(future_day(), "10:00"))
@@ -46,7 +46,7 @@ class ClientPanelTestCase(BaseTestCase):
         self.client.post(f"/staff/schedule/{appt.pk}/status/", {"status": "arrived"})
         self.client.post(f"/staff/schedule/{appt.pk}/cancel/", {"cancel-reason": "Felt unwell"})
 
-        response = self.client.get(self.url)
+        response = self.client.get(f"/staff/clients/{self.record.pk}/timeline/")
 
         timeline = response.content.decode().split('id="timeline-title"')[1]
         assert "Psychotherapy appointment booked" in timeline

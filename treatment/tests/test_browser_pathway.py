@@ -73,7 +73,7 @@ def client_signs_the_link(browser: Any, live_url: str, name: str) -> None:
 
 
 def send_consent(page: Any, client_id: int, kind: str, partner: str | None = None) -> None:
-    page.goto(f"/staff/clients/{client_id}/")
+    page.goto(f"/staff/clients/{client_id}/consents/")
     page.get_by_role("link", name="Send a consent form").click()
     page.get_by_label("Consent form").select_option(kind)
     if partner:
@@ -108,7 +108,7 @@ def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
     client_signs_the_link(browser, live_server.url, "Wren Halloway")
 
     # A KAP course with a preparation session done and a dosing session planned today.
-    page.goto(f"/staff/clients/{client.pk}/")
+    page.goto(f"/staff/clients/{client.pk}/course/")
     page.get_by_role("link", name="Start a treatment course").click()
     page.get_by_label("Modality").select_option("kap")
     page.get_by_label("Goals of the course").fill("Lift mood; reconnect with friends.")

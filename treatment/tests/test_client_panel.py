@@ -21,7 +21,7 @@ class ClientPanelTestCase(BaseTestCase):
 
     def page(self, user: User | None = None) -> TestResponse:
         self.client.force_login(user or self.therapist)
-        response = self.client.get(f"/staff/clients/{self.record.pk}/")
+        response = self.client.get(f"/staff/clients/{self.record.pk}/course/")
         assert response.status_code == 200
         return response
 
