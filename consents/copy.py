@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NoReturn
 
-import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 
@@ -41,6 +40,10 @@ def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 def signed_copy_pdf(signed: SignedConsent) -> bytes:
     """The copy as PDF bytes (WeasyPrint)."""
+    # Imported here: WeasyPrint parses its stylesheets on import (about a second), which
+    # every command and worker would pay at start-up for a page few requests open.
+    import weasyprint
+
     document = weasyprint.HTML(string=signed_copy_html(signed), url_fetcher=_fetch_nothing)
     pdf = document.write_pdf()
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target

@@ -54,6 +54,9 @@ def logging_config(*, level: str) -> dict[str, Any]:
         "loggers": {
             "django.request": {"level": "WARNING", "filters": ["redact_secrets"]},
             "django.security": {"filters": ["redact_secrets"]},
+            # WeasyPrint (the consent's PDF copy) reports each layout step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
             "django.server": {
                 "handlers": ["django.server"],
                 "level": "INFO",
