@@ -20,7 +20,7 @@ from measures.models import MeasureLink, Response
 from partners.models import Referral, ReferralStatus
 from pathways.management.commands._demo_week import monday
 from pathways.testing import BaseTestCase
-from scheduling.models import Appointment, AppointmentType
+from scheduling.models import Appointment, AppointmentSeries, AppointmentType
 from treatment.models import SessionKind, SessionStatus, TreatmentSession
 from website.models import Service
 
@@ -158,3 +158,13 @@ class SeedDemoPracticeTestCase(BaseTestCase):
         )
         assert AppointmentRequest.objects.filter(status=RequestStatus.NEW).count() >= 4
         assert ContactMessage.objects.filter(handled_at__isnull=True).count() == 2
+
+    def test_it_books_the_weekly_therapy_as_series(self) -> None:
+        # Booked with "repeat weekly" (appointment_book_series), at the same hour each week.
+        series = AppointmentSeries.objects.all()
+        self.assertEqual(series.count(), 2)
+        zone = timezone.get_current_timezone()
+        for one in series:
+            self.assertEqual(one.appointments.count(), one.weeks)
+            hours = {a.starts_at.astimezone(zone).hour for a in one.appointments.all()}
+            self.assertEqual(len(hours), 1)

@@ -13,7 +13,8 @@ These appointments book no course session: `seed_demo` removes and books them ag
 when it moves the demo to a later day, so the week is always the current one. They
 keep clear of the course sessions' slots (Theo before 16:00, Room 1, Room 2 from 14:00
 to 16:00) on every day, so the two never clash whatever day "today" is.
-Booked through scheduling.services.appointment_book (which refuses a clash).
+Booked through scheduling.services.appointment_book, and the two series through
+appointment_book_series (each refuses a clash).
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ from accounts.actor import Actor
 from accounts.models import Role, User
 from clients.models import Client
 from pathways.management.commands._demo_common import at, backdate
-from scheduling.models import Appointment, AppointmentStatus, AppointmentType, Room, WorkingHours
-from scheduling.services import Booking, appointment_book
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentStatus,
+    AppointmentType,
+    Room,
+    WorkingHours,
+)
+from scheduling.services import Booking, appointment_book, appointment_book_series
 
 WEEKS_BACK, WEEKS_AHEAD = 8, 5
 
@@ -63,19 +71,18 @@ def seed_rooms_and_hours(users: dict[str, User]) -> None:
         )
 
 
-def _book(intake: User, slot: Slot, day: dt.date, now: dt.datetime) -> Appointment:
+def _booking(slot: Slot, day: dt.date) -> Booking:
     first, last, type_, _, hour, minute, username, room = slot
-    outcome = appointment_book(
-        actor=Actor.for_user(intake),
-        booking=Booking(
-            client=Client.objects.get(first_name=first, last_name=last),
-            clinician=User.objects.get(username=username),
-            type=type_,
-            starts_at=at(day, hour, minute),
-            room=Room.objects.get(feed_label=room),
-        ),
+    return Booking(
+        client=Client.objects.get(first_name=first, last_name=last),
+        clinician=User.objects.get(username=username),
+        type=type_,
+        starts_at=at(day, hour, minute),
+        room=Room.objects.get(feed_label=room),
     )
-    appt = outcome.appointment
+
+
+def _as_booked(appt: Appointment, now: dt.datetime) -> Appointment:
     start = appt.starts_at
     # Booked a week before (or at first contact, for the series), as a front desk would.
     backdate(Appointment, appt.pk, created_at=min(start - dt.timedelta(days=7), now))
@@ -91,15 +98,26 @@ def _book(intake: User, slot: Slot, day: dt.date, now: dt.datetime) -> Appointme
     return appt
 
 
+def _book(intake: User, slot: Slot, day: dt.date, now: dt.datetime) -> Appointment:
+    outcome = appointment_book(actor=Actor.for_user(intake), booking=_booking(slot, day))
+    return _as_booked(outcome.appointment, now)
+
+
 def seed_week(users: dict[str, User]) -> None:
     seed_rooms_and_hours(users)
     intake = users[Role.INTAKE]
     now = timezone.now()
     this_monday = monday(timezone.localdate())
     for slot in WEEKLY:
-        for week in range(-WEEKS_BACK, WEEKS_AHEAD + 1):
-            day = this_monday + dt.timedelta(weeks=week, days=slot[3])
-            _book(intake, slot, day, now)
+        # Booked as one weekly series (the booking form's "repeat weekly"), all or nothing.
+        first_day = this_monday + dt.timedelta(weeks=-WEEKS_BACK, days=slot[3])
+        outcome = appointment_book_series(
+            actor=Actor.for_user(intake),
+            booking=_booking(slot, first_day),
+            weeks=WEEKS_BACK + WEEKS_AHEAD + 1,
+        )
+        for appt in outcome.booked:
+            _as_booked(appt, now)
     for slot in THIS_WEEK:
         _book(intake, slot, this_monday + dt.timedelta(days=slot[3]), now)
 
@@ -108,4 +126,5 @@ def clear_week() -> int:
     """Remove the appointments that book no course session (the week above), so that
     they can be booked again for the current week. Returns how many were removed."""
     removed, _ = Appointment.objects.filter(session__isnull=True).delete()
+    AppointmentSeries.objects.filter(appointments__isnull=True).delete()
     return removed
