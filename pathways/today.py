@@ -98,17 +98,24 @@ def _way_in(appointment: Appointment, user: User) -> tuple[str, str]:
     return reverse("scheduling:appointment", args=[appointment.pk]), "Open the appointment"
 
 
-def todays_appointments(user: User, day: dt.date | None = None) -> list[TodayAppointment]:
-    """Today's appointments in time order: a therapist's own (they are the clinician),
-    the practice's for intake and admin. A day has few: all are shown."""
+def todays_appointments_qs(user: User, day: dt.date | None = None) -> QuerySet[Appointment]:
+    """Today's appointments: a therapist's own (they are the clinician), the
+    practice's for intake and admin."""
     start, end = day_span(day or timezone.localdate())
+    qs = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if user.role not in ALL_RECORDS_ROLES:
+        qs = qs.filter(clinician=user)
+    return qs
+
+
+def todays_appointments(user: User, day: dt.date | None = None) -> list[TodayAppointment]:
+    """Today's appointments in time order, each with its way in. A day has few: all
+    are shown."""
     qs = (
-        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        todays_appointments_qs(user, day)
         .select_related("client", "clinician", "room", "session__dosing_record")
         .order_by("starts_at", "pk")
     )
-    if user.role not in ALL_RECORDS_ROLES:
-        qs = qs.filter(clinician=user)
     return [TodayAppointment(a, *_way_in(a, user)) for a in qs]
 
 

@@ -29,6 +29,8 @@ LIST_PAGES: list[tuple[str, str, str]] = [
     ("/staff/measures/outcomes/", "admin", "outcomes.report_view"),
     ("/staff/audit/", "admin", "audit.report.view"),
     ("/partner/", "prescriber", "referral.list"),
+    ("/partner/prescriptions/", "prescriber", "prescription.list"),
+    ("/partner/sessions/", "prescriber", "dosing.session_list"),
 ]
 
 
