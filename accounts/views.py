@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import STAFF_ROLES, AuthedRequest, redirect_to, role_required
 from accounts.actor import actor_from
 from accounts.forms import ReauthForm, TokenForm
+from accounts.models import Role
 from accounts.otp import (
     needs_setup,
     needs_verification,
@@ -31,9 +32,21 @@ from accounts.services import otp_device_confirm, user_sessions_revoke
 from audit.services import log_action
 
 
+def home_url(user: object) -> str:
+    """Where a user lands after signing in: a prescriber on the partner portal, staff
+    on the staff home (Today)."""
+    if getattr(user, "role", "") == Role.PRESCRIBER:
+        return reverse("portal:home")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # The user the form just signed in (or the one already signed in).
+        return home_url(self.request.user)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -56,7 +69,7 @@ def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return home_url(request.user)
 
 
 @login_required

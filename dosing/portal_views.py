@@ -9,9 +9,16 @@ events and the discharge: not the note, nor the pre-dose conversation.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
@@ -20,9 +27,11 @@ from audit.services import log_action
 from dosing.access import get_record_for_prescriber
 from dosing.models import Discharge
 from dosing.summary import administrations, timeline_chart, vitals_rows
-from partners.access import portal_page
-from partners.disclosures import disclosure_portal_read
+from partners.access import partner_id_of, portal_page, shared
+from partners.disclosures import disclosure_list_reads, disclosure_portal_read
 from partners.models import DisclosureKind
+from partners.portal_views import HomeSection, first_rows, referral_of
+from treatment.models import SessionKind, SessionStatus, TreatmentSession
 
 
 @require_GET
@@ -61,3 +70,86 @@ def summary(request: AuthedRequest, pk: int) -> HttpResponse:
         "chart": timeline_chart(record),
     }
     return render(request, "dosing/portal_summary.html", context)
+
+
+# --- The prescriber's list of sessions, and the portal home's section ------------
+
+PAGE_SIZE = 25
+# Where a session's referral is, for partners.access.shared.
+SESSION_REFERRAL = "prescription__referral__"
+# When a session happens: started, else its appointment, else its planned day.
+WHEN = Coalesce("started_at", "appointment__starts_at")
+
+
+def sessions_for_prescriber(request: AuthedRequest) -> QuerySet[TreatmentSession]:
+    """The dosing sessions dosed (or to be dosed) against a prescription on a referral
+    to the prescriber's organisation, not cancelled, while the client's release to it
+    is in force (partners.access.shared, as dosing.access does for the records)."""
+    partner_id = partner_id_of(request.user)
+    if partner_id is None:
+        return TreatmentSession.objects.none()
+    qs = (
+        TreatmentSession.objects.filter(
+            kind=SessionKind.DOSING, prescription__referral__partner_id=partner_id
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("course__client", "prescription__referral", "dosing_record", "appointment")
+        .annotate(when=WHEN)
+    )
+    return shared(qs, SESSION_REFERRAL)
+
+
+def this_week(request: AuthedRequest) -> QuerySet[TreatmentSession]:
+    """The sessions of this week (Monday to Sunday, the practice's days), in order."""
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(monday, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time.min, tzinfo=zone)
+    timed = Q(when__gte=start, when__lt=end)
+    planned = Q(when=None, planned_date__gte=monday, planned_date__lt=monday + dt.timedelta(7))
+    return (
+        sessions_for_prescriber(request)
+        .filter(timed | planned)
+        .order_by(F("when").asc(nulls_last=True), "planned_date", "pk")
+    )
+
+
+def home_section(request: AuthedRequest) -> HomeSection:
+    """The portal home's "sessions this week" (settings.PATHWAYS_PORTAL_HOME_SECTIONS)."""
+    rows, count = first_rows(this_week(request))
+    return HomeSection(
+        "sessions",
+        "Dosing sessions this week",
+        "No dosing session this week.",
+        "dosing/portal_home_row.html",
+        rows,
+        count,
+        more_url=reverse("portal_dosing:list"),
+        referrals=[referral_of(s, s.prescription.referral) for s in rows if s.prescription],
+    )
+
+
+@require_GET
+@role_required(*PARTNER_ROLES)
+def session_list(request: AuthedRequest) -> HttpResponse:
+    """Every dosing session of the organisation's referred clients whose release is in
+    force now, newest first, each with its summary once its record is open."""
+    qs = sessions_for_prescriber(request).order_by(
+        F("when").desc(nulls_first=True), "-planned_date", "-pk"
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    actor = actor_from(request)
+    with transaction.atomic():
+        log_action(
+            actor,
+            "dosing.session_list",
+            detail={"page": page.number, "count": len(page), "sessions": [s.pk for s in page]},
+        )
+        referrals = {
+            s.prescription.referral_id: referral_of(s, s.prescription.referral)
+            for s in page
+            if s.prescription
+        }
+        disclosure_list_reads(actor=actor, referrals=referrals.values())
+    return render(request, "dosing/portal_list.html", {"page": page, "query": ""})

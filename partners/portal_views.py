@@ -10,6 +10,7 @@ accounting (partners.Disclosure).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -18,14 +19,17 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
+from common.plugins import plugins
 from partners import services
 from partners.access import (
+    RELEASE_ID,
     AccessEnded,
     get_referral_for_prescriber,
     partner_of,
@@ -41,6 +45,77 @@ from partners.prescreen import flagged, prescreen_rows
 
 PAGE_SIZE = 25
 SHOW = {"open": "Open", "closed": "Closed", "all": "All"}
+# At most this many rows in each section of the home page; the count says how many.
+HOME_LIMIT = 10
+# The referral statuses where the practice waits on the prescriber: schedule the
+# evaluation, give its result, or evaluate again after the practice's answer.
+WAITING_FOR_PRESCRIBER = (
+    ReferralStatus.SENT,
+    ReferralStatus.SCHEDULED,
+    ReferralStatus.INFO_PROVIDED,
+)
+
+
+@dataclass
+class HomeSection:
+    """One section of the portal home above the referral list.
+
+    The partners app makes "waiting for you"; other apps add theirs through
+    settings.PATHWAYS_PORTAL_HOME_SECTIONS, each `f(request) -> HomeSection | None`,
+    read through their own access helper (the release in force now). `referrals`
+    are the referrals of the rows shown, each read with its release
+    (partners.access.RELEASE_ID), for the accounting of disclosures.
+    """
+
+    key: str
+    title: str
+    empty: str
+    row_template: str
+    rows: list[Any] = field(default_factory=list)
+    count: int = 0
+    more_url: str = ""
+    referrals: list[Referral] = field(default_factory=list)
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+
+def first_rows(qs: Any) -> tuple[list[Any], int]:
+    """The first HOME_LIMIT rows of `qs` and its count (a second query only when more)."""
+    rows = list(qs[: HOME_LIMIT + 1])
+    if len(rows) <= HOME_LIMIT:
+        return rows, len(rows)
+    return rows[:HOME_LIMIT], qs.count()
+
+
+def referral_of(row: Any, referral: Referral) -> Referral:
+    """`referral`, carrying the release id its row was read under (for the accounting)."""
+    setattr(referral, RELEASE_ID, getattr(row, RELEASE_ID))
+    return referral
+
+
+def waiting_section(request: AuthedRequest) -> HomeSection:
+    qs = referrals_for_prescriber(request).filter(status__in=WAITING_FOR_PRESCRIBER)
+    rows, count = first_rows(qs.order_by("sent_at", "id"))
+    return HomeSection(
+        "waiting",
+        "Referrals waiting for you",
+        "No referral is waiting for you.",
+        "portal/_home_waiting.html",
+        rows,
+        count,
+        referrals=rows,
+    )
+
+
+def home_sections(request: AuthedRequest) -> list[HomeSection]:
+    sections = [waiting_section(request)]
+    for provider in plugins("PATHWAYS_PORTAL_HOME_SECTIONS"):
+        section = provider(request)
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 @require_GET
@@ -57,16 +132,29 @@ def home(request: AuthedRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Referrals whose release ended are counted, never shown.
     ended = referrals_ended_for_prescriber(request).count()
+    partner = partner_of(request.user)
+    sections = home_sections(request) if partner is not None else []
+    shown = {referral.pk: referral for referral in page}
+    for section in sections:
+        shown.update((referral.pk, referral) for referral in section.referrals)
     actor = actor_from(request)
     with transaction.atomic():
-        log_action(
-            actor,
-            "referral.list",
-            detail={"page": page.number, "count": len(page), "show": show, "ended": ended},
-        )
-        disclosure_list_reads(actor=actor, referrals=page)
+        detail: dict[str, Any] = {
+            "page": page.number,
+            "count": len(page),
+            "show": show,
+            "ended": ended,
+        }
+        # The home's sections: their row ids (no names), and counts.
+        for section in sections:
+            detail[section.key] = [row.pk for row in section.rows]
+            detail[f"{section.key}_count"] = section.count
+        log_action(actor, "referral.list", detail=detail)
+        disclosure_list_reads(actor=actor, referrals=shown.values())
     context = {
-        "partner": partner_of(request.user),
+        "sections": sections,
+        "today": timezone.localdate(),
+        "partner": partner,
         "ended": ended,
         "page": page,
         "show": show,

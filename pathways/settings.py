@@ -132,6 +132,12 @@ PATHWAYS_PORTAL_PANELS = [
     "prescriptions.panels.portal_panel",
     "dosing.panels.portal_panel",
 ]
+# Sections of the partner portal's home, after "waiting for you":
+# f(request) -> partners.portal_views.HomeSection | None.
+PATHWAYS_PORTAL_HOME_SECTIONS = [
+    "dosing.portal_views.home_section",
+    "prescriptions.portal_views.home_section",
+]
 # Sources of the client timeline: f(client) -> list[clients.panels.TimelineEntry].
 PATHWAYS_TIMELINE_SOURCES = [
     "intake.timeline.record_entries",
@@ -222,6 +228,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "website.context_processors.practice",
+                # The counts beside the staff navigation (lazy; practice users only).
+                "pathways.context_processors.staff_counts",
             ],
             # `date` and `time` that show a stored value at the calendar's edges
             # instead of failing (common/template_dates.py).

@@ -9,21 +9,28 @@ accounting of disclosures.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import Actor, actor_from
 from audit.services import log_action
 from partners.access import get_referral_for_prescriber, portal_page
-from partners.disclosures import disclosure_portal_read, under_release
+from partners.disclosures import disclosure_list_reads, disclosure_portal_read, under_release
 from partners.models import DisclosureKind, Referral
+from partners.portal_views import HomeSection, first_rows, referral_of
 from prescriptions import services
-from prescriptions.access import get_prescription_for_prescriber
+from prescriptions.access import get_prescription_for_prescriber, prescriptions_for_prescriber
 from prescriptions.forms import DiscontinueForm, PrescriptionForm, suggested_initial
 from prescriptions.models import Prescription, RxStatus
 from prescriptions.queries import EDITABLE_FIELDS, current_version, refusal_for
@@ -178,3 +185,79 @@ def discontinue(request: AuthedRequest, pk: int) -> HttpResponse:
     _disclose_rx(actor, rx)
     context = rx_context(rx, discontinue_form=form)
     return render(request, "prescriptions/portal_detail.html", context)
+
+
+# --- The prescriber's list, and the portal home's section ------------------------
+
+PAGE_SIZE = 25
+SHOW = {"active": "Active", "all": "All versions"}
+# The portal home lists the active prescriptions ending within this many days.
+EXPIRING_DAYS = 14
+
+
+def expiring(request: AuthedRequest) -> QuerySet[Prescription]:
+    """The prescriber's organisation's active prescriptions whose last valid day
+    (valid_to) falls in the next EXPIRING_DAYS days, soonest first; only while the
+    client's release is in force (prescriptions.access)."""
+    today = timezone.localdate()
+    return (
+        prescriptions_for_prescriber(request)
+        .filter(
+            status=RxStatus.ACTIVE,
+            valid_to__gte=today,
+            valid_to__lte=today + dt.timedelta(days=EXPIRING_DAYS),
+        )
+        .order_by("valid_to", "pk")
+    )
+
+
+def home_section(request: AuthedRequest) -> HomeSection:
+    """The portal home's "prescriptions expiring" (settings.PATHWAYS_PORTAL_HOME_SECTIONS)."""
+    rows, count = first_rows(expiring(request))
+    return HomeSection(
+        "expiring",
+        f"Prescriptions ending in the next {EXPIRING_DAYS} days",
+        f"No active prescription ends in the next {EXPIRING_DAYS} days.",
+        "prescriptions/portal_home_row.html",
+        rows,
+        count,
+        more_url=reverse("portal_rx:list"),
+        referrals=[referral_of(rx, rx.referral) for rx in rows],
+    )
+
+
+@require_GET
+@role_required(*PARTNER_ROLES)
+def prescription_list(request: AuthedRequest) -> HttpResponse:
+    """The prescriptions written on referrals to the prescriber's organisation, newest
+    first, of the clients whose release is in force now (the others are counted)."""
+    show = request.GET.get("show", "active")
+    if show not in SHOW:
+        show = "active"
+    qs = prescriptions_for_prescriber(request).order_by("-created_at", "-pk")
+    if show == "active":
+        qs = qs.filter(status=RxStatus.ACTIVE)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    actor = actor_from(request)
+    with transaction.atomic():
+        log_action(
+            actor,
+            "prescription.list",
+            detail={
+                "page": page.number,
+                "count": len(page),
+                "show": show,
+                "prescriptions": [rx.pk for rx in page],
+            },
+        )
+        referrals = {rx.referral_id: referral_of(rx, rx.referral) for rx in page}
+        disclosure_list_reads(actor=actor, referrals=referrals.values())
+    context = {
+        "page": page,
+        "show": show,
+        "show_choices": SHOW.items(),
+        "query": f"show={show}",
+        "today": timezone.localdate(),
+        "soon": timezone.localdate() + dt.timedelta(days=EXPIRING_DAYS),
+    }
+    return render(request, "prescriptions/portal_list.html", context)

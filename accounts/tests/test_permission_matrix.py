@@ -11,6 +11,9 @@ from accounts.models import Role
 from clients.models import Client
 from intake.models import AppointmentRequest, ContactMessage, RequestNote, RequestStatus
 from pathways.testing import (
+    OTHER_PRESCRIBER,
+    REDIRECTED,
+    REVOKED_PRESCRIBER,
     STAFF_ROLES,
     Entry,
     Fixture,
@@ -25,7 +28,16 @@ INBOX = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 MANAGERS = {Role.ADMIN, Role.INTAKE}
 
 MATRIX: dict[str, Entry] = {
-    "dashboard:home": Entry("GET", STAFF_ROLES),
+    # A prescriber's home is the partner portal: /staff/ sends them there.
+    "dashboard:home": Entry(
+        "GET",
+        STAFF_ROLES,
+        expect={
+            Role.PRESCRIBER: REDIRECTED,
+            REVOKED_PRESCRIBER: REDIRECTED,
+            OTHER_PRESCRIBER: REDIRECTED,
+        },
+    ),
     "intake:inbox": Entry("GET", INBOX),
     "intake:request": Entry("GET", INBOX, "request"),
     "intake:request_status": Entry("POST", MANAGERS, "request", {"status": "declined"}),

@@ -140,6 +140,8 @@ MATRIX: dict[str, Entry] = {
         "POST", CLINICAL_ROLES, "record", lambda practice: post_data("addendum", text="Later.")
     ),
     "portal_dosing:summary": Entry("GET", PARTNER_ROLES, "record"),
+    # The list: after revocation, or for another partner, allowed and empty (no PHI).
+    "portal_dosing:list": Entry("GET", PARTNER_ROLES),
 }
 
 

@@ -120,7 +120,8 @@ class VisibilityTestCase(AlertTestCase):
         html = render_to_string(
             "measures/alerts/_dashboard.html", {"safety_alerts": dashboard_alerts(self.therapist)}
         )
-        self.assertIn("Safety alerts needing same-day follow-up: 2", html)
+        heading = 'Safety alerts needing same-day follow-up <span class="today-count">2<'
+        self.assertIn(heading, html)
         self.assertIn(reverse("alerts:alert", args=[self.alert.pk]), html)
         self.assertIn(reverse("alerts:alert", args=[self.other.pk]), html)
         # The client's name (changed with issue 8 §5), but not the questionnaire or answer.
@@ -133,7 +134,9 @@ class VisibilityTestCase(AlertTestCase):
         html = render_to_string(
             "measures/alerts/_dashboard.html", {"safety_alerts": dashboard_alerts(self.therapist)}
         )
-        self.assertNotIn("Safety alerts", html)
+        # Changed with issue 11 §1: an empty state on the Today page, with no name.
+        self.assertIn("No open safety alerts.", html)
+        self.assertNotIn("Wren", html)
 
 
 class PagesTestCase(AlertTestCase):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.models import AuditEvent
 from measures.alerts.queries import dashboard_alerts
-from measures.alerts.safety import LIST_ACTION, RAISE_ACTION, alert_raise_for_response
+from measures.alerts.safety import RAISE_ACTION, alert_raise_for_response
 from measures.tests.factories import make_instrument, make_response
 from measures.tests.support import ON_LINK
 from notifications.models import OutboundEmail
@@ -84,7 +84,8 @@ class DashboardTests(BaseTestCase):
 
                 response = self.client.get("/staff/")
 
-                self.assertContains(response, "Safety alerts needing same-day follow-up: 1")
+                self.assertContains(response, "Safety alerts needing same-day follow-up")
+                self.assertEqual(response.context["sections"]["alerts"].count, 1)
                 self.assertContains(
                     response,
                     f'<a href="{reverse("alerts:alert", args=[self.alert.pk])}">Wren Halloway</a>',
@@ -103,9 +104,10 @@ class DashboardTests(BaseTestCase):
 
         self.client.get("/staff/")
 
-        event = AuditEvent.objects.get(action=LIST_ACTION)
+        # One entry for the whole Today page (issue 11 §1), with the alert ids.
+        event = AuditEvent.objects.get(action="today.view")
         self.assertEqual(event.actor, self.therapist2)
-        self.assertEqual(event.detail, {"page": "dashboard:home", "alerts": [self.alert.pk]})
+        self.assertEqual(event.detail["alerts"], [self.alert.pk])
 
     def test_it_shows_prescribers_and_users_without_a_role_nothing(self) -> None:
         nobody = make_user("nobody", "")
@@ -115,7 +117,7 @@ class DashboardTests(BaseTestCase):
         self.assertEqual(dashboard_alerts(self.prescriber), [])
         self.assertEqual(dashboard_alerts(nobody), [])
         self.client.force_login(self.prescriber)
-        self.assertNotContains(self.client.get("/staff/"), "Wren")
+        self.assertNotContains(self.client.get("/staff/", follow=True), "Wren")
         self.assertEqual(
             self.client.get(reverse("alerts:alert", args=[self.alert.pk])).status_code, 403
         )

@@ -93,10 +93,11 @@ class MembershipTestCase(BaseTestCase):
                 assert thread.count(", Blue Ridge Psychiatry</p>") == 3
                 assert thread.count(f", {settings.PRACTICE_NAME}</p>") == 2
 
-    def test_it_names_the_prescribers_organisation_on_the_dashboard(self) -> None:
+    def test_it_names_the_prescribers_organisation_on_the_portal_home(self) -> None:
+        # /staff/ sends a prescriber to the portal (issue 11 §1).
         self.client.force_login(self.prescriber)
 
-        self.assertContains(self.client.get("/staff/"), "The clients referred to Blue Ridge")
+        self.assertContains(self.client.get("/staff/", follow=True), "Referrals to Blue Ridge")
 
     def test_it_lists_a_partners_prescribers_in_the_admin_and_adds_one(self) -> None:
         newcomer = make_user("newcomer", Role.PRESCRIBER)

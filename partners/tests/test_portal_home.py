@@ -128,7 +128,19 @@ class PortalHomeTestCase(BaseTestCase):
 
         audit = AuditEvent.objects.get(action="referral.list")
         assert audit.actor == self.prescriber
-        assert audit.detail == {"page": 1, "count": 1, "show": "all", "ended": 0}
+        # With the home's sections (issue 11 §1): their row ids and counts, no names.
+        assert audit.detail == {
+            "page": 1,
+            "count": 1,
+            "show": "all",
+            "ended": 0,
+            "waiting": [self.referral.pk],
+            "waiting_count": 1,
+            "sessions": [],
+            "sessions_count": 0,
+            "expiring": [],
+            "expiring_count": 0,
+        }
 
     def test_it_refuses_practice_staff(self) -> None:
         for user in (self.admin, self.intake, self.therapist):

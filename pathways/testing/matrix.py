@@ -39,6 +39,7 @@ from pathways.testing.roles import (
     MATRIX_ROLES,
     NOT_FOUND,
     OUTSIDERS,
+    REDIRECTED,
     SHOWN,
     SIGN_IN,
     STAFF_ROLES,
@@ -58,7 +59,7 @@ SCOPED_ROLES = (Role.THERAPIST, Role.PRESCRIBER)
 # The URL namespaces of the partner portal.
 PORTAL_NAMESPACES = ("portal", "portal_rx", "portal_dosing")
 MISSING_PK = 999_999
-STATUS = {FORBIDDEN: 403, NOT_FOUND: 404, ENDED: 403, INVALID: 200}
+STATUS = {FORBIDDEN: 403, NOT_FOUND: 404, ENDED: 403, INVALID: 200, REDIRECTED: 302}
 
 Fixture = dict[str, Any]
 
@@ -230,6 +231,8 @@ class MatrixTests(TestCase):
                 self.assertFalse(response["Location"].startswith("/staff/sign-in/"))
         else:
             self.assertEqual(response.status_code, STATUS[outcome])
+        if outcome == REDIRECTED:
+            self.assertFalse(response["Location"].startswith("/staff/sign-in/"))
         if outcome == ENDED:
             self.assertIn(ACCESS_ENDED_MESSAGE.replace("'", "&#x27;"), body_of(response))
         if outcome != ALLOWED:

@@ -77,6 +77,7 @@ FORBIDDEN = "403"
 NOT_FOUND = "404"
 ENDED = "access ended"  # 403, the portal's "access ended" page
 INVALID = "form refused"  # 200, the form shown again with an error: nothing written
+REDIRECTED = "sent to their own home"  # 302 elsewhere than sign-in: /staff/ → /partner/
 # Allowed, and the page shows the client to a role without them, by design (say why
 # in the table): the check that an outsider's page holds no PHI is skipped.
 SHOWN = "allowed, shows the client"

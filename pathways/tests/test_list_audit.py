@@ -1,8 +1,6 @@
 """Every page that lists clients, requests, messages, appointments, alerts or
 referrals leaves an audit entry on each GET (HIPAA's "every read of PHI", lists
-included), and the entry holds counts and ids, never a name. (The dashboard names
-clients only in its open safety alerts: with none, it shows counts alone and is not
-audited; accounts/tests/test_home.py.)"""
+included), and the entry holds counts and ids, never a name."""
 
 from __future__ import annotations
 
@@ -18,7 +16,8 @@ from pathways.testing import BaseTestCase, make_client, make_request, reauthenti
 
 # (URL, who, the action its GET writes)
 LIST_PAGES: list[tuple[str, str, str]] = [
-    ("/staff/", "therapist", LIST_ACTION),  # the open safety alert names its client
+    ("/staff/", "therapist", "today.view"),  # Today names clients (issue 11 §1)
+    ("/staff/", "intake", "today.view"),
     ("/staff/requests/", "intake", "request.list"),
     ("/staff/messages/", "intake", "message.list"),
     ("/staff/clients/", "therapist", "client.list"),
@@ -30,6 +29,8 @@ LIST_PAGES: list[tuple[str, str, str]] = [
     ("/staff/measures/outcomes/", "admin", "outcomes.report_view"),
     ("/staff/audit/", "admin", "audit.report.view"),
     ("/partner/", "prescriber", "referral.list"),
+    ("/partner/prescriptions/", "prescriber", "prescription.list"),
+    ("/partner/sessions/", "prescriber", "dosing.session_list"),
 ]
 
 

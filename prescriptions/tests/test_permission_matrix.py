@@ -62,6 +62,8 @@ MATRIX: dict[str, Entry] = {
     "prescriptions:detail": Entry("GET", PRACTICE, "rx"),
     "portal_rx:new": Entry("GET POST", PRESCRIBERS, "referral", _rx_form(), writes=True),
     "portal_rx:detail": Entry("GET", PRESCRIBERS, "rx"),
+    # The list: after revocation, or for another partner, allowed and empty (no PHI).
+    "portal_rx:list": Entry("GET", PRESCRIBERS),
     "portal_rx:revise": Entry("GET POST", PRESCRIBERS, "rx", _rx_form(dose_mg="150"), writes=True),
     "portal_rx:discontinue": Entry("POST", PRESCRIBERS, "rx", {"reason": "Stopped."}, writes=True),
 }

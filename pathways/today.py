@@ -1,0 +1,306 @@
+"""The Today view's reads: what a practice user has to act on today.
+
+The staff home (pathways.views.dashboard) shows one section per kind of work, each
+with its count and an empty state. A therapist sees their own work (the appointments
+they run, the notes of their clients' sessions, their clients' consents, measures and
+referrals); the practice admin and the intake coordinator see the practice's. Safety
+alerts reach every clinician whoever the client's therapist is
+(measures.alerts.queries).
+
+The number of queries is bounded whatever the number of rows: each section is one
+query for its first LIMIT rows, plus one count when there are more
+(pathways/tests/test_today_queries.py).
+
+It lives in the project package, the top layer, because it reads most apps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, CLINICAL_ROLES
+from accounts.models import User
+from clients.queries import clients_visible_to
+from common.onetime import LinkState
+from consents.models import ConsentRequest
+from dosing.models import SessionNote
+from intake.models import AppointmentRequest, ContactMessage, RequestStatus
+from measures.alerts.queries import dashboard_alerts
+from measures.models import MeasureLink, Reason
+from partners.models import Referral, ReferralStatus
+from scheduling.models import Appointment
+
+# At most this many rows per section; the count says how many there are in all.
+LIMIT = 10
+# A measure link that expired unanswered stays "overdue" this long (unless a newer
+# link of the same reason was sent since).
+OVERDUE_DAYS = 30
+# The referral statuses where the practice has to act: the prescriber asked a question.
+PRACTICE_TO_ACT = (ReferralStatus.NEEDS_INFO,)
+
+
+@dataclass
+class Section:
+    """One section of the page: its rows (at most LIMIT) and how many there are."""
+
+    key: str
+    title: str
+    empty: str
+    rows: list[Any] = field(default_factory=list)
+    count: int = 0
+    more_url: str = ""
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+
+def _first(qs: QuerySet[Any]) -> tuple[list[Any], int]:
+    """The first LIMIT rows and the count: one query, two when there are more."""
+    rows = list(qs[: LIMIT + 1])
+    if len(rows) <= LIMIT:
+        return rows, len(rows)
+    return rows[:LIMIT], qs.count()
+
+
+def day_span(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The practice-local day as an aware [start, end)."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+
+# --- Appointments -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodayAppointment:
+    appointment: Appointment
+    url: str
+    way_in: str
+
+
+def _way_in(appointment: Appointment, user: User) -> tuple[str, str]:
+    """The one click into the appointment: its dosing record when the session has
+    one (clinicians only), else the session page, else the appointment page."""
+    session = appointment.session
+    if session is not None:
+        record = getattr(session, "dosing_record", None)
+        if record is not None and user.role in CLINICAL_ROLES:
+            return reverse("dosing:record", args=[record.pk]), "Open the dosing record"
+        return reverse("treatment:session", args=[session.pk]), "Open the session"
+    return reverse("scheduling:appointment", args=[appointment.pk]), "Open the appointment"
+
+
+def todays_appointments_qs(user: User, day: dt.date | None = None) -> QuerySet[Appointment]:
+    """Today's appointments: a therapist's own (they are the clinician), the
+    practice's for intake and admin."""
+    start, end = day_span(day or timezone.localdate())
+    qs = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if user.role not in ALL_RECORDS_ROLES:
+        qs = qs.filter(clinician=user)
+    return qs
+
+
+def todays_appointments(user: User, day: dt.date | None = None) -> list[TodayAppointment]:
+    """Today's appointments in time order, each with its way in. A day has few: all
+    are shown."""
+    qs = (
+        todays_appointments_qs(user, day)
+        .select_related("client", "clinician", "room", "session__dosing_record")
+        .order_by("starts_at", "pk")
+    )
+    return [TodayAppointment(a, *_way_in(a, user)) for a in qs]
+
+
+# --- Per-client work ----------------------------------------------------------
+
+
+def _mine(user: User, qs: QuerySet[Any], client_path: str = "client") -> QuerySet[Any]:
+    """`qs` narrowed to the clients the user may see (clients.queries; a therapist:
+    their own and those under emergency access). Admin and intake see them all."""
+    if user.role in ALL_RECORDS_ROLES:
+        return qs
+    return qs.filter(**{f"{client_path}__in": clients_visible_to(user).values("pk")})
+
+
+def notes_to_sign(user: User) -> QuerySet[SessionNote]:
+    """Unsigned dosing-session notes: a therapist's (their clients', or written by
+    them), the practice's for the admin, oldest first."""
+    qs = (
+        SessionNote.objects.filter(signed_at=None)
+        .select_related("session__course__client", "session__dosing_record", "author")
+        .defer("data", "assessment", "plan")
+        .order_by("updated_at", "pk")
+    )
+    if user.role in ALL_RECORDS_ROLES:
+        return qs
+    visible = clients_visible_to(user).values("pk")
+    return qs.filter(Q(author=user) | Q(session__course__client__in=visible))
+
+
+def consents_waiting(user: User) -> QuerySet[ConsentRequest]:
+    """Consent requests sent and not signed yet (still open), soonest to expire first."""
+    qs = (
+        ConsentRequest.objects.open()
+        .select_related("client", "document")
+        .defer("document__body")
+        .order_by("expires_at", "pk")
+    )
+    return _mine(user, qs)
+
+
+def measures_due(user: User, now: dt.datetime | None = None) -> QuerySet[MeasureLink]:
+    """Measure links sent and not answered: open ("due"), or expired unanswered in
+    the last OVERDUE_DAYS with no newer link of the same reason ("overdue")."""
+    now = now or timezone.now()
+    newer = MeasureLink.objects.filter(
+        client=OuterRef("client"),
+        reason=OuterRef("reason"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    overdue = Q(expires_at__lte=now, expires_at__gt=now - dt.timedelta(days=OVERDUE_DAYS))
+    qs = (
+        MeasureLink.objects.filter(used_at=None, cancelled_at=None)
+        .exclude(reason=Reason.PAPER)
+        .filter(Q(expires_at__gt=now) | (overdue & ~Exists(newer)))
+        .select_related("client")
+        .defer("draft")
+        .order_by("expires_at", "pk")
+    )
+    return _mine(user, qs)
+
+
+def referrals_waiting(user: User) -> QuerySet[Referral]:
+    """Referrals where the prescriber waits on the practice (PRACTICE_TO_ACT)."""
+    qs = (
+        Referral.objects.filter(status__in=PRACTICE_TO_ACT)
+        .select_related("client", "partner")
+        .order_by("updated_at", "pk")
+    )
+    return _mine(user, qs)
+
+
+def new_requests() -> QuerySet[AppointmentRequest]:
+    return (
+        AppointmentRequest.objects.filter(status=RequestStatus.NEW)
+        .select_related("service")
+        .only("pk", "first_name", "last_name", "status", "created_at", "service", "service__title")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_messages() -> QuerySet[ContactMessage]:
+    return (
+        ContactMessage.objects.filter(handled_at=None)
+        .only("pk", "name", "created_at", "handled_at")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- The page -----------------------------------------------------------------
+
+
+@dataclass
+class Today:
+    day: dt.date
+    appointments: list[TodayAppointment]
+    sections: list[Section]
+
+    def ids(self) -> dict[str, Any]:
+        """What the audit entry holds: ids and counts, never a name."""
+        detail: dict[str, Any] = {
+            "appointments": [row.appointment.pk for row in self.appointments],
+        }
+        for section in self.sections:
+            detail[section.key] = [row.pk for row in section.rows]
+            if section.more:
+                detail[f"{section.key}_count"] = section.count
+        return detail
+
+    @property
+    def total(self) -> int:
+        return len(self.appointments) + sum(s.count for s in self.sections)
+
+
+def _section(key: str, title: str, empty: str, qs: QuerySet[Any], more_url: str = "") -> Section:
+    rows, count = _first(qs)
+    return Section(key, title, empty, rows, count, more_url)
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    link: MeasureLink
+    state: str  # "due" or "overdue"
+
+    @property
+    def pk(self) -> int:
+        return self.link.pk
+
+
+def _state(link: MeasureLink, now: dt.datetime) -> str:
+    return "overdue" if link.state(now) == LinkState.EXPIRED else "due"
+
+
+def today_for(user: User) -> Today:
+    """Everything the user's Today page shows, by role."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    sections: list[Section] = []
+    if user.role in CLIENT_ROLES:
+        alerts = dashboard_alerts(user)
+        sections.append(
+            Section(
+                "alerts",
+                "Safety alerts needing same-day follow-up",
+                "No open safety alerts.",
+                alerts,
+                len(alerts),
+                reverse("alerts:list"),
+            )
+        )
+    if user.role in CLINICAL_ROLES:
+        sections.append(
+            _section(
+                "notes", "Notes to sign", "No notes waiting to be signed.", notes_to_sign(user)
+            )
+        )
+    if user.role in CLIENT_ROLES:
+        consents = consents_waiting(user)
+        measures = measures_due(user, now)
+        referrals = referrals_waiting(user)
+        sections += [
+            _section("consents", "Consents sent, not signed", "No consents waiting.", consents),
+            _section("measures", "Measures due or overdue", "No measures waiting.", measures),
+            _section(
+                "referrals",
+                "Referrals waiting on the practice",
+                "No referral is waiting on the practice.",
+                referrals,
+            ),
+        ]
+        sections[-2].rows = [MeasureRow(link, _state(link, now)) for link in sections[-2].rows]
+    if user.role in ALL_RECORDS_ROLES:
+        sections += [
+            _section(
+                "requests",
+                "New requests",
+                "No new requests.",
+                new_requests(),
+                reverse("intake:inbox") + "?status=new",
+            ),
+            _section(
+                "messages",
+                "Open messages",
+                "No open messages.",
+                open_messages(),
+                reverse("intake:messages"),
+            ),
+        ]
+    return Today(day, todays_appointments(user, day), sections)
