@@ -25,6 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import Role, User
 from clients.models import Client, ClientStatus, Diagnosis
 from common.transitions import check_transition
@@ -253,6 +255,9 @@ def _rowan_course(referral: Referral, users: dict[str, User]) -> TreatmentSessio
         evaluated + dt.timedelta(days=1, hours=2),
         weight_kg=Decimal("80"),
         dose_mg=Decimal("150"),
+        # A short first prescription, ending in ten days: the prescriber's portal lists
+        # it under "Prescriptions ending in the next 14 days".
+        valid_to=timezone.localdate() + dt.timedelta(days=10),
     )
     course = TreatmentCourse.objects.create(
         client=referral.client,
