@@ -291,7 +291,17 @@ def session_complete(*, actor: Actor, session: TreatmentSession) -> TreatmentSes
     return session
 
 
-def session_cancel(*, actor: Actor, session: TreatmentSession) -> TreatmentSession:
+CANCEL_REASON_MAX = 500
+
+
+def session_cancel(*, actor: Actor, session: TreatmentSession, reason: str) -> TreatmentSession:
+    """Cancel a planned session, with the reason why (required; kept, encrypted, and
+    shown on the session page)."""
+    reason = reason.strip()
+    if not reason:
+        raise SessionError("Write why the session is cancelled.", "reason")
+    if len(reason) > CANCEL_REASON_MAX:
+        raise SessionError(f"Keep the reason under {CANCEL_REASON_MAX} characters.", "reason")
     with transaction.atomic():
         locked = _locked_session(session)
         check_transition(
@@ -301,7 +311,16 @@ def session_cancel(*, actor: Actor, session: TreatmentSession) -> TreatmentSessi
             error=SessionError("Only a planned session can be cancelled."),
         )
         locked.status = SessionStatus.CANCELLED
-        locked.save(update_fields=["status"])
-        log_action(actor, "session.cancel", locked, client=locked.course.client)
+        locked.cancel_reason = reason
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = actor.staff
+        locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+        log_action(
+            actor,
+            "session.cancel",
+            locked,
+            client=locked.course.client,
+            detail={"fields": ["cancel_reason"]},
+        )
     session.refresh_from_db()
     return session
