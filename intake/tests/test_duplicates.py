@@ -103,7 +103,7 @@ class InboxTestCase(BaseTestCase):
         flags = {appt.first_name: duplicate for appt, duplicate in response.context["rows"]}
         assert flags == {"Ottilie": True, "Unique": False}
         self.assertContains(response, "Possible duplicate", count=2)
-        self.assertContains(response, 'class="badge-icon" aria-hidden="true">⧉</span>')
+        self.assertContains(response, 'class="badge-icon" aria-hidden="true">≈</span>')
 
     def test_it_runs_the_same_queries_for_one_row_or_twenty(self) -> None:
         def queries() -> int:
