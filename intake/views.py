@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -20,7 +21,7 @@ from clients.models import Client
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from intake.queries import duplicate_flags
+from intake.queries import Match, duplicate_flags
 
 PAGE_SIZE = 25
 
@@ -82,8 +83,28 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @role_required(*INBOX_ROLES)
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = _get_request_for_user(request, pk)
-    log_action(actor_from(request), "request.view", appt, client=appt.client)
-    return render(request, "intake/request_detail.html", _detail_context(request, appt))
+    return _audited_page(request, appt)
+
+
+def _audited_page(
+    request: AuthedRequest, appt: AppointmentRequest, **extra: object
+) -> HttpResponse:
+    """The request page, audited as a read; the possible duplicates it names (clients and
+    other requests) are counted in the entry, never named."""
+    context = _detail_context(request, appt, **extra)
+    matches = cast("list[Match]", context["matches"])
+    detail = (
+        {
+            "possible_duplicates": {
+                "clients": sum(m.is_client for m in matches),
+                "requests": sum(not m.is_client for m in matches),
+            }
+        }
+        if matches
+        else None
+    )
+    log_action(actor_from(request), "request.view", appt, client=appt.client, detail=detail)
+    return render(request, "intake/request_detail.html", context)
 
 
 def _detail_context(

@@ -149,6 +149,14 @@ class RequestPageTestCase(BaseTestCase):
         self.assertContains(response, "same e-mail, same phone, same name")
         self.assertContains(response, f"Merge into request #{self.first.pk}")
 
+    def test_it_counts_the_matches_it_names_in_the_audit_entry(self) -> None:
+        make_client(first_name="Ottilie", last_name="Brandvold")
+
+        self.client.get(f"/staff/requests/{self.again.pk}/")
+
+        event = AuditEvent.objects.get(action="request.view")
+        assert event.detail == {"possible_duplicates": {"clients": 1, "requests": 1}}
+
     def test_it_offers_no_merge_into_a_later_request(self) -> None:
         response = self.client.get(f"/staff/requests/{self.first.pk}/")
 
