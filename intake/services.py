@@ -379,7 +379,9 @@ def request_convert(
             if existing.pk not in match_ids:
                 raise IntakeError("Choose one of the matching clients listed.", "existing")
             return _link_to_client(actor, current, existing)
-        if matches:
+        others = request_matches([current], AppointmentRequest.objects.all())[current.pk]
+        other_ids = sorted(m.record.pk for m in others)
+        if matches or others:
             reason = _checked_reason(
                 reason, what="why a new client is needed although this one may already exist"
             )
@@ -401,7 +403,11 @@ def request_convert(
             current,
             RequestStatus.CONVERTED,
             reason.strip(),
-            detail={"possible_duplicates": match_ids} if match_ids else None,
+            detail=(
+                {"possible_duplicates": match_ids, "possible_duplicate_requests": other_ids}
+                if matches or others
+                else None
+            ),
         )
         log_action(actor, "client.create", client, client=client, detail={"request": current.pk})
     return client

@@ -266,16 +266,21 @@ def request_convert(request: AuthedRequest, pk: int) -> HttpResponse:
     kept = {"convert_choice": choice, "convert_reason": reason}
     if not _confirmed(request):
         return _show_again(request, appt, convert_error=NOT_CONFIRMED, **kept)
-    matching = {
-        str(m.record.pk): m.record
-        for m in duplicate_flags([appt], _requests_for_user(request), clients_for_user(request))[
-            appt.pk
-        ]
-        if m.is_client
-    }
+    if not appt.can_convert():
+        messages.error(request, "Only a scheduled request with no client yet can be converted.")
+        return redirect(appt)
+    matches = duplicate_flags([appt], _requests_for_user(request), clients_for_user(request))[
+        appt.pk
+    ]
+    matching = {str(m.record.pk): m.record for m in matches if m.is_client}
     existing = matching.get(choice)
-    if matching and choice != "new" and existing is None:
-        error = "This person may already be a client: choose one of them, or a new client."
+    if matches and choice != "new" and existing is None:
+        error = (
+            "This person may already be known: choose one of the clients, or a new client."
+            if matching
+            else "This person may have sent another request: choose “Create a new client "
+            "anyway”, or merge the requests first."
+        )
         return _show_again(request, appt, convert_choice_error=error, **kept)
     try:
         client = services.request_convert(

@@ -183,7 +183,7 @@ class ConvertWithDuplicatesTestCase(BaseTestCase):
         response = self.client.post(self.url, {"confirm": "yes", "reason": "typed"})
 
         assert response.status_code == 200
-        self.assertContains(response, "This person may already be a client: choose one")
+        self.assertContains(response, "This person may already be known: choose one")
         self.assertContains(response, ">typed</textarea>")
         assert Client.objects.count() == 1
 
@@ -205,6 +205,7 @@ class ConvertWithDuplicatesTestCase(BaseTestCase):
         assert change.reason == "A different person."
         event = AuditEvent.objects.get(action="request.status")
         assert event.detail["possible_duplicates"] == [self.existing.pk]
+        assert event.detail["possible_duplicate_requests"] == []
         assert event.detail["reason"] is True
 
     def test_it_links_the_request_to_the_existing_client(self) -> None:
@@ -232,9 +233,22 @@ class ConvertWithDuplicatesTestCase(BaseTestCase):
 
         response = self.client.post(self.url, {"confirm": "yes", "existing": other.pk})
 
-        self.assertContains(response, "choose one of them, or a new client")
+        self.assertContains(response, "choose one of the clients, or a new client")
         self.appt.refresh_from_db()
         assert self.appt.client is None
+
+    def test_it_asks_for_a_reason_when_only_another_request_matches(self) -> None:
+        self.existing.delete()
+        other = older(person(email="x@example.com"))
+
+        refused = self.client.post(self.url, {"confirm": "yes"})
+        self.assertContains(refused, "may have sent another request")
+        self.assertContains(refused, f'href="/staff/requests/{other.pk}/"')
+        self.client.post(self.url, {"confirm": "yes", "existing": "new", "reason": "Twins."})
+
+        event = AuditEvent.objects.get(action="request.status")
+        assert event.detail["possible_duplicate_requests"] == [other.pk]
+        assert Client.objects.count() == 1
 
     def test_it_refuses_to_convert_without_the_confirm(self) -> None:
         response = self.client.post(self.url, {"existing": self.existing.pk})
