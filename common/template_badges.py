@@ -59,6 +59,7 @@ TONES: dict[str, str] = {
     "discharged": DONE,
     "signed": DONE,
     "in_force": DONE,
+    "merged": STOPPED,
     "pending": WAITING,
     "expired": STOPPED,
     "revoked": STOPPED,

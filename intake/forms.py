@@ -6,7 +6,7 @@ from django import forms
 
 from accounts.models import Role, User
 from common.dates import bound_date
-from intake.models import RequestStatus
+from intake.models import FORWARD, RequestStatus
 from website.models import Service
 
 
@@ -40,7 +40,11 @@ class InboxFilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=RequestStatus.choices)
+    """The forward moves only: closing a request goes through its confirm."""
+
+    status = forms.ChoiceField(
+        choices=[(value, label) for value, label in RequestStatus.choices if value in FORWARD]
+    )
 
 
 def clinicians() -> forms.ModelChoiceField[User]:

@@ -1,12 +1,30 @@
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from common.fields import EncryptedTextField
+
+
+def digits_of(phone: str) -> str:
+    """The digits of a phone number: "(555) 010-0123" and "555.010.0123" are one number."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def without_accents(text: str) -> str:
+    """ "Zoë Núñez" → "Zoe Nunez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_key(first: str, last: str) -> str:
+    """A name with case, accents and spacing aside: "Zoë  O'Brien" ≡ "zoe o'brien"."""
+    return " ".join(without_accents(f"{first} {last}").casefold().split())
 
 
 class RequestStatus(models.TextChoices):
@@ -16,20 +34,39 @@ class RequestStatus(models.TextChoices):
     CONVERTED = "converted", "Converted to client"
     DECLINED = "declined", "Declined"
     SPAM = "spam", "Spam"
+    # A second request from the same person, folded into the first (merged_into).
+    MERGED = "merged", "Merged into another request"
 
 
 # The workflow: new → contacted → scheduled → converted / declined / spam.
 # Declined and spam can be reopened, because a mis-click must not lose a person.
-# "Converted" is reached only through "Convert to client", which creates the record.
+# "Converted" is reached only through "Convert to client", which creates the record;
+# "merged" only through the merge, which keeps everything on the first request.
+_OPEN_MERGE = (RequestStatus.MERGED,)
 REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    RequestStatus.NEW: (RequestStatus.CONTACTED, RequestStatus.DECLINED, RequestStatus.SPAM),
-    RequestStatus.CONTACTED: (RequestStatus.SCHEDULED, RequestStatus.DECLINED, RequestStatus.SPAM),
-    RequestStatus.SCHEDULED: (RequestStatus.DECLINED,),
-    RequestStatus.DECLINED: (RequestStatus.NEW,),
+    RequestStatus.NEW: (
+        RequestStatus.CONTACTED,
+        RequestStatus.DECLINED,
+        RequestStatus.SPAM,
+        *_OPEN_MERGE,
+    ),
+    RequestStatus.CONTACTED: (
+        RequestStatus.SCHEDULED,
+        RequestStatus.DECLINED,
+        RequestStatus.SPAM,
+        *_OPEN_MERGE,
+    ),
+    RequestStatus.SCHEDULED: (RequestStatus.DECLINED, *_OPEN_MERGE),
+    RequestStatus.DECLINED: (RequestStatus.NEW, *_OPEN_MERGE),
     RequestStatus.SPAM: (RequestStatus.NEW,),
     RequestStatus.CONVERTED: (),
+    RequestStatus.MERGED: (),
 }
 CONVERTIBLE = (RequestStatus.SCHEDULED,)
+# The moves that close a request: each asks for a confirm, declining for its reason too.
+CLOSING = (RequestStatus.DECLINED, RequestStatus.SPAM)
+# The moves the status buttons offer (forward, or reopening): never a closing one.
+FORWARD = (RequestStatus.CONTACTED, RequestStatus.SCHEDULED, RequestStatus.NEW)
 
 
 class ContactMethod(models.TextChoices):
@@ -92,12 +129,31 @@ class AppointmentRequest(models.Model):
     submission_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     # A keyed hash of the sender's IP, for the rate limit; the address itself is not kept.
     ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # For the duplicate checks (intake.queries): the phone's digits, and the name with
+    # case and accents aside. Kept in step with the fields by save().
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    name_key = models.CharField(max_length=170, blank=True, editable=False, db_index=True)
+    # The same person sent the public form again within a day: counted here, not stored twice.
+    sent_again_count = models.PositiveIntegerField(default=0)
+    sent_again_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate folded into the first request (status "merged"); its notes moved there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_requests"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Request #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_digits = digits_of(self.phone)
+        self.name_key = name_key(self.first_name, self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "phone_digits", "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("intake:request", args=[self.pk])
@@ -108,6 +164,28 @@ class AppointmentRequest(models.Model):
 
     def allowed_transitions(self) -> tuple[str, ...]:
         return REQUEST_TRANSITIONS[self.status]
+
+    def forward_transitions(self) -> list[tuple[str, str]]:
+        """The status buttons: (value, label) of the forward moves allowed now."""
+        labels = {
+            RequestStatus.CONTACTED: "Mark as contacted",
+            RequestStatus.SCHEDULED: "Mark as scheduled",
+            RequestStatus.NEW: "Reopen",
+        }
+        allowed = self.allowed_transitions()
+        return [(value, labels[value]) for value in FORWARD if value in allowed]
+
+    def can_close(self, status: str) -> bool:
+        return status in self.allowed_transitions()
+
+    def can_decline(self) -> bool:
+        return self.can_close(RequestStatus.DECLINED)
+
+    def can_mark_spam(self) -> bool:
+        return self.can_close(RequestStatus.SPAM)
+
+    def can_merge(self) -> bool:
+        return RequestStatus.MERGED in self.allowed_transitions() and self.client_id is None
 
     def can_convert(self) -> bool:
         return self.status in CONVERTIBLE and self.client_id is None
@@ -127,6 +205,9 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Why (declined, converted despite a possible duplicate, merged): free text about a
+    # person, so encrypted at rest.
+    reason = EncryptedTextField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -139,8 +220,9 @@ class RequestNote(models.Model):
     """An internal note on a request. Staff only; never shown to the requester."""
 
     request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="notes")
+    # Nobody when the requester's own words were kept (the form sent again).
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     body = EncryptedTextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,9 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import ALL_RECORDS_ROLES, INBOX_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
+from clients.access import clients_for_user
+from clients.models import Client
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
+from intake.queries import Match, duplicate_flags
 
 PAGE_SIZE = 25
 
@@ -55,6 +59,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         if data["received_to"]:
             qs = qs.filter(created_at__lte=_day_start(data["received_to"], end=True))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
+    # Two queries for the whole page, whatever its length (intake.queries).
+    flags = duplicate_flags(rows, _requests_for_user(request), clients_for_user(request))
     log_action(
         actor_from(request), "request.list", detail={"page": page.number, "count": len(page)}
     )
@@ -63,7 +70,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "intake/inbox.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": [(appt, bool(flags[appt.pk])) for appt in rows],
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -71,22 +83,50 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @role_required(*INBOX_ROLES)
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     appt = _get_request_for_user(request, pk)
-    log_action(actor_from(request), "request.view", appt, client=appt.client)
-    return render(request, "intake/request_detail.html", _detail_context(request, appt))
+    return _audited_page(request, appt)
+
+
+def _audited_page(
+    request: AuthedRequest, appt: AppointmentRequest, **extra: object
+) -> HttpResponse:
+    """The request page, audited as a read; the possible duplicates it names (clients and
+    other requests) are counted in the entry, never named."""
+    context = _detail_context(request, appt, **extra)
+    matches = cast("list[Match]", context["matches"])
+    detail = (
+        {
+            "possible_duplicates": {
+                "clients": sum(m.is_client for m in matches),
+                "requests": sum(not m.is_client for m in matches),
+            }
+        }
+        if matches
+        else None
+    )
+    log_action(actor_from(request), "request.view", appt, client=appt.client, detail=detail)
+    return render(request, "intake/request_detail.html", context)
 
 
 def _detail_context(
     request: AuthedRequest, appt: AppointmentRequest, **extra: object
 ) -> dict[str, object]:
     can_manage = request.user.role in ALL_RECORDS_ROLES
+    matches = duplicate_flags([appt], _requests_for_user(request), clients_for_user(request))[
+        appt.pk
+    ]
     context: dict[str, object] = {
         "appt": appt,
         "can_manage": can_manage,
-        "status_choices": [
-            (value, label)
-            for value, label in RequestStatus.choices
-            if value in appt.allowed_transitions()
+        "forward": appt.forward_transitions(),
+        "matches": matches,
+        "client_matches": [m for m in matches if m.is_client],
+        # Merge into the first one the person sent: an earlier, live request.
+        "merge_targets": [
+            m
+            for m in matches
+            if not m.is_client and m.record.created_at <= appt.created_at and appt.can_merge()
         ],
+        "merged_requests": appt.merged_requests.all(),
         "assign_form": AssignForm(initial={"clinician": appt.assigned_to_id}),
         "note_form": NoteForm(),
         "notes": appt.notes.select_related("author"),
@@ -96,13 +136,32 @@ def _detail_context(
     return context
 
 
+def _confirmed(request: AuthedRequest) -> bool:
+    """The second, explicit button of templates/includes/confirm.html was pressed."""
+    return request.POST.get("confirm") == "yes"
+
+
+def _show_again(
+    request: AuthedRequest, appt: AppointmentRequest, **errors: object
+) -> HttpResponse:
+    """The request page again, with the refused form open, its message beside the field
+    and what was typed kept (a read like any other, so audited)."""
+    log_action(actor_from(request), "request.view", appt, client=appt.client)
+    return render(request, "intake/request_detail.html", _detail_context(request, appt, **errors))
+
+
+NOT_CONFIRMED = "Press the confirm button to go ahead; nothing has changed."
+
+
 @require_POST
 @role_required(*ALL_RECORDS_ROLES)
 def request_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The forward moves (contacted, scheduled, reopen): one button each, nothing
+    pre-selected. Declining and marking as spam have their own confirms."""
     appt = _get_request_for_user(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a status from the list.")
+        messages.error(request, "Choose one of the buttons to move the request on.")
         return redirect(appt)
     try:
         services.request_set_status(
@@ -112,6 +171,40 @@ def request_status(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Status updated.")
+    return redirect(appt)
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_decline(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Decline, after the confirm, with the reason (required, kept in the history)."""
+    appt = _get_request_for_user(request, pk)
+    reason = request.POST.get("reason", "")
+    if not _confirmed(request):
+        return _show_again(request, appt, decline_error=NOT_CONFIRMED, decline_reason=reason)
+    try:
+        services.request_set_status(
+            actor=actor_from(request), appt=appt, status=RequestStatus.DECLINED, reason=reason
+        )
+    except services.IntakeError as exc:
+        return _show_again(request, appt, decline_error=str(exc), decline_reason=reason)
+    messages.success(request, "Request declined. The reason is in the status history.")
+    return redirect(appt)
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_spam(request: AuthedRequest, pk: int) -> HttpResponse:
+    appt = _get_request_for_user(request, pk)
+    if not _confirmed(request):
+        return _show_again(request, appt, spam_error=NOT_CONFIRMED)
+    try:
+        services.request_set_status(
+            actor=actor_from(request), appt=appt, status=RequestStatus.SPAM
+        )
+    except services.IntakeError as exc:
+        return _show_again(request, appt, spam_error=str(exc))
+    messages.success(request, "Marked as spam. “Reopen” brings it back.")
     return redirect(appt)
 
 
@@ -165,14 +258,72 @@ def request_note(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*ALL_RECORDS_ROLES)
 def request_convert(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Create the client, after the confirm. With possible duplicates, a second choice:
+    `existing` is "new" (with a reason) or the id of one of the matching clients."""
     appt = _get_request_for_user(request, pk)
-    try:
-        client = services.request_convert(actor=actor_from(request), appt=appt)
-    except services.IntakeError as exc:
-        messages.error(request, str(exc))
+    choice = request.POST.get("existing", "")
+    reason = request.POST.get("reason", "")
+    kept = {"convert_choice": choice, "convert_reason": reason}
+    if not _confirmed(request):
+        return _show_again(request, appt, convert_error=NOT_CONFIRMED, **kept)
+    if not appt.can_convert():
+        messages.error(request, "Only a scheduled request with no client yet can be converted.")
         return redirect(appt)
-    messages.success(request, f"Client record created for {client.full_name}.")
+    matches = duplicate_flags([appt], _requests_for_user(request), clients_for_user(request))[
+        appt.pk
+    ]
+    matching = {str(m.record.pk): m.record for m in matches if m.is_client}
+    existing = matching.get(choice)
+    if matches and choice != "new" and existing is None:
+        error = (
+            "This person may already be known: choose one of the clients, or a new client."
+            if matching
+            else "This person may have sent another request: choose “Create a new client "
+            "anyway”, or merge the requests first."
+        )
+        return _show_again(request, appt, convert_choice_error=error, **kept)
+    try:
+        client = services.request_convert(
+            actor=actor_from(request),
+            appt=appt,
+            existing=existing if isinstance(existing, Client) else None,
+            reason=reason,
+        )
+    except services.IntakeError as exc:
+        if exc.field not in ("reason", "existing"):
+            # Not about the choices made (already converted, not scheduled): say so.
+            messages.error(request, str(exc))
+            return redirect(appt)
+        key = "convert_reason_error" if exc.field == "reason" else "convert_choice_error"
+        return _show_again(request, appt, **{key: str(exc)}, **kept)
+    if existing is not None:
+        messages.success(request, f"Request linked to {client.full_name}'s record.")
+    else:
+        messages.success(request, f"Client record created for {client.full_name}.")
     return redirect(client)
+
+
+@require_POST
+@role_required(*ALL_RECORDS_ROLES)
+def request_merge(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Merge this request into the first one the same person sent (`into`)."""
+    appt = _get_request_for_user(request, pk)
+    into_id = request.POST.get("into", "")
+    if not _confirmed(request):
+        return _show_again(request, appt, merge_error=NOT_CONFIRMED)
+    into = (
+        _requests_for_user(request).filter(pk=int(into_id)).first() if into_id.isdigit() else None
+    )
+    if into is None:
+        return _show_again(request, appt, merge_error="Choose a request to merge into.")
+    try:
+        first = services.request_merge(actor=actor_from(request), appt=appt, into=into)
+    except services.IntakeError as exc:
+        return _show_again(request, appt, merge_error=str(exc))
+    messages.success(
+        request, f"Request #{appt.pk} merged into this one; its answers and notes are below."
+    )
+    return redirect(first)
 
 
 def _get_message_for_user(request: AuthedRequest, pk: int) -> ContactMessage:

@@ -25,7 +25,7 @@ TARGET: dict[str, str] = {
     SessionStatus.IN_PROGRESS: AppointmentStatus.IN_SESSION,
     SessionStatus.COMPLETED: AppointmentStatus.COMPLETED,
 }
-CANCEL_REASON = "The course session was cancelled."
+CANCEL_REASON = "The course session was cancelled (its reason is on the session)."
 
 
 def session_status_changed(*, actor: Actor, session: TreatmentSession, status: str) -> None:
@@ -34,9 +34,9 @@ def session_status_changed(*, actor: Actor, session: TreatmentSession, status: s
         return
     if status == SessionStatus.CANCELLED:
         if appt.status in (AppointmentStatus.SCHEDULED, AppointmentStatus.ARRIVED):
-            reason = str(getattr(session, "cancel_reason", "") or "").strip()
-            reason = f"Session cancelled: {reason}"[:300] if reason else CANCEL_REASON
-            appointment_cancel(actor=actor, appointment=appt, reason=reason)
+            # The session's own reason is clinical free text, encrypted on the session;
+            # the appointment's reason is not encrypted, so it points there instead.
+            appointment_cancel(actor=actor, appointment=appt, reason=CANCEL_REASON)
         return
     target = TARGET.get(status)
     if target is None:

@@ -134,6 +134,13 @@ class TreatmentSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Why the session was cancelled, asked at the confirm: free text about the client,
+    # so encrypted at rest.
+    cancel_reason = EncryptedTextField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

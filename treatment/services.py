@@ -302,7 +302,17 @@ def session_complete(*, actor: Actor, session: TreatmentSession) -> TreatmentSes
     return session
 
 
-def session_cancel(*, actor: Actor, session: TreatmentSession) -> TreatmentSession:
+CANCEL_REASON_MAX = 500
+
+
+def session_cancel(*, actor: Actor, session: TreatmentSession, reason: str) -> TreatmentSession:
+    """Cancel a planned session, with the reason why (required; kept, encrypted, and
+    shown on the session page)."""
+    reason = reason.strip()
+    if not reason:
+        raise SessionError("Write why the session is cancelled.", "reason")
+    if len(reason) > CANCEL_REASON_MAX:
+        raise SessionError(f"Keep the reason under {CANCEL_REASON_MAX} characters.", "reason")
     with transaction.atomic():
         locked = _locked_session(session)
         check_transition(
@@ -312,8 +322,17 @@ def session_cancel(*, actor: Actor, session: TreatmentSession) -> TreatmentSessi
             error=SessionError("Only a planned session can be cancelled."),
         )
         locked.status = SessionStatus.CANCELLED
-        locked.save(update_fields=["status"])
+        locked.cancel_reason = reason
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = actor.staff
+        locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
         _session_changed(actor, locked, SessionStatus.CANCELLED)
-        log_action(actor, "session.cancel", locked, client=locked.course.client)
+        log_action(
+            actor,
+            "session.cancel",
+            locked,
+            client=locked.course.client,
+            detail={"fields": ["cancel_reason"]},
+        )
     session.refresh_from_db()
     return session

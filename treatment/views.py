@@ -195,11 +195,26 @@ def session_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*CLINICAL_ROLES)
 def session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel, after the confirm (templates/includes/confirm.html), with the reason."""
     session = get_session_for_user(request, pk)
-    try:
-        services.session_cancel(actor=actor_from(request), session=session)
-    except services.SessionError as exc:
-        messages.error(request, str(exc))
+    actor = actor_from(request)
+    reason = request.POST.get("reason", "")
+    error = ""
+    if request.POST.get("confirm") != "yes":
+        error = "Press “Cancel the session” in the confirm to go ahead; nothing has changed."
     else:
-        messages.success(request, "Session cancelled.")
-    return redirect(session)
+        try:
+            services.session_cancel(actor=actor, session=session, reason=reason)
+        except services.SessionError as exc:
+            if exc.field != "reason":
+                messages.error(request, str(exc))
+                return redirect(session)
+            error = str(exc)
+        else:
+            messages.success(request, "Session cancelled. The reason is on the session page.")
+            return redirect(session)
+    # The page again, the confirm open with its message and what was typed.
+    log_action(actor, "session.view", session, client=session.course.client)
+    context = _session_context(session)
+    context.update(cancel_error=error, cancel_reason=reason)
+    return render(request, "treatment/session.html", context)

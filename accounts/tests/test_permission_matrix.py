@@ -1,6 +1,7 @@
-"""Who may reach the dashboard and the intake inbox (see
-pathways.testing.permission_matrix); pathways/tests/test_permission_matrix.py
-checks that the apps' tables together name every staff and partner URL.
+"""Who may reach the dashboard (see pathways.testing.permission_matrix); the intake
+inbox's table is intake/tests/test_permission_matrix.py.
+pathways/tests/test_permission_matrix.py checks that the apps' tables together name
+every staff and partner URL.
 """
 
 from __future__ import annotations
@@ -38,15 +39,6 @@ MATRIX: dict[str, Entry] = {
             OTHER_PRESCRIBER: REDIRECTED,
         },
     ),
-    "intake:inbox": Entry("GET", INBOX),
-    "intake:request": Entry("GET", INBOX, "request"),
-    "intake:request_status": Entry("POST", MANAGERS, "request", {"status": "declined"}),
-    "intake:request_assign": Entry("POST", MANAGERS, "request", {"clinician": ""}),
-    "intake:request_note": Entry("POST", INBOX, "request", {"body": "Called back."}),
-    "intake:request_convert": Entry("POST", MANAGERS, "request"),
-    "intake:messages": Entry("GET", MANAGERS),
-    "intake:message": Entry("GET", MANAGERS, "message"),
-    "intake:message_handled": Entry("POST", MANAGERS, "message"),
 }
 
 

@@ -26,7 +26,9 @@ class RequestConvertTestCase(BaseTestCase):
         self.url = f"/staff/requests/{self.appt.pk}/convert/"
 
     def convert(self, appt: AppointmentRequest | None = None) -> TestResponse:
-        return self.client.post(f"/staff/requests/{(appt or self.appt).pk}/convert/")
+        return self.client.post(
+            f"/staff/requests/{(appt or self.appt).pk}/convert/", {"confirm": "yes"}
+        )
 
     def test_it_creates_the_client_from_the_request(self) -> None:
         self.client.force_login(self.intake)
@@ -77,7 +79,7 @@ class RequestConvertTestCase(BaseTestCase):
         self.client.force_login(self.intake)
 
         self.convert()
-        response = self.client.post(self.url, follow=True)
+        response = self.client.post(self.url, {"confirm": "yes"}, follow=True)
 
         assert Client.objects.count() == 1
         assert StatusChange.objects.count() == 1

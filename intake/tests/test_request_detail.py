@@ -32,14 +32,18 @@ class RequestDetailTestCase(BaseTestCase):
         self.assertContains(response, self.service.title)
         self.assertContains(response, "Theo")
 
-    def test_it_offers_only_the_allowed_next_statuses(self) -> None:
+    def test_it_offers_only_the_allowed_forward_moves_as_buttons(self) -> None:
         self.client.force_login(self.intake)
 
         response = self.client.get(self.url)
 
-        offered = [value for value, _ in response.context["status_choices"]]
-        assert offered == ["contacted", "declined", "spam"]
-        self.assertNotContains(response, '<option value="converted">')
+        offered = [value for value, _ in response.context["forward"]]
+        assert offered == ["contacted"]
+        self.assertContains(response, 'name="status" value="contacted"')
+        # No menu: nothing is pre-selected, least of all a negative choice.
+        self.assertNotContains(response, '<select name="status"')
+        self.assertNotContains(response, 'value="declined"')
+        self.assertContains(response, "Decline this request")
 
     def test_it_offers_convert_only_when_scheduled(self) -> None:
         self.client.force_login(self.intake)

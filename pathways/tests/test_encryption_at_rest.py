@@ -35,10 +35,11 @@ from common.crypto import (
 )
 from common.fields import encrypted_fields
 from dosing.models import Addendum, Discharge, DosingRecord, PrescriberContact, SessionNote
-from intake.models import AppointmentRequest, RequestNote
+from intake.models import AppointmentRequest, RequestNote, StatusChange
 from notifications.models import OutboundEmail
 from pathways.testing import BaseTestCase, assert_refused
 from pathways.testing import import_settings as import_settings_with
+from treatment.models import TreatmentSession
 from website.models import Service
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -76,9 +77,11 @@ ENCRYPTED = {
     "intake.AppointmentRequest": ["reason"],
     "intake.ContactMessage": ["message"],
     "intake.RequestNote": ["body"],
+    "intake.StatusChange": ["reason"],
     "measures.SafetyAlert": ["action_note"],
     "notifications.OutboundEmail": ["body"],
     "treatment.TreatmentCourse": ["goals"],
+    "treatment.TreatmentSession": ["cancel_reason"],
 }
 
 
@@ -115,6 +118,16 @@ def fill_the_rest() -> None:
     request = AppointmentRequest.objects.first()
     assert request is not None
     RequestNote.objects.create(request=request, author=author, body="Asked about evening slots.")
+    StatusChange.objects.create(
+        request=request,
+        from_status="new",
+        to_status="declined",
+        changed_by=author,
+        reason="Outside our area.",
+    )
+    TreatmentSession.objects.filter(pk__in=TreatmentSession.objects.values("pk")[:1]).update(
+        cancel_reason="Client unwell."
+    )
     record = DosingRecord.objects.first()
     assert record is not None
     PrescriberContact.objects.create(

@@ -43,7 +43,9 @@ MATRIX: dict[str, Entry] = {
     # The gate is closed for this client: an allowed start is refused with a message.
     "treatment:start": Entry("POST", CLINICAL_ROLES, "session"),
     "treatment:complete": Entry("POST", CLINICAL_ROLES, "session"),
-    "treatment:cancel": Entry("POST", CLINICAL_ROLES, "session"),
+    "treatment:cancel": Entry(
+        "POST", CLINICAL_ROLES, "session", {"confirm": "yes", "reason": "Client unwell."}
+    ),
 }
 
 

@@ -29,7 +29,9 @@ class SessionsTestCase(BaseTestCase):
 
     def act(self, verb: str, session: TreatmentSession, user: User | None = None) -> TestResponse:
         self.client.force_login(user or self.therapist)
-        return self.client.post(f"/staff/courses/sessions/{session.pk}/{verb}/", follow=True)
+        # Cancelling asks for its confirm and a reason (templates/includes/confirm.html).
+        data = {"confirm": "yes", "reason": "Client unwell."} if verb == "cancel" else {}
+        return self.client.post(f"/staff/courses/sessions/{session.pk}/{verb}/", data, follow=True)
 
     def status_of(self, session: TreatmentSession) -> str:
         session.refresh_from_db()
@@ -148,6 +150,7 @@ class SessionsTestCase(BaseTestCase):
         response = self.act("cancel", session)
 
         self.assertContains(response, "Session cancelled.")
+        self.assertContains(response, "Client unwell.")
         assert self.status_of(session) == SessionStatus.CANCELLED
         assert AuditEvent.objects.filter(action="session.cancel").count() == 1
 
@@ -194,7 +197,7 @@ class SessionsTestCase(BaseTestCase):
         with self.assertRaisesMessage(
             services.SessionError, "Only a planned session can be cancelled."
         ):
-            services.session_cancel(actor=actor, session=stale)
+            services.session_cancel(actor=actor, session=stale, reason="Client unwell.")
 
         assert self.status_of(session) == SessionStatus.IN_PROGRESS
 

@@ -84,10 +84,11 @@ def test_it_takes_a_visitor_from_home_page_to_a_client_record(page: Any, demo: N
     page.get_by_label("Assigned clinician").select_option(label="Theo Therapist, LPC")
     page.get_by_role("button", name="Assign").click()
     for status in ("Contacted", "Scheduled"):
-        page.get_by_label("Move to").select_option(label=status)
-        page.get_by_role("button", name="Update status").click()
+        page.get_by_role("button", name=f"Mark as {status.lower()}").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(status)
-    page.get_by_role("button", name="Convert to client").click()
+    # Converting asks for a confirm: the first button opens it, the second converts.
+    page.get_by_text("Convert to client").first.click()
+    page.locator("form.confirm-form").get_by_role("button", name="Convert to client").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Robin Testperson")
     expect(page.locator(".facts")).to_contain_text("Theo Therapist, LPC")

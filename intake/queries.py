@@ -1,0 +1,148 @@
+"""Possible duplicates: the same person sending a request twice, or already a client.
+
+A request matches another request, or a client, on the same e-mail (case aside), the
+same phone (its digits only), or the same name (case and accents aside). A request
+carries no date of birth, so the name is compared alone: the flag says "possible",
+and the person at the inbox decides. Each function runs a fixed number of queries for
+a whole page of requests, never one per row.
+
+The caller passes the requests and clients the user may see (`scope`), so a match
+never names a record the user may not open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+
+from clients.models import Client
+from intake.models import AppointmentRequest, RequestStatus, name_key, without_accents
+
+# A request in these states is not a live duplicate of anything.
+NOT_LIVE = (RequestStatus.MERGED, RequestStatus.SPAM)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One record that may be the same person, and why."""
+
+    record: AppointmentRequest | Client
+    reasons: tuple[str, ...]
+
+    @property
+    def is_client(self) -> bool:
+        return isinstance(self.record, Client)
+
+    @property
+    def why(self) -> str:
+        return ", ".join(self.reasons)
+
+
+def _reasons(
+    email: str, digits: str, key: str, other_email: str, other_digits: str, other_key: str
+) -> tuple[str, ...]:
+    reasons = []
+    if email and email.lower() == other_email.lower():
+        reasons.append("same e-mail")
+    if digits and digits == other_digits:
+        reasons.append("same phone")
+    if key and key == other_key:
+        reasons.append("same name")
+    return tuple(reasons)
+
+
+def _client_key(client: Client) -> str:
+    return name_key(client.first_name, client.last_name)
+
+
+def request_matches(
+    appts: Sequence[AppointmentRequest], scope: QuerySet[AppointmentRequest]
+) -> dict[int, list[Match]]:
+    """For each request, the other live requests in `scope` that may be the same person
+    (one query)."""
+    emails = {a.email.lower() for a in appts if a.email}
+    digits = {a.phone_digits for a in appts if a.phone_digits}
+    keys = {a.name_key for a in appts if a.name_key}
+    found: dict[int, list[Match]] = {a.pk: [] for a in appts}
+    if not (emails or digits or keys):
+        return found
+    candidates = list(
+        scope.annotate(email_lower=Lower("email"))
+        .filter(Q(email_lower__in=emails) | Q(phone_digits__in=digits) | Q(name_key__in=keys))
+        .exclude(status__in=NOT_LIVE)
+        .order_by("created_at", "id")
+    )
+    for appt in appts:
+        for other in candidates:
+            if other.pk == appt.pk:
+                continue
+            why = _reasons(
+                appt.email,
+                appt.phone_digits,
+                appt.name_key,
+                other.email,
+                other.phone_digits,
+                other.name_key,
+            )
+            if why:
+                found[appt.pk].append(Match(other, why))
+    return found
+
+
+def client_matches(
+    appts: Sequence[AppointmentRequest], scope: QuerySet[Client]
+) -> dict[int, list[Match]]:
+    """For each request, the clients in `scope` that may be the same person (one query).
+
+    The client's name is compared with case aside in the database and accents aside
+    here (the request's name is also tried without its accents)."""
+    emails = {a.email.lower() for a in appts if a.email}
+    digits = {a.phone_digits for a in appts if a.phone_digits}
+    found: dict[int, list[Match]] = {a.pk: [] for a in appts}
+    if not appts:
+        return found
+    name_filters: Iterable[Q] = (
+        Q(first_name__iexact=first, last_name__iexact=last)
+        for a in appts
+        for first, last in {
+            (a.first_name.strip(), a.last_name.strip()),
+            (without_accents(a.first_name).strip(), without_accents(a.last_name).strip()),
+        }
+    )
+    condition = reduce(or_, name_filters, Q(pk__in=[]))
+    if emails:
+        condition |= Q(email_lower__in=emails)
+    if digits:
+        condition |= Q(phone_digits__in=digits)
+    candidates = list(scope.annotate(email_lower=Lower("email")).filter(condition))
+    for appt in appts:
+        for client in candidates:
+            if client.pk == appt.client_id:
+                continue
+            why = _reasons(
+                appt.email,
+                appt.phone_digits,
+                appt.name_key,
+                client.email,
+                client.phone_digits,
+                _client_key(client),
+            )
+            if why:
+                found[appt.pk].append(Match(client, why))
+    return found
+
+
+def duplicate_flags(
+    appts: Sequence[AppointmentRequest],
+    requests: QuerySet[AppointmentRequest],
+    clients: QuerySet[Client],
+) -> dict[int, list[Match]]:
+    """Everything that may be the same person, for a page of requests (two queries)."""
+    by_request = request_matches(appts, requests)
+    by_client = client_matches(appts, clients)
+    return {a.pk: [*by_client[a.pk], *by_request[a.pk]] for a in appts}
