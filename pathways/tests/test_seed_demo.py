@@ -68,8 +68,10 @@ class SeedDemoTestCase(BaseTestCase):
             "ka-emdr",
             "kap",
         ]
-        # Five in the inbox, Morgan Ellis's (converted), and Alexis Romero's sent twice.
+        # Five in the inbox, Morgan Ellis's (converted), and Alexis Romero's two (the
+        # second sent twice, stored once).
         assert AppointmentRequest.objects.count() == 8
+        assert AppointmentRequest.objects.filter(sent_again_count=1).count() == 1
         # Morgan Ellis, Jamie Fox, Drew Patel, four past courses for the outcomes report,
         # and six clients referred (a referral at every step).
         assert Client.objects.count() == 13

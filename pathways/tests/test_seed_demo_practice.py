@@ -16,6 +16,7 @@ from clients.models import Client
 from consents.models import ConsentRequest
 from dosing.models import SessionNote
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
+from intake.queries import request_matches
 from measures.models import MeasureLink, Response
 from partners.models import Referral, ReferralStatus
 from pathways.management.commands._demo_week import monday
@@ -150,7 +151,14 @@ class SeedDemoPracticeTestCase(BaseTestCase):
         alexis = AppointmentRequest.objects.filter(email="alexis.romero@example.com")
         assert alexis.count() == 2
         first, second = alexis.order_by("created_at")
-        assert second.created_at - first.created_at < dt.timedelta(days=1)
+        # Ten days apart for two services: a possible duplicate, flagged in the inbox.
+        assert second.created_at - first.created_at > dt.timedelta(days=1)
+        assert first.service_id != second.service_id
+        assert request_matches([second], AppointmentRequest.objects.all())[second.pk]
+        # The second form, sent again four minutes later, was stored once.
+        assert (second.sent_again_count, first.sent_again_count) == (1, 0)
+        assert second.sent_again_at is not None
+        assert second.sent_again_at - second.created_at == dt.timedelta(minutes=4)
         assert (first.first_name, first.last_name, first.phone) == (
             second.first_name,
             second.last_name,

@@ -1,5 +1,7 @@
-"""What is waiting at the front desk: new requests and messages, a person who sent the
-public request form twice (a possible duplicate), and consents sent and not yet signed.
+"""What is waiting at the front desk: new requests and messages, a person who wrote
+twice (a possible duplicate: the same e-mail and phone, ten days apart, for two
+services) and sent the second form twice (stored once, shown as "sent again"), and
+consents sent and not yet signed.
 
 Through the services the public forms and the client page use (intake.services,
 consents.services), then dated when the demo says they happened.
@@ -72,10 +74,18 @@ def _consent(users: dict[str, User], who: tuple[str, str], kind: str, hours_ago:
 def seed_intake(users: dict[str, User]) -> None:
     now = timezone.now()
     kap = Service.objects.filter(slug="kap").first()
+    therapy = Service.objects.filter(slug="individual-therapy").first()
+    # Ten days ago Alexis asked about therapy; the inbox flags the new request as a
+    # possible duplicate of that one (intake.queries), for the front desk to merge.
+    _request(alexis(therapy), now - dt.timedelta(days=10))
     details = alexis(kap)
     first = now - dt.timedelta(hours=20)
-    _request(details, first)
-    _request(details, first + dt.timedelta(minutes=4))
+    appt = _request(details, first)
+    # Back, and send again four minutes later: stored once, marked "sent again".
+    request_submit(
+        actor=Actor.anonymous(VISITOR_IP), details=details, token=uuid.uuid4(), ip_hash=""
+    )
+    backdate(AppointmentRequest, appt.pk, sent_again_at=first + dt.timedelta(minutes=4))
     message, _ = message_submit(
         actor=Actor.anonymous(VISITOR_IP), details=MESSAGE, token=uuid.uuid4(), ip_hash=""
     )
