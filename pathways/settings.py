@@ -395,6 +395,9 @@ TASKS = {
 # --- Consent links --------------------------------------------------------
 # How long a consent-signing link stays valid. Each link works once.
 CONSENT_LINK_HOURS = env_int("CONSENT_LINK_HOURS", 72)
+# How long the browser that signed a consent may download its PDF copy (consents.views),
+# never longer than SESSION_IDLE_MINUTES, the life of the session that holds it.
+CONSENT_COPY_MINUTES = env_int("CONSENT_COPY_MINUTES", 30)
 
 # --- Prescriptions --------------------------------------------------------
 # Suggested (editable) pre-dose BP limits on a new prescription. Many clinics do
