@@ -36,10 +36,8 @@ class NowIfEmptyField(forms.DateTimeField):
     loaded); typed, it corrects that moment, and is bounded like any other time."""
 
     def clean(self, value: Any) -> dt.datetime:
-        if value in self.empty_values:
-            return timezone.now()
-        cleaned: dt.datetime = super().clean(value)
-        return cleaned
+        cleaned: dt.datetime | None = super().clean(value)
+        return timezone.now() if cleaned is None else cleaned
 
 
 def when_field(label: str) -> NowIfEmptyField:
