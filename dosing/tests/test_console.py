@@ -5,6 +5,7 @@ sticky bar's numbers at a fixed clock, and only the current step open."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from unittest import mock
 
 from django.urls import reverse
@@ -35,7 +36,7 @@ class ConsoleTimeTests(BaseTestCase):
         self.client.force_login(self.therapist)
         self.url = reverse("dosing:vitals", args=[self.record.pk])
 
-    def post_vitals(self, phase: str, taken_at: str) -> object:
+    def post_vitals(self, phase: str, taken_at: str) -> Any:
         return self.client.post(
             self.url, post_data("vitals", phase=phase, taken_at=taken_at, **IN_RANGE)
         )
@@ -239,16 +240,27 @@ class StepTests(BaseTestCase):
         self.assertIn('aria-current="step"><a href="#step-monitoring">', html)
 
     def test_the_steps_follow_the_state(self) -> None:
-        def current(**state: bool) -> str:
-            made = console.steps(note_signed=False, **state)
+        def current(
+            dosed: bool = False,
+            discharged: bool = False,
+            cleared: bool = False,
+            discharge_ready: bool = False,
+        ) -> str:
+            made = console.steps(
+                dosed=dosed,
+                discharged=discharged,
+                cleared=cleared,
+                discharge_ready=discharge_ready,
+                note_signed=False,
+            )
             return next(s.key for s in made if s.open)
 
-        before = {"dosed": False, "discharged": False, "cleared": False, "discharge_ready": False}
-        self.assertEqual(current(**before), console.BEFORE)
-        self.assertEqual(current(**{**before, "cleared": True}), console.DOSE)
-        self.assertEqual(current(**{**before, "dosed": True}), console.MONITORING)
-        ready = {**before, "dosed": True, "discharge_ready": True}
-        self.assertEqual(current(**ready), console.DISCHARGE)
-        self.assertEqual(current(**{**ready, "discharged": True}), console.NOTE)
-        early = console.steps(**{**before, "discharged": True}, note_signed=False)
+        self.assertEqual(current(), console.BEFORE)
+        self.assertEqual(current(cleared=True), console.DOSE)
+        self.assertEqual(current(dosed=True), console.MONITORING)
+        self.assertEqual(current(dosed=True, discharge_ready=True), console.DISCHARGE)
+        self.assertEqual(current(dosed=True, discharged=True), console.NOTE)
+        early = console.steps(
+            dosed=False, discharged=True, cleared=False, discharge_ready=False, note_signed=False
+        )
         self.assertEqual([s.state for s in early][1:3], ["skipped", "skipped"])
