@@ -274,6 +274,8 @@ def _draw_doses(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> list[An
     (`scores_ax`; the vitals panel itself on a KAP chart, where both are one)."""
     panels = [scores_ax] if scores_ax is vitals_ax else [scores_ax, vitals_ax]
     labels: list[Annotation] = []
+    xs = [data.minutes(at) for at in data.moments()]
+    low, high = min([*xs, 0]), max(xs)
     for label, at in data.doses:
         x = data.minutes(at)
         style = "-" if label == "Dose" else "--"
@@ -296,12 +298,15 @@ def _draw_doses(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> list[An
             clip_on=False,
             zorder=4,
         )
+        # A dose in the right third is labelled on its left, inside the picture.
+        on_left = x > low + (high - low) * 2 / 3
         marker = scores_ax.annotate(
             f"{label} ({round(x)} min)",
             xy=(x, 0.88),
             xycoords=("data", "axes fraction"),
-            xytext=(4, 0),
+            xytext=(-4 if on_left else 4, 0),
             textcoords="offset points",
+            ha="right" if on_left else "left",
             fontsize=FONT,
             fontweight="bold",
             color=DOSE_COLOUR,

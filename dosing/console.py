@@ -163,7 +163,8 @@ class Bar:
 
     @property
     def overdue(self) -> bool:
-        return self.tracking and self.next_due is not None and self.now > self.next_due
+        """At least a whole minute late (as the JavaScript counts it)."""
+        return self.overdue_minutes >= 1
 
 
 def console_bar(

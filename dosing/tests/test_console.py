@@ -176,6 +176,11 @@ class BarTests(BaseTestCase):
         self.assertTrue(bar.overdue)
         self.assertEqual(bar.overdue_minutes, 7)
 
+    def test_it_is_overdue_only_a_whole_minute_late(self) -> None:
+        bar = self.bar(T0 + dt.timedelta(minutes=55, seconds=30), taken=[-10, 40])
+
+        self.assertFalse(bar.overdue)
+
     def test_the_peak_check_is_due_about_40_minutes_after_the_dose(self) -> None:
         bar = self.bar(T0 + dt.timedelta(minutes=30), taken=[-10, 25])
 

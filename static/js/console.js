@@ -41,7 +41,7 @@
     if (isNaN(dueAt) || !flag || !by) {
       return;
     }
-    var late = now > dueAt;
+    var late = minutesBetween(now, dueAt) >= 1; // a whole minute late, as the server counts
     var wasLate = bar.classList.contains("is-overdue");
     if (late !== wasLate) {
       bar.classList.toggle("is-overdue", late);
