@@ -1,5 +1,13 @@
-"""The session timeline: one picture of the dose, the EMDR phases, SUD and VOC, and
-the vital signs across a session, for the chart and for the prescriber's summary.
+"""The session timeline: one picture per modality, for the dosing record and for the
+prescriber's summary (issue 11 §3).
+
+- KAP: the vital signs against the prescriber's limits (horizontal lines from the
+  prescription version in force now, `dosing.rules.rx_in_force`, each labelled) and
+  the dose(s) as markers. No EMDR panel.
+- KA-EMDR (and an EMDR session without ketamine): the same, under a panel of the
+  EMDR phases and SUD/VOC. Phase labels never overlap: each is placed on the first
+  row where its box meets no label already placed (`place_labels`), after the
+  layout is fixed, so the boxes checked are the boxes drawn.
 
 What it shows is gathered by `bls.timeline`; the SVG plumbing (a figure on its own
 canvas, never pyplot, and the accessible title) is `common.svg`'s. The picture
@@ -13,15 +21,23 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.transforms import Bbox
+
 from bls.models import EmdrRecord
 from bls.timeline import TimelineData, timeline_data
 from common import svg
 from common.dates import plausible, session_window
 from common.timefmt import local_day_hm_zone
-from treatment.models import TreatmentSession
+from dosing.models import DosingRecord
+from dosing.rules import rx_in_force
+from dosing.vitals import Limits
+from treatment.models import Modality, TreatmentSession
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Annotation
 
 FONT = 12
 # Okabe-Ito colours (safe for colour-blind readers), each at least 3:1 on white;
@@ -74,6 +90,34 @@ def drawable(data: TimelineData) -> tuple[TimelineData, int]:
     return kept, len(data.moments()) - len(kept.moments())
 
 
+KAP_TITLE = "Session timeline: dose and vital signs against the prescriber's limits"
+EMDR_TITLE = "Session timeline: dose, EMDR phases, SUD/VOC and vital signs"
+# Phase labels are stacked in rows this far apart (points) when they would overlap.
+LABEL_ROW_POINTS = FONT + 4
+
+
+def is_emdr(source: TreatmentSession | EmdrRecord, data: TimelineData) -> bool:
+    """Does the session have an EMDR part (an EMDR record, a KA-EMDR course, or EMDR
+    data already gathered)?"""
+    if isinstance(source, EmdrRecord) or data.phases or data.sud or data.voc:
+        return True
+    return bool(source.course.modality == Modality.KA_EMDR)
+
+
+def limits_of(source: TreatmentSession | EmdrRecord) -> Limits | None:
+    """The vital-sign limits of the prescription version in force now, for a session
+    with a dosing record (an EMDR session without ketamine has none)."""
+    session = source.session if isinstance(source, EmdrRecord) else source
+    if session is None:
+        return None
+    try:
+        # The reverse one-to-one: already cached when the session came from its record.
+        record = session.dosing_record
+    except DosingRecord.DoesNotExist:
+        return None
+    return rx_in_force(record)
+
+
 def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     """The session timeline as an SVG document (no XML prolog, so it can also be
     inlined). Never fails for want of data: it then says "No data yet"."""
@@ -87,71 +131,155 @@ def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
         return svg.message_svg(
             NOTHING_TO_DRAW, f"Session timeline: {note}", size=(10, 2), fontsize=FONT + 4
         )
-    figure = svg.figure(10, 6.6)
-    scores_ax, vitals_ax = figure.subplots(
-        2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
-    )
-    _draw_phases(data, scores_ax, vitals_ax)
-    _draw_doses(data, scores_ax, vitals_ax)
-    _draw_scores(data, scores_ax)
-    _draw_vitals(data, vitals_ax)
+    emdr = is_emdr(source, data)
+    limits = limits_of(source)
+    figure, _labels = timeline_figure(data, limits, emdr=emdr, left_out=left_out)
+    description = _description(data, emdr)
+    if limits is not None:
+        named = "; ".join(text for _, text, _ in limit_lines(limits))
+        description += f" The prescriber's limits, drawn as dashed lines: {named}."
+    if left_out:
+        description += " " + left_out_note(left_out)
+    return svg.to_svg(figure, description)
+
+
+def timeline_figure(
+    data: TimelineData, limits: Limits | None, *, emdr: bool, left_out: int = 0
+) -> tuple[Figure, list[Annotation]]:
+    """The drawn figure, its layout fixed, and its phase labels (for the tests)."""
+    if emdr:
+        figure = svg.figure(10, 6.6)
+        scores_ax, vitals_ax = figure.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+        )
+        axes = [scores_ax, vitals_ax]
+        _draw_phase_marks(data, scores_ax, vitals_ax)
+        dose_labels = _draw_doses(data, scores_ax, vitals_ax)
+        _draw_scores(data, scores_ax)
+        title = EMDR_TITLE
+    else:
+        figure = svg.figure(10, 4.2)
+        vitals_ax = figure.subplots(1, 1)
+        axes = [vitals_ax]
+        _draw_doses(data, vitals_ax, vitals_ax)
+        dose_labels = []
+        title = KAP_TITLE
+    _draw_vitals(data, vitals_ax, limits)
     _set_x_range(data, vitals_ax)
     start = data.start or min(data.moments())
     xlabel = f"Minutes from session start ({local_day_hm_zone(start)})"
     if left_out:  # in the picture itself: what it does not show
         xlabel += f"\n{left_out_note(left_out)}"
     vitals_ax.set_xlabel(xlabel, fontsize=FONT)
-    figure.suptitle(
-        "Session timeline: dose, EMDR phases, SUD/VOC and vital signs", fontsize=FONT + 2
-    )
-    for ax in (scores_ax, vitals_ax):
+    figure.suptitle(title, fontsize=FONT + 2)
+    for ax in axes:
         ax.tick_params(labelsize=FONT - 1)
         svg.light_grid(ax, "y")
-    description = _description(data)
-    if left_out:
-        description += " " + left_out_note(left_out)
-    return svg.to_svg(figure, description)
+    # Fix the layout now, so that the labels placed below are checked where they
+    # will be drawn; then keep it (saving would otherwise lay the figure out again).
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)
+    figure.set_layout_engine("none")
+    labels: list[Annotation] = []
+    if emdr:
+        labels = place_labels(figure, axes[0], phase_labels(data), avoid=dose_labels)
+    if limits is not None:
+        place_limit_labels(figure, vitals_ax, limit_lines(limits))
+    return figure, labels
 
 
-def _draw_phases(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
+# Room kept around each label's box (pixels): the SVG's text may be a hair wider
+# than the measuring renderer's.
+LABEL_MARGIN = 2
+
+
+def measuring_renderer(figure: Figure) -> RendererAgg:
+    """A renderer of the figure's size, to measure text boxes (the SVG canvas has none)."""
+    return RendererAgg(figure.bbox.width, figure.bbox.height, figure.dpi)  # type: ignore[no-untyped-call]
+
+
+def label_box(label: Annotation, renderer: RendererAgg) -> Bbox:
+    """The label's box on the page, with LABEL_MARGIN around it."""
+    return label.get_window_extent(renderer).padded(LABEL_MARGIN)
+
+
+def phase_labels(data: TimelineData) -> list[tuple[float, str]]:
+    """One label per phase mark ("P3"); marks made in the same minute share one ("P5·6")."""
+    labels: list[tuple[float, list[int]]] = []
+    for phase, at in data.phases:
+        x = data.minutes(at)
+        if labels and abs(x - labels[-1][0]) < 1:
+            labels[-1][1].append(phase)
+        else:
+            labels.append((x, [phase]))
+    return [(x, "P" + "·".join(str(p) for p in phases)) for x, phases in labels]
+
+
+def place_labels(
+    figure: Figure,
+    ax: Axes,
+    labels: list[tuple[float, str]],
+    avoid: list[Annotation] | None = None,
+) -> list[Annotation]:
+    """Each label at the top of `ax` at its x, on the first row (stacked downwards)
+    where its box meets none of those already placed nor those in `avoid` (the
+    doses' labels): labels never overlap, however close the marks."""
+    renderer = measuring_renderer(figure)
+    placed: list[Annotation] = []
+    boxes: list[Bbox] = [label_box(other, renderer) for other in avoid or []]
+    for x, text in sorted(labels):
+        row = 0
+        while True:
+            label = ax.annotate(
+                text,
+                xy=(x, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3 - row * LABEL_ROW_POINTS),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=FONT - 1,
+                color=svg.TEXT,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+                zorder=6,
+            )
+            box = label_box(label, renderer)
+            if not any(box.overlaps(other) for other in boxes):
+                break
+            label.remove()
+            row += 1
+        placed.append(label)
+        boxes.append(box)
+    return placed
+
+
+def _draw_phase_marks(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
+    """The shaded spans and dotted lines of the phases (their labels come last)."""
     if not data.phases:
         return
     ends = [data.minutes(at) for _, at in data.phases[1:]] + [None]
-    everything = [data.minutes(at) for at in data.moments()]
-    right = max(everything)
-    # Marks closer than 1/25 of the picture share one label ("P5·6"), not a smudge.
-    near = max(right - min([*everything, 0]), 1) / 25
-    labels: list[tuple[float, list[int]]] = []
-    for i, ((phase, at), end) in enumerate(zip(data.phases, ends, strict=True)):
+    right = max(data.minutes(at) for at in data.moments())
+    for i, ((_phase, at), end) in enumerate(zip(data.phases, ends, strict=True)):
         x = data.minutes(at)
         x_end = end if end is not None else max(right, x + 5)
         for ax in (scores_ax, vitals_ax):
             ax.axvspan(x, x_end, color=PHASE_SHADES[i % 2], zorder=0, linewidth=0)
             label = "EMDR phase (P1–P8)" if ax is scores_ax and i == 0 else None
             ax.axvline(x, color="#6b7785", linestyle=":", linewidth=1, zorder=1, label=label)
-        if labels and x - labels[-1][0] < near:
-            labels[-1][1].append(phase)
-        else:
-            labels.append((x, [phase]))
-    for x, phases in labels:
-        scores_ax.annotate(
-            "P" + "·".join(str(p) for p in phases),
-            xy=(x, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, -3),
-            textcoords="offset points",
-            ha="left",
-            va="top",
-            fontsize=FONT - 1,
-            color=svg.TEXT,
-        )
 
 
-def _draw_doses(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
+def _draw_doses(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> list[Annotation]:
+    """Each dose as a line across the panels and a labelled marker on the first
+    (`scores_ax`; the vitals panel itself on a KAP chart, where both are one)."""
+    panels = [scores_ax] if scores_ax is vitals_ax else [scores_ax, vitals_ax]
+    labels: list[Annotation] = []
+    xs = [data.minutes(at) for at in data.moments()]
+    low, high = min([*xs, 0]), max(xs)
     for label, at in data.doses:
         x = data.minutes(at)
         style = "-" if label == "Dose" else "--"
-        for ax in (scores_ax, vitals_ax):
+        for ax in panels:
             ax.axvline(
                 x,
                 color=DOSE_COLOUR,
@@ -160,18 +288,33 @@ def _draw_doses(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
                 zorder=3,
                 label=label if ax is scores_ax else None,
             )
-        scores_ax.annotate(
+        scores_ax.plot(
+            [x],
+            [1],
+            marker="v",
+            markersize=10,
+            color=DOSE_COLOUR,
+            transform=scores_ax.get_xaxis_transform(),
+            clip_on=False,
+            zorder=4,
+        )
+        # A dose in the right third is labelled on its left, inside the picture.
+        on_left = x > low + (high - low) * 2 / 3
+        marker = scores_ax.annotate(
             f"{label} ({round(x)} min)",
             xy=(x, 0.88),
             xycoords=("data", "axes fraction"),
-            xytext=(4, 0),
+            xytext=(-4 if on_left else 4, 0),
             textcoords="offset points",
+            ha="right" if on_left else "left",
             fontsize=FONT,
             fontweight="bold",
             color=DOSE_COLOUR,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": DOSE_COLOUR},
             zorder=4,
         )
+        labels.append(marker)
+    return labels
 
 
 def _draw_scores(data: TimelineData, ax: Axes) -> None:
@@ -207,11 +350,91 @@ def _draw_scores(data: TimelineData, ax: Axes) -> None:
         svg.note(ax, "No SUD or VOC recorded yet", FONT)
 
 
-def _draw_vitals(data: TimelineData, ax: Axes) -> None:
+# The prescriber's limits drawn as lines: (label, Limits attribute, colour of its series).
+LIMITS = (
+    ("SBP max", "max_systolic", SYSTOLIC_COLOUR),
+    ("SBP min", "min_systolic", SYSTOLIC_COLOUR),
+    ("DBP max", "max_diastolic", DIASTOLIC_COLOUR),
+    ("DBP min", "min_diastolic", DIASTOLIC_COLOUR),
+    ("HR max", "hr_max", HR_COLOUR),
+    ("HR min", "hr_min", HR_COLOUR),
+    ("SpO2 min", "spo2_min", SPO2_COLOUR),
+)
+LIMIT_STYLE = (0, (6, 3))
+LIMITS_LEGEND = "Prescriber's limits (dashed)"
+
+
+def limit_lines(limits: Limits) -> list[tuple[float, str, str]]:
+    """(value, label, colour) per line; limits of the same value share one line and
+    label ("SBP min 90 · DBP max 90")."""
+    by_value: dict[int, list[tuple[str, str]]] = {}
+    for label, attr, colour in LIMITS:
+        value = int(getattr(limits, attr))
+        by_value.setdefault(value, []).append((label, colour))
+    return [
+        (float(value), " · ".join(f"{label} {value}" for label, _ in named), named[0][1])
+        for value, named in sorted(by_value.items())
+    ]
+
+
+def place_limit_labels(
+    figure: Figure, ax: Axes, lines: list[tuple[float, str, str]]
+) -> list[Annotation]:
+    """Each limit's label on its line, at the right; a label that would overlap one
+    already placed moves left along its own line, past it."""
+    renderer = measuring_renderer(figure)
+    to_points = 72 / figure.dpi
+    placed: list[Annotation] = []
+    boxes: list[Bbox] = []
+    for value, text, colour in sorted(lines, key=lambda line: -line[0]):
+        shift = 3.0
+        while True:
+            label = ax.annotate(
+                text,
+                xy=(1, value),
+                xycoords=("axes fraction", "data"),
+                xytext=(-shift, 1),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=FONT - 3,
+                color=colour,
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"},
+                zorder=6,
+            )
+            box = label_box(label, renderer)
+            hits = [other for other in boxes if box.overlaps(other)]
+            if not hits:
+                break
+            label.remove()
+            shift += (box.x1 - min(other.x0 for other in hits)) * to_points + 4
+        placed.append(label)
+        boxes.append(box)
+    return placed
+
+
+def _draw_limits(ax: Axes, limits: Limits) -> list[float]:
+    lines = limit_lines(limits)
+    for i, (value, _text, colour) in enumerate(lines):
+        ax.axhline(
+            value,
+            color=colour,
+            linestyle=LIMIT_STYLE,
+            linewidth=1.2,
+            zorder=2,
+            label=LIMITS_LEGEND if i == 0 else None,
+        )
+    return [value for value, _, _ in lines]
+
+
+def _draw_vitals(data: TimelineData, ax: Axes, limits: Limits | None = None) -> None:
     ax.set_ylabel(VITALS_AXIS_LABEL, fontsize=FONT)
+    bounds = _draw_limits(ax, limits) if limits is not None else []
     if not data.vitals:
-        ax.set_ylim(40, 180)
+        ax.set_ylim(min([40.0, *bounds]) - 5, max([180.0, *bounds]) + 5)
         svg.note(ax, "No vital signs recorded", FONT)
+        if bounds:
+            _legend(ax)
         return
     xs = [data.minutes(v.taken_at) for v in data.vitals]
     series = [
@@ -232,7 +455,7 @@ def _draw_vitals(data: TimelineData, ax: Axes) -> None:
             label=label,
             zorder=5,
         )
-    values = [getattr(v, a) for v in data.vitals for _, a, *_ in series]
+    values = [getattr(v, a) for v in data.vitals for _, a, *_ in series] + bounds
     ax.set_ylim(min(40, min(values) - 10), max(180, max(values) + 10))
     _legend(ax)
 
@@ -249,9 +472,10 @@ def _set_x_range(data: TimelineData, ax: Axes) -> None:
     ax.set_xlim(low - pad, high + pad)
 
 
-def _description(data: TimelineData) -> str:
+def _description(data: TimelineData, emdr: bool = True) -> str:
     parts = [f"{label} at {round(data.minutes(at))} min" for label, at in data.doses]
-    parts.append(f"{len(data.phases)} phase mark(s)")
-    parts.append(f"{len(data.sud)} SUD and {len(data.voc)} VOC value(s)")
+    if emdr:
+        parts.append(f"{len(data.phases)} phase mark(s)")
+        parts.append(f"{len(data.sud)} SUD and {len(data.voc)} VOC value(s)")
     parts.append(f"{len(data.vitals)} set(s) of vital signs")
     return "Session timeline: " + "; ".join(parts) + ". The table below gives the same data."

@@ -42,7 +42,7 @@ def administration_add(
     with transaction.atomic():
         record = lock_record(record)
         rx = rx_in_force(record)
-        reasons, keys = _administer_refusals(
+        reasons, keys, timing = _administer_refusals(
             record, rx, kind, dose_mg, given_at, given_by, witnessed_by, self_administered
         )
         if not reasons:
@@ -82,7 +82,7 @@ def administration_add(
     # written): raised inside it, the rollback would take the entry with it. So the
     # caller must not wrap this in a transaction of its own (views do not;
     # dosing/tests/test_refusal_audit.py checks the entry is committed).
-    raise DosingError(*reasons)
+    raise DosingError(*reasons, time=timing)
 
 
 def _administer_refusals(
@@ -94,35 +94,44 @@ def _administer_refusals(
     given_by: User | None,
     witnessed_by: User,
     self_administered: bool,
-) -> tuple[list[str], list[str]]:
-    """(sentences for the person, keys for the audit trail)."""
+) -> tuple[list[str], list[str], list[str]]:
+    """(sentences for the person, keys for the audit trail, the sentences about the
+    time given, which the page shows beside the time field)."""
     if is_discharged(record):
-        return ["The client has been discharged."], ["discharged"]
+        return ["The client has been discharged."], ["discharged"], []
     if rx.status == RxStatus.DISCONTINUED:
         return (
             ["The prescription has been discontinued: it can no longer be dosed against."],
             ["prescription"],
+            [],
         )
     if kind not in Administration.Kind.values:
-        return ["Unknown kind of administration."], ["kind"]
+        return ["Unknown kind of administration."], ["kind"], []
     # Before any rule does arithmetic on the time (a day at the end of the calendar).
     outside = session_time_refusal(record, given_at, "The time given")
     if outside:
-        return [outside], ["time"]
+        return [outside], ["time"], [outside]
+    timing: list[str] = []
     gate = rules.dose_gate(record)
     reasons = rules.failed(gate)
     keys = [c.key for c in gate if not c.ok]
     dose = dose_given(record)
     if kind == Administration.Kind.DOSE:
         if dose is not None:
-            return ["The dose has already been given. A further amount is a booster."], ["dose"]
+            return (
+                ["The dose has already been given. A further amount is a booster."],
+                ["dose"],
+                [],
+            )
         ok, blocked = dosing_clearance(record, given_at)
         if not ok:
             reasons += blocked
             keys.append("clearance")
         latest = latest_predose(record)
         if latest is not None and given_at < latest.taken_at:
-            reasons.append("The dose cannot be given before the pre-dose vitals were taken.")
+            early = "The dose cannot be given before the pre-dose vitals were taken."
+            reasons.append(early)
+            timing.append(early)
             keys.append("time")
         first = None
     else:
@@ -147,8 +156,9 @@ def _administer_refusals(
         not_future(given_at, "The time given")
     except DosingError as exc:
         reasons += exc.reasons
+        timing += exc.reasons
         keys.append("time")
-    return reasons, keys
+    return reasons, keys, timing
 
 
 SELF_ADMINISTERED_ROUTES = ("sublingual", "oral")

@@ -7,7 +7,7 @@ without importing each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +29,19 @@ EARLY_DISCHARGE_TEMPLATE = "notifications/email/dosing_early_discharge"
 
 
 class DosingError(Exception):
-    """A refused action; `reasons` are plain sentences for the person."""
+    """A refused action; `reasons` are plain sentences for the person. `time_reasons`
+    are those of them about the time typed (or taken as now): the page shows them
+    beside the time field."""
 
-    def __init__(self, *reasons: str) -> None:
+    def __init__(self, *reasons: str, time: Sequence[str] = ()) -> None:
         super().__init__(" ".join(reasons))
         self.reasons = list(reasons)
+        self.time_reasons = [reason for reason in time if reason in self.reasons]
+
+    @classmethod
+    def about_time(cls, reason: str) -> DosingError:
+        """A refusal of the time alone (before the dose, in the future, …)."""
+        return cls(reason, time=(reason,))
 
 
 def client_of(record: DosingRecord) -> Any:
@@ -60,7 +68,7 @@ def lock_record(record: DosingRecord) -> DosingRecord:
 
 def not_future(at: dt.datetime, what: str) -> None:
     if at > timezone.now() + CLOCK_SKEW:
-        raise DosingError(f"{what} cannot be in the future.")
+        raise DosingError.about_time(f"{what} cannot be in the future.")
 
 
 def too_long(model: type[models.Model], values: Mapping[str, str]) -> list[str]:

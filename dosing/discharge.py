@@ -69,10 +69,10 @@ def record_discharge(
         not_future(discharged_at, "The discharge time")
         outside = session_time_refusal(record, discharged_at, "The discharge time")
         if outside:
-            raise DosingError(outside)
+            raise DosingError.about_time(outside)
         last = rules.last_administration(record)
         if last is not None and discharged_at < last.given_at:
-            raise DosingError("The discharge time cannot be before the dose.")
+            raise DosingError.about_time("The discharge time cannot be before the dose.")
         criteria = rules.discharge_criteria(record, asdict(ticks), discharged_at)
         unmet = [name for name, met in criteria.items() if not met]
         exception = bool(unmet)

@@ -4,6 +4,7 @@ in dosing.services, so a crafted POST meets them too."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -26,10 +27,25 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 RESCUE_MEDICATIONS = ["Ondansetron", "Clonidine", "Lorazepam"]  # clinical-reference.md
 
 
-def when_field(label: str) -> forms.DateTimeField:
-    """A date and time in the practice's time zone (aware once cleaned)."""
-    return forms.DateTimeField(
+NOW_HINT = "Leave empty for now"
+
+
+class NowIfEmptyField(forms.DateTimeField):
+    """A time in the session: left empty, it is the moment the form is submitted
+    (cleaned on the server, so a set recorded later never carries the time the page
+    loaded); typed, it corrects that moment, and is bounded like any other time."""
+
+    def clean(self, value: Any) -> dt.datetime:
+        cleaned: dt.datetime | None = super().clean(value)
+        return timezone.now() if cleaned is None else cleaned
+
+
+def when_field(label: str) -> NowIfEmptyField:
+    """A date and time in the practice's time zone (aware once cleaned); empty is now."""
+    return NowIfEmptyField(
         label=label,
+        required=False,
+        help_text=f"{NOW_HINT}; type a time to correct it.",
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
         error_messages={"invalid": "Enter a date and time, e.g. 2026-05-04 14:30."},
@@ -37,10 +53,6 @@ def when_field(label: str) -> forms.DateTimeField:
         # the services hold each time to the session (common.dates.SESSION_WINDOW).
         validators=[InRange()],
     )
-
-
-def now_local() -> str:
-    return timezone.localtime().strftime(LOCAL_FORMAT)
 
 
 def staff_choices() -> Any:
@@ -158,8 +170,6 @@ class VitalsForm(forms.ModelForm[VitalSigns]):
             field.choices = [(v, label) for v, label in VitalSigns.Phase.choices if v in phases]
             if phases and not self.is_bound:
                 self.initial.setdefault("phase", phases[0])
-        if not self.is_bound:
-            self.initial.setdefault("taken_at", now_local())
 
 
 class RiskCheckForm(forms.Form):
@@ -241,7 +251,6 @@ class AdministrationForm(forms.Form):
             choice.queryset = staff_choices()
         if not self.is_bound:
             self.initial.setdefault("dose_mg", limit)
-            self.initial.setdefault("given_at", now_local())
 
     def clean_dose_mg(self) -> Decimal:
         dose: Decimal = self.cleaned_data["dose_mg"]
@@ -291,11 +300,6 @@ class AdverseEventForm(forms.ModelForm[AdverseEvent]):
             "rescue_medication": forms.TextInput(attrs={"list": "rescue-medications"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("occurred_at", now_local())
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("type") == AdverseEvent.Type.OTHER and not data.get("description", "").strip():
@@ -319,11 +323,6 @@ class DischargeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
     )
     discharged_at = when_field("Discharge time")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("discharged_at", now_local())
 
 
 class NoteForm(forms.Form):

@@ -101,13 +101,13 @@ def vitals_add(
         taken_at = reading.taken_at
         not_future(taken_at, "The time taken")
         if phase in PREDOSE_PHASES and taken_at < rules.arrival(record):
-            raise DosingError("Pre-dose vitals are taken after the client arrives.")
+            raise DosingError.about_time("Pre-dose vitals are taken after the client arrives.")
         dose = dose_given(record)
         if dose is not None and taken_at < dose.given_at:
-            raise DosingError("A set after the dose cannot be timed before it.")
+            raise DosingError.about_time("A set after the dose cannot be timed before it.")
         outside = session_time_refusal(record, taken_at, "The time taken")
         if outside:
-            raise DosingError(outside)
+            raise DosingError.about_time(outside)
         vitals = VitalSigns.objects.create(
             record=record,
             phase=phase,
@@ -193,7 +193,7 @@ def adverse_event_add(
         not_future(report.occurred_at, "The time of the event")
         outside = session_time_refusal(record, report.occurred_at, "The time of the event")
         if outside:
-            raise DosingError(outside)
+            raise DosingError.about_time(outside)
         if report.severity not in AdverseEvent.Severity.values:
             raise DosingError("Choose the severity: mild, moderate or severe.")
         event = AdverseEvent.objects.create(

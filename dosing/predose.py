@@ -215,7 +215,9 @@ def prescriber_contact_add(
             earliest = latest.taken_at
         not_future(contacted_at, "The time of the contact")
         if earliest is not None and contacted_at < earliest - CLOCK_SKEW:
-            raise DosingError("The prescriber was contacted before the facts were recorded.")
+            raise DosingError.about_time(
+                "The prescriber was contacted before the facts were recorded."
+            )
         contact = PrescriberContact.objects.create(
             record=record,
             topic=topic,

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
-from dosing import rules
+from dosing import console, rules
 from dosing.forms import (
     RESCUE_MEDICATIONS,
     AddendumForm,
@@ -149,6 +149,25 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
         "chart": timeline_chart(record),
         "notices": forms.get("notices", []),
     }
+    # The console (issue 11 §3): the sticky bar and the steps, from the state above.
+    context["bar"] = console.console_bar(
+        now=now,
+        dose_at=dose.given_at if dose else None,
+        suggestion=suggestion,
+        discharged=discharged is not None,
+        cleared=ok,
+        gate_failed=len(context["gate_failed"]),
+        clearance_reasons=len(reasons),
+    )
+    context["steps"] = console.steps(
+        dosed=dose is not None,
+        discharged=discharged is not None,
+        cleared=ok and not context["gate_failed"],
+        discharge_ready=observation_ok and peak_ok and vitals_ok,
+        note_signed=bool(note and note.is_signed),
+        forms=context,
+    )
+    context["step"] = {s.key: s for s in context["steps"]}
     return context
 
 

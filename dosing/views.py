@@ -5,6 +5,12 @@ the practice admin): in-session clinical detail is not the intake desk's to read
 Each action re-renders the page with field errors (what was typed kept) or, on
 success, redirects back; the vitals form also works through htmx, which swaps the
 record in place so that an out-of-range value is flagged at once.
+
+The page is a console (issue 11 §3, dosing.console): a sticky bar and five steps.
+A time left empty is the moment of the submit (dosing.forms.NowIfEmptyField); a time
+the service refuses (before the dose, in the future) is shown beside its field.
+Signing the note asks for a confirm (templates/includes/confirm.html): a sign
+without `confirm=yes` is refused.
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ from treatment import services as treatment_services
 from treatment.access import get_session_for_user
 
 RECORD_TEMPLATE = "dosing/record.html"
+SIGN_UNCONFIRMED = services.DosingError(
+    "Not signed: confirm that you want to sign and lock the note (it cannot be undone)."
+)
 
 
 def _render(request: AuthedRequest, record: DosingRecord, **forms: Any) -> HttpResponse:
@@ -71,6 +80,24 @@ def _done(
         else:
             messages.success(request, text)
     return redirect(record)
+
+
+def _time_refused(
+    request: AuthedRequest,
+    record: DosingRecord,
+    exc: services.DosingError,
+    form: Any,
+    form_name: str,
+    field: str,
+) -> HttpResponse:
+    """A refusal: its reasons about the time beside the time field (the page again,
+    with what was typed), the others as notices; without any, as `_done`."""
+    if not exc.time_reasons:
+        return _done(request, record, error=exc)
+    for reason in exc.time_reasons:
+        form.add_error(field, reason)
+    others = [("error", reason) for reason in exc.reasons if reason not in exc.time_reasons]
+    return _render(request, record, notices=others, **{form_name: form})
 
 
 @require_POST
@@ -139,7 +166,7 @@ def vitals(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         _, flags = services.vitals_add(actor=actor_from(request), record=record, reading=reading)
     except services.DosingError as exc:
-        return _done(request, record, error=exc)
+        return _time_refused(request, record, exc, form, "vitals_form", "taken_at")
     if flags:
         return _done(
             request, record, "Vitals recorded.", warnings=["Out of range: " + " ".join(flags)]
@@ -187,7 +214,7 @@ def contact(request: AuthedRequest, pk: int) -> HttpResponse:
             proceed=data["proceed"],
         )
     except services.DosingError as exc:
-        return _done(request, record, error=exc)
+        return _time_refused(request, record, exc, form, "contact_form", "contacted_at")
     if made.proceed:
         return _done(request, record, "Prescriber contact recorded: dosing approved.")
     return _done(request, record, "Prescriber contact recorded: dosing not approved.")
@@ -225,7 +252,7 @@ def _administer(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
             self_administered=bool(data.get("self_administered")),
         )
     except services.DosingError as exc:
-        return _done(request, record, error=exc)
+        return _time_refused(request, record, exc, form, form_name, "given_at")
     label = "Booster" if kind == Administration.Kind.BOOSTER else "Dose"
     return _done(
         request, record, f"{label} recorded: {data['dose_mg']} mg (prescription v{rx.version})."
@@ -256,7 +283,7 @@ def adverse_event(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         event = services.adverse_event_add(actor=actor_from(request), record=record, report=report)
     except services.DosingError as exc:
-        return _done(request, record, error=exc)
+        return _time_refused(request, record, exc, form, "event_form", "occurred_at")
     if event.notifies_prescriber:
         return _done(request, record, "Adverse event recorded; the prescriber has been notified.")
     return _done(request, record, "Adverse event recorded.")
@@ -280,7 +307,11 @@ def discharge(request: AuthedRequest, pk: int) -> HttpResponse:
             exception_reason=data["exception_reason"],
         )
     except services.DosingError as exc:
-        form.add_error(None, " ".join(exc.reasons))
+        for reason in exc.time_reasons:
+            form.add_error("discharged_at", reason)
+        others = [reason for reason in exc.reasons if reason not in exc.time_reasons]
+        if others:
+            form.add_error(None, " ".join(others))
         return _render(request, record, discharge_form=form)
     return _done(request, record, "Discharged. The session is completed.")
 
@@ -309,6 +340,9 @@ def note(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*CLINICAL_ROLES)
 def note_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
+    if request.POST.get("confirm") != "yes":
+        # The confirm form (templates/includes/confirm.html) is the only way in.
+        return _done(request, record, error=SIGN_UNCONFIRMED)
     try:
         services.note_sign(actor=actor_from(request), record=record)
     except services.DosingError as exc:

@@ -193,3 +193,24 @@ def dosed_and_checked(
         **peak_values,
     )
     return given
+
+
+def reveal(page: Any, selector: str) -> None:
+    """Open the console's closed steps (and sub-forms) around `selector`, as a person
+    does: a click on each closed <details>' summary, outermost first (issue 11 §3:
+    only the current step is open)."""
+    page.locator(selector).first.evaluate(
+        """el => {
+            const closed = [];
+            for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) {
+                if (!d.open) closed.unshift(d);
+            }
+            closed.forEach(d => d.querySelector(':scope > summary').click());
+        }"""
+    )
+
+
+def sign_note_in_page(page: Any) -> None:
+    """Sign and lock the note through its confirm (templates/includes/confirm.html)."""
+    reveal(page, ".note-sign button[name=confirm]")  # the step, then the confirm
+    page.get_by_role("button", name="Yes, sign and lock the note").click()

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from dosing.models import Administration, Discharge, SessionNote
-from dosing.tests.support import ago, local, recent_phq9
+from dosing.tests.support import ago, local, recent_phq9, reveal, sign_note_in_page
 from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from treatment.models import SessionStatus, TreatmentSession
 from treatment.tests.support import make_ready
@@ -41,6 +41,7 @@ def sign_in(page: Any, username: str) -> None:
 def record_vitals(
     page: Any, phase: str, minutes_ago: int, systolic: int, diastolic: int, hr: int, spo2: int
 ) -> None:
+    reveal(page, "#id_vitals-phase")
     page.get_by_label("When in the session").select_option(phase)
     page.get_by_label("Time taken").fill(local(ago(minutes_ago)))
     page.get_by_label("Systolic BP (mmHg)").fill(str(systolic))
@@ -97,6 +98,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     expect(page.locator("#vitals-table .flag")).to_contain_text("Above the prescriber's limit")
     expect(page.locator("#record-notices")).to_contain_text("Systolic BP 152 is above")
     expect(page.locator("#clearance")).to_contain_text("Dosing is blocked")
+    reveal(page, "#id_dose-given_at")
     page.get_by_label("Time given").fill(local(ago(140)))
     page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
     page.get_by_role("button", name="Record the dose").click()
@@ -111,6 +113,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     expect(page.locator("#clearance")).not_to_contain_text("out of range")
     expect(page.locator("#clearance")).to_contain_text("more than 60 minutes old")
     expect(page.get_by_label("Dose (mg)")).to_have_value("100.0")
+    reveal(page, "#id_dose-given_at")
     page.get_by_label("Time given").fill(local(ago(140)))
     page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
     page.get_by_role("button", name="Record the dose").click()
@@ -123,6 +126,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     record_vitals(page, "monitoring", 100, 138, 88, 84, 97)
     expect(page.locator("#record-notices")).to_contain_text("within the prescriber's parameters")
     expect(page.locator('[data-criterion="peak"]')).to_have_attribute("data-ok", "true")
+    reveal(page, "#id_ae-type")
     page.get_by_label("Type of event").select_option("nausea")
     page.get_by_label("Severity").select_option("moderate")
     page.get_by_label("Serious adverse event").check()
@@ -161,7 +165,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     page.get_by_label("Assessment", exact=True).fill("Tolerated the dose; nausea settled.")
     page.get_by_label("Plan", exact=True).fill("Integration session on Thursday.")
     page.get_by_role("button", name="Save the note").click()
-    page.get_by_role("button", name="Sign and lock the note").click()
+    sign_note_in_page(page)
     expect(page.locator("#signed-note")).to_contain_text("Signed and locked")
     expect(page.get_by_label("Data", exact=True)).to_have_count(0)
     page.get_by_label("Addendum").fill("Client called next morning: slept well.")

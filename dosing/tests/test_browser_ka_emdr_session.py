@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from bls.models import EmdrRecord
 from dosing.models import Administration, Discharge, SessionNote
-from dosing.tests.support import recent_phq9
+from dosing.tests.support import recent_phq9, reveal, sign_note_in_page
 from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from scheduling.models import Appointment, AppointmentType
 from treatment.models import Modality, SessionStatus
@@ -43,6 +43,7 @@ def minutes_ago(minutes: int) -> str:
 
 
 def record_vitals(page: Any, phase: str, when: str, bp: tuple[int, int], hr: int) -> None:
+    reveal(page, "#id_vitals-phase")
     page.get_by_label("When in the session").select_option(phase)
     page.get_by_label("Time taken").fill(when)
     page.get_by_label("Systolic BP (mmHg)").fill(str(bp[0]))
@@ -132,7 +133,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     expect(page.locator("#dose-gate")).to_have_count(0)
 
     # 3. The EMDR record, from the session page: phases 1-3 and the assessment.
-    page.get_by_role("link", name="← Dosing session").click()
+    page.get_by_role("link", name=re.compile("^← ")).click()  # the session, by its label
     page.get_by_role("button", name="Open an EMDR record").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("EMDR record")
     emdr_url = page.url
@@ -155,6 +156,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     # 4. The dose, 140 minutes ago, given by Theo and witnessed by Ines.
     page.goto(dosing_url)
     expect(page.get_by_label("Dose (mg)")).to_have_value("100.0")
+    reveal(page, "#id_dose-dose_mg")
     page.get_by_label("Dose (mg)").fill("80")
     page.get_by_label("Time given").fill(minutes_ago(140))
     expect(page.get_by_label("Given by")).to_have_value(str(theo.pk))
@@ -208,6 +210,8 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
         expect(page.locator(f'[data-criterion="{criterion}"]')).to_have_attribute(
             "data-ok", "true"
         )
+    page.wait_for_load_state("networkidle")
+    reveal(page, "#id_discharge-alert_and_oriented")
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present", exact=True).check()
@@ -222,7 +226,7 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     page.get_by_label("Assessment", exact=True).fill("Tolerated 80 mg well; stable vitals.")
     page.get_by_label("Plan", exact=True).fill("Integration session next week.")
     page.get_by_role("button", name="Save the note").click()
-    page.get_by_role("button", name="Sign and lock the note").click()
+    sign_note_in_page(page)
     expect(page.locator("#signed-note")).to_contain_text("Signed and locked")
     expect(page.get_by_label("Data", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Save the note")).to_have_count(0)

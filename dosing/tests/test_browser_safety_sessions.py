@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from dosing import services
 from dosing.models import Administration, Discharge, DosingRecord
-from dosing.tests.support import actor_as, add_vitals, ago, local, predose_done
+from dosing.tests.support import actor_as, add_vitals, ago, local, predose_done, reveal
 from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from prescriptions.models import Prescription
 from treatment.models import TreatmentSession
@@ -66,6 +66,7 @@ def open_cleared_record(minutes_started: int = 180) -> tuple[Any, DosingRecord, 
 
 
 def give_dose_in_page(page: Any, mg: str, witness: Any, minutes_ago: int = 0) -> None:
+    reveal(page, "#id_dose-dose_mg")
     page.get_by_label("Dose (mg)").fill(mg)
     page.get_by_label("Time given").first.fill(local(ago(minutes_ago)))
     page.get_by_label("Witnessed (or observed) by").first.select_option(value=str(witness.pk))
@@ -125,6 +126,7 @@ def test_an_early_discharge_needs_a_clinicians_reason(page: Any) -> None:
     sign_in(page, "theo")
     page.goto(f"/staff/dosing/{record.pk}/")
     expect(page.locator('[data-criterion="observation"]')).to_have_attribute("data-ok", "false")
+    reveal(page, "#id_discharge-alert_and_oriented")
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present").check()

@@ -44,7 +44,7 @@ class NoteTests(BaseTestCase):
     def test_signing_locks_the_note(self) -> None:
         self._save()
 
-        self.client.post(self._url("note_sign"))
+        self.client.post(self._url("note_sign"), {"confirm": "yes"})
         response = self._save(data="Rewritten after signing.", follow=True)
 
         note = SessionNote.objects.get()
@@ -65,13 +65,13 @@ class NoteTests(BaseTestCase):
     def test_it_refuses_to_sign_an_incomplete_note(self) -> None:
         self._save(plan="")
 
-        self.client.post(self._url("note_sign"))
+        self.client.post(self._url("note_sign"), {"confirm": "yes"})
 
         self.assertFalse(SessionNote.objects.get().is_signed)
 
     def test_an_addendum_appends_with_author_and_time(self) -> None:
         self._save()
-        self.client.post(self._url("note_sign"))
+        self.client.post(self._url("note_sign"), {"confirm": "yes"})
         self.client.force_login(self.admin)
 
         self.client.post(
@@ -107,7 +107,7 @@ class NoteTests(BaseTestCase):
 
     def test_it_keeps_an_empty_addendum_out_with_a_field_error(self) -> None:
         self._save()
-        self.client.post(self._url("note_sign"))
+        self.client.post(self._url("note_sign"), {"confirm": "yes"})
 
         response = self.client.post(self._url("addendum"), post_data("addendum", text=""))
 

@@ -74,7 +74,8 @@ MATRIX: dict[str, Entry] = {
         "POST",
         CLINICAL_ROLES,
         "record",
-        lambda practice: post_data("vitals", phase="baseline", taken_at=local(ago(2)), **IN_RANGE),
+        # The time left empty: the moment of the post (after the client arrived).
+        lambda practice: post_data("vitals", phase="baseline", taken_at="", **IN_RANGE),
     ),
     "dosing:risk_check": Entry(
         "POST",
@@ -135,7 +136,10 @@ MATRIX: dict[str, Entry] = {
         "record",
         lambda practice: post_data("note", data="D", assessment="A", plan="P"),
     ),
-    "dosing:note_sign": Entry("POST", CLINICAL_ROLES, "record"),
+    # With the confirm the shared form sends (a sign without it is refused).
+    "dosing:note_sign": Entry(
+        "POST", CLINICAL_ROLES, "record", lambda practice: {"confirm": "yes"}
+    ),
     "dosing:addendum": Entry(
         "POST", CLINICAL_ROLES, "record", lambda practice: post_data("addendum", text="Later.")
     ),

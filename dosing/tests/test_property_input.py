@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -39,7 +40,8 @@ reading = st.one_of(st.integers(min_value=20, max_value=300).map(str), number_te
 vitals_data = st.fixed_dictionaries(
     {
         "phase": choice_text(PHASES),
-        "taken_at": datetime_text,
+        # Empty (or blank) is the moment of the submit (issue 11 §3).
+        "taken_at": st.one_of(st.sampled_from(["", "  "]), datetime_text),
         "systolic": reading,
         "diastolic": reading,
         "heart_rate": reading,
@@ -55,11 +57,16 @@ class DosingFormProperties(HypothesisTestCase, BaseTestCase):
     @FAST
     @given(data=vitals_data)
     def test_the_vitals_form_accepts_only_plausible_values(self, data: dict[str, str]) -> None:
+        before = timezone.now()
         form = VitalsForm(data, phases=PHASES)
         accepted = form.is_valid()
         event("accepted" if accepted else "refused")  # both sides are exercised
         if accepted:
             assert_within_bounds(VitalSigns, form.cleaned_data)
+        if not data["taken_at"].strip() and "taken_at" not in form.errors:
+            # An empty time is never an error: it is the moment of the submit.
+            self.assertLessEqual(before, form.cleaned_data["taken_at"])
+            self.assertLessEqual(form.cleaned_data["taken_at"], timezone.now())
 
     @FAST
     @given(
@@ -89,7 +96,7 @@ class DosingFormProperties(HypothesisTestCase, BaseTestCase):
     @FAST
     @given(
         dose=st.one_of(st.decimals("0", "150", places=1).map(str), number_text),
-        given_at=datetime_text,
+        given_at=st.one_of(st.just(""), datetime_text),
         self_administered=st.booleans(),
     )
     def test_the_dose_form_accepts_only_an_amount_within_the_prescription(
@@ -109,6 +116,8 @@ class DosingFormProperties(HypothesisTestCase, BaseTestCase):
             self.assertGreater(form.cleaned_data["dose_mg"], 0)
             self.assertLessEqual(form.cleaned_data["dose_mg"], LIMIT)
             assert_within_bounds(Administration, {"given_at": form.cleaned_data["given_at"]})
+        if not given_at:
+            self.assertNotIn("given_at", form.errors)  # empty is now, never an error
 
     @FAST
     @given(

@@ -33,5 +33,7 @@ class RecordQueryTests(BaseTestCase):
         self.assertEqual(few, many)
         # 49 on SQLite, 50 on PostgreSQL (every rule re-read for the page; issue 10 added
         # the audit chain head's read and update and the break-glass look-up to each
-        # request); a ceiling catches a new N+1.
-        self.assertLessEqual(many, 52)
+        # request); a ceiling catches a new N+1. Issue 11 §3 added 3 (52 on SQLite):
+        # the chart's limit lines read the prescription version in force, and the
+        # console's bar and steps are read from the same state. So 52 + 3 = 55.
+        self.assertLessEqual(many, 55)
