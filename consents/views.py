@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest, role_required
@@ -66,7 +67,7 @@ def send(request: AuthedRequest, client_id: int) -> HttpResponse:
                     "The signing link was sent to the client's e-mail. It expires "
                     f"{local_long(consent_request.expires_at)}.",
                 )
-                return redirect(client)
+                return redirect("clients:tab", pk=client.pk, tab="consents")
             # No e-mail: show the link in this response, once. It is never put in a
             # redirect URL, a message or a log, and cannot be shown again.
             return render(
@@ -148,13 +149,18 @@ def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*CLINICAL_ROLES)
 def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     consent_request = _get_consent_request_for_user(request, pk)
+    consents_tab = reverse("clients:tab", args=[consent_request.client_id, "consents"])
+    if request.POST.get("confirm") != "yes":
+        # A cancelled link cannot be reopened: the panel's confirm asks first.
+        messages.error(request, "Nothing was cancelled: confirm to cancel the link.")
+        return redirect(consents_tab)
     try:
         services.consent_request_cancel(actor=actor_from(request), consent_request=consent_request)
     except services.ConsentError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "The signing link was cancelled; it no longer opens.")
-    return redirect(consent_request.client)
+    return redirect(consents_tab)
 
 
 # --- Public: the client's signing page ---------------------------------------

@@ -28,8 +28,8 @@ CLIENT_READERS = {Role.ADMIN, Role.INTAKE, Role.THERAPIST}
 
 
 def _client_page(practice: Fixture) -> str:
-    # The client has an e-mail address: the form is sent, back to the client page.
-    return f"/staff/clients/{practice['client'].pk}/"
+    # The client has an e-mail address: the form is sent, back to the chart's consents tab.
+    return f"/staff/clients/{practice['client'].pk}/consents/"
 
 
 MATRIX: dict[str, Entry] = {
@@ -46,7 +46,7 @@ MATRIX: dict[str, Entry] = {
     "consents:revoke": Entry(
         "POST", CLINICAL, "signed", {"reason": "Withdrawn in writing."}, writes=True
     ),
-    "consents:cancel": Entry("POST", CLINICAL, "consent_request", writes=True),
+    "consents:cancel": Entry("POST", CLINICAL, "consent_request", {"confirm": "yes"}, writes=True),
 }
 
 

@@ -64,7 +64,7 @@ class SendTestCase(BaseTestCase):
         response = self.send({"kind": ConsentKind.KAP})
 
         self.assertRedirects(
-            response, f"/staff/clients/{self.record.pk}/", fetch_redirect_response=False
+            response, f"/staff/clients/{self.record.pk}/consents/", fetch_redirect_response=False
         )
         consent_request = ConsentRequest.objects.get()
         assert consent_request.client == self.record
