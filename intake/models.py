@@ -226,6 +226,9 @@ class RequestNote(models.Model):
     )
     body = EncryptedTextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The keyed hash of the sender's address when the form was sent again: the public
+    # forms' rate limit counts these, so sending the same form again is limited too.
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

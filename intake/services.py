@@ -172,10 +172,12 @@ def _record_sent_again(actor: Actor, first: AppointmentRequest, new: Appointment
     ]
     if new.reason.strip() != first.reason.strip():
         changed.append(f"Message: {new.reason}")
-    if changed:
-        when = local_day_hm(first.sent_again_at)
-        body = "\n".join([f"Sent again through the website on {when}.", *changed])
-        RequestNote.objects.create(request=first, author=None, body=body)
+    # Always a note, so that the inbox says when and the rate limit counts it
+    # (intake.ratelimit): the same form sent over and over from one address is refused.
+    when = local_day_hm(first.sent_again_at)
+    lines = changed or ["Nothing new in it."]
+    body = "\n".join([f"Sent again through the website on {when}.", *lines])
+    RequestNote.objects.create(request=first, author=None, body=body, ip_hash=new.ip_hash)
     log_action(
         actor,
         "request.sent_again",

@@ -52,8 +52,9 @@ class SentAgainTestCase(BaseTestCase):
         assert first.sent_again_count == 1
         assert first.sent_again_at is not None
         assert first.sent_again_at >= before
-        # The same words: nothing new to keep, so no note.
-        assert not RequestNote.objects.exists()
+        # The same words: a note says when, and nothing new.
+        note = RequestNote.objects.get()
+        assert note.body.endswith("Nothing new in it.")
 
     def test_it_keeps_a_new_message_and_contact_as_a_note(self) -> None:
         first, _ = submit()
