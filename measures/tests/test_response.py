@@ -98,7 +98,7 @@ class ResponseTests(BaseTestCase):
         self._record(self.phq9, 8, 3)
         self.client.force_login(self.therapist)
 
-        page = self.client.get(self.client_obj.get_absolute_url())
+        page = self.client.get(f"{self.client_obj.get_absolute_url()}measures/")
 
         panel = page.content.decode().split('id="measures"', 1)[1].split("</section>", 1)[0]
         self.assertIn("<td>8</td>", panel)

@@ -1,4 +1,5 @@
-"""A URLconf for test_error_pages_debug: views that raise what a real view may raise."""
+"""A URLconf for test_error_pages and test_error_pages_debug: views that raise what a
+real view may raise."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("raise-404/", not_found),
     path("raise-403/", forbidden),
     path("raise-500/", broken),
+    path("fails/", broken),
     path("own-404/", own_404),
     path("", include("pathways.urls")),
 ]
