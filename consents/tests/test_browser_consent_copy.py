@@ -19,10 +19,10 @@ from consents.models import ConsentKind, SignedConsent
 from consents.services import consent_documents_install_defaults
 from consents.tests.factories import make_consent_request
 from pathways.testing import assert_accessible, make_client, make_user, sign_in
+from pathways.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/work/notes/shots"
 TITLE = "Informed consent for ketamine-assisted psychotherapy"
 
 
@@ -32,7 +32,7 @@ def _client_signs(page: Any, link: str, width: str) -> None:
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_contain_text("ketamine-assisted psychotherapy")
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-consent-sign-{width}.png", full_page=True)
+    screenshot(page, f"client-consent-sign-{width}")
 
     # Initials are not a signature: refused beside the field, the name on file unsaid.
     page.get_by_label("Your full name").fill("J R")
@@ -46,7 +46,7 @@ def _client_signs(page: Any, link: str, width: str) -> None:
     expect(page.locator("main")).not_to_contain_text("Rivera")
     assert not SignedConsent.objects.exists()
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-consent-refused-{width}.png", full_page=True)
+    screenshot(page, f"client-consent-refused-{width}")
 
     page.get_by_label("Your full name").fill("jordan rívera")
     page.get_by_label("I have read this document and I agree to it").check()
@@ -55,7 +55,7 @@ def _client_signs(page: Any, link: str, width: str) -> None:
         "Thank you, your signature has been recorded"
     )
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-consent-done-{width}.png", full_page=True)
+    screenshot(page, f"client-consent-done-{width}")
 
     # The copy: a PDF of exactly what was signed.
     with page.expect_download() as download_info:
@@ -76,7 +76,7 @@ def _client_signs(page: Any, link: str, width: str) -> None:
         "This link has expired or has already been used."
     )
     assert_accessible(closed)
-    closed.screenshot(path=f"{SHOTS}/client-consent-link-closed-{width}.png", full_page=True)
+    screenshot(closed, f"client-consent-link-closed-{width}")
     closed.close()
 
 
@@ -112,7 +112,7 @@ def test_staff_show_a_qr_code_and_the_client_signs_on_a_desktop(
     page.get_by_text("Show the link as a QR code").click()
     expect(qr).to_be_visible()
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-consent-qr-staff.png", full_page=True)
+    screenshot(page, "client-consent-qr-staff")
     link = page.get_by_role("textbox", name="The signing link").input_value()
 
     # The client, in a browser of their own (the office tablet, or their phone).
@@ -140,5 +140,5 @@ def test_staff_show_a_qr_code_and_the_client_signs_on_a_desktop(
     other.goto(f"/consent/copy/{signed.pk}/")
     expect(other.get_by_role("heading", level=1)).to_have_text("This copy is not available here")
     assert_accessible(other)
-    other.screenshot(path=f"{SHOTS}/client-consent-copy-gone-desktop.png", full_page=True)
+    screenshot(other, "client-consent-copy-gone-desktop")
     other.close()

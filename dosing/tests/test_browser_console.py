@@ -23,10 +23,9 @@ from bls.tests.support import give, make_emdr_session, mark, take_vitals
 from dosing.models import Discharge, SessionNote, VitalSigns
 from dosing.tests.support import ago, arrived, cleared, local, open_record
 from pathways.testing import assert_accessible, make_partner, make_prescriber, make_user, sign_in
+from pathways.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = "/work/notes/shots"
 
 
 def fill_vitals(page: Any, phase: str, when: str, values: tuple[int, int, int, int]) -> None:
@@ -75,7 +74,7 @@ def test_it_runs_a_kap_session_through_the_console(page: Any) -> None:
     expect(page.locator("#bar-limits")).to_contain_text("v1")
     height = page.evaluate("document.body.scrollHeight")
     print(f"\nCONSOLE HEIGHT mid-session (monitoring): {height}px")
-    page.screenshot(path=f"{SHOTS}/console-kap.png", full_page=True)
+    screenshot(page, "console-kap")
     # The screenshot and axe-core leave empty style attributes on inputs, which an
     # htmx swap would copy (a CSP report): start the htmx part on a fresh page.
     page.reload()
@@ -89,7 +88,7 @@ def test_it_runs_a_kap_session_through_the_console(page: Any) -> None:
     # Observation, the 40-minute check and in-range vitals: discharge is the current
     # step. The bar still says the set is overdue.
     expect(page.locator("#step-discharge")).to_have_attribute("open", "")
-    page.screenshot(path=f"{SHOTS}/console-kap-overdue.png")
+    screenshot(page, "console-kap-overdue", full_page=False)
     assert_accessible(page)
     page.reload()
 
@@ -149,5 +148,5 @@ def test_it_shows_a_ka_emdr_console_with_its_timeline(page: Any) -> None:
     chart = page.locator("#timeline-chart")
     expect(chart).to_have_attribute("alt", re.compile("EMDR phases"))
     assert chart.evaluate("img => img.naturalWidth") > 0
-    page.screenshot(path=f"{SHOTS}/console-ka-emdr.png", full_page=True)
+    screenshot(page, "console-ka-emdr")
     assert_accessible(page)

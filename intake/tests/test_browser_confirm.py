@@ -16,9 +16,9 @@ from accounts.models import Role
 from clients.models import Client
 from intake.models import AppointmentRequest, RequestStatus, StatusChange
 from pathways.testing import assert_accessible, make_client, make_request, make_user, sign_in
+from pathways.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = "/work/notes/shots"
 
 
 def older(appt: AppointmentRequest) -> AppointmentRequest:
@@ -38,7 +38,7 @@ def test_it_declines_a_request_with_a_reason(page: Any) -> None:
     expect(page.locator("select[name=status]")).to_have_count(0)
     page.get_by_text("Decline this request").click()
     page.get_by_label("Why is it declined?").fill("Outside our area; referred to a colleague.")
-    page.screenshot(path=f"{SHOTS}/confirm-decline.png", full_page=True)
+    screenshot(page, "confirm-decline")
     assert_accessible(page)
     page.get_by_role("button", name="Decline the request").click()
 
@@ -64,14 +64,14 @@ def test_it_converts_a_duplicate_into_the_existing_client(page: Any) -> None:
     row = page.get_by_role("row").filter(has_text="Ottilie Brandvold")
     expect(row).to_contain_text("Possible duplicate")
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/confirm-inbox.png", full_page=True)
+    screenshot(page, "confirm-inbox")
 
     page.get_by_role("link", name="Ottilie Brandvold").click()
     expect(page.locator(".duplicates")).to_contain_text("same e-mail")
     page.locator("details.convert > summary").click()
     form = page.locator("details.convert form")
     expect(form.get_by_role("link", name="Ottilie Brandvold")).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/confirm-convert-duplicate.png", full_page=True)
+    screenshot(page, "confirm-convert-duplicate")
     assert_accessible(page)
     # Without the second choice the server says so, beside the choice.
     form.get_by_label("Create a new client anyway").check()
@@ -95,7 +95,7 @@ def test_it_merges_a_duplicate_into_the_first_request(page: Any) -> None:
 
     page.goto(f"/staff/requests/{dup.pk}/")
     page.get_by_text(f"Merge into request #{first.pk}").first.click()
-    page.screenshot(path=f"{SHOTS}/confirm-merge.png", full_page=True)
+    screenshot(page, "confirm-merge")
     page.locator("details.confirm[open] form").get_by_role(
         "button", name=f"Merge into request #{first.pk}"
     ).click()
@@ -127,5 +127,5 @@ def test_it_shows_a_double_public_submit_once_as_sent_again(page: Any) -> None:
     rows = page.get_by_role("row").filter(has_text="Marisol Okafor")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Sent again")
-    page.screenshot(path=f"{SHOTS}/confirm-sent-again.png", full_page=True)
+    screenshot(page, "confirm-sent-again")
     assert AppointmentRequest.objects.get().sent_again_count == 1

@@ -18,10 +18,9 @@ from measures import services
 from measures.models import Response, SafetyAlert
 from measures.tests.support import SYSTEM
 from pathways.testing import assert_accessible, make_client, make_user
+from pathways.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = "/work/notes/shots"
 
 
 def _link() -> str:
@@ -52,7 +51,7 @@ def _shows_the_link_closed(page: Any, link: str, width: str) -> None:
     closed.goto(link)
     expect(closed.get_by_role("heading", level=1)).to_have_text("This link has already been used")
     assert_accessible(closed)
-    closed.screenshot(path=f"{SHOTS}/client-measure-link-closed-{width}.png", full_page=True)
+    screenshot(closed, f"client-measure-link-closed-{width}")
     closed.close()
 
 
@@ -71,7 +70,7 @@ def test_it_asks_one_question_per_screen_on_a_phone_with_the_keyboard_only(
     )
     expect(page.get_by_role("button", name="Submit my answers")).to_be_hidden()
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-phone-one.png", full_page=True)
+    screenshot(page, "client-measure-phone-one")
 
     # Keyboard only: Tab to the first answer, an arrow chooses, Enter goes on.
     _tab_to(page, "el.type === 'radio'")
@@ -118,7 +117,7 @@ def test_it_asks_one_question_per_screen_on_a_phone_with_the_keyboard_only(
     expect(links.nth(1)).to_contain_text("Question 16 of 16")
     expect(page.locator("#progress-count")).to_have_text("14 of 16 questions answered")
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-phone-summary.png", full_page=True)
+    screenshot(page, "client-measure-phone-summary")
 
     page.keyboard.press("Tab")
     expect(links.nth(0)).to_be_focused()
@@ -138,7 +137,7 @@ def test_it_asks_one_question_per_screen_on_a_phone_with_the_keyboard_only(
     )
     assert Response.objects.count() == 2
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-thanks-phone.png", full_page=True)
+    screenshot(page, "client-measure-thanks-phone")
 
     _shows_the_link_closed(page, link, "phone")
 
@@ -152,7 +151,7 @@ def test_it_shows_all_questions_on_a_desktop_with_the_choice_to_switch(page: Any
     expect(all_button).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#step-nav")).to_be_hidden()
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-desktop.png", full_page=True)
+    screenshot(page, "client-measure-desktop")
 
     # The selected answer is the whole label, with a border and a check mark.
     choice = page.locator("label[for=id_phq9-1_2]")
@@ -162,7 +161,7 @@ def test_it_shows_all_questions_on_a_desktop_with_the_choice_to_switch(page: Any
     expect(page.locator("label[for=id_phq9-1_1] .choice-check")).to_be_hidden()
     expect(page.locator("#progress-count")).to_have_text("1 of 16 questions answered")
     page.locator("#id_phq9-1_2").scroll_into_view_if_needed()
-    page.locator("#id_phq9-1_group").screenshot(path=f"{SHOTS}/client-measure-choice.png")
+    screenshot(page.locator("#id_phq9-1_group"), "client-measure-choice")
 
     # One question at a time on a desktop too, and back.
     page.get_by_role("button", name="One question at a time").click()
@@ -187,7 +186,7 @@ def test_it_shows_all_questions_on_a_desktop_with_the_choice_to_switch(page: Any
         "Thank you, your answers have been sent"
     )
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-thanks-desktop.png", full_page=True)
+    screenshot(page, "client-measure-thanks-desktop")
 
     _shows_the_link_closed(page, link, "desktop")
 
@@ -215,4 +214,4 @@ def test_a_submit_stopped_in_the_browser_still_raises_the_item_9_alert(page: Any
     assert (alert.item, alert.value) == (9, 3)
     assert not Response.objects.exists()
     assert_accessible(page)
-    page.screenshot(path=f"{SHOTS}/client-measure-summary-crisis-desktop.png", full_page=True)
+    screenshot(page, "client-measure-summary-crisis-desktop")

@@ -9,6 +9,7 @@ template. `PHONE` is the viewport of the phone-width tests (an iPhone 12 to 15: 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 PHONE = {"width": 390, "height": 844}
@@ -16,6 +17,28 @@ DESKTOP = {"width": 1280, "height": 900}
 
 # axe-core's impacts, in its own words; the issue's bar is zero serious violations.
 BLOCKING_IMPACTS = ("serious", "critical")
+
+# axe-core and a screenshot leave empty style="" attributes behind; htmx copies style
+# attributes when it settles a swap, which the CSP then reports (and the page fixture
+# fails on). Each helper below puts the page back as it was.
+DROP_EMPTY_STYLES = (
+    "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+)
+
+
+def screenshot(target: Any, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot of a page (or an element) as `<PATHWAYS_SHOTS>/<name>.png`, only
+    when PATHWAYS_SHOTS names a directory: a test run writes nothing outside the checkout
+    unless asked (the closing notes' screenshots are taken with it set)."""
+    folder = os.environ.get("PATHWAYS_SHOTS")
+    if not folder:
+        return
+    options: dict[str, Any] = {"path": os.path.join(folder, f"{name}.png")}
+    if full_page and hasattr(target, "goto"):  # a page, not an element
+        options["full_page"] = True
+    target.screenshot(**options)
+    page = target if hasattr(target, "goto") else target.page
+    page.evaluate(DROP_EMPTY_STYLES)
 
 
 def sign_in(page: Any, username: str, password: str | None = None) -> None:
@@ -36,12 +59,7 @@ def accessibility_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    # axe-core leaves empty style="" attributes behind; htmx copies style attributes when
-    # it settles a swap, which the CSP then reports (and the page fixture fails on). Put
-    # the page back as it was.
-    page.evaluate(
-        "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
-    )
+    page.evaluate(DROP_EMPTY_STYLES)
     found: list[str] = []
     for violation in results.response["violations"]:
         if violation.get("impact") not in BLOCKING_IMPACTS:

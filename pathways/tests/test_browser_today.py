@@ -1,13 +1,12 @@
 """End to end: a therapist's Today (click into today's dosing session), and a
 prescriber landing on the partner portal and opening the prescriptions and sessions
-lists. Each page is checked with axe-core; screenshots go to /work/notes/shots."""
+lists. Each page is checked with axe-core; screenshots are saved when PATHWAYS_SHOTS
+names a directory."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from pathways.testing import (
     make_user,
     sign_in,
 )
+from pathways.testing.browser import screenshot
 from pathways.tests.support import today_at
 from scheduling.models import AppointmentStatus, AppointmentType
 from scheduling.tests.factories import make_appointment
@@ -40,12 +40,9 @@ from treatment.models import SessionKind, SessionStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("PATHWAYS_SHOTS", "/work/notes/shots"))
-
 
 def shot(page: Any, name: str) -> None:
-    if SHOTS.is_dir():
-        page.screenshot(path=str(SHOTS / f"today-{name}.png"), full_page=True)
+    screenshot(page, f"today-{name}")
 
 
 def practice() -> dict[str, Any]:

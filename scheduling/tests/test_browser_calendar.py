@@ -14,12 +14,12 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from pathways.testing import assert_accessible, make_client, make_user, sign_in
+from pathways.testing.browser import screenshot
 from scheduling.models import Appointment
 from scheduling.tests.factories import make_appointment, make_room
 from scheduling.tests.support import at, future_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = "/work/notes/shots"
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_it_draws_a_dosing_session_over_its_three_hours(page: Any, practice: Any
     expect(
         page.get_by_role("link", name=re.compile("10:00–13:00 Wren Halloway KAP dosing"))
     ).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/calendar-week.png", full_page=True)
+    screenshot(page, "calendar-week")
     assert_accessible(page)
 
 
@@ -90,7 +90,7 @@ def test_a_click_on_a_free_slot_books_there(page: Any, practice: Any) -> None:
     assert "Rivers" not in page.url
     page.get_by_label("Client").select_option(label="Rivers, Sam")
     page.get_by_label("Appointment type").select_option("psychotherapy")
-    page.screenshot(path=f"{SHOTS}/calendar-book-from-slot.png", full_page=True)
+    screenshot(page, "calendar-book-from-slot")
     assert_accessible(page)
     page.get_by_role("button", name="Book the appointment").click()
 
@@ -134,7 +134,7 @@ def test_the_keyboard_alone_moves_an_appointment(page: Any, practice: Any) -> No
         page.keyboard.press("ArrowDown")  # an hour later
     page.keyboard.press("ArrowRight")  # the next day
     expect(page.locator("#cal-live")).to_contain_text("at 16:00")
-    page.screenshot(path=f"{SHOTS}/calendar-keyboard-move.png", full_page=True)
+    screenshot(page, "calendar-keyboard-move")
     page.keyboard.press("Enter")
 
     expect(page.locator(".messages")).to_contain_text("Appointment moved.")
@@ -158,7 +158,7 @@ def test_a_clash_is_refused_and_the_calendar_says_why(page: Any, practice: Any) 
     expect(status).to_contain_text("Not moved: this time is already taken.")
     expect(status).to_contain_text("Theo Quinn is already booked")
     expect(status).not_to_contain_text("Halloway")
-    page.screenshot(path=f"{SHOTS}/calendar-refused.png", full_page=True)
+    screenshot(page, "calendar-refused")
     assert_accessible(page)
     kept = Appointment.objects.get(pk=practice["therapy"].pk)
     assert kept.starts_at == at(day, "15:00")
@@ -174,7 +174,7 @@ def test_the_day_shows_clinicians_side_by_side(page: Any, practice: Any) -> None
     expect(page.get_by_role("heading", level=3, name="Tess Moreau")).to_be_visible()
     # A drag into Tess's column gives her the appointment.
     tess = page.locator(f'.cal-body[data-clinician="{practice["tess"].pk}"]')
-    page.screenshot(path=f"{SHOTS}/calendar-day-by-clinician.png", full_page=True)
+    screenshot(page, "calendar-day-by-clinician")
     assert_accessible(page)
     block(page, practice["therapy"]).drag_to(
         tess.get_by_role("link", name=re.compile("^Book 15:00"))
@@ -185,7 +185,7 @@ def test_the_day_shows_clinicians_side_by_side(page: Any, practice: Any) -> None
 
     page.goto(f"/staff/schedule/?view=day&by=room&date={day.isoformat()}")
     expect(page.get_by_role("heading", level=3, name="Garden room")).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/calendar-day-by-room.png", full_page=True)
+    screenshot(page, "calendar-day-by-room")
     assert_accessible(page)
 
 
@@ -218,7 +218,7 @@ def test_a_weekly_series_is_booked_and_cancelled_from_one_week_on(
     page.goto(f"/staff/schedule/{second.pk}/")
     page.get_by_label("Reason for cancelling").fill("Course paused")
     page.get_by_label("This one and the following ones of the weekly series").check()
-    page.screenshot(path=f"{SHOTS}/calendar-series-cancel.png", full_page=True)
+    screenshot(page, "calendar-series-cancel")
     assert_accessible(page)
     page.get_by_role("button", name="Cancel the appointment").click()
     expect(page.locator(".messages")).to_contain_text("and the following ones cancelled")

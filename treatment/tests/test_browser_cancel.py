@@ -17,6 +17,7 @@ from pathways.testing import (
     make_user,
     sign_in,
 )
+from pathways.testing.browser import screenshot
 from treatment.models import SessionKind, SessionStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,13 +34,13 @@ def test_it_cancels_a_session_with_a_reason(page: Any) -> None:
     reason = page.get_by_label("Why is it cancelled?")
     expect(reason).to_be_visible()
     reason.fill("Client has a fever; rebooking next week.")
-    page.screenshot(path="/work/notes/shots/confirm-cancel-session.png", full_page=True)
+    screenshot(page, "confirm-cancel-session")
     assert_accessible(page)
     page.get_by_role("button", name="Cancel the session", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cancelled")
     expect(page.locator(".facts")).to_contain_text("Client has a fever; rebooking next week.")
     assert_accessible(page)
-    page.screenshot(path="/work/notes/shots/confirm-session-cancelled.png", full_page=True)
+    screenshot(page, "confirm-session-cancelled")
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
