@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from accounts.models import Authenticator, Role
@@ -21,6 +22,13 @@ def sign_in(page: Any, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def expect_today_page_of_casey(page: Any) -> None:
+    """Casey lands on her Today page (issue 11 §1: the home page is the Today view)."""
+    today = dateformat.format(timezone.localdate(), "l j F Y")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Today, {today}")
+    expect(page.get_by_text("Signed in as Casey,")).to_be_visible()
+
+
 def test_it_sets_up_and_then_asks_for_an_authenticator_code(page: Any) -> None:
     make_user("casey", Role.INTAKE, first_name="Casey")
     sign_in(page, "casey")
@@ -30,7 +38,7 @@ def test_it_sets_up_and_then_asks_for_an_authenticator_code(page: Any) -> None:
     device = Authenticator.objects.get(user__username="casey")
     page.get_by_label("6-digit code").fill(code_for(device))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Casey")
+    expect_today_page_of_casey(page)
     expect(page.get_by_text("set up two-factor sign-in")).to_have_count(0)
 
     page.get_by_role("button", name="Sign out casey").click()
@@ -39,4 +47,4 @@ def test_it_sets_up_and_then_asks_for_an_authenticator_code(page: Any) -> None:
     # The code just used cannot be replayed; the app's next code is accepted.
     page.get_by_label("6-digit code").fill(code_for(device, step_offset=1))
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Casey")
+    expect_today_page_of_casey(page)

@@ -4,7 +4,8 @@ taken (chosen from a list, with a note); then it leaves the dashboard and the ga
 safety check turns green.
 
 The dashboard step needs measures/alerts/_dashboard.html wired into
-pathways/dashboard.html (with `safety_alerts` from measures.alerts.safety.dashboard_alerts).
+pathways/dashboard.html (the Today page; with `safety_alerts` from
+measures.alerts.queries.dashboard_alerts).
 """
 
 from __future__ import annotations
@@ -46,7 +47,12 @@ def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None
 
     sign_in(page, "theo")
     dashboard = page.locator("#safety-alerts")
-    expect(dashboard).to_contain_text("Safety alerts needing same-day follow-up: 1")
+    # The Today page's section: its heading with a count badge (issue 11 §1).
+    expect(dashboard.get_by_role("heading", level=2)).to_have_text(
+        "Safety alerts needing same-day follow-up 1"
+    )
+    expect(dashboard.locator(".today-count")).to_have_text("1")
+    expect(dashboard.get_by_role("listitem")).to_have_count(1)
 
     page.goto(session_url)
     expect(safety_check).to_have_attribute("data-ok", "false")
@@ -75,7 +81,11 @@ def test_it_takes_an_alert_from_the_dashboard_to_acknowledged(page: Any) -> None
     expect(page.get_by_text("reviewed the safety plan")).to_be_visible()
 
     page.goto("/staff/")
-    expect(page.locator("#safety-alerts")).to_have_count(0)
+    # The section stays on the Today page, empty (issue 11 §1): a count of 0, no name.
+    expect(dashboard.locator(".today-count")).to_have_text("0")
+    expect(dashboard).to_contain_text("No open safety alerts.")
+    expect(dashboard.get_by_role("listitem")).to_have_count(0)
+    expect(dashboard.get_by_text("Wren Halloway")).to_have_count(0)
 
     page.goto(session_url)
     expect(safety_check).to_have_attribute("data-ok", "true")

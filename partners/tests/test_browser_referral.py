@@ -109,7 +109,15 @@ def test_it_takes_a_referral_from_sending_to_eligible(page: Any) -> None:
     sign_in(page, "priya")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrals to Blue Ridge Psychiatry")
-    page.get_by_role("link", name="Ottilie Brennan").click()
+    # It is both waiting for the prescriber and in the list of all referrals.
+    waiting = page.get_by_role("region", name="Referrals waiting for you")
+    expect(waiting.get_by_role("listitem")).to_have_count(1)
+    expect(waiting).to_contain_text("schedule the evaluation")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("link", name="Ottilie Brennan")).to_have_attribute(
+        "href", f"/partner/referrals/{referral.pk}/"
+    )
+    waiting.get_by_role("link", name="Ottilie Brennan").click()
     expect(page.get_by_text("For the prescriber's attention:")).to_be_visible()
     expect(page.get_by_text("12 Hidden Lane")).to_have_count(0)
     expect(page.locator('a[href^="/staff/"]')).to_have_count(0)

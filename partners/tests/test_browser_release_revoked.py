@@ -80,11 +80,18 @@ def test_it_ends_the_prescribers_access_when_the_release_is_revoked(
     finally:
         portal.close()
 
-    # The one read before the revocation is in the accounting; none after. The
-    # therapist finds it from the client's page.
+    # The reads before the revocation are in the accounting; none after. Since issue
+    # 11 §1 the prescriber's sign-in lands on the portal home, whose list shows the
+    # client: one list entry then, and the referral read; nothing from the portal home
+    # after the revocation. The therapist finds them from the client's page.
     assert Disclosure.objects.filter(kind="referral").count() == 1
+    assert Disclosure.objects.filter(kind="referral_list").count() == 1
     page.goto(f"/staff/clients/{client.pk}/consents/")
     page.get_by_role("link", name="Accounting of disclosures").click()
     rows = page.get_by_role("table").get_by_role("row")
-    expect(rows).to_have_count(2)  # the header and the one disclosure
-    expect(rows.nth(1)).to_contain_text("Blue Ridge Psychiatry")
+    expect(rows).to_have_count(3)  # the header and the two disclosures, newest first
+    expect(rows.nth(1)).to_contain_text("Referral (contact, diagnoses, medications, scores)")
+    expect(rows.nth(2)).to_contain_text("Referral list entry (name, date of birth, status)")
+    for row in (rows.nth(1), rows.nth(2)):
+        expect(row).to_contain_text("Blue Ridge Psychiatry")
+        expect(row).to_contain_text(f"Release #{release.pk}")
