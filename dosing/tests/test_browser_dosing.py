@@ -178,7 +178,9 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     # The prescriber reads the summary in the portal.
     sign_in(page, "priya")
     page.goto("/partner/")
-    page.get_by_role("link", name="Dana Scully").click()
+    # The home page also links the summary ("Sessions this week"); open the referral.
+    referrals = page.get_by_role("table", name=re.compile("referral"))
+    referrals.get_by_role("link", name="Dana Scully").click()
     page.get_by_role("link", name=re.compile("Session summary")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session summary")
     expect(page.locator("#given")).to_contain_text("100.0 mg")

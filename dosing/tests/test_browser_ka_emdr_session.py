@@ -253,7 +253,9 @@ def test_a_whole_ka_emdr_dosing_session_ends_on_the_prescribers_summary(page: An
     # The prescriber reads the session summary in the partner portal.
     sign_in(page, "priya")
     page.goto("/partner/")
-    page.get_by_role("link", name="Dana Scully").click()
+    # The home page also links the summary ("Sessions this week"); open the referral.
+    referrals = page.get_by_role("table", name=re.compile("referral"))
+    referrals.get_by_role("link", name="Dana Scully").click()
     page.get_by_role("link", name=re.compile("Session summary")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dosing session summary")
     expect(page.locator("#given")).to_contain_text("80.0 mg")

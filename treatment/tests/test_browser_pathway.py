@@ -152,7 +152,9 @@ def test_it_opens_the_dosing_gate_only_when_the_pathway_is_complete(
     # The prescriber schedules the evaluation, finds the client eligible and prescribes.
     sign_in(page, "priya")
     page.goto("/partner/")
-    page.get_by_role("link", name="Wren Halloway").click()
+    # The new referral waits for the prescriber on the portal's home page.
+    waiting = page.get_by_role("region", name=re.compile("^Referrals waiting for you"))
+    waiting.get_by_role("link", name="Wren Halloway").click()
     when = timezone.localtime() + dt.timedelta(days=1)
     page.get_by_label("Evaluation date and time").fill(when.strftime("%Y-%m-%dT10:30"))
     page.get_by_role("button", name="Schedule evaluation").click()
