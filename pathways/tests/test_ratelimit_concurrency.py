@@ -7,6 +7,7 @@ several writers at once (PostgreSQL); the sequential checks run everywhere.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from typing import Any
@@ -25,12 +26,18 @@ URL = "/request-an-appointment/"
 IP = "198.51.100.61"
 
 
-def form_data() -> dict[str, Any]:
+_people = itertools.count()
+
+
+def form_data(*, same_person: bool = False) -> dict[str, Any]:
+    # A different person each time (the same person sending the form again within a day
+    # is noted on the first request, not stored twice: intake.services.request_submit).
+    n = 0 if same_person else next(_people) + 1
     return {
         "first_name": "Ines",
         "last_name": "Halvorsen",
-        "email": "ines@example.com",
-        "phone": "(555) 010-0150",
+        "email": f"ines{n}@example.com",
+        "phone": f"(555) 010-{n:04d}",
         "preferred_contact": "phone",
         "reason": "Panic attacks at work.",
         "consent_to_contact": "on",
@@ -96,7 +103,18 @@ def test_it_refuses_the_post_after_the_limit_one_after_the_other() -> None:
     ]
 
     assert statuses == [302] * limit + [429]
-    # The same person each time: one request, sent again limit - 1 times (intake.services).
+    assert AppointmentRequest.objects.count() == limit
+
+
+def test_it_counts_the_same_form_sent_again_toward_the_limit() -> None:
+    limit = settings.PUBLIC_FORM_RATE_LIMIT
+    statuses = [
+        Client().post(URL, form_data(same_person=True), REMOTE_ADDR=IP).status_code
+        for _ in range(limit + 1)
+    ]
+
+    assert statuses == [302] * limit + [429]
+    # One request, sent again limit - 1 times, each noted on it (intake.ratelimit counts them).
     first = AppointmentRequest.objects.get()
     assert first.sent_again_count == limit - 1
 
