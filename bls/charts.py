@@ -29,6 +29,7 @@ from bls.timeline import TimelineData, timeline_data
 from common import svg
 from common.dates import plausible, session_window
 from common.timefmt import local_day_hm_zone
+from dosing.effect_window import PLANNING_NOTE, window_for
 from dosing.models import DosingRecord
 from dosing.rules import rx_in_force
 from dosing.vitals import Limits
@@ -50,6 +51,10 @@ DIASTOLIC_COLOUR = "#4a7fb5"
 HR_COLOUR = "#00704a"
 SPO2_COLOUR = "#882255"
 PHASE_SHADES = ("#eef1f5", "#ffffff")
+# The expected effect window (issue 12 §3): a light hatched band, so it reads over the
+# phases' shades; its peak a dash-dot line labelled "Peak".
+WINDOW_COLOUR = "#e69f00"
+PEAK_LABEL = "Peak"
 
 SCORE_AXIS_LABEL = "SUD (0–10)\nVOC (1–7)"
 VITALS_AXIS_LABEL = "Vital signs\nmmHg · bpm · %"
@@ -78,10 +83,13 @@ def drawable(data: TimelineData) -> tuple[TimelineData, int]:
             return at in session_window(start)
         return at in days
 
+    routes = data.dose_routes or [""] * len(data.doses)
+    doses = [(d, r) for d, r in zip(data.doses, routes, strict=True) if fits(d[1])]
     kept = replace(
         data,
         start=start,
-        doses=[d for d in data.doses if fits(d[1])],
+        doses=[d for d, _ in doses],
+        dose_routes=[r for _, r in doses],
         phases=[p for p in data.phases if fits(p[1])],
         sud=[x for x in data.sud if fits(x.at)],
         voc=[x for x in data.voc if fits(x.at)],
@@ -134,7 +142,7 @@ def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     emdr = is_emdr(source, data)
     limits = limits_of(source)
     figure, _labels = timeline_figure(data, limits, emdr=emdr, left_out=left_out)
-    description = _description(data, emdr)
+    description = _description(data, emdr) + window_description(data)
     if limits is not None:
         named = "; ".join(text for _, text, _ in limit_lines(limits))
         description += f" The prescriber's limits, drawn as dashed lines: {named}."
@@ -155,14 +163,15 @@ def timeline_figure(
         axes = [scores_ax, vitals_ax]
         _draw_phase_marks(data, scores_ax, vitals_ax)
         dose_labels = _draw_doses(data, scores_ax, vitals_ax)
+        _draw_windows(data, axes)
         _draw_scores(data, scores_ax)
         title = EMDR_TITLE
     else:
         figure = svg.figure(10, 4.2)
         vitals_ax = figure.subplots(1, 1)
         axes = [vitals_ax]
-        _draw_doses(data, vitals_ax, vitals_ax)
-        dose_labels = []
+        dose_labels = _draw_doses(data, vitals_ax, vitals_ax)
+        _draw_windows(data, axes)
         title = KAP_TITLE
     _draw_vitals(data, vitals_ax, limits)
     _set_x_range(data, vitals_ax)
@@ -184,8 +193,11 @@ def timeline_figure(
     labels: list[Annotation] = []
     if emdr:
         labels = place_labels(figure, axes[0], phase_labels(data), avoid=dose_labels)
+    # The peaks' labels, placed after the phases' and clear of them and of the doses'.
+    peaks = [(peak, PEAK_LABEL) for _, peak, _ in effect_bands(data).values()]
+    peak_labels = place_labels(figure, axes[0], peaks, avoid=dose_labels + labels)
     if limits is not None:
-        place_limit_labels(figure, vitals_ax, limit_lines(limits))
+        place_limit_labels(figure, vitals_ax, limit_lines(limits), avoid=peak_labels)
     return figure, labels
 
 
@@ -252,6 +264,58 @@ def place_labels(
         placed.append(label)
         boxes.append(box)
     return placed
+
+
+def effect_bands(data: TimelineData) -> dict[int, tuple[float, float, float | None]]:
+    """Per dose (its index in `data.doses`): the expected (onset, peak, offset) in
+    minutes on the chart's axis, from dosing.effect_window by the dose's route.
+    A dose whose route has no figures has no band."""
+    bands: dict[int, tuple[float, float, float | None]] = {}
+    for i, ((_label, at), route) in enumerate(zip(data.doses, data.dose_routes, strict=False)):
+        window = window_for(route)
+        if window is not None:
+            bands[i] = window.band(data.minutes(at))
+    return bands
+
+
+def _draw_windows(data: TimelineData, axes: list[Axes]) -> None:
+    """Each dose's expected window: a hatched onset→offset band (onset→peak when the
+    reference gives no offset) and a dash-dot line at the peak, on every panel."""
+    for n, (onset, peak, offset) in enumerate(effect_bands(data).values()):
+        for ax in axes:
+            ax.axvspan(
+                onset,
+                offset if offset is not None else peak,
+                facecolor="none",
+                edgecolor=WINDOW_COLOUR,
+                hatch="//",
+                linewidth=0,
+                zorder=0.5,
+                label="Expected effect window" if ax is axes[0] and n == 0 else None,
+            )
+            ax.axvline(
+                peak,
+                color=WINDOW_COLOUR,
+                linestyle="-.",
+                linewidth=1.5,
+                zorder=2,
+                label="Expected peak" if ax is axes[0] and n == 0 else None,
+            )
+
+
+def window_description(data: TimelineData) -> str:
+    """The text alternative's words for the windows drawn."""
+    parts = []
+    for i, (onset, peak, offset) in effect_bands(data).items():
+        label = data.doses[i][0]
+        end = f" to {round(offset)} min" if offset is not None else " (no end given)"
+        parts.append(
+            f"{label}'s expected effect window from {round(onset)} min{end}, "
+            f"peak at about {round(peak)} min"
+        )
+    if not parts:
+        return ""
+    return " " + "; ".join(parts) + f" ({PLANNING_NOTE.rstrip('.')})."
 
 
 def _draw_phase_marks(data: TimelineData, scores_ax: Axes, vitals_ax: Axes) -> None:
@@ -378,14 +442,17 @@ def limit_lines(limits: Limits) -> list[tuple[float, str, str]]:
 
 
 def place_limit_labels(
-    figure: Figure, ax: Axes, lines: list[tuple[float, str, str]]
+    figure: Figure,
+    ax: Axes,
+    lines: list[tuple[float, str, str]],
+    avoid: list[Annotation] | None = None,
 ) -> list[Annotation]:
     """Each limit's label on its line, at the right; a label that would overlap one
     already placed moves left along its own line, past it."""
     renderer = measuring_renderer(figure)
     to_points = 72 / figure.dpi
     placed: list[Annotation] = []
-    boxes: list[Bbox] = []
+    boxes: list[Bbox] = [label_box(other, renderer) for other in avoid or []]
     for value, text, colour in sorted(lines, key=lambda line: -line[0]):
         shift = 3.0
         while True:
@@ -467,6 +534,7 @@ def _legend(ax: Axes) -> None:
 
 def _set_x_range(data: TimelineData, ax: Axes) -> None:
     xs = [data.minutes(at) for at in data.moments()]
+    xs += [x for band in effect_bands(data).values() for x in band if x is not None]
     low, high = min([*xs, 0]), max(xs)
     pad = max(5.0, (high - low) * 0.05)
     ax.set_xlim(low - pad, high + pad)

@@ -25,6 +25,7 @@ class Score:
 class TimelineData:
     start: dt.datetime | None = None
     doses: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    dose_routes: list[str] = field(default_factory=list)  # one per dose, in order
     phases: list[tuple[int, dt.datetime]] = field(default_factory=list)
     sud: list[Score] = field(default_factory=list)
     voc: list[Score] = field(default_factory=list)
@@ -66,6 +67,7 @@ def timeline_data(source: TreatmentSession | EmdrRecord) -> TimelineData:
         admins = _session_administrations(source)
         data.vitals = _session_vitals(source)
     data.doses = [(a.get_kind_display(), a.given_at) for a in admins]
+    data.dose_routes = [a.route for a in admins]
     if record is not None:
         _add_emdr(data, record)
     return data

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
-from bls import charts, queries, services, timeline, timing
+from bls import charts, dose_window, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
@@ -77,6 +77,9 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         "current": queries.current_phase(record),
         "administrations": admins,
         "dose_timing": dose_timing,
+        "peak_position": dose_window.peak_position(
+            dose_at=dose.given_at if dose else None, route=dose.route if dose else "", marks=marks
+        ),
         "sets": record.sets.all(),
         "can_edit": request.user.role in CLINICAL_ROLES,
         "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),

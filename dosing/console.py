@@ -8,7 +8,8 @@ dosing.rules and are enforced by the services; this only reads their answers.
   whether the set is overdue (every DOSING_VITALS_EVERY_MINUTES, a setting checked
   in dosing/settings_check.py, and the check about DOSING_PEAK_BP_CHECK_MINUTES after
   the dose: ../shared/clinical-reference.md, "Monitoring"), the prescription version
-  in force now (dosing.rules.rx_in_force) and the gate's state.
+  in force now (dosing.rules.rx_in_force) and the gate's state; while monitoring,
+  the latest dose's expected peak (dosing.effect_window, issue 12 §3).
 - The steps: before the dose, dose, monitoring, discharge, note; the server decides
   which one is current from the record's state, and only that one is open (and any
   step whose form has an error to show).
@@ -20,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from dosing.effect_window import peak_words
 from dosing.vitals import Suggestion
 
 BEFORE = "before"
@@ -132,6 +134,26 @@ class Bar:
     tracking: bool  # dosed and not discharged: the next set is watched
     gate: str  # "open", "closed", "dosed", "discharged"
     gate_text: str
+    # The expected peak of the latest dose (dosing.effect_window), if its route has one.
+    peak_at: dt.datetime | None = None
+
+    @property
+    def peak_at_iso(self) -> str:
+        return self.peak_at.isoformat(timespec="seconds") if self.peak_at else ""
+
+    @property
+    def minutes_to_peak(self) -> int | None:
+        """Whole minutes until the expected peak (negative once past), as the JS counts."""
+        if self.peak_at is None:
+            return None
+        seconds = (self.peak_at - self.now).total_seconds()
+        whole = int(abs(seconds) // 60)
+        return whole if seconds >= 0 else -whole
+
+    @property
+    def peak_text(self) -> str:
+        minutes = self.minutes_to_peak
+        return "" if minutes is None else peak_words(minutes)
 
     @property
     def now_iso(self) -> str:
@@ -176,6 +198,7 @@ def console_bar(
     cleared: bool,
     gate_failed: int,
     clearance_reasons: int,
+    peak_at: dt.datetime | None = None,
 ) -> Bar:
     """The bar: `gate_failed` readiness checks failing and `clearance_reasons` reasons
     the dose is not cleared (counts), as of `now`."""
@@ -198,4 +221,5 @@ def console_bar(
         tracking=tracking,
         gate=gate,
         gate_text=text,
+        peak_at=peak_at if tracking else None,
     )

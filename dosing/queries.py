@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from dosing import console, rules
+from dosing.effect_window import window_for
 from dosing.forms import (
     RESCUE_MEDICATIONS,
     AddendumForm,
@@ -158,6 +160,7 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
         cleared=ok,
         gate_failed=len(context["gate_failed"]),
         clearance_reasons=len(reasons),
+        peak_at=expected_peak(booster or dose),
     )
     context["steps"] = console.steps(
         dosed=dose is not None,
@@ -169,6 +172,12 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
     )
     context["step"] = {s.key: s for s in context["steps"]}
     return context
+
+
+def expected_peak(latest: Administration | None) -> dt.datetime | None:
+    """The latest dose's expected peak (issue 12 §3); None for a route without figures."""
+    window = window_for(latest.route) if latest is not None else None
+    return window.peak_at(latest.given_at) if window is not None and latest else None
 
 
 def fresh(record: DosingRecord) -> DosingRecord:

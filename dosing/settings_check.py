@@ -67,3 +67,6 @@ def validate_settings(settings: Any) -> None:
     from prescriptions.ranges import ranges
 
     ranges()  # PRESCRIPTION_DOSE_RANGES: an unknown route or a bad range stops start-up
+    from dosing.effect_window import windows
+
+    windows()  # EFFECT_WINDOWS: an unknown route or figures out of order stop start-up

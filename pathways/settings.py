@@ -426,6 +426,10 @@ EMDR_COMPLETE_VOC_AT_LEAST = env_int("EMDR_COMPLETE_VOC_AT_LEAST", 6)
 # Optional overrides of the per-route dose ranges (prescriptions/ranges.py), e.g.
 # {"sublingual": {"usual_mg": [50, 300]}}; checked at start-up.
 PRESCRIPTION_DOSE_RANGES = env_json("PRESCRIPTION_DOSE_RANGES", {})
+# Optional overrides of the expected effect window by route (dosing/effect_window.py),
+# minutes after the dose, e.g. {"sublingual": {"onset": 15, "peak": 45, "offset": 120}};
+# checked at start-up.
+EFFECT_WINDOWS = env_json("EFFECT_WINDOWS", {})
 
 # --- Outcome measures -----------------------------------------------------
 # PCL-5 probable-PTSD cut-point: 31–33 in the literature, 33 by default

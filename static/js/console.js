@@ -35,6 +35,22 @@
       since.textContent = String(minutesBetween(now, doseAt));
     }
 
+    // The expected peak (issue 12 §3): "in N minutes", then "passed N minutes ago".
+    var peakAt = Date.parse(bar.dataset.peakAt || "");
+    var peak = bar.querySelector("[data-peak-text]");
+    if (peak && !isNaN(peakAt)) {
+      var ms = peakAt - now;
+      var whole = Math.floor(Math.abs(ms) / 60000);
+      var s = whole === 1 ? "" : "s";
+      if (ms >= 0 && whole > 0) {
+        peak.textContent = "Expected peak in " + whole + " minute" + s;
+      } else if (whole === 0) {
+        peak.textContent = "Expected peak now";
+      } else {
+        peak.textContent = "Expected peak passed " + whole + " minute" + s + " ago";
+      }
+    }
+
     var dueAt = Date.parse(bar.dataset.dueAt || "");
     var flag = document.getElementById("console-overdue");
     var by = document.getElementById("console-overdue-by");
