@@ -18,6 +18,7 @@ carries no name and no free text; the same data is given as a table beside it
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ from treatment.models import Modality, TreatmentSession
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.text import Annotation
+    from matplotlib.text import Annotation, Text
 
 FONT = 12
 # Okabe-Ito colours (safe for colour-blind readers), each at least 3:1 on white;
@@ -195,7 +196,8 @@ def timeline_figure(
         labels = place_labels(figure, axes[0], phase_labels(data), avoid=dose_labels)
     # The peaks' labels, placed after the phases' and clear of them and of the doses'.
     peaks = [(peak, PEAK_LABEL) for _, peak, _ in effect_bands(data).values()]
-    peak_labels = place_labels(figure, axes[0], peaks, avoid=dose_labels + labels)
+    # Every text already on the panel (the dose and phase labels, a "no data" note).
+    peak_labels = place_labels(figure, axes[0], peaks, avoid=list(axes[0].texts))
     if limits is not None:
         place_limit_labels(figure, vitals_ax, limit_lines(limits), avoid=peak_labels)
     return figure, labels
@@ -211,7 +213,7 @@ def measuring_renderer(figure: Figure) -> RendererAgg:
     return RendererAgg(figure.bbox.width, figure.bbox.height, figure.dpi)  # type: ignore[no-untyped-call]
 
 
-def label_box(label: Annotation, renderer: RendererAgg) -> Bbox:
+def label_box(label: Text, renderer: RendererAgg) -> Bbox:
     """The label's box on the page, with LABEL_MARGIN around it."""
     return label.get_window_extent(renderer).padded(LABEL_MARGIN)
 
@@ -232,7 +234,7 @@ def place_labels(
     figure: Figure,
     ax: Axes,
     labels: list[tuple[float, str]],
-    avoid: list[Annotation] | None = None,
+    avoid: Sequence[Text] | None = None,
 ) -> list[Annotation]:
     """Each label at the top of `ax` at its x, on the first row (stacked downwards)
     where its box meets none of those already placed nor those in `avoid` (the
@@ -445,7 +447,7 @@ def place_limit_labels(
     figure: Figure,
     ax: Axes,
     lines: list[tuple[float, str, str]],
-    avoid: list[Annotation] | None = None,
+    avoid: Sequence[Text] | None = None,
 ) -> list[Annotation]:
     """Each limit's label on its line, at the right; a label that would overlap one
     already placed moves left along its own line, past it."""
