@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dosing",
     "bls",
     "measures",
+    "interop",
     # The project package itself: the staff dashboard and the demo practice (seed_demo).
     "pathways",
 ]
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
 # (clients.panels.TABS): (tab, f(request, client) -> clients.panels.Panel | None).
 PATHWAYS_CLIENT_PANELS = [
     ("overview", "measures.alerts.panels.safety_alerts_panel"),
+    ("overview", "interop.panels.export_panel"),
     ("appointments", "scheduling.panels.appointments_panel"),
     ("course", "treatment.panels.courses_panel"),
     ("course", "dosing.panels.client_panel"),

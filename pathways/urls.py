@@ -50,6 +50,7 @@ urlpatterns = [
     path("staff/measures/alerts/", include("measures.alerts.urls")),
     path("staff/measures/outcomes/", include("measures.outcomes.urls")),
     path("staff/audit/", include("pathways.audit_report")),
+    path("staff/fhir/", include("interop.urls")),
     # The partner portal: prescribers of medication-management partners.
     path("partner/", include("partners.portal_urls")),
     path("partner/prescriptions/", include("prescriptions.portal_urls")),
