@@ -13,7 +13,7 @@ from accounts.models import User
 from bls.models import EmdrRecord
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from consents.models import SignedConsent
-from dosing.models import Administration, AdverseEvent, DosingRecord, VitalSigns
+from dosing.models import Administration, AdverseEvent, VitalSigns
 from measures.models import Response
 from partners.models import Partner, Referral, ReferralEvent
 from prescriptions.models import Prescription
@@ -37,7 +37,6 @@ class ClientRecord:
     consents: list[SignedConsent]
     sessions: list[TreatmentSession]
     appointments: list[Appointment]
-    dosing_records: list[DosingRecord]
     vitals: list[VitalSigns]
     administrations: list[Administration]
     adverse_events: list[AdverseEvent]
@@ -47,7 +46,6 @@ class ClientRecord:
 
 
 def client_record(client: Client) -> ClientRecord:
-    of_client = Q(session__course__client=client)
     record = ClientRecord(
         client=client,
         diagnoses=list(Diagnosis.objects.filter(client=client).order_by("pk")),
@@ -74,7 +72,6 @@ def client_record(client: Client) -> ClientRecord:
             .order_by("pk")
         ),
         appointments=list(Appointment.objects.filter(client=client).order_by("pk")),
-        dosing_records=list(DosingRecord.objects.filter(of_client).order_by("pk")),
         vitals=list(
             VitalSigns.objects.filter(record__session__course__client=client)
             .select_related("record")
@@ -91,7 +88,9 @@ def client_record(client: Client) -> ClientRecord:
             .order_by("pk")
         ),
         emdr_records=list(
-            EmdrRecord.objects.filter(of_client | Q(appointment__client=client))
+            EmdrRecord.objects.filter(
+                Q(session__course__client=client) | Q(appointment__client=client)
+            )
             .prefetch_related("phase_marks")
             .order_by("pk")
         ),

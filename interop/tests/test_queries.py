@@ -14,6 +14,10 @@ from measures.models import Instrument
 from measures.tests.factories import make_response
 from pathways.testing import BaseTestCase
 
+# One query per kind of row (15, interop.queries.client_record) and one for the staff
+# they name.
+EXPORT_QUERIES = 16
+
 
 class QueryCountTestCase(BaseTestCase):
     def queries_for_bundle(self) -> int:
@@ -35,3 +39,4 @@ class QueryCountTestCase(BaseTestCase):
 
         self.assertEqual(kap.client.measure_responses.count(), 20)
         self.assertEqual(with_twenty, with_two)
+        self.assertEqual(with_two, EXPORT_QUERIES)
