@@ -32,7 +32,13 @@ from django.db import DEFAULT_DB_ALIAS, connection
 
 from audit.chain import GENESIS, canonical, chain_hash, lock_chain, normal_ip
 from audit.models import AuditChainHead, AuditEvent
-from pathways.management.commands._bulk_common import BATCH, Entry, Table, datetime_adapter
+from pathways.management.commands._bulk_common import (
+    BATCH,
+    Entry,
+    Table,
+    Writer,
+    datetime_adapter,
+)
 
 COLUMNS = (
     "id",
@@ -50,8 +56,9 @@ COLUMNS = (
 )
 
 
-def write_chain(entries: list[Entry]) -> int:
-    """Chain and insert `entries` after the trail's head; returns how many."""
+def write_chain(entries: list[Entry], writer: Writer) -> int:
+    """Chain and insert `entries` after the trail's head; returns how many. `writer`
+    is idle (every batch before is in) and stopped when this returns."""
     lock_chain(DEFAULT_DB_ALIAS)
     head = AuditChainHead.objects.filter(pk=1).first()
     prev_hash = head.last_hash if head is not None else GENESIS
@@ -60,10 +67,11 @@ def write_chain(entries: list[Entry]) -> int:
         return 0
     if head is not None and entries[0][0] < head.last_at:
         raise ValueError("The bulk trail would start before the trail's last entry.")
-    table = Table(AuditEvent)
+    table = Table(AuditEvent, writer)
     if table.next_id != 1 and head is None:
         raise ValueError("The trail has entries but no chain head.")
     next_id = table.next_id
+    writer.start()
     adapt = datetime_adapter()
     addresses: dict[str | None, str | None] = {None: None}
     quote = connection.ops.quote_name
@@ -75,43 +83,43 @@ def write_chain(entries: list[Entry]) -> int:
     )
     rows: list[tuple[Any, ...]] = []
     last_id, last_at = 0, entries[-1][0]
-    with connection.cursor() as cursor:
-        for when, actor_id, username, action, otype, oid, client_id, ip, detail in entries:
-            content = canonical(
-                at=when,
-                actor_id=actor_id,
-                actor_username=username,
-                action=action,
-                object_type=otype,
-                object_id=oid,
-                client_id=client_id,
-                ip=ip,
-                detail=detail,
+    for when, actor_id, username, action, otype, oid, client_id, ip, detail in entries:
+        content = canonical(
+            at=when,
+            actor_id=actor_id,
+            actor_username=username,
+            action=action,
+            object_type=otype,
+            object_id=oid,
+            client_id=client_id,
+            ip=ip,
+            detail=detail,
+        )
+        hash_ = chain_hash(prev_hash, content)
+        rows.append(
+            (
+                next_id,
+                adapt(when),
+                actor_id,
+                username,
+                action,
+                otype,
+                oid,
+                client_id,
+                addresses[ip] if ip in addresses else addresses.setdefault(ip, normal_ip(ip)),
+                as_json(detail, None),
+                prev_hash,
+                hash_,
             )
-            hash_ = chain_hash(prev_hash, content)
-            rows.append(
-                (
-                    next_id,
-                    adapt(when),
-                    actor_id,
-                    username,
-                    action,
-                    otype,
-                    oid,
-                    client_id,
-                    addresses[ip] if ip in addresses else addresses.setdefault(ip, normal_ip(ip)),
-                    as_json(detail, None),
-                    prev_hash,
-                    hash_,
-                )
-            )
-            last_id, prev_hash = next_id, hash_
-            next_id += 1
-            if len(rows) >= BATCH:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
+        )
+        last_id, prev_hash = next_id, hash_
+        next_id += 1
+        if len(rows) >= BATCH:
+            writer.insert(sql, rows)
+            rows = []
+    if rows:
+        writer.insert(sql, rows)
+    writer.stop()
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [AuditEvent]):
             cursor.execute(statement)

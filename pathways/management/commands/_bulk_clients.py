@@ -182,7 +182,7 @@ def seed_client(world: World, index: int) -> None:
                 added_at=diagnosis_at,
             )
             trail.log(diagnosis_at, therapist, "client.diagnosis_add", Diagnosis, pk, client)
-    counts = {"kap": (2, 6), "ka_emdr": (3, 8), "emdr": (12, 24), "therapy": (14, 30)}[kind]
+    counts = {"kap": (4, 8), "ka_emdr": (4, 9), "emdr": (16, 30), "therapy": (18, 34)}[kind]
     weekly = 7 if kind != "therapy" or rng.random() < 0.7 else 14
     last_day, booked = _sessions(
         world, who, main, intake_day + 7 * DAY, rng.randint(*counts), weekly, booked
@@ -204,7 +204,7 @@ def seed_client(world: World, index: int) -> None:
                 who,
                 main,
                 result.last_day + 7 * DAY,
-                rng.randint(2, 6),
+                rng.randint(4, 10),
                 14,
                 at(result.last_day, 13),
             )

@@ -26,7 +26,10 @@ unique constraint as each row goes in.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -81,8 +84,9 @@ class Table:
     """Rows of one model, inserted in batches. `add` takes attribute names
     (`client_id`, not `client`) and returns the new row's id."""
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], writer: Writer) -> None:
         self.model = model
+        self.writer = writer
         fields = list(model._meta.concrete_fields)
         self.names = [field.attname for field in fields]
         self.known = frozenset(self.names)
@@ -122,22 +126,97 @@ class Table:
         for row in self.rows:
             for index, convert in self.converters:
                 row[index] = convert(row[index])
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, self.rows)
+        self.writer.insert(self.sql, self.rows)
         self.count += len(self.rows)
         self.rows = []
 
 
+class Writer:
+    """Runs the INSERTs on a second thread while this one builds the next rows.
+
+    Python's sqlite3 releases the GIL while SQLite works, so on two cores the two
+    overlap (SQLite's share of the seed is about a third). One thread at a time uses
+    the connection: once the writer has started, this thread only hands it batches,
+    and waits for all of them (`wait`) before it queries again. On another database
+    the INSERTs run on this thread, in turn."""
+
+    def __init__(self) -> None:
+        self.batches: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if connection.vendor != "sqlite" or self.thread is not None:
+            return
+        connection.ensure_connection()
+        db = connection.connection
+        self.thread = threading.Thread(target=self._run, args=(db,), daemon=True)
+        self.thread.start()
+
+    def _run(self, db: Any) -> None:
+        while (batch := self.batches.get()) is not None:
+            try:
+                if self.error is None:
+                    db.executemany(*batch)
+            except BaseException as exc:
+                self.error = exc
+            finally:
+                self.batches.task_done()
+        self.batches.task_done()
+
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None
+
+    def insert(self, sql: str, rows: list[Any]) -> None:
+        self._check()
+        if self.thread is None:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            return
+        self.batches.put((sql.replace("%s", "?"), rows))  # sqlite3's own placeholders
+
+    def wait(self) -> None:
+        """Every batch handed over is in the database."""
+        if self.thread is not None:
+            self.batches.join()
+        self._check()
+
+    def stop(self) -> None:
+        """Let the thread finish what it was given, and end; raise its error if any."""
+        if self.thread is not None:
+            self.batches.put(None)
+            self.thread.join()
+            self.thread = None
+        self._check()
+
+    def halt(self) -> None:
+        """After an error here: end the thread, dropping what it has not done."""
+        if self.error is None:
+            self.error = RuntimeError("halted")
+        with contextlib.suppress(BaseException):  # the first error is the one raised
+            self.stop()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 class Tables:
-    """One `Table` per model, made when first asked for."""
+    """One `Table` per model, each made before the writer starts (making one reads
+    the table's highest id)."""
 
     def __init__(self) -> None:
         self._tables: dict[type[models.Model], Table] = {}
+        self.writer = Writer()
 
     def __getitem__(self, model: type[models.Model]) -> Table:
         table = self._tables.get(model)
         if table is None:
-            table = self._tables[model] = Table(model)
+            if self.writer.busy:
+                raise RuntimeError(f"Make the table of {model.__name__} before the writer starts.")
+            table = self._tables[model] = Table(model, self.writer)
         return table
 
     def flush(self) -> dict[str, int]:
@@ -145,6 +224,7 @@ class Tables:
         (PostgreSQL; SQLite follows by itself). Returns the rows inserted per model."""
         for table in self._tables.values():
             table.flush()
+        self.writer.wait()
         statements = connection.ops.sequence_reset_sql(no_style(), list(self._tables))
         with connection.cursor() as cursor:
             for statement in statements:

@@ -27,12 +27,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from clients.models import Client
+from bls.models import DesensitisationSet, EmdrRecord, PhaseMark
+from clients.models import Client, Diagnosis
+from consents.models import ConsentRequest, SignedConsent
+from dosing.models import (
+    Administration,
+    AdverseEvent,
+    Discharge,
+    DosingRecord,
+    SessionNote,
+    VitalSigns,
+)
+from intake.models import AppointmentRequest, StatusChange
+from measures.models import MeasureLink, MeasureSchedule, Response, SafetyAlert
+from partners.models import Disclosure, Partner, PartnerMembership, Referral, ReferralEvent
 from pathways.management.commands._bulk_audit import write_chain
 from pathways.management.commands._bulk_calendar import Booker
 from pathways.management.commands._bulk_clients import (
@@ -48,9 +61,21 @@ from pathways.management.commands._bulk_staff import (
     seed_practice,
 )
 from pathways.management.commands._bulk_world import World
+from prescriptions.models import Prescription
+from scheduling.models import Appointment, Room, WorkingHours
+from treatment.models import TreatmentCourse, TreatmentSession
 from website.models import Service
 from website.services import services_install_defaults
 
+# Every model the practice writes rows of (their tables are made before the writer starts).
+MODELS: list[type[models.Model]] = [
+    User, Room, WorkingHours, Partner, PartnerMembership, Client, Diagnosis,
+    AppointmentRequest, StatusChange, Appointment, ConsentRequest, SignedConsent, Referral,
+    ReferralEvent, Disclosure, Prescription, TreatmentCourse, TreatmentSession,
+    MeasureSchedule, MeasureLink, Response, SafetyAlert, DosingRecord, VitalSigns,
+    Administration, AdverseEvent, Discharge, SessionNote, EmdrRecord, PhaseMark,
+    DesensitisationSet,
+]  # fmt: skip
 YEARS_DAYS = 730
 AHEAD_DAYS = 28  # appointments are booked up to four weeks ahead
 NOT_EMPTY = (
@@ -104,11 +129,11 @@ def seed_bulk(
     # Millions of small rows: the cyclic collector would rescan them all, again and
     # again, for nothing (there are no cycles to free until the end).
     gc.disable()
+    tables = Tables()
     try:
         with transaction.atomic(), page_cache():
             services_install_defaults()
             call_command("load_instruments", stdout=io.StringIO())
-            tables = Tables()
             trail = Trail(now)
             practice = seed_practice(
                 tables, trail, clients, today - dt.timedelta(days=YEARS_DAYS), password
@@ -119,6 +144,9 @@ def seed_bulk(
             install_documents(trail, practice)
             tables[User].flush()
             grant_break_glass(practice)
+            for model in MODELS:
+                tables[model]
+            tables.writer.start()
             world = World(
                 tables=tables,
                 trail=trail,
@@ -137,8 +165,10 @@ def seed_bulk(
                 seed_request(world, index)
             counts = tables.flush()
             say(f"  records written ({_took(started)}); audit trail next")
-            counts[AuditEvent._meta.label] = write_chain(trail.entries)
+            counts[AuditEvent._meta.label] = write_chain(trail.entries, tables.writer)
+            say(f"  audit trail written ({_took(started)}); committing")
     finally:
+        tables.writer.halt()
         gc.enable()
     say(f"  done ({_took(started)})")
     return counts
