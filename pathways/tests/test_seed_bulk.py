@@ -207,6 +207,28 @@ class BulkPracticeTestCase(TestCase):
             assert goals[pk]
             assert goals[pk] != stored
 
+    def test_it_records_nothing_done_after_now(self) -> None:
+        now = timezone.now()
+        done: list[tuple[type[models.Model], str]] = [
+            (Response, "answered_at"),
+            (Administration, "given_at"),
+            (Prescription, "created_at"),
+            (SafetyAlert, "acknowledged_at"),
+            (Referral, "updated_at"),
+            (TreatmentCourse, "created_at"),
+            (Client, "created_at"),
+            (AppointmentRequest, "updated_at"),
+            (Appointment, "created_at"),
+            (Appointment, "completed_at"),
+        ]
+        for model, name in done:
+            late = model._default_manager.filter(**{f"{name}__gt": now})
+            assert not late.exists(), (model.__name__, name)
+        # Only what is booked lies ahead: scheduled appointments, planned sessions.
+        ahead = Appointment.objects.filter(starts_at__gt=now)
+        assert set(ahead.values_list("status", flat=True)) <= {"scheduled"}
+        assert ahead.exists()
+
     def test_it_refuses_to_build_a_second_practice_beside_the_first(self) -> None:
         before = {m: m._default_manager.count() for m in (Client, Appointment, AuditEvent)}
         with self.assertRaisesRegex(CommandError, "empty database"):
@@ -217,7 +239,9 @@ class BulkPracticeTestCase(TestCase):
 
 class BulkPracticeBesideTheDemoTestCase(TestCase):
     def test_it_refuses_to_build_on_top_of_the_demo(self) -> None:
-        call_command("seed_demo", stdout=io.StringIO())
+        demo = io.StringIO()
+        call_command("seed_demo", stdout=demo)
+        assert "Demo practice created." in demo.getvalue()  # the demo as before
         clients = Client.objects.count()
         with self.assertRaisesRegex(CommandError, "empty database"):
             seed_bulk(clients=5)

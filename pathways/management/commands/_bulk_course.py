@@ -94,6 +94,8 @@ def run_course(
         return result
     chain = Chain(referral, prescriber)
     written = eligible_at + dt.timedelta(days=1, hours=1)
+    if written > trail.now:
+        return result
     terms = _terms(world, modality)
     planned = rng.randint(3, 8)
     rx = tables[Prescription].reserve()
@@ -129,7 +131,7 @@ def run_course(
             if outcome.day is not None:
                 dosed += 1
                 result.dose_days.append(outcome.day)
-                if revise and dosed == 2 and outcome.day + DAY <= trail.now.date():
+                if revise and dosed == 2 and at(outcome.day + DAY, 11) <= trail.now:
                     higher = min(Decimal(400), Decimal(str(rx_terms["dose_mg"])) + 50)
                     revised = at(outcome.day + DAY, 11)
                     chain.versions.append(

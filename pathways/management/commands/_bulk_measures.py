@@ -170,7 +170,8 @@ class MeasureWriter:
         """A link sent at `sent`, answered that evening (or, now and then, never)."""
         rng = self.rng
         answered = sent + dt.timedelta(hours=10, minutes=rng.randrange(0, 120))
-        done = rng.random() > 0.05 and answered <= self.trail.now
+        last = answered + dt.timedelta(minutes=15)  # the last answer and the submit
+        done = rng.random() > 0.05 and last <= self.trail.now
         link = self.tables[MeasureLink].add(
             client_id=client_id,
             instruments=codes,

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -44,6 +45,8 @@ PARTNERS = (
     "Piedmont Ketamine Medicine",
 )
 PRESCRIBERS_PER_PARTNER = 2
+# accounts.services.PRIVILEGE_FIELDS besides role and is_active, as user.create logs them.
+PRIVILEGE_FLAGS = ("is_staff", "is_superuser", "is_clinician", "on_call")
 BASE_CLINICIANS = 15
 CLIENTS_PER_CLINICIAN = 80
 FIRST_NAMES = [
@@ -153,20 +156,40 @@ class Practice:
         return self.clinicians[(clinician + step) % len(self.clinicians)]
 
 
-def _user(
-    tables: Tables, password: str, username: str, role: str, name: tuple[str, str], **extra: object
-) -> Who:
+@dataclass(frozen=True)
+class Hiring:
+    """Who adds the staff accounts, and when (the practice's first morning)."""
+
+    tables: Tables
+    trail: Trail
+    password: str  # the hash of the demo's password
+    at: dt.datetime
+    by: Who = None  # the owner; the owner's own account is the set-up's (the system)
+
+
+def _user(hiring: Hiring, username: str, role: str, name: tuple[str, str], **extra: Any) -> Who:
+    """A staff account, audited as accounts.services writes it (its privileges)."""
     first, last = name
-    pk = tables[User].add(
+    pk = hiring.tables[User].add(
         username=username,
-        password=password,
+        password=hiring.password,
         role=role,
         first_name=first,
         last_name=last,
         email=f"{username}@pathways.example",
         is_active=True,
-        date_joined=extra.pop("joined"),
+        date_joined=hiring.at,
         **extra,
+    )
+    privileges = {
+        "role": role,
+        "is_active": True,
+        **{flag: bool(extra.get(flag)) for flag in PRIVILEGE_FLAGS},
+        "groups": [],
+        "user_permissions": [],
+    }
+    hiring.trail.log(
+        hiring.at, hiring.by, "user.create", User, pk, None, {"privileges": privileges}
     )
     return (pk, username)
 
@@ -175,29 +198,22 @@ def seed_practice(
     tables: Tables, trail: Trail, clients: int, start: dt.date, password: str
 ) -> Practice:
     """The users, sites, rooms, hours, partners and consent forms, as of `start`."""
-    hashed = make_password(password)  # one hash for the one published password
     opened = at(start, 8)
+    # One hash for the one published password (hashing is slow on purpose).
+    setup = Hiring(tables, trail, make_password(password), opened)
     admin = _user(
-        tables,
-        hashed,
+        setup,
         "admin",
         Role.ADMIN,
         ("Alex", "Admin"),
         is_staff=True,
         is_superuser=True,
         is_clinician=True,
-        joined=opened,
     )
+    hiring = replace(setup, by=admin)
     people = [(f, s) for s in LAST_NAMES for f in FIRST_NAMES]
     intake = [
-        _user(
-            tables,
-            hashed,
-            "intake" if s == 0 else f"intake{s + 1}",
-            Role.INTAKE,
-            people[s],
-            joined=opened,
-        )
+        _user(hiring, "intake" if s == 0 else f"intake{s + 1}", Role.INTAKE, people[s])
         for s in range(len(SITES))
     ]
     count = clinician_count(clients)
@@ -209,14 +225,12 @@ def seed_practice(
         name = "therapist" if c == 0 else f"clinician{c + 1:03d}"
         # One on-call clinician per site: told of every safety alert.
         who = _user(
-            tables,
-            hashed,
+            hiring,
             name,
             Role.THERAPIST,
             people[10 + c],
             credentials="LPC" if c % 2 else "LCSW, EMDR-certified",
             on_call=c < len(SITES),
-            joined=opened,
         )
         clinicians.append(who)
         if c < len(SITES):
@@ -245,23 +259,16 @@ def seed_practice(
             n = p * PRESCRIBERS_PER_PARTNER + k
             name = "prescriber" if n == 0 else f"prescriber{n + 1:02d}"
             who = _user(
-                tables,
-                hashed,
+                hiring,
                 name,
                 Role.PRESCRIBER,
                 people[500 + n],
-                credentials="PMHNP-BC" if k else "MD",
-                joined=opened,
+                credentials="MD" if k else "PMHNP-BC",
             )
             assert who is not None  # noqa: S101
             tables[PartnerMembership].add(user_id=who[0], partner_id=partner)
             group.append(who)
         prescribers.append(group)
-    staff = [(Role.INTAKE, w) for w in intake] + [(Role.THERAPIST, w) for w in clinicians]
-    staff += [(Role.PRESCRIBER, w) for group in prescribers for w in group]
-    for role, who in staff:
-        assert who is not None  # noqa: S101
-        trail.log(opened, admin, "user.create", User, who[0], None, {"role": role})
     return Practice(start, admin, intake, clinicians, rooms, on_call, partners, prescribers, {})
 
 
