@@ -5,8 +5,11 @@ their own) is ever booked twice at once, as `scheduling.services` refuses.
 A working day is 09:00–17:00, Monday to Friday (their `WorkingHours`), in hourly
 slots with lunch at 12:00 kept free. A session of 50 or 60 minutes takes one slot,
 EMDR (90 minutes) two, a dosing session (3 hours, and the discharge that may run a
-little past noon) the morning from 09:00 with the lunch hour. When the day asked
-for is full, the next working day with room is taken, as a front desk would.
+little past noon) the morning from 09:00 with the lunch hour. Tuesday and Thursday
+mornings are kept for dosing sessions (other sessions go elsewhere in the day), as KAP
+practices keep dosing days, so that a course's sessions keep their two-week rhythm
+and stay within the prescription's dates. When the day asked for is full, the next
+working day with room is taken, as a front desk would.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ STARTS = {
     2: (0, 1, 4, 5, 6),
     4: (0,),  # dosing: 09:00 to 13:00, lunch included
 }
+STARTS_DOSING = 4
 SLOTS: dict[str, int] = {
     AppointmentType.INTAKE: 1,
     AppointmentType.PREPARATION: 1,
@@ -36,6 +40,8 @@ SLOTS: dict[str, int] = {
     AppointmentType.KA_EMDR_DOSING: 4,
 }
 ONE_DAY = dt.timedelta(days=1)
+DOSING_DAYS = (1, 3)  # Tuesday and Thursday
+MORNING = 0b111  # the slots of 09:00, 10:00 and 11:00
 
 
 class Calendar:
@@ -53,11 +59,14 @@ class Calendar:
         turn = prefer % len(starts)
         order = starts[turn:] + starts[:turn]
         mask = (1 << size) - 1
+        # Not the morning of a dosing day, unless this is a dosing session.
+        kept = order if size == STARTS_DOSING else [s for s in order if not (mask << s) & MORNING]
         while True:
-            if day.weekday() < 5:
+            weekday = day.weekday()
+            if weekday < 5:
                 key = (clinician, day.toordinal())
                 busy = self.taken.get(key, 0)
-                for start in order:
+                for start in kept if weekday in DOSING_DAYS else order:
                     want = mask << start
                     if not busy & want:
                         self.taken[key] = busy | want

@@ -126,7 +126,7 @@ def run_course(
                 break
             rx_now, version, rx_terms, _ = chain.versions[-1]
             witness = practice.colleague(who.clinician)
-            dose = Dose(rx_now, version, rx_terms, LIMITS, therapist, witness)
+            dose = Dose(rx_now, version, rx_terms, LIMITS, therapist, witness, valid_to)
             outcome = dosing_session(world, who, course, dose, next_day)
             if outcome.day is not None:
                 dosed += 1
@@ -157,6 +157,8 @@ def run_course(
     status = CourseStatus.ACTIVE
     if finished:
         status = CourseStatus.STOPPED if stop_after < planned else CourseStatus.COMPLETED
+    elif dosed and result.last_day is not None and result.last_day < world.today - 30 * DAY:
+        status = CourseStatus.STOPPED  # the prescription ended before the course did
     elif not dosed:
         status = CourseStatus.PLANNED if not result.last_day else CourseStatus.ACTIVE
     tables[TreatmentCourse].add(

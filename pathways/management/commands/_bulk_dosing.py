@@ -66,6 +66,7 @@ class Dose:
     limits: dict[str, int]
     therapist: Who
     witness: Who
+    valid_to: dt.date
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ def dosing_session(world: World, who: Person, course: int, dose: Dose, day: dt.d
         else AppointmentType.KA_EMDR_DOSING
     )
     starts, ends = world.booker.slot(who.clinician, day, modality_type, 0)
+    if starts.date() > dose.valid_to:
+        # No morning free before the prescription ends: the course ends here (the
+        # slot stays held, which only leaves the clinician a free morning).
+        return Outcome(None, None)
     booked = min(starts - dt.timedelta(days=10), trail.now)
     session = tables[TreatmentSession].reserve()
     trail.log(booked, dose.therapist, "session.create", TreatmentSession, session, who.client_id)
