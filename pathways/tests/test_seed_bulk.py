@@ -65,6 +65,8 @@ class BulkPracticeTestCase(TestCase):
         assert sites == {"Richmond", "Charlottesville", "Norfolk"}
         assert Partner.objects.count() == 5
         assert Client.objects.count() == CLIENTS
+        assert not Client.objects.filter(service_of_interest="").exists()
+        assert not AppointmentRequest.objects.filter(service__isnull=True).exists()
         assert AppointmentRequest.objects.count() == CLIENTS + CLIENTS // 5
         assert 18 <= per_client(Appointment) <= 35
         assert 15 <= per_client(Response) <= 60

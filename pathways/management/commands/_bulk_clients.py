@@ -36,7 +36,6 @@ KINDS = (
     ("emdr", 0.15, "emdr", ("F43.10", "Post-traumatic stress disorder, unspecified")),
     ("therapy", 0.30, "individual-therapy", ("F41.1", "Generalized anxiety disorder")),
 )
-SERVICE_TITLES: dict[str, str] = {}
 
 
 def _kind(world: World) -> tuple[str, str, tuple[str, str]]:
@@ -71,7 +70,7 @@ def _request(
         name_key=name_key(first, last),
         preferred_contact="phone",
         preferred_times=["morning"],
-        service_id=world.practice.services.get(slug),
+        service_id=world.practice.services[slug][0] if slug in world.practice.services else None,
         reason="Looking for help; details at intake.",
         heard_about="search",
         consent_to_contact=True,
@@ -227,7 +226,7 @@ def seed_client(world: World, index: int) -> None:
         escort_relationship="Family",
         escort_phone=escort[1],
         status=ClientStatus.DISCHARGED if ended else ClientStatus.ACTIVE,
-        service_of_interest=SERVICE_TITLES.get(slug, ""),
+        service_of_interest=practice.services[slug][1] if slug in practice.services else "",
         assigned_therapist_id=therapist[0] if therapist else None,
         created_at=converted,
         created_by_id=desk[0] if desk else None,

@@ -49,7 +49,6 @@ from partners.models import Disclosure, Partner, PartnerMembership, Referral, Re
 from pathways.management.commands._bulk_audit import write_chain
 from pathways.management.commands._bulk_calendar import Booker
 from pathways.management.commands._bulk_clients import (
-    SERVICE_TITLES,
     seed_client,
     seed_request,
 )
@@ -139,8 +138,7 @@ def seed_bulk(
                 tables, trail, clients, today - dt.timedelta(days=YEARS_DAYS), password
             )
             for service in Service.objects.all():
-                practice.services[service.slug] = service.pk
-                SERVICE_TITLES[service.slug] = service.title
+                practice.services[service.slug] = (service.pk, service.title)
             install_documents(trail, practice)
             tables[User].flush()
             grant_break_glass(practice)

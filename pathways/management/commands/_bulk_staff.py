@@ -144,7 +144,7 @@ class Practice:
     on_call: list[int]  # user ids of the on-call clinicians
     partners: list[int]
     prescribers: list[list[Who]]  # per partner
-    services: dict[str, int]  # service slug -> id
+    services: dict[str, tuple[int, str]]  # service slug -> id, title
     documents: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
     def site_of(self, clinician: int) -> int:
