@@ -4,7 +4,7 @@ audit entries it collects, and dates in the practice's time zone.
 Why not `Model.objects.bulk_create`: on SQLite it sends at most 999 parameters per
 INSERT (about 50 rows of an appointment), builds a model instance per row and
 prepares every field of it; measured here, 100,000 appointments took 8.7 s that way
-against under 1 s through one prepared statement (`cursor.executemany`). A million
+against about 1 s through one prepared statement (`cursor.executemany`). A million
 rows and more would not fit in the three minutes the issue allows. So each `Table`
 keeps plain rows and inserts them in batches of `BATCH` with `executemany`, and
 each value still goes through its model field's own preparation wherever that
