@@ -9,6 +9,10 @@ Seeds once. Run again on a later day, it moves the demo's dates forward so that
 today's session is today (_demo_refresh); the same day, it changes nothing. Either
 way it prints the logins. Every name, address and phone number here is invented
 (555-01xx numbers are reserved for fiction).
+
+`seed_demo --clients N` builds instead a practice group of N clients over two years,
+in bulk, for `make bench` (see `_bulk_seed`): only in an empty database, never beside
+the demo.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +34,7 @@ from clients.models import Client, ClientStatus
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus, StatusChange
 from partners.models import Partner
 from partners.services import membership_set
+from pathways.management.commands._bulk_seed import NotEmptyError, seed_bulk
 from pathways.management.commands._demo_activity import seed_activity
 from pathways.management.commands._demo_amendments import seed_amendments
 from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_glass
@@ -77,9 +82,24 @@ DEMO_CLIENTS = [
 class Command(BaseCommand):
     help = "Seed a fictional demo practice (development only; runs once)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--clients",
+            type=int,
+            default=None,
+            help="Build a practice group of this many clients over two years, in bulk, "
+            "instead of the demo (an empty database only).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=14, help="The random seed of --clients (default 14)."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates known passwords: refused in production mode.")
+        if options["clients"] is not None:
+            self._bulk(options["clients"], options["seed"])
+            return
         if User.objects.filter(username="admin").exists():
             self._refresh()
         else:
@@ -91,6 +111,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {Role(role).label:<30} password: {DEMO_PASSWORD}")
         on_call = f"{Role.THERAPIST.label} (on call, emergency access)"
         self.stdout.write(f"  {ON_CALL[0]:<11} {on_call:<30} password: {DEMO_PASSWORD}")
+
+    def _bulk(self, clients: int, seed: int) -> None:
+        if clients < 1:
+            raise CommandError("--clients must be at least 1.")
+        try:
+            counts = seed_bulk(clients, seed, DEMO_PASSWORD, self.stdout.write)
+        except NotEmptyError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(f"Practice group of {clients} clients created."))
+        for label, count in sorted(counts.items()):
+            self.stdout.write(f"  {label:<32} {count:>9}")
+        self.stdout.write(
+            f"Logins: admin, intake, therapist, prescriber (and numbered others), "
+            f"password: {DEMO_PASSWORD}"
+        )
 
     def _refresh(self) -> None:
         """Move the demo to today when it was seeded on an earlier day (_demo_refresh)."""

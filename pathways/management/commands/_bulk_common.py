@@ -1,0 +1,293 @@
+"""What the bulk practice (`seed_demo --clients N`) shares: the tables it fills, the
+audit entries it collects, and dates in the practice's time zone.
+
+Why not `Model.objects.bulk_create`: on SQLite it sends at most 999 parameters per
+INSERT (about 50 rows of an appointment), builds a model instance per row and
+prepares every field of it; measured here, 100,000 appointments took 8.7 s that way
+against about 1 s through one prepared statement (`cursor.executemany`). A million
+rows and more would not fit in the three minutes the issue allows. So each `Table`
+keeps plain rows and inserts them in batches of `BATCH` with `executemany`, and
+each value still goes through its model field's own preparation wherever that
+matters:
+
+- encrypted fields (`common.fields`) through `get_db_prep_save`, which encrypts each
+  value with its own IV exactly as `save()` and `bulk_create` do;
+- JSON, decimals, UUIDs and addresses through `get_db_prep_save` as well;
+- dates and times through the connection's own adapters (what those fields call);
+- what `save()` computes (`Client.phone_digits`, `AppointmentRequest.name_key`) and
+  `auto_now`/`auto_now_add` times are given by the caller: nothing here calls
+  `save()`, so a stored time is the time the practice's past says it happened.
+
+Primary keys are given here (from the table's highest id + 1), so that rows can point
+at each other before any is inserted; the foreign keys are checked by the database
+at commit (Django creates them DEFERRABLE INITIALLY DEFERRED), and every check and
+unique constraint as each row goes in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import Max
+from django.utils import timezone
+
+from common.fields import EncryptedMixin
+
+BATCH = 5000
+PREPARED = (
+    models.JSONField,
+    models.DecimalField,
+    models.UUIDField,
+    models.GenericIPAddressField,
+)
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a value of `field` is sent to the database (None: as it is)."""
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda value: ops.adapt_json_value(value, encoder)
+    if isinstance(field, (EncryptedMixin, PREPARED)):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateTimeField):
+        return datetime_adapter()
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.TimeField):
+        return ops.adapt_timefield_value
+    return None
+
+
+def datetime_adapter() -> Callable[[Any], Any]:
+    """How an aware datetime is sent: the connection's own adapter, or on SQLite the
+    same thing without its checks (the naive time in the database's zone, as text),
+    which is a tenth of the seed's time otherwise."""
+    if connection.vendor != "sqlite":
+        return connection.ops.adapt_datetimefield_value
+    zone = connection.timezone
+
+    def adapt(value: dt.datetime | None) -> str | None:
+        return None if value is None else str(value.astimezone(zone).replace(tzinfo=None))
+
+    return adapt
+
+
+class Table:
+    """Rows of one model, inserted in batches. `add` takes attribute names
+    (`client_id`, not `client`) and returns the new row's id."""
+
+    def __init__(self, model: type[models.Model], writer: Writer) -> None:
+        self.model = model
+        self.writer = writer
+        fields = list(model._meta.concrete_fields)
+        self.names = [field.attname for field in fields]
+        self.known = frozenset(self.names)
+        self.defaults = [None if field.primary_key else field.get_default() for field in fields]
+        self.converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f))]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(field.column)) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  (names from the model)
+        highest = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+        self.next_id = int(highest) + 1
+        self.rows: list[list[Any]] = []
+        self.count = 0
+
+    def reserve(self) -> int:
+        """An id for a row added later (`add(id=...)`), so others can point at it first."""
+        pk = self.next_id
+        self.next_id += 1
+        return pk
+
+    def add(self, **values: Any) -> int:
+        unknown = values.keys() - self.known
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no column {sorted(unknown)}")
+        pk = values.get("id") or self.reserve()
+        values["id"] = pk
+        self.rows.append(
+            [values.get(n, d) for n, d in zip(self.names, self.defaults, strict=True)]
+        )
+        if len(self.rows) >= BATCH:
+            self.flush()
+        return pk
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        for row in self.rows:
+            for index, convert in self.converters:
+                row[index] = convert(row[index])
+        self.writer.insert(self.sql, self.rows)
+        self.count += len(self.rows)
+        self.rows = []
+
+
+class Writer:
+    """Runs the INSERTs on a second thread while this one builds the next rows.
+
+    Python's sqlite3 releases the GIL while SQLite works, so on two cores the two
+    overlap (SQLite's share of the seed is about a third). One thread at a time uses
+    the connection: once the writer has started, this thread only hands it batches,
+    and waits for all of them (`wait`) before it queries again. On another database
+    the INSERTs run on this thread, in turn."""
+
+    def __init__(self) -> None:
+        self.batches: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if connection.vendor != "sqlite" or self.thread is not None:
+            return
+        connection.ensure_connection()
+        db = connection.connection
+        self.thread = threading.Thread(target=self._run, args=(db,), daemon=True)
+        self.thread.start()
+
+    def _run(self, db: Any) -> None:
+        while (batch := self.batches.get()) is not None:
+            try:
+                if self.error is None:
+                    db.executemany(*batch)
+            except BaseException as exc:
+                self.error = exc
+            finally:
+                self.batches.task_done()
+        self.batches.task_done()
+
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None
+
+    def insert(self, sql: str, rows: list[Any]) -> None:
+        self._check()
+        if self.thread is None:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            return
+        self.batches.put((sql.replace("%s", "?"), rows))  # sqlite3's own placeholders
+
+    def wait(self) -> None:
+        """Every batch handed over is in the database."""
+        if self.thread is not None:
+            self.batches.join()
+        self._check()
+
+    def stop(self) -> None:
+        """Let the thread finish what it was given, and end; raise its error if any."""
+        if self.thread is not None:
+            self.batches.put(None)
+            self.thread.join()
+            self.thread = None
+        self._check()
+
+    def halt(self) -> None:
+        """After an error here: end the thread, dropping what it has not done."""
+        if self.error is None:
+            self.error = RuntimeError("halted")
+        with contextlib.suppress(BaseException):  # the first error is the one raised
+            self.stop()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+class Tables:
+    """One `Table` per model, each made before the writer starts (making one reads
+    the table's highest id)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[type[models.Model], Table] = {}
+        self.writer = Writer()
+
+    def __getitem__(self, model: type[models.Model]) -> Table:
+        table = self._tables.get(model)
+        if table is None:
+            if self.writer.busy:
+                raise RuntimeError(f"Make the table of {model.__name__} before the writer starts.")
+            table = self._tables[model] = Table(model, self.writer)
+        return table
+
+    def flush(self) -> dict[str, int]:
+        """Insert what is left; make each id sequence continue after the rows given
+        (PostgreSQL; SQLite follows by itself). Returns the rows inserted per model."""
+        for table in self._tables.values():
+            table.flush()
+        self.writer.wait()
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self._tables))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        return {t.model._meta.label: t.count for t in self._tables.values()}
+
+
+# --- The audit entries -----------------------------------------------------------
+
+# An entry as collected: at, actor id, actor username, action, object type,
+# object id, client id, ip, detail. Written by _bulk_audit.write_chain.
+Entry = tuple[dt.datetime, int | None, str, str, str, str, int | None, str | None, dict[str, Any]]
+# Who acts: (user id, username) of a member of staff; None for a client on a link
+# or the system (no user).
+Who = tuple[int, str] | None
+
+
+class Trail:
+    """The audit entries the practice's past implies, collected as it is built and
+    chained in time order at the end (`_bulk_audit`)."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.entries: list[Entry] = []
+
+    def log(
+        self,
+        at: dt.datetime,
+        who: Who,
+        action: str,
+        model: type[models.Model] | None,
+        object_id: int | None,
+        client_id: int | None,
+        detail: dict[str, Any] | None = None,
+        ip: str | None = None,
+    ) -> None:
+        """One entry, as `audit.services.log_action` would write it at `at` (never
+        later than now: nothing in the trail happens in the future)."""
+        if at > self.now:
+            return
+        self.entries.append(
+            (
+                at,
+                who[0] if who else None,
+                who[1] if who else "",
+                action,
+                model._meta.label_lower if model is not None else "",
+                str(object_id) if object_id is not None else "",
+                client_id,
+                ip,
+                detail or {},
+            )
+        )
+
+
+# --- Dates ------------------------------------------------------------------------
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """An aware datetime at that local time of the practice."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def weekday_on_or_after(day: dt.date) -> dt.date:
+    """The day itself, or the Monday after a weekend day (the practice is open Mon–Fri)."""
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)

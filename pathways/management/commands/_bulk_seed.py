@@ -1,0 +1,172 @@
+"""`seed_demo --clients N`: a practice group of N clients over two years, in bulk.
+
+It needs an empty practice (no users, clients or audit entries: a database just
+migrated) and refuses anything else, the demo included, for three reasons:
+- the audit trail's times only go forward (`audit.chain` reports an entry earlier
+  than the one before it as backdated), so a two-year past can only be chained at
+  the start of an empty trail;
+- the demo's refresh (`_demo_refresh`) moves every date of its apps forward, row by
+  row, on a later day: beside a bulk practice it would rewrite millions of rows;
+- a data set for `make bench` is the same every time: the same N and seed give the
+  same practice (relative to the day it is built), whatever was there before.
+Run it once on a fresh database (`DATABASE_URL=sqlite:////tmp/bulk.sqlite3`, then
+`migrate`). A later plain `seed_demo` finds the user "admin" and, with no demo
+anchor to move, changes nothing.
+
+Everything is written in one transaction: all of it, or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import io
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.core.management import call_command
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from bls.models import DesensitisationSet, EmdrRecord, PhaseMark
+from clients.models import Client, Diagnosis
+from consents.models import ConsentRequest, SignedConsent
+from dosing.models import (
+    Administration,
+    AdverseEvent,
+    Discharge,
+    DosingRecord,
+    SessionNote,
+    VitalSigns,
+)
+from intake.models import AppointmentRequest, StatusChange
+from measures.models import MeasureLink, MeasureSchedule, Response, SafetyAlert
+from partners.models import Disclosure, Partner, PartnerMembership, Referral, ReferralEvent
+from pathways.management.commands._bulk_audit import write_chain
+from pathways.management.commands._bulk_calendar import Booker
+from pathways.management.commands._bulk_clients import (
+    seed_client,
+    seed_request,
+)
+from pathways.management.commands._bulk_common import Tables, Trail
+from pathways.management.commands._bulk_measures import MeasureWriter
+from pathways.management.commands._bulk_staff import (
+    grant_break_glass,
+    install_documents,
+    seed_practice,
+)
+from pathways.management.commands._bulk_world import World
+from prescriptions.models import Prescription
+from scheduling.models import Appointment, Room, WorkingHours
+from treatment.models import TreatmentCourse, TreatmentSession
+from website.models import Service
+from website.services import services_install_defaults
+
+# Every model the practice writes rows of (their tables are made before the writer starts).
+MODELS: list[type[models.Model]] = [
+    User, Room, WorkingHours, Partner, PartnerMembership, Client, Diagnosis,
+    AppointmentRequest, StatusChange, Appointment, ConsentRequest, SignedConsent, Referral,
+    ReferralEvent, Disclosure, Prescription, TreatmentCourse, TreatmentSession,
+    MeasureSchedule, MeasureLink, Response, SafetyAlert, DosingRecord, VitalSigns,
+    Administration, AdverseEvent, Discharge, SessionNote, EmdrRecord, PhaseMark,
+    DesensitisationSet,
+]  # fmt: skip
+YEARS_DAYS = 730
+AHEAD_DAYS = 28  # appointments are booked up to four weeks ahead
+NOT_EMPTY = (
+    "seed_demo --clients builds a practice in an empty database, and this one already "
+    "has {what}. Point DATABASE_URL at a new database, run migrate, then seed_demo --clients."
+)
+
+
+class NotEmptyError(Exception):
+    pass
+
+
+@contextmanager
+def page_cache() -> Iterator[None]:
+    """On SQLite, a page cache of a gigabyte while the seed runs (the default is 2 MB):
+    the unique index of the chain's hashes takes its rows in random order, and with a
+    small cache each insert reads pages back from the file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -1000000")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def check_empty() -> None:
+    for model, what in ((User, "users"), (Client, "clients"), (AuditEvent, "audit entries")):
+        if model._default_manager.exists():
+            raise NotEmptyError(NOT_EMPTY.format(what=what))
+
+
+def _took(started: float) -> str:
+    return f"{time.perf_counter() - started:.0f} s, CPU {time.process_time():.0f} s"
+
+
+def seed_bulk(
+    clients: int, seed: int, password: str, say: Callable[[str], None]
+) -> dict[str, int]:
+    """Build the practice; returns the rows written per model."""
+    check_empty()
+    started = time.perf_counter()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    rng = random.Random(seed)  # noqa: S311  (invented data, the same from the same seed)
+    # Millions of small rows: the cyclic collector would rescan them all, again and
+    # again, for nothing (there are no cycles to free until the end).
+    gc.disable()
+    tables = Tables()
+    try:
+        with transaction.atomic(), page_cache():
+            services_install_defaults()
+            call_command("load_instruments", stdout=io.StringIO())
+            trail = Trail(now)
+            practice = seed_practice(
+                tables, trail, clients, today - dt.timedelta(days=YEARS_DAYS), password
+            )
+            for service in Service.objects.all():
+                practice.services[service.slug] = (service.pk, service.title)
+            install_documents(trail, practice)
+            tables[User].flush()
+            grant_break_glass(practice)
+            for model in MODELS:
+                tables[model]
+            tables.writer.start()
+            world = World(
+                tables=tables,
+                trail=trail,
+                rng=rng,
+                practice=practice,
+                booker=Booker(tables, trail, practice),
+                measures=MeasureWriter(tables, trail, rng),
+                today=today,
+                horizon=today + dt.timedelta(days=AHEAD_DAYS),
+            )
+            for index in range(clients):
+                seed_client(world, index)
+                if index and index % 1000 == 0:
+                    say(f"  {index} clients ({_took(started)})")
+            for index in range(clients // 5):
+                seed_request(world, index)
+            counts = tables.flush()
+            say(f"  records written ({_took(started)}); audit trail next")
+            counts[AuditEvent._meta.label] = write_chain(trail.entries, tables.writer)
+            say(f"  audit trail written ({_took(started)}); committing")
+    finally:
+        tables.writer.halt()
+        gc.enable()
+    say(f"  done ({_took(started)})")
+    return counts
