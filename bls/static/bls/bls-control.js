@@ -31,6 +31,7 @@
   var reconnectTimer = null;
   var openedAt = 0; // when this page opened a display window (0: none waiting)
   var channel = null;
+  var reportNumber = ""; // the set whose report form was last sent
   var state = { display: "unknown", running: false, passes: 0, total: null, seconds: null };
 
   function $(id) { return document.getElementById(id); }
@@ -151,6 +152,11 @@
   function receive(message) {
     switch (message.type) {
       case "display":
+        if (message.state === "ended") {
+          setRunning(false);
+          say("The pairing has ended: the display shows a new code.");
+          break;
+        }
         state.display = message.state === "lost" ? "lost" : "connected";
         if (state.display === "lost") { setRunning(false); }
         if ("reduced_motion" in message && $("bls-motion-note")) {
@@ -297,13 +303,16 @@
     var target = detail.target;
     if (target && target.id === "bls-report" && detail.requestConfig && detail.requestConfig.verb === "post"
         && !target.querySelector(".set-report")) {
-      var number = detail.elt && detail.elt.dataset ? detail.elt.dataset.set : "";
-      say("The client's report for set " + number + " is saved.");
+      say("The client's report for set " + reportNumber + " is saved.");
     }
   }
 
   function init() {
     wire();
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      var elt = event.detail && event.detail.elt;
+      if (elt && elt.matches && elt.matches("form.set-report")) { reportNumber = elt.dataset.set || ""; }
+    });
     document.body.addEventListener("htmx:afterSettle", settled);
   }
 

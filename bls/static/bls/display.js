@@ -58,6 +58,7 @@
   var codeTimer = null;
   var codeDeadline = 0;
   var paired = false;
+  var pausedFor = null; // "control" or "lost" while the paused screen shows
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   // What the set looks and sounds like: from the start message, changed by settings.
@@ -69,6 +70,7 @@
   // --- Screens -----------------------------------------------------------------
 
   function show(name, announcement) {
+    if (name !== "paused") { pausedFor = null; }
     screens.forEach(function (s) { $("screen-" + s).hidden = s !== name; });
     var heading = $(name + "-title");
     if (heading && name !== "run") {
@@ -232,7 +234,8 @@
       case "stop": return endRun("stopped");
       case "pause": return endRun("paused");
       case "resume_control":
-        if (!run) { ready("Your therapist is connected again. Waiting for them to start."); }
+        // Sent whenever the therapist's page connects: news only after a pause.
+        if (!run && pausedFor === "control") { ready("Your therapist is connected again. Waiting for them to start."); }
         return undefined;
       case "ended": return onEnded();
       default: return undefined;
@@ -470,6 +473,7 @@
     if (reason === "paused") {
       $("paused-text").textContent = "Paused: waiting for your therapist's connection.";
       show("paused", "Paused: waiting for your therapist's connection.");
+      pausedFor = "control";
     } else {
       ready("Set finished. Waiting for your therapist.");
     }
