@@ -341,6 +341,7 @@
     listen.hidden = look.mode !== "auditory";
     var light = isLight(look.background);
     counter.classList.toggle("on-light", light);
+    $("run-status").classList.toggle("on-light", light);
     listen.classList.toggle("on-light", light);
   }
 
@@ -406,6 +407,7 @@
       nextTone: 1,
       voices: []
     };
+    $("run-status").hidden = true;
     show("run", "The set has started.");
     updateCounter(0);
     startLoops();
@@ -447,6 +449,12 @@
       cancelTones(run, end);
     }
     run.reason = reason;
+    var early = { lost: "Paused: connection lost, reconnecting…", paused: "Paused: waiting for your therapist's connection.", stopped: "" };
+    if (early[reason]) {
+      $("run-status").textContent = early[reason];
+      $("run-status").hidden = false;
+      announce(early[reason]);
+    }
     check(run);
   }
 
