@@ -14,11 +14,14 @@ consumers: each handler runs in Django's thread with a fresh database connection
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.urls import reverse
@@ -41,6 +44,31 @@ def control_group(pairing_id: int) -> str:
     return f"bls-control-{pairing_id}"
 
 
+def layer_send(message: dict[str, Any], *, channel: str = "", group: str = "") -> None:
+    """Send on the channel layer from synchronous code (a view, a consumer), to a
+    display's channel or to a group of control sockets."""
+    layer = get_channel_layer()
+    if layer is None or not (channel or group):
+        return
+    send = async_to_sync(layer.send) if channel else async_to_sync(layer.group_send)
+    target = channel or group
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send(target, message)
+        return
+    # async_to_sync refuses a thread whose event loop is running: only the test
+    # suite's main thread, once Playwright's sync API has started one. The message
+    # goes from a short-lived thread instead.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(send, target, message).result(timeout=10)
+
+
+def relay(message: dict[str, Any]) -> dict[str, Any]:
+    """The layer's envelope of a frame for a socket (handled by `bls_relay`)."""
+    return {"type": "bls.relay", "message": message}
+
+
 def _ip(scope: dict[str, Any]) -> str | None:
     client = scope.get("client")
     return str(client[0]) if client else None
@@ -53,6 +81,13 @@ def _logged_message(entry: DesensitisationSet) -> dict[str, Any]:
         "interrupted": entry.interrupted,
         "report_url": reverse("bls:set_report", args=[entry.record_id, entry.number]),
     }
+
+
+def _display_state(found: DisplayPairing) -> dict[str, Any]:
+    """What the control is told of the display: connected or lost, and whether its
+    device asks for reduced motion."""
+    state = "connected" if found.display_channel else "lost"
+    return {"type": "display", "state": state, "reduced_motion": found.reduced_motion}
 
 
 class _Json(JsonWebsocketConsumer):  # type: ignore[misc]
@@ -69,15 +104,10 @@ class _Json(JsonWebsocketConsumer):  # type: ignore[misc]
         self.receive_json(content)
 
     def to_controls(self, pairing_id: int, message: dict[str, Any]) -> None:
-        async_to_sync(self.channel_layer.group_send)(
-            control_group(pairing_id), {"type": "bls.relay", "message": message}
-        )
+        layer_send(relay(message), group=control_group(pairing_id))
 
     def to_display(self, channel: str, message: dict[str, Any]) -> None:
-        if channel:
-            async_to_sync(self.channel_layer.send)(
-                channel, {"type": "bls.relay", "message": message}
-            )
+        layer_send(relay(message), channel=channel)
 
     def bls_relay(self, event: dict[str, Any]) -> None:
         self.send_json(event["message"])
@@ -86,12 +116,15 @@ class _Json(JsonWebsocketConsumer):  # type: ignore[misc]
 class DisplayConsumer(_Json):
     pairing_id: int | None = None
     last_hello: float = 0.0
+    reduced_motion: bool = False
 
     def connect(self) -> None:
         self.accept()
 
     def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
+        # The display's device asks for reduced motion (prefers-reduced-motion).
+        self.reduced_motion = content.get("reduced_motion") is True
         if kind == "hello":
             self._hello()
         elif kind == "resume":
@@ -110,14 +143,18 @@ class DisplayConsumer(_Json):
             return
         self.last_hello = now
         self._leave()
-        made, code = pairing.pairing_create(channel=self.channel_name)
+        made, code = pairing.pairing_create(
+            channel=self.channel_name, reduced_motion=self.reduced_motion
+        )
         self.pairing_id = made.pk
         seconds = round((made.expires_at - made.created_at).total_seconds())
         self.send_json({"type": "code", "code": code, "expires_in": seconds})
 
     def _resume(self, token: object) -> None:
         found = pairing.pairing_resume(
-            token=token if isinstance(token, str) else "", channel=self.channel_name
+            token=token if isinstance(token, str) else "",
+            channel=self.channel_name,
+            reduced_motion=self.reduced_motion,
         )
         if found is None:
             self.last_hello = 0.0
@@ -126,7 +163,7 @@ class DisplayConsumer(_Json):
         self._leave()
         self.pairing_id = found.pk
         self.send_json({"type": "resumed"})
-        self.to_controls(found.pk, {"type": "display", "state": "connected"})
+        self.to_controls(found.pk, _display_state(found))
 
     def _progress(self, passes: object) -> None:
         if self.pairing_id is None or not isinstance(passes, int):
@@ -192,8 +229,7 @@ class ControlConsumer(_Json):
             control_group(self.pairing_id), self.channel_name
         )
         self.joined = True
-        state = "connected" if found.display_channel else "lost"
-        self.send_json({"type": "display", "state": state})
+        self.send_json(_display_state(found))
         self.to_display(found.display_channel, {"type": "resume_control"})
 
     def _authorised(self, what: str) -> DisplayPairing | None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -24,7 +22,7 @@ from accounts.models import Role
 from audit.services import log_action
 from bls import pairing, queries, services
 from bls.access import get_record_for_user
-from bls.consumers import control_group
+from bls.consumers import control_group, layer_send, relay
 from bls.forms import SetReportForm
 from bls.models import DesensitisationSet, DisplayPairing, EmdrRecord
 from bls.views import _anchor, _context, _is_htmx
@@ -40,12 +38,6 @@ def _record_to_control(request: AuthedRequest, pk: int, what: str) -> EmdrRecord
         )
         raise Http404
     return record
-
-
-def _send(channel: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if channel and layer is not None:
-        async_to_sync(layer.send)(channel, message)
 
 
 def _panel(
@@ -73,9 +65,10 @@ def display_pair(request: AuthedRequest, pk: int) -> HttpResponse:
             return render(request, "bls/record.html", page)
         return _panel(request, record, queries.active_pairing(record, request.user), **context)
     found = paired.pairing
-    _send(
-        found.display_channel,
+    # The display learns it is paired, and the token it reconnects with (never stored).
+    layer_send(
         {"type": "bls.paired", "pairing": found.pk, "resume": paired.resume_token},
+        channel=found.display_channel,
     )
     return _panel(request, record, found)
 
@@ -87,13 +80,8 @@ def display_end(request: AuthedRequest, pk: int) -> HttpResponse:
     found = queries.active_pairing(record, request.user)
     if found is not None:
         ended = pairing.pairing_end(actor=actor_from(request), pairing=found)
-        _send(ended.display_channel, {"type": "bls.ended", "pairing": ended.pk})
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(
-                control_group(ended.pk),
-                {"type": "bls.relay", "message": {"type": "display", "state": "ended"}},
-            )
+        layer_send({"type": "bls.ended", "pairing": ended.pk}, channel=ended.display_channel)
+        layer_send(relay({"type": "display", "state": "ended"}), group=control_group(ended.pk))
     return _panel(request, record, None)
 
 

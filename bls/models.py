@@ -227,6 +227,9 @@ class DisplayPairing(models.Model):
     # The display consumer's channel name, for the commands sent to it.
     display_channel = models.CharField(max_length=200, blank=True)
     resume_hash = models.CharField(max_length=64, blank=True)
+    # The display's device asks for reduced motion (prefers-reduced-motion): the set
+    # still runs, and the therapist is told.
+    reduced_motion = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     # The set running on the display, if any: when it started, its settings (mode,
     # speed, passes, seconds, direction) and the passes it has reported done.

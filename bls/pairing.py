@@ -118,7 +118,7 @@ def refuse(*, actor: Actor, record: EmdrRecord | None, action: str, why: str) ->
 # --- The display's side ----------------------------------------------------------
 
 
-def pairing_create(*, channel: str) -> tuple[DisplayPairing, str]:
+def pairing_create(*, channel: str, reduced_motion: bool = False) -> tuple[DisplayPairing, str]:
     """A new pairing for the display on `channel`, and its code (shown once, kept only
     as a hash). No audit entry: a display holds no PHI and nobody is signed in."""
     now = timezone.now()
@@ -135,11 +135,14 @@ def pairing_create(*, channel: str) -> tuple[DisplayPairing, str]:
         created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.BLS_PAIRING_SECONDS),
         display_channel=channel,
+        reduced_motion=reduced_motion,
     )
     return pairing, code
 
 
-def pairing_resume(*, token: str, channel: str) -> DisplayPairing | None:
+def pairing_resume(
+    *, token: str, channel: str, reduced_motion: bool = False
+) -> DisplayPairing | None:
     """The live paired pairing whose resume token this is, now on `channel`; or None."""
     if not token or len(token) > 200:
         return None
@@ -152,7 +155,8 @@ def pairing_resume(*, token: str, channel: str) -> DisplayPairing | None:
         if pairing is None:
             return None
         pairing.display_channel = channel
-        pairing.save(update_fields=["display_channel"])
+        pairing.reduced_motion = reduced_motion
+        pairing.save(update_fields=["display_channel", "reduced_motion"])
     return pairing
 
 
@@ -303,8 +307,10 @@ def set_finish(
     dose worked out as `bls.services.set_add` does. None if no set was running (a
     "finished" after the disconnect already logged it, or the other way round)."""
     with transaction.atomic():
+        # Only the pairing's row: the record and the therapist are nullable joins, which
+        # PostgreSQL will not lock (and the record is locked on its own below).
         pairing = (
-            DisplayPairing.objects.select_for_update()
+            DisplayPairing.objects.select_for_update(of=("self",))
             .select_related("record", "therapist")
             .get(pk=pairing_id)
         )
