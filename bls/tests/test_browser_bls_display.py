@@ -86,60 +86,6 @@ def display_page(browser: Any, asgi_live_server: Any) -> Iterator[Any]:
     assert errors == [], errors
 
 
-# --- TEMPORARY until h-blsserver's conftest fixtures land (then deleted) -------------
-import threading  # noqa: E402
-
-
-class _Server:
-    url = ""
-
-
-@pytest.fixture(scope="session")
-def _daphne() -> _Server:
-    from daphne.server import Server
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from pathways.asgi import application
-
-    server = Server(
-        application=ASGIStaticFilesHandler(application),
-        endpoints=["tcp:port=0:interface=127.0.0.1"],
-        signal_handlers=False,
-        verbosity=0,
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    import time
-
-    while not server.listening_addresses:
-        time.sleep(0.05)
-    found = _Server()
-    found.url = f"http://127.0.0.1:{server.listening_addresses[0][1]}"
-    return found
-
-
-@pytest.fixture
-def asgi_live_server(_daphne: _Server, transactional_db: Any) -> _Server:
-    return _daphne
-
-
-@pytest.fixture
-def asgi_page(browser: Any, asgi_live_server: _Server) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=asgi_live_server.url, viewport={"width": 1100, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    new_page = context.new_page()
-    errors: list[str] = []
-    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    new_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield new_page
-    context.close()
-    assert errors == [], errors
-
-
-# --- end TEMPORARY ---------------------------------------------------------------------
-
-
 def _record(therapist_name: str = "theo") -> EmdrRecord:
     partner = make_partner("Blue Ridge Psychiatry")
     theo = make_user(therapist_name, Role.THERAPIST, first_name="Theo", last_name="Vance")
