@@ -14,6 +14,7 @@ connection when it chooses. The shipped page has no hook for it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -259,4 +260,56 @@ def test_it_pairs_a_window_opened_on_the_same_computer(asgi_page: Any) -> None:
     expect(window.locator("#ready-text")).to_have_text(
         "Connected. Waiting for your therapist to start."
     )
+    # Ending the pairing (confirmed: it cannot be undone) sends the display back to a code.
+    page.get_by_text("End the pairing…").click()
+    page.get_by_role("button", name="End the pairing", exact=True).click()
+    expect(page.locator("#bls").get_by_label("Code on the display")).to_be_visible()
+    expect(window.locator("#screen-code")).to_be_visible()
+    expect(window.locator("#code-spoken")).to_have_text(re.compile(r"^\d \d \d \d \d \d$"))
     window.close()
+
+
+def test_it_asks_for_a_new_code_when_its_code_expires(page: Any) -> None:
+    """An unpaired code runs out: the display counts it down and asks for another
+    (the test plays the server through page.route_web_socket)."""
+    hellos: list[Any] = []
+
+    def serve(socket: Any) -> None:
+        def answer(text: str | bytes) -> None:
+            if json.loads(text)["type"] == "hello":
+                hellos.append(text)
+                code = "135790" if len(hellos) == 1 else "246802"
+                socket.send(json.dumps({"type": "code", "code": code, "expires_in": 5}))
+
+        socket.on_message(answer)
+
+    page.route_web_socket("**/ws/bls/display/", serve)
+    page.goto("/display/")
+    page.get_by_role("button", name="Tap to begin").click()
+    expect(page.locator("#code-spoken")).to_have_text("1 3 5 7 9 0")
+    expect(page.locator("#code-expires")).to_have_text(re.compile(r"^0:0[0-5]$"))
+    expect(page.locator("#code-spoken")).to_have_text("2 4 6 8 0 2", timeout=10_000)
+    assert len(hellos) == 2
+
+
+def test_it_tells_the_therapist_when_the_display_asks_for_reduced_motion(
+    asgi_page: Any, asgi_live_server: Any
+) -> None:
+    """A device set to reduce motion says so on the display, and the record is told;
+    the set still runs when started (the therapist decides, with the client)."""
+    page = asgi_page
+    record = _record()
+    context = page.context.browser.new_context(
+        base_url=asgi_live_server.url, reduced_motion="reduce"
+    )
+    display = context.new_page()
+    try:
+        display.goto("/display/")
+        expect(display.locator("#reduced-motion-note")).to_be_visible()
+        _pair(page, display, record)
+        expect(page.locator("#bls-motion-note")).to_be_visible()
+        _start(page, speed="2.0", passes="2", mode="Eye movements (the dot)")
+        expect(display.locator("#screen-run")).to_be_visible()
+        expect(page.locator("#bls-status")).to_contain_text("Set 1 logged.", timeout=15_000)
+    finally:
+        context.close()
