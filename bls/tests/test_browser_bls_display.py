@@ -197,6 +197,24 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
     logged.refresh_from_db()
     assert logged.sud == 4
 
+    # A change while the set runs reaches the display at once; Stop ends the set at the
+    # end of the pass in progress, logged with the passes done.
+    _start(page, speed="0.5", passes="24", mode="Eye movements (the dot)")
+    expect(display.locator("#screen-run")).to_be_visible()
+    panel.get_by_label("Speed (passes per second)").fill("2.0")
+    panel.get_by_label("Speed (passes per second)").press("Tab")
+    expect(page.locator("#bls-passes")).to_have_text(re.compile(r"Pass [2-9]\d* of 24"))
+    assert any(json.loads(f) == {"type": "settings", "speed": 2.0} for f in relay.frames)
+    page.get_by_role("button", name="Stop the set").click()
+    expect(page.locator("#bls-status")).to_contain_text("Set 2 logged.", timeout=15_000)
+    stopped = DesensitisationSet.objects.get(record=record, number=2)
+    assert stopped.passes is not None
+    assert 2 <= stopped.passes < 24
+    assert not stopped.interrupted
+    expect(display.locator("#ready-text")).to_have_text(
+        "Set finished. Waiting for your therapist."
+    )
+
     # The display's connection drops mid-set: it stops, says so; the set is interrupted.
     _start(page, speed="1.0", passes="24", mode="Eye movements (the dot)")
     expect(page.locator("#bls-passes")).to_have_text(re.compile(r"Pass [1-9]\d* of 24"))
@@ -207,11 +225,11 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
     expect(said).to_have_text("Paused: connection lost, reconnecting…")
     screenshot(display, "bls-display-paused")
     expect(page.locator("#bls-status")).to_contain_text(
-        "Set 2 logged as interrupted", timeout=15_000
+        "Set 3 logged as interrupted", timeout=15_000
     )
-    interrupted = page.locator('#sets tr[data-set="2"]')
+    interrupted = page.locator('#sets tr[data-set="3"]')
     expect(interrupted).to_contain_text("nterrupted")
-    cut = DesensitisationSet.objects.get(record=record, number=2)
+    cut = DesensitisationSet.objects.get(record=record, number=3)
     assert cut.interrupted
     assert cut.passes is not None
     assert 1 <= cut.passes < 24

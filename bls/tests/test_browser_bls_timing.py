@@ -250,3 +250,36 @@ def test_it_keeps_the_dot_in_place_when_the_speed_changes_mid_set(page: Any) -> 
     turns = turnarounds(samples)
     assert len(turns) == 5, turns
     assert abs((turns[-1] - turns[-2]) / 1000 - 0.5) < 0.05, turns
+
+
+def test_it_stops_a_set_of_seconds_by_itself_at_the_end_of_a_pass(page: Any) -> None:
+    """A set of 3 seconds at 1.0 pass/s: 3 passes, then it stops by itself (reported
+    done, with its duration), and the display waits for the next."""
+    server = FakeServer(page)
+    page.goto("/display/")
+    page.get_by_role("button", name="Tap to begin").click()
+    expect(page.locator("#code-digits")).to_have_text("482\u2009913")
+    server.send(type="paired", resume="resume-token-for-the-test")
+    expect(page.locator("#screen-ready")).to_be_visible()
+    server.send(
+        type="start",
+        mode="both",
+        speed=1.0,
+        passes=None,
+        seconds=3,
+        direction="diagonal",
+        colour="#ffffff",
+        size=60,
+        background="#203040",
+    )
+    expect(page.locator("#screen-run")).to_be_visible()
+    expect(page.locator("#ready-text")).to_have_text(
+        "Set finished. Waiting for your therapist.", timeout=10_000
+    )
+    page.wait_for_timeout(300)  # lets Playwright deliver the last frames
+    finished = server.finished()
+    assert finished is not None
+    assert (finished["passes"], finished["reason"]) == (3, "done")
+    assert 2900 <= finished["ms"] <= 3100
+    progress = [m["passes"] for m in server.received if m["type"] == "progress"]
+    assert progress == [1, 2, 3]

@@ -510,7 +510,10 @@
     }
     var t = clockNow(set.source);
     if (set.endAt === null && set.seconds !== null && elapsed(set, t) >= set.seconds) {
-      set.endAt = Math.max(1, Math.ceil(passesAt(set, t) - 1e-9));
+      // The pass in progress at the limit (computed at the limit's moment, not at this
+      // tick's, so that 3 s at 1 pass/s is 3 passes), finished.
+      var limit = set.started + set.seconds - set.elapsedBefore;
+      set.endAt = Math.max(1, Math.ceil(passesAt(set, limit) - 1e-6));
     }
     var current = passesAt(set, t);
     var whole = Math.floor(set.endAt !== null ? Math.min(current, set.endAt) : current);
