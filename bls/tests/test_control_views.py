@@ -18,7 +18,7 @@ from pathways.testing import BaseTestCase
 from .sockets import run_async
 from .support import make_emdr_appointment, make_emdr_session
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def _channel() -> str:
@@ -46,7 +46,7 @@ class PairViewTests(BaseTestCase):
 
     def test_it_pairs_the_display_and_tells_it(self) -> None:
         self.client.force_login(self.therapist)
-        response = self.client.post(self.url, {"code": self.code}, **HTMX)
+        response = self.client.post(self.url, {"code": self.code}, headers=HTMX)
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "bls/_control.html")
         self.assertEqual(response.context["pairing"].pk, self.made.pk)
@@ -73,7 +73,7 @@ class PairViewTests(BaseTestCase):
             ("12ab", "Enter the 6 digits the display shows."),
         ):
             with self.subTest(typed):
-                response = self.client.post(self.url, {"code": typed}, **HTMX)
+                response = self.client.post(self.url, {"code": typed}, headers=HTMX)
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(response.context["pair_error"], message)
                 self.assertEqual(response.context["code"], typed)
@@ -122,7 +122,7 @@ class EndViewTests(BaseTestCase):
         self.client.force_login(self.therapist2)
         self.assertEqual(self.client.post(url).status_code, 404)
         self.client.force_login(self.therapist)
-        response = self.client.post(url, **HTMX)
+        response = self.client.post(url, headers=HTMX)
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.context["pairing"])
         paired.refresh_from_db()
@@ -150,7 +150,7 @@ class SetReportTests(BaseTestCase):
         self.client.force_login(self.therapist)
 
     def test_it_opens_the_form_for_the_set_just_run(self) -> None:
-        response = self.client.get(self.url, **HTMX)
+        response = self.client.get(self.url, headers=HTMX)
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "bls/_set_report.html")
         self.assertEqual(response.context["entry"], self.entry)
@@ -160,7 +160,7 @@ class SetReportTests(BaseTestCase):
 
     def test_it_saves_the_report_and_answers_the_set_log(self) -> None:
         data = {"client_report": "The river, then calm", "sud": "4", "interweave": ""}
-        response = self.client.post(self.url, data, **HTMX)
+        response = self.client.post(self.url, data, headers=HTMX)
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "bls/_sets.html")
         self.entry.refresh_from_db()
@@ -178,7 +178,7 @@ class SetReportTests(BaseTestCase):
             for headers in (HTMX, {}):
                 with self.subTest(sud=sud, htmx=bool(headers)):
                     data = {"client_report": "Felt the water rising", "sud": sud}
-                    response = self.client.post(self.url, data, **headers)
+                    response = self.client.post(self.url, data, headers=headers)
                     self.assertEqual(response.status_code, 200)
                     form = response.context["form"]
                     self.assertIn("sud", form.errors)
