@@ -122,7 +122,13 @@ class EndViewTests(BaseTestCase):
         self.client.force_login(self.therapist2)
         self.assertEqual(self.client.post(url).status_code, 404)
         self.client.force_login(self.therapist)
+        # One click is not enough: the confirm's second button sends confirm=yes.
         response = self.client.post(url, headers=HTMX)
+        self.assertIn("nothing has changed", response.context["end_error"])
+        self.assertEqual(response.context["pairing"], paired)
+        paired.refresh_from_db()
+        self.assertIsNone(paired.ended_at)
+        response = self.client.post(url, {"confirm": "yes"}, headers=HTMX)
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.context["pairing"])
         paired.refresh_from_db()
@@ -168,6 +174,15 @@ class SetReportTests(BaseTestCase):
         event = AuditEvent.objects.get(action="emdr.set_report")
         self.assertEqual(event.detail["fields"], ["client_report", "sud"])
         self.assertNotIn("river", str(event.detail))
+        # The set log marks a set the display logged, and one that was interrupted.
+        self.assertContains(
+            response, '24 passes, 24 s <span class="set-source">(from the display)'
+        )
+        self.assertNotContains(response, "Interrupted")
+        DesensitisationSet.objects.filter(pk=self.entry.pk).update(interrupted=True, passes=1)
+        response = self.client.post(self.url, data, headers=HTMX)
+        self.assertContains(response, "1 pass, 24 s")
+        self.assertContains(response, "Interrupted</span>")
         page = self.client.post(self.url, {**data, "sud": "3"})
         self.assertRedirects(
             page, f"{self.record.get_absolute_url()}#sets", fetch_redirect_response=False
