@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -76,8 +77,14 @@ def display_pair(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.THERAPIST)
 def display_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    """End the pairing, after the confirm (templates/includes/confirm.html)."""
     record = _record_to_control(request, pk, "display_control")
     found = queries.active_pairing(record, request.user)
+    if request.POST.get("confirm") != "yes":
+        error = "Press “End the display” in the confirm to go ahead; nothing has changed."
+        if not _is_htmx(request):
+            messages.error(request, error)
+        return _panel(request, record, found, end_error=error)
     if found is not None:
         ended = pairing.pairing_end(actor=actor_from(request), pairing=found)
         layer_send({"type": "bls.ended", "pairing": ended.pk}, channel=ended.display_channel)

@@ -46,7 +46,7 @@ MATRIX: dict[str, Entry] = {
     # therapist_of): not the admin, who may read the record but is not in the room.
     # A code no display shows is refused beside the field (200).
     "bls:display_pair": Entry("POST", {Role.THERAPIST}, "record", {"code": "123456"}, posted=200),
-    "bls:display_end": Entry("POST", {Role.THERAPIST}, "record"),
+    "bls:display_end": Entry("POST", {Role.THERAPIST}, "record", {"confirm": "yes"}),
     "bls:set_report": Entry(
         "GET POST", {Role.THERAPIST}, "record set_number", {"sud": "3"}, writes=True
     ),
