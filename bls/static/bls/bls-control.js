@@ -252,6 +252,7 @@
     state.total = message.passes;
     state.seconds = message.seconds;
     state.passes = 0;
+    $("bls-passes").textContent = ""; // not the last set's count while this one starts
     send(message);
   }
 
