@@ -352,3 +352,31 @@ def test_it_tells_the_therapist_when_the_display_asks_for_reduced_motion(
     finally:
         context.close()
         displays_gone()
+
+
+def test_it_reads_well_on_a_phone(phone_page: Any) -> None:
+    """A client at home may use a phone: the start and code screens fit 390 px and pass
+    axe (the test plays the server through page.route_web_socket)."""
+    page = phone_page
+
+    def serve(socket: Any) -> None:
+        socket.on_message(
+            lambda text: (
+                socket.send(json.dumps({"type": "code", "code": "908172", "expires_in": 120}))
+                if json.loads(text)["type"] == "hello"
+                else None
+            )
+        )
+
+    page.route_web_socket("**/ws/bls/display/", serve)
+    page.goto("/display/")
+    assert_accessible(page)
+    screenshot(page, "bls-display-start-phone")
+    page.get_by_role("button", name="Tap to begin").click()
+    expect(page.locator("#code-spoken")).to_have_text("9 0 8 1 7 2")
+    code = page.locator("#code-digits").bounding_box()
+    assert code is not None
+    assert code["x"] >= 0
+    assert code["x"] + code["width"] <= 390
+    assert_accessible(page)
+    screenshot(page, "bls-display-code-phone")
