@@ -208,7 +208,7 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
     report.get_by_label("SUD (if checked)").fill("4")
     report.get_by_label("The client's report", exact=False).first.fill("The bank, then calmer.")
     assert_accessible(page)
-    screenshot(page, "bls-record-report-form")
+    screenshot(page.locator("#bls"), "bls-record-report-form")
     report.get_by_role("button", name="Save the report for set 1").click()
     expect(page.locator("#bls-status")).to_have_text("The client's report for set 1 is saved.")
     expect(row).to_contain_text("The bank, then calmer.")
@@ -257,7 +257,7 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
         "Connected again. Waiting for your therapist to start.", timeout=20_000
     )
     expect(page.locator("#bls-status")).to_contain_text("Display connected.")
-    screenshot(page, "bls-record-control")
+    screenshot(page.locator("#bls"), "bls-record-control")
 
 
 def test_it_sends_the_display_nothing_of_the_record(asgi_page: Any, display_page: Any) -> None:

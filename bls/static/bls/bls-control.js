@@ -77,7 +77,7 @@
   function describe() {
     var parts = [];
     if (state.display === "connected") { parts.push("Display connected."); }
-    if (state.display === "lost") { parts.push("Display connection lost: it finishes its pass and waits."); }
+    if (state.display === "lost") { parts.push("Display not connected: a set stops at the end of its pass; the display reconnects by itself while its page is open."); }
     if (state.running) { parts.push("Set running."); }
     return parts.join(" ");
   }
