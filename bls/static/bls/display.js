@@ -3,44 +3,20 @@
  * sweep, alternating left and right, run by the therapist from the EMDR record over a
  * WebSocket. The page never receives or shows PHI: codes, settings and pass counts only.
  *
- * Timing. A set's position is a function of time, never a sum of frame steps:
- *   passes(t) = phase0 + (t - t0) * speed      (one pass = one sweep, side to side)
- *   position  = triangle wave of passes(t): 0 at the left, 1 at the right
- * so a dropped or late frame only skips a drawing, never changes the speed. A speed
- * change mid-set re-anchors (phase0 = passes(now), t0 = now): the dot carries on
- * from where it is, in the same direction (the phase is continuous).
- *
- * One clock for sound and sight. The tones are scheduled ahead on the AudioContext
- * clock (a look-ahead scheduler: every 25 ms, each tone due in the next 120 ms is
- * started at its exact context time), because a timer or a frame callback in the
- * page is late by milliseconds at random and the audio clock is not. While the audio
- * context runs, the motion is computed on that same clock: each frame reads the
- * context time now leaving the speakers through getOutputTimestamp() (contextTime at
- * performanceTime, carried forward to the frame's performance.now()), so the dot
- * reaches a side when its tone is heard, output latency included; a tone scheduled at
- * context time T is heard when the output reaches T. Without audio (or before the tap
- * unlocked it, or if the context stops) the motion runs on performance.now(), and a
- * change of clock mid-set re-anchors as a speed change does.
+ * The set itself (the dot's motion from elapsed time, the tones on the audio clock,
+ * one clock for both) is bls-set.js, loaded first; its header says how it keeps time.
  *
  * Safety: nothing blinks or flashes (the dot moves; screens change only on a message);
  * the set starts only after the person tapped (which unlocks audio and full screen);
  * a set always stops by itself (its passes, or its seconds then the pass in progress).
  *
- * Tactile (later, DEVELOPERS.md): navigator.vibrate(ms) on a phone in each hand, each
- * paired as its own display for one side, buzzing where a tone of its side is scheduled
- * here (onPassEnd below is the place); iOS Safari has no Vibration API.
+ * Tactile: not built (DEVELOPERS.md, "The BLS display").
  */
 (function () {
   "use strict";
 
   var SPEED_MIN = 0.5;
   var SPEED_MAX = 2.0;
-  var LOOKAHEAD_S = 0.12; // how far ahead tones are put on the audio clock
-  var SCHEDULER_MS = 25; // how often the scheduler looks (a timer: it runs when frames don't)
-  var LEAD_IN_S = 0.15; // the first pass starts this long after the start message
-  var TONE_S = 0.06;
-  var TONE_HZ = 660;
-  var TONE_GAIN = 0.25;
   var BACKOFF_S = [0.5, 1, 2, 4, 8, 15];
   var TOKEN_KEY = "pathways-bls-resume";
   var CHANNEL = "pathways-bls";
@@ -63,9 +39,7 @@
 
   // What the set looks and sounds like: from the start message, changed by settings.
   var look = { mode: "eyes", direction: "horizontal", colour: "#1f6feb", size: 48, background: "#000000" };
-  var run = null; // the set in progress, or null
-  var frame = 0;
-  var scheduler = null;
+  var engine = null; // the set runner (bls-set.js); engine.run is the set in progress
 
   // --- Screens -----------------------------------------------------------------
 
@@ -208,7 +182,7 @@
   // server logs it as interrupted from the last progress it had (bls-protocol.md).
   function lost() {
     stopCodeTimer();
-    if (run) {
+    if (engine.run) {
       endRun("lost");
     } else if (paired) {
       show("paused", "Paused: connection lost, reconnecting…");
@@ -227,7 +201,7 @@
       case "paired": return onPaired(message);
       case "resumed":
         // A set still finishing its pass after the drop says so when it stops.
-        if (run) { run.resumed = true; return undefined; }
+        if (engine.run) { engine.run.resumed = true; return undefined; }
         return ready("Connected again. Waiting for your therapist to start.");
       case "start": return startRun(message);
       case "settings": return applySettings(message);
@@ -235,7 +209,7 @@
       case "pause": return endRun("paused");
       case "resume_control":
         // Sent whenever the therapist's page connects: news only after a pause.
-        if (!run && pausedFor === "control") { ready("Your therapist is connected again. Waiting for them to start."); }
+        if (!engine.run && pausedFor === "control") { ready("Your therapist is connected again. Waiting for them to start."); }
         return undefined;
       case "ended": return onEnded();
       default: return undefined;
@@ -345,132 +319,63 @@
     listen.classList.toggle("on-light", light);
   }
 
-  // --- The clock ---------------------------------------------------------------
+  // --- A set (its timing is bls-set.js) ----------------------------------------
 
-  function audioRunning() { return audio !== null && audio.state === "running"; }
-
-  // Seconds on the set's clock: the audio output's context time when audio runs,
-  // else the page's performance clock (see the header).
-  function clockNow(source) {
-    if (source === "audio") {
-      var stamp = audio.getOutputTimestamp ? audio.getOutputTimestamp() : null;
-      if (stamp && stamp.performanceTime > 0) {
-        return stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
-      }
-      return audio.currentTime - (audio.outputLatency || audio.baseLatency || 0);
-    }
-    return performance.now() / 1000;
+  function values(message) {
+    return {
+      speed: number(message.speed, SPEED_MIN, SPEED_MAX),
+      passes: message.passes === null ? null : roundOrNull(number(message.passes, 1, 200)),
+      seconds: number(message.seconds, 1, 600)
+    };
   }
 
-  function passesAt(set, t) { return Math.max(0, set.phase0 + (t - set.t0) * set.speed); }
-
-  // Re-anchor the set at the current phase (speed or clock change): continuous.
-  function reanchor(set, source, speed) {
-    var t = clockNow(set.source);
-    var phase = passesAt(set, t);
-    if (source !== set.source) {
-      // The seconds run so far are kept; the set's clock starts again on the new source.
-      set.elapsedBefore = elapsed(set, t);
-      set.started = clockNow(source);
-    }
-    set.source = source;
-    set.t0 = clockNow(source);
-    set.phase0 = phase;
-    set.speed = speed;
-    cancelTones(set);
-  }
-
-  // --- A set -------------------------------------------------------------------
+  function roundOrNull(n) { return n === null ? null : Math.round(n); }
 
   function startRun(message) {
     if (!paired) { return; }
     abandon(true);
     applyLook(message);
-    var speed = number(message.speed, SPEED_MIN, SPEED_MAX) || 1.0;
-    var passes = number(message.passes, 1, 200);
-    var seconds = number(message.seconds, 1, 600);
-    if (passes === null && seconds === null) { passes = 24; }
-    var source = audioRunning() ? "audio" : "perf";
-    var t0 = clockNow(source) + LEAD_IN_S;
-    run = {
-      source: source,
-      t0: t0,
-      phase0: 0,
-      speed: speed,
-      passes: passes !== null ? Math.round(passes) : null,
-      seconds: seconds,
-      started: t0, // on the set's clock; for "ms" and the seconds limit
-      elapsedBefore: 0, // seconds run on a clock the set left (a clock change)
-      endAt: passes !== null ? Math.round(passes) : null, // the pass the set ends on
-      reason: "done",
-      reported: 0,
-      nextTone: 1,
-      voices: []
-    };
+    var asked = values(message);
+    if (asked.passes === null && asked.seconds === null) { asked.passes = 24; }
+    if (asked.passes !== null) { asked.seconds = null; }
+    asked.speed = asked.speed || 1.0;
+    var set = engine.start(asked);
     $("run-status").hidden = true;
     show("run", "The set has started.");
-    updateCounter(0);
-    startLoops();
+    updateCounter(0, set);
   }
 
   function applySettings(message) {
     applyLook(message);
-    if (!run) { return; }
-    var speed = number(message.speed, SPEED_MIN, SPEED_MAX);
-    if (speed !== null && speed !== run.speed) {
-      reanchor(run, run.source, speed);
-    }
-    if (run.reason === "done") {
-      var passes = number(message.passes, 1, 200);
-      if (passes !== null) {
-        run.passes = Math.round(passes);
-        run.seconds = null;
-        run.endAt = Math.max(run.passes, Math.ceil(passesAt(run, clockNow(run.source))));
-      }
-      var seconds = number(message.seconds, 1, 600);
-      if (seconds !== null) {
-        run.seconds = seconds;
-        run.passes = null;
-        run.endAt = null;
-      }
-    }
-    if (look.mode === "eyes") { cancelTones(run); }
+    engine.change(values(message));
   }
 
-  function elapsed(set, t) { return set.elapsedBefore + Math.max(0, t - set.started); }
-
-  // Stop at the end of the pass in progress (never mid-sweep): stop, pause, lost.
+  // Stop at the end of the pass in progress: stop, pause (the therapist's page
+  // dropped), lost (this page's connection dropped). Said at once; the dot finishes.
   function endRun(reason) {
-    if (!run) { return; }
-    var current = passesAt(run, clockNow(run.source));
-    var end = Math.ceil(current - 1e-9);
-    if (run.endAt === null || end < run.endAt) {
-      run.endAt = end;
-      cancelTones(run, end);
-    }
-    run.reason = reason;
+    if (!engine.run) { return; }
     var early = { lost: "Paused: connection lost, reconnecting…", paused: "Paused: waiting for your therapist's connection.", stopped: "" };
     if (early[reason]) {
       $("run-status").textContent = early[reason];
       $("run-status").hidden = false;
       announce(early[reason]);
     }
-    check(run);
+    engine.end(reason);
   }
 
-  function finish(set, reason) {
-    var endTime = set.t0 + (set.endAt - set.phase0) / set.speed;
-    var ms = Math.round(Math.max(0, elapsed(set, endTime)) * 1000);
-    var done = set.endAt;
-    cancelTones(set, done);
-    run = null;
-    stopLoops();
+  function progressed(whole, set) {
+    send({ type: "progress", passes: whole });
+    updateCounter(whole, set);
+  }
+
+  function finished(set, done, ms) {
+    var reason = set.reason;
     updateCounter(done, set);
-    if (reason === "lost" || reason === "ended") {
+    if (reason === "lost") {
       // Nobody to tell: the server logs the set from its last progress.
-      if (reason === "lost" && set.resumed) {
+      if (set.resumed) {
         ready("Connected again. Waiting for your therapist to start.");
-      } else if (reason === "lost") {
+      } else {
         $("paused-text").textContent = "Paused: connection lost, reconnecting…";
         show("paused", "Paused: connection lost, reconnecting…");
       }
@@ -490,154 +395,14 @@
   // Drop the set at once (a new start, a new code, the pairing ended): `report` says
   // whether the server still listens for how it ended.
   function abandon(report) {
-    if (!run) { return; }
-    var set = run;
-    var t = clockNow(set.source);
-    var done = Math.floor(passesAt(set, t));
-    cancelTones(set, -1);
-    run = null;
-    stopLoops();
-    if (report) {
-      send({ type: "finished", passes: done, ms: Math.round(elapsed(set, t) * 1000), reason: "stopped" });
+    var dropped = engine.abandon();
+    if (dropped && report) {
+      send({ type: "finished", passes: dropped.passes, ms: dropped.ms, reason: "stopped" });
     }
-  }
-
-  // What a set does at time t (frames and the scheduler both call it, so that a
-  // hidden window, which gets no frames, still counts, reports and stops).
-  function check(set) {
-    if (set.source === "audio" && !audioRunning()) {
-      reanchor(set, "perf", set.speed); // the audio stopped: carry on, silently
-    }
-    var t = clockNow(set.source);
-    if (set.endAt === null && set.seconds !== null && elapsed(set, t) >= set.seconds) {
-      // The pass in progress at the limit (computed at the limit's moment, not at this
-      // tick's, so that 3 s at 1 pass/s is 3 passes), finished.
-      var limit = set.started + set.seconds - set.elapsedBefore;
-      set.endAt = Math.max(1, Math.ceil(passesAt(set, limit) - 1e-6));
-    }
-    var current = passesAt(set, t);
-    var whole = Math.floor(set.endAt !== null ? Math.min(current, set.endAt) : current);
-    if (whole > set.reported) {
-      set.reported = whole;
-      send({ type: "progress", passes: whole });
-      updateCounter(whole, set);
-    }
-    if (set.endAt !== null && current >= set.endAt) {
-      finish(set, set.reason);
-      return false;
-    }
-    return true;
   }
 
   function updateCounter(done, set) {
-    var s = set || run;
-    if (!s) { return; }
-    counter.textContent = s.passes !== null ? done + " of " + s.passes + " passes" : done + (done === 1 ? " pass" : " passes");
-  }
-
-  // --- Drawing -----------------------------------------------------------------
-
-  function draw() {
-    frame = 0;
-    if (!run) { return; }
-    if (!check(run)) { return; }
-    var p = passesAt(run, clockNow(run.source));
-    if (run.endAt !== null) { p = Math.min(p, run.endAt); }
-    var phase = p % 2;
-    var across = phase <= 1 ? phase : 2 - phase; // the triangle wave: 0 left, 1 right
-    var width = stage.clientWidth;
-    var height = stage.clientHeight;
-    var size = look.size;
-    var pad = Math.max(8, Math.round(width * 0.04));
-    var x = pad + across * Math.max(0, width - 2 * pad - size);
-    var y = (height - size) / 2;
-    if (look.direction === "diagonal") {
-      var padY = Math.max(8, Math.round(height * 0.06));
-      y = padY + across * Math.max(0, height - 2 * padY - size);
-    }
-    dot.style.transform = "translate(" + x.toFixed(2) + "px, " + y.toFixed(2) + "px)";
-    frame = window.requestAnimationFrame(draw);
-  }
-
-  // --- Tones: the look-ahead scheduler ------------------------------------------
-
-  // The tone at the end of pass k: the dot arrives right after an odd pass (it starts
-  // at the left), left after an even one.
-  function toneAt(set, k) { return set.t0 + (k - set.phase0) / set.speed; }
-
-  function schedule() {
-    if (!run) { return; }
-    if (!check(run)) { return; }
-    var set = run;
-    if (set.source !== "audio" || look.mode === "eyes") { return; }
-    var now = audio.currentTime;
-    var horizon = now + LOOKAHEAD_S;
-    var first = Math.max(set.nextTone, Math.floor(set.phase0) + 1);
-    for (var k = first; ; k += 1) {
-      if (set.endAt !== null && k > set.endAt) { break; }
-      var at = toneAt(set, k);
-      if (at > horizon) { break; }
-      set.nextTone = k + 1;
-      if (at < now) { continue; } // too late to be in step: skip it, never play it late
-      onPassEnd(set, k, at);
-    }
-  }
-
-  function onPassEnd(set, k, at) {
-    var side = k % 2 === 1 ? 1 : -1;
-    var osc = audio.createOscillator();
-    osc.type = "sine";
-    osc.frequency.value = TONE_HZ;
-    var gain = audio.createGain();
-    gain.gain.setValueAtTime(0, at);
-    gain.gain.linearRampToValueAtTime(TONE_GAIN, at + 0.005);
-    gain.gain.setValueAtTime(TONE_GAIN, at + TONE_S - 0.02);
-    gain.gain.linearRampToValueAtTime(0, at + TONE_S); // no click at either edge
-    var pan = audio.createStereoPanner ? audio.createStereoPanner() : null;
-    osc.connect(gain);
-    if (pan) {
-      pan.pan.value = side;
-      gain.connect(pan);
-      pan.connect(audio.destination);
-    } else {
-      gain.connect(audio.destination);
-    }
-    osc.start(at);
-    osc.stop(at + TONE_S + 0.01);
-    var voice = { osc: osc, k: k, at: at };
-    set.voices.push(voice);
-    osc.onended = function () {
-      var i = set.voices.indexOf(voice);
-      if (i >= 0) { set.voices.splice(i, 1); }
-    };
-  }
-
-  // Silence the tones already scheduled that are not yet playing (after the pass
-  // `keep`, or all): a speed, mode or clock change reschedules them from now.
-  function cancelTones(set, keep) {
-    if (!audio) { return; }
-    var now = audio.currentTime;
-    set.voices.slice().forEach(function (voice) {
-      if (voice.at > now && (keep === undefined || voice.k > keep)) {
-        try { voice.osc.stop(0); } catch (e) { /* already stopped */ }
-        set.voices.splice(set.voices.indexOf(voice), 1);
-      }
-    });
-    if (keep === undefined) {
-      set.nextTone = Math.floor(passesAt(set, clockNow(set.source))) + 1;
-    }
-  }
-
-  function startLoops() {
-    stopLoops();
-    frame = window.requestAnimationFrame(draw);
-    scheduler = window.setInterval(schedule, SCHEDULER_MS);
-    schedule();
-  }
-
-  function stopLoops() {
-    if (frame) { window.cancelAnimationFrame(frame); frame = 0; }
-    if (scheduler !== null) { window.clearInterval(scheduler); scheduler = null; }
+    counter.textContent = set.passes !== null ? done + " of " + set.passes + " passes" : done + (done === 1 ? " pass" : " passes");
   }
 
   // --- Start-up ----------------------------------------------------------------
@@ -647,6 +412,14 @@
     counter = $("pass-counter");
     listen = $("run-listen");
     stage = $("screen-run");
+    engine = new window.PathwaysBlsSet({
+      audio: function () { return audio; },
+      look: look,
+      dot: dot,
+      stage: stage,
+      onProgress: progressed,
+      onFinish: finished
+    });
     paint();
     if (reducedMotion) { $("reduced-motion-note").hidden = false; }
     if (!window.WebSocket) {
