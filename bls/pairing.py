@@ -122,6 +122,10 @@ def pairing_create(*, channel: str, reduced_motion: bool = False) -> tuple[Displ
     """A new pairing for the display on `channel`, and its code (shown once, kept only
     as a hash). No audit entry: a display holds no PHI and nobody is signed in."""
     now = timezone.now()
+    # Codes nobody typed are kept a day (what a display did is not PHI), then deleted.
+    DisplayPairing.objects.filter(
+        paired_at__isnull=True, expires_at__lt=now - dt.timedelta(days=1)
+    ).delete()
     live = DisplayPairing.objects.filter(
         paired_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
     )
@@ -143,13 +147,16 @@ def pairing_create(*, channel: str, reduced_motion: bool = False) -> tuple[Displ
 def pairing_resume(
     *, token: str, channel: str, reduced_motion: bool = False
 ) -> DisplayPairing | None:
-    """The live paired pairing whose resume token this is, now on `channel`; or None."""
+    """The live paired pairing whose resume token this is, now on `channel`; or None.
+    A pairing older than a signed-in session can be (SESSION_ABSOLUTE_HOURS) is not
+    resumed: yesterday's display gets a new code."""
     if not token or len(token) > 200:
         return None
+    since = timezone.now() - dt.timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)
     with transaction.atomic():
         pairing = (
             DisplayPairing.objects.select_for_update()
-            .filter(resume_hash=resume_hash(token), paired_at__isnull=False, ended_at__isnull=True)
+            .filter(resume_hash=resume_hash(token), paired_at__gt=since, ended_at__isnull=True)
             .first()
         )
         if pairing is None:
