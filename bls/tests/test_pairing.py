@@ -140,9 +140,14 @@ class PairingTests(BaseTestCase):
         _, first = pairing.pairing_create(channel="display-1")
         _, second = pairing.pairing_create(channel="display-2")
         one = pairing.pairing_pair(actor=self.actor, record=self.record, code=first).pairing
-        two = pairing.pairing_pair(actor=self.actor, record=self.record, code=second).pairing
+        paired = pairing.pairing_pair(actor=self.actor, record=self.record, code=second)
+        two = paired.pairing
+        self.assertEqual(
+            [(e.pairing.pk, e.display_channel) for e in paired.ended], [(one.pk, "display-1")]
+        )
         one.refresh_from_db()
         self.assertIsNotNone(one.ended_at)
+        self.assertEqual(one.display_channel, "")
         self.assertEqual(active_pairing(self.record, self.therapist), two)
 
 
