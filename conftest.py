@@ -87,6 +87,9 @@ def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
 def asgi_page(browser: Any, asgi_live_server: Any) -> Iterator[Any]:
     """A `page` on the ASGI live server: for pages that open a WebSocket (the BLS display)."""
     yield from _page(browser, asgi_live_server, {"width": 1100, "height": 900})
+    # The closed page's sockets are being closed: let their consumers finish (they write
+    # to the database) before the test database is emptied.
+    asgi_live_server.wait_idle()
 
 
 def _page(
@@ -127,12 +130,33 @@ def _page(
 
 
 class AsgiLiveServer:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, server: Any, host: str, port: int) -> None:
+        self.server = server
         self.url = f"http://{host}:{port}"
         self.ws_url = f"ws://{host}:{port}"
 
     def __str__(self) -> str:
         return self.url
+
+    def wait_idle(self, timeout: float = 10) -> None:
+        """Wait until every connection's application (a request, a consumer) has
+        finished: a closed page's consumers run their disconnect after the page is gone."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                running = [
+                    c
+                    for c in list(self.server.connections.values())
+                    if c.get("application_instance") is not None
+                    and not c["application_instance"].done()
+                ]
+            except RuntimeError:  # the server's thread changed the dict meanwhile
+                running = [None]
+            if not running:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +187,7 @@ def _asgi_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[AsgiL
         if not server.listening_addresses:
             pytest.fail("daphne did not start listening", pytrace=False)
         host, port = server.listening_addresses[0]
-        yield AsgiLiveServer(host, port)
+        yield AsgiLiveServer(server, host, port)
         from twisted.internet import reactor
 
         reactor.callFromThread(server.stop)

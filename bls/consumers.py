@@ -15,11 +15,13 @@ consumers: each handler runs in Django's thread with a fresh database connection
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import JsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -35,6 +37,7 @@ from accounts.signals import SIGNED_IN_AT
 from bls import commands, pairing
 from bls.models import DesensitisationSet, DisplayPairing
 
+logger = logging.getLogger(__name__)
 FORBIDDEN = 4403
 # A display asks for a new code when its code expires; faster than this is a loop.
 HELLO_MIN_SECONDS = 1.0
@@ -53,15 +56,20 @@ def layer_send(message: dict[str, Any], *, channel: str = "", group: str = "") -
     send = async_to_sync(layer.send) if channel else async_to_sync(layer.group_send)
     target = channel or group
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        send(target, message)
-        return
-    # async_to_sync refuses a thread whose event loop is running: only the test
-    # suite's main thread, once Playwright's sync API has started one. The message
-    # goes from a short-lived thread instead.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(send, target, message).result(timeout=10)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            send(target, message)
+            return
+        # async_to_sync refuses a thread whose event loop is running: only the test
+        # suite's main thread, once Playwright's sync API has started one. The message
+        # goes from a short-lived thread instead.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(send, target, message).result(timeout=10)
+    except ChannelFull:
+        # A socket that stopped reading (gone without its disconnect yet): the message
+        # is dropped, as it would be by the socket; the sender carries on.
+        logger.warning("BLS channel full: a message of type %s dropped", message.get("type"))
 
 
 def relay(message: dict[str, Any]) -> dict[str, Any]:
@@ -205,8 +213,9 @@ class DisplayConsumer(_Json):
 
     # From the server: the therapist paired this display, or ended the pairing.
     def bls_paired(self, event: dict[str, Any]) -> None:
-        self.pairing_id = event["pairing"]
-        self.send_json({"type": "paired", "resume": event["resume"]})
+        # Only the pairing this socket shows the code of (never one it has left).
+        if self.pairing_id == event["pairing"]:
+            self.send_json({"type": "paired", "resume": event["resume"]})
 
     def bls_ended(self, event: dict[str, Any]) -> None:
         if self.pairing_id == event["pairing"]:

@@ -51,6 +51,13 @@ def _panel(
     return render(request, "bls/_control.html", context)
 
 
+def _tell_ended(ended: pairing.Ended) -> None:
+    """The display goes back to its code screen; the control sockets hear it ended."""
+    pk = ended.pairing.pk
+    layer_send({"type": "bls.ended", "pairing": pk}, channel=ended.display_channel)
+    layer_send(relay({"type": "display", "state": "ended"}), group=control_group(pk))
+
+
 @require_POST
 @role_required(Role.THERAPIST)
 def display_pair(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -66,6 +73,8 @@ def display_pair(request: AuthedRequest, pk: int) -> HttpResponse:
             return render(request, "bls/record.html", page)
         return _panel(request, record, queries.active_pairing(record, request.user), **context)
     found = paired.pairing
+    for ended in paired.ended:
+        _tell_ended(ended)
     # The display learns it is paired, and the token it reconnects with (never stored).
     layer_send(
         {"type": "bls.paired", "pairing": found.pk, "resume": paired.resume_token},
@@ -86,9 +95,7 @@ def display_end(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
         return _panel(request, record, found, end_error=error)
     if found is not None:
-        ended = pairing.pairing_end(actor=actor_from(request), pairing=found)
-        layer_send({"type": "bls.ended", "pairing": ended.pk}, channel=ended.display_channel)
-        layer_send(relay({"type": "display", "state": "ended"}), group=control_group(ended.pk))
+        _tell_ended(pairing.pairing_end(actor=actor_from(request), pairing=found))
     return _panel(request, record, None)
 
 

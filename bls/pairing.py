@@ -122,6 +122,10 @@ def pairing_create(*, channel: str, reduced_motion: bool = False) -> tuple[Displ
     """A new pairing for the display on `channel`, and its code (shown once, kept only
     as a hash). No audit entry: a display holds no PHI and nobody is signed in."""
     now = timezone.now()
+    # Codes nobody typed are kept a day (what a display did is not PHI), then deleted.
+    DisplayPairing.objects.filter(
+        paired_at__isnull=True, expires_at__lt=now - dt.timedelta(days=1)
+    ).delete()
     live = DisplayPairing.objects.filter(
         paired_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
     )
@@ -143,13 +147,16 @@ def pairing_create(*, channel: str, reduced_motion: bool = False) -> tuple[Displ
 def pairing_resume(
     *, token: str, channel: str, reduced_motion: bool = False
 ) -> DisplayPairing | None:
-    """The live paired pairing whose resume token this is, now on `channel`; or None."""
+    """The live paired pairing whose resume token this is, now on `channel`; or None.
+    A pairing older than a signed-in session can be (SESSION_ABSOLUTE_HOURS) is not
+    resumed: yesterday's display gets a new code."""
     if not token or len(token) > 200:
         return None
+    since = timezone.now() - dt.timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)
     with transaction.atomic():
         pairing = (
             DisplayPairing.objects.select_for_update()
-            .filter(resume_hash=resume_hash(token), paired_at__isnull=False, ended_at__isnull=True)
+            .filter(resume_hash=resume_hash(token), paired_at__gt=since, ended_at__isnull=True)
             .first()
         )
         if pairing is None:
@@ -190,6 +197,8 @@ def display_gone(*, pairing_id: int, channel: str) -> tuple[DisplayPairing | Non
 class Paired:
     pairing: DisplayPairing
     resume_token: str  # for the display only: sent to it once, stored as a hash
+    # The therapist's earlier pairings of the record, ended by this one.
+    ended: tuple[Ended, ...] = ()
 
 
 def pairing_pair(*, actor: Actor, record: EmdrRecord, code: str) -> Paired:
@@ -231,17 +240,29 @@ def _pair(
     found.therapist = user
     found.resume_hash = resume_hash(token)
     found.save(update_fields=["paired_at", "record", "therapist", "resume_hash"])
-    # One display per therapist and record: an earlier pairing ends.
-    DisplayPairing.objects.filter(record=record, therapist=user, ended_at__isnull=True).exclude(
-        pk=found.pk
-    ).update(ended_at=now)
+    # One display per therapist and record: an earlier pairing ends (its display is told).
+    earlier = list(
+        DisplayPairing.objects.select_for_update()
+        .filter(record=record, therapist=user, ended_at__isnull=True)
+        .exclude(pk=found.pk)
+    )
+    ended = tuple(Ended(old, old.display_channel) for old in earlier)
+    DisplayPairing.objects.filter(pk__in=[old.pk for old in earlier]).update(
+        ended_at=now, display_channel=""
+    )
     log_action(
         actor, "emdr.display_pair", record, client=record.client, detail={"pairing": found.pk}
     )
-    return Paired(found, token)
+    return Paired(found, token, ended)
 
 
-def pairing_end(*, actor: Actor, pairing: DisplayPairing) -> DisplayPairing:
+@dataclass(frozen=True)
+class Ended:
+    pairing: DisplayPairing
+    display_channel: str  # where the display was, to be told to show a new code
+
+
+def pairing_end(*, actor: Actor, pairing: DisplayPairing) -> Ended:
     """End a pairing (the display goes back to its code screen). A set still running
     is logged first, as interrupted, with the passes it reported."""
     record = pairing.record
@@ -256,11 +277,14 @@ def pairing_end(*, actor: Actor, pairing: DisplayPairing) -> DisplayPairing:
         locked = DisplayPairing.objects.select_for_update().get(pk=pairing.pk)
         if locked.ended_at is None:
             locked.ended_at = timezone.now()
-            locked.save(update_fields=["ended_at"])
+        # The display is told by the caller (the channel it had is returned); the row no
+        # longer names a connected display.
+        channel, locked.display_channel = locked.display_channel, ""
+        locked.save(update_fields=["ended_at", "display_channel"])
         log_action(
             actor, "emdr.display_end", record, client=record.client, detail={"pairing": pairing.pk}
         )
-    return locked
+    return Ended(locked, channel)
 
 
 def set_begin(*, pairing_id: int, settings_: dict[str, Any]) -> DisplayPairing | None:

@@ -66,5 +66,12 @@ def logging_config(*, level: str) -> dict[str, Any]:
                 "propagate": False,
                 "filters": ["redact_secrets"],
             },
+            # daphne's runserver (`make run`) writes its access lines here, path included.
+            "django.channels.server": {
+                "handlers": ["django.server"],
+                "level": "INFO",
+                "propagate": False,
+                "filters": ["redact_secrets"],
+            },
         },
     }

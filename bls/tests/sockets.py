@@ -32,10 +32,19 @@ def run_async(body: Awaitable[T], *, timeout: float = 60) -> T:
         return pool.submit(asyncio.run, main()).result(timeout=timeout)
 
 
-def session_cookie(user: User) -> bytes:
-    """The Cookie header of a browser where `user` has signed in."""
+def session_cookie(user: User, **session: Any) -> bytes:
+    """The Cookie header of a browser where `user` has signed in (with these values
+    put in its session, or taken out when None)."""
     browser = DjangoClient()
     browser.force_login(user)
+    if session:
+        stored = browser.session
+        for key, value in session.items():
+            if value is None:
+                stored.pop(key, None)
+            else:
+                stored[key] = value
+        stored.save()
     name = settings.SESSION_COOKIE_NAME
     return f"{name}={browser.cookies[name].value}".encode()
 

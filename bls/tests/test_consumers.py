@@ -6,6 +6,7 @@ transactional (`consumer_db`)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,8 +18,10 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client as DjangoClient
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.models import Role, User
+from accounts.models import Authenticator, Role, User
+from accounts.signals import SIGNED_IN_AT
 from audit.models import AuditEvent
 from bls.consumers import FORBIDDEN
 from bls.models import BlsType, DesensitisationSet, DisplayPairing, EmdrRecord
@@ -278,6 +281,43 @@ def test_it_closes_a_control_socket_of_anyone_but_the_pairings_therapist() -> No
         "rx",
         "theo",
     }
+
+
+def test_it_asks_the_sockets_session_for_the_second_factor_and_its_age() -> None:
+    practice = _practice()
+
+    async def closes(pairing_id: int, **session: Any) -> bool:
+        cookie = await database_sync_to_async(session_cookie)(practice.therapist, **session)
+        socket = control_socket(pairing_id, cookie)
+        await socket.connect()
+        first = await socket.receive_output(timeout=5)
+        await socket.disconnect(timeout=5)
+        return bool(first["type"] == "websocket.close")
+
+    async def body() -> list[bool]:
+        display, found, _ = await _paired(practice)
+        # The therapist sets up an authenticator: from now on their sessions owe its code.
+        device = await database_sync_to_async(Authenticator.objects.create)(
+            user=practice.therapist, name="phone", confirmed=True
+        )
+        verdicts = [
+            await closes(found),  # signed in with the password only: the code is owed
+            await closes(found, **{DEVICE_ID_SESSION_KEY: device.persistent_id}),
+            await closes(
+                found,
+                **{
+                    DEVICE_ID_SESSION_KEY: device.persistent_id,
+                    SIGNED_IN_AT: time.time() - 13 * 3600,
+                },
+            ),
+            await closes(
+                found, **{DEVICE_ID_SESSION_KEY: device.persistent_id, SIGNED_IN_AT: None}
+            ),
+        ]
+        await display.disconnect(timeout=5)
+        return verdicts
+
+    assert run_async(body()) == [True, False, True, True]
 
 
 def test_it_checks_every_command_against_the_database_as_it_is_now() -> None:

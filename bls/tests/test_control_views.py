@@ -57,6 +57,16 @@ class PairViewTests(BaseTestCase):
         self.assertEqual(stored.resume_hash, pairing.resume_hash(told["resume"]))
         self.assertTrue(AuditEvent.objects.filter(action="emdr.display_pair").exists())
 
+    def test_it_sends_an_earlier_display_of_the_record_back_to_its_code(self) -> None:
+        self.client.force_login(self.therapist)
+        self.client.post(self.url, {"code": self.code}, headers=HTMX)
+        _received(self.channel)  # paired
+        second_channel = _channel()
+        second, code = pairing.pairing_create(channel=second_channel)
+        self.client.post(self.url, {"code": code}, headers=HTMX)
+        self.assertEqual(_received(self.channel), {"type": "bls.ended", "pairing": self.made.pk})
+        self.assertEqual(_received(second_channel)["pairing"], second.pk)
+
     def test_it_goes_back_to_the_record_without_htmx(self) -> None:
         self.client.force_login(self.therapist)
         response = self.client.post(self.url, {"code": self.code})
@@ -133,6 +143,7 @@ class EndViewTests(BaseTestCase):
         self.assertIsNone(response.context["pairing"])
         paired.refresh_from_db()
         self.assertIsNotNone(paired.ended_at)
+        self.assertEqual(paired.display_channel, "")
         self.assertEqual(_received(channel), {"type": "bls.ended", "pairing": paired.pk})
         self.assertTrue(AuditEvent.objects.filter(action="emdr.display_end").exists())
 

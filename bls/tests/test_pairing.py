@@ -109,13 +109,45 @@ class PairingTests(BaseTestCase):
         appointment.save()
         self.assertEqual(pairing.therapist_of(self.record), self.therapist)
 
+    def test_it_resumes_a_live_pairing_only(self) -> None:
+        _, code = pairing.pairing_create(channel="display-1")
+        paired = pairing.pairing_pair(actor=self.actor, record=self.record, code=code)
+        token = paired.resume_token
+        self.assertIsNone(pairing.pairing_resume(token="not-the-token", channel="display-2"))
+        resumed = pairing.pairing_resume(token=token, channel="display-2", reduced_motion=True)
+        self.assertEqual(resumed, paired.pairing)
+        stored = DisplayPairing.objects.get(pk=paired.pairing.pk)
+        self.assertEqual((stored.display_channel, stored.reduced_motion), ("display-2", True))
+        # Paired longer ago than a session lasts: a new code instead.
+        DisplayPairing.objects.filter(pk=stored.pk).update(
+            paired_at=timezone.now() - dt.timedelta(hours=13)
+        )
+        self.assertIsNone(pairing.pairing_resume(token=token, channel="display-3"))
+        DisplayPairing.objects.filter(pk=stored.pk).update(
+            paired_at=timezone.now(), ended_at=timezone.now()
+        )
+        self.assertIsNone(pairing.pairing_resume(token=token, channel="display-3"))
+
+    def test_it_deletes_codes_nobody_typed_after_a_day(self) -> None:
+        old, _ = pairing.pairing_create(channel="display-1")
+        DisplayPairing.objects.filter(pk=old.pk).update(
+            expires_at=timezone.now() - dt.timedelta(days=1, minutes=1)
+        )
+        recent, _ = pairing.pairing_create(channel="display-2")
+        self.assertEqual(list(DisplayPairing.objects.values_list("pk", flat=True)), [recent.pk])
+
     def test_it_ends_an_earlier_pairing_of_the_same_record(self) -> None:
         _, first = pairing.pairing_create(channel="display-1")
         _, second = pairing.pairing_create(channel="display-2")
         one = pairing.pairing_pair(actor=self.actor, record=self.record, code=first).pairing
-        two = pairing.pairing_pair(actor=self.actor, record=self.record, code=second).pairing
+        paired = pairing.pairing_pair(actor=self.actor, record=self.record, code=second)
+        two = paired.pairing
+        self.assertEqual(
+            [(e.pairing.pk, e.display_channel) for e in paired.ended], [(one.pk, "display-1")]
+        )
         one.refresh_from_db()
         self.assertIsNotNone(one.ended_at)
+        self.assertEqual(one.display_channel, "")
         self.assertEqual(active_pairing(self.record, self.therapist), two)
 
 
