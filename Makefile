@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements-dev.txt
 	touch $@
 
 # Serve the site with the demo practice; the background worker sends the e-mails.
+# runserver is daphne's (the first installed app): HTTP and the BLS display's WebSockets.
 run: setup
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/sign-in/)"

@@ -15,6 +15,9 @@ CONTENT_SECURITY: dict[str, Any] = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
+        # 'self' covers the page's own ws:/wss: origin too (CSP Level 3, which Chromium,
+        # Firefox and Safari follow): the BLS display and the record's control panel open
+        # a WebSocket to /ws/bls/… and nowhere else.
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -58,6 +61,13 @@ def logging_config(*, level: str) -> dict[str, Any]:
             "weasyprint": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
             "django.server": {
+                "handlers": ["django.server"],
+                "level": "INFO",
+                "propagate": False,
+                "filters": ["redact_secrets"],
+            },
+            # daphne's runserver (`make run`) writes its access lines here, path included.
+            "django.channels.server": {
                 "handlers": ["django.server"],
                 "level": "INFO",
                 "propagate": False,

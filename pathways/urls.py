@@ -31,6 +31,8 @@ urlpatterns = [
     path("measures/", include("measures.answering.urls")),
     # A clinician's secret calendar subscription (the token in the URL is the key).
     path("calendar/", include("scheduling.feed_urls")),
+    # The BLS display for the client's screen: anonymous, no PHI, paired by a short code.
+    path("display/", include("bls.display_urls")),
     # Practice staff: the dashboard, then each app's pages.
     path("staff/", include(([path("", views.dashboard, name="home")], "dashboard"))),
     path("staff/", include("accounts.urls")),

@@ -62,6 +62,9 @@ MATRIX: dict[str, Entry] = {
     ),
     "measure_answer:answer": Entry("GET POST", EVERYONE, "measure_token", posted=200),
     "calendar_feed:feed": Entry("GET", EVERYONE, "feed_token"),
+    # The BLS display for the client's screen (issue 12): anonymous and the same page for
+    # everyone; it holds no PHI (searched like every page an outsider may open).
+    "bls_display:display": Entry("GET", EVERYONE),
 }
 
 # The secret-link URLs, by their token's fixture key.

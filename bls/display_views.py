@@ -1,0 +1,26 @@
+"""The BLS display: the page for the client's screen (a wall monitor, a tablet, a
+laptop turned to the client, or the client's own device at home).
+
+Public and anonymous: the screen in front of the client is not signed in, and it
+never holds PHI. Nothing of a record, a client or a therapist is in its context or
+in anything it is sent (bls/consumers.py speaks to it with codes, settings and pass
+counts only). The pairing code, which changes every two minutes, is the only link.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+# Where the display's script opens its socket (bls/routing.py serves it).
+DISPLAY_SOCKET_PATH = "/ws/bls/display/"
+
+
+@require_GET
+# no-store: the page is the same for everyone, but a shared screen's cache should
+# not keep even that (and a stale script would speak an old protocol).
+@never_cache
+def display(request: HttpRequest) -> HttpResponse:
+    return render(request, "bls/display.html", {"socket_path": DISPLAY_SOCKET_PATH})
