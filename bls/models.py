@@ -99,6 +99,9 @@ class EmdrRecord(models.Model):
     closure_reason = EncryptedTextField(
         "Why the session is incomplete", blank=True, max_length=2000
     )
+    # When the therapist plans to end reprocessing (desensitisation): the record flags a
+    # dose whose expected peak falls after it (bls.dose_window), before the session.
+    planned_reprocessing_end = models.DateTimeField(null=True, blank=True)
     sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
     voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
     created_at = models.DateTimeField(auto_now_add=True)

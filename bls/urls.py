@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bls import views
+from bls import plan_views, views
 
 app_name = "bls"
 urlpatterns = [
@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/assessment/", views.assessment, name="assessment"),
     path("<int:pk>/sets/", views.set_add, name="set_add"),
     path("<int:pk>/closing/", views.closing, name="closing"),
+    path("<int:pk>/planned-end/", plan_views.planned_end, name="planned_end"),
     path("<int:pk>/timeline.svg", views.timeline_svg, name="timeline_svg"),
 ]
