@@ -83,6 +83,12 @@ def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield from _page(browser, live_server, PHONE, is_mobile=True, has_touch=True)
 
 
+@pytest.fixture
+def asgi_page(browser: Any, asgi_live_server: Any) -> Iterator[Any]:
+    """A `page` on the ASGI live server: for pages that open a WebSocket (the BLS display)."""
+    yield from _page(browser, asgi_live_server, {"width": 1100, "height": 900})
+
+
 def _page(
     browser: Any, live_server: Any, viewport: dict[str, int], **options: Any
 ) -> Iterator[Any]:
@@ -107,3 +113,83 @@ def _page(
     context.close()
     # A CSP violation or a script error shows up here, and fails the test.
     assert errors == [], errors
+
+
+# --- The ASGI live server (HTTP and WebSockets) -------------------------------
+# pytest-django's live_server speaks WSGI only. For the BLS display's WebSockets the
+# project's ASGI application (pathways.asgi) is served by daphne, in a thread of the
+# test process, as live_server is, so that it reads and writes the test database: an
+# in-memory SQLite database is shared between threads (Django names it with
+# cache=shared), PostgreSQL's test database is the same database for every connection.
+# Twisted's reactor can run only once per process, so the server lives for the session;
+# each test that uses it gets the database through `transactional_db` (committed
+# writes, emptied after the test), as live_server's tests do.
+
+
+class AsgiLiveServer:
+    def __init__(self, host: str, port: int) -> None:
+        self.url = f"http://{host}:{port}"
+        self.ws_url = f"ws://{host}:{port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[AsgiLiveServer]:
+    import threading
+    import time
+
+    # Imported here: daphne.server installs Twisted's asyncio reactor on import.
+    from daphne.server import Server
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from pathways.asgi import application
+
+    _close_after_use()
+    server = Server(
+        # Static files as runserver serves them (WhiteNoise serves only collected ones).
+        application=ASGIStaticFilesHandler(application),
+        endpoints=["tcp:port=0:interface=127.0.0.1"],
+        signal_handlers=False,  # not the main thread
+        verbosity=0,
+    )
+    thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
+    with django_db_blocker.unblock():
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.listening_addresses and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not server.listening_addresses:
+            pytest.fail("daphne did not start listening", pytrace=False)
+        host, port = server.listening_addresses[0]
+        yield AsgiLiveServer(host, port)
+        from twisted.internet import reactor
+
+        reactor.callFromThread(server.stop)
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_live_server(_asgi_server: AsgiLiveServer, transactional_db: Any) -> AsgiLiveServer:
+    """The ASGI live server (daphne: HTTP and WebSockets), with the test's database."""
+    return _asgi_server
+
+
+def _close_after_use() -> None:
+    """A thread other than the test's (the live server's, or the one consumers run in)
+    opens its own connection: closed after each request or consumer call
+    (CONN_MAX_AGE 0), so that none is left open when the test database is emptied or
+    dropped."""
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture
+def consumer_db(transactional_db: Any) -> None:
+    """The database for a test of the WebSocket consumers (channels' communicator):
+    they run in another thread, so the test's writes must be committed, as for the
+    live server."""
+    _close_after_use()

@@ -203,3 +203,15 @@ class SetForm(ServiceErrorsMixin, forms.Form):
         ):
             self.add_error("passes", "Enter the number of passes or the seconds.")
         return data
+
+
+class SetReportForm(ServiceErrorsMixin, forms.Form):
+    """After a set the display ran (and logged): the client's report, SUD, interweave."""
+
+    client_report = forms.CharField(
+        label="The client's report", required=False, max_length=2000, widget=_text(2)
+    )
+    sud = sud_field("SUD (if checked)")
+    interweave = forms.CharField(
+        label="Interweave (if any)", required=False, max_length=2000, widget=_text(2)
+    )

@@ -99,11 +99,11 @@ class EmdrRecord(models.Model):
     closure_reason = EncryptedTextField(
         "Why the session is incomplete", blank=True, max_length=2000
     )
+    sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
+    voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
     # When the therapist plans to end reprocessing (desensitisation): the record flags a
     # dose whose expected peak falls after it (bls.dose_window), before the session.
     planned_reprocessing_end = models.DateTimeField(null=True, blank=True)
-    sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
-    voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -155,6 +155,8 @@ class BlsType(models.TextChoices):
     EYES = "eyes", "Eye movements"
     AUDITORY = "auditory", "Auditory"
     TACTILE = "tactile", "Tactile"
+    # The display's "both" mode: the dot and the alternating tones at once.
+    BOTH = "both", "Eye movements and tones"
 
 
 class DesensitisationSet(models.Model):
@@ -175,6 +177,10 @@ class DesensitisationSet(models.Model):
     sud = models.PositiveSmallIntegerField("SUD", null=True, blank=True, validators=SUD)
     interweave = EncryptedTextField(blank=True, max_length=2000)
     minutes_since_dose = models.PositiveIntegerField(null=True, blank=True)
+    # Logged by the BLS display on stop (bls.pairing), not typed; interrupted: the set
+    # ended because a connection dropped, and `passes` counts the passes completed.
+    from_display = models.BooleanField(default=False)
+    interrupted = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -192,3 +198,53 @@ class DesensitisationSet(models.Model):
 
     def __str__(self) -> str:
         return f"Set {self.number}"
+
+
+class DisplayPairing(models.Model):
+    """A BLS display (the client's screen) and, once paired, the record and the
+    therapist that control it (bls.pairing, bls.consumers). Holds no PHI: the display
+    itself never learns the record or the names. The 6-digit code and the display's
+    resume token are kept only as hashes (HMAC-SHA256 with SECRET_KEY)."""
+
+    code_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    paired_at = models.DateTimeField(null=True, blank=True)
+    record = models.ForeignKey(
+        EmdrRecord,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="display_pairings",
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The display consumer's channel name, for the commands sent to it.
+    display_channel = models.CharField(max_length=200, blank=True)
+    resume_hash = models.CharField(max_length=64, blank=True)
+    # The display's device asks for reduced motion (prefers-reduced-motion): the set
+    # still runs, and the therapist is told.
+    reduced_motion = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The set running on the display, if any: when it started, its settings (mode,
+    # speed, passes, seconds, direction) and the passes it has reported done.
+    set_started_at = models.DateTimeField(null=True, blank=True)
+    set_settings = models.JSONField(default=dict, blank=True)
+    set_passes_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(paired_at__isnull=True)
+                | models.Q(record__isnull=False, therapist__isnull=False),
+                name="display_paired_has_record_and_therapist",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Display pairing #{self.pk}"

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bls.models import EmdrRecord, PhaseMark
+from bls.models import DisplayPairing, EmdrRecord, PhaseMark
 
 if TYPE_CHECKING:
     from dosing.models import Administration, DosingRecord, VitalSigns
@@ -63,3 +63,17 @@ def session_start(record: EmdrRecord) -> dt.datetime | None:
     if appointment is not None:
         return appointment.starts_at
     return None
+
+
+def active_pairing(record: EmdrRecord, user: object) -> DisplayPairing | None:
+    """This user's live display pairing for the record (paired, not ended), if any."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return None
+    return (
+        DisplayPairing.objects.filter(
+            record=record, therapist_id=user_id, paired_at__isnull=False, ended_at__isnull=True
+        )
+        .order_by("-paired_at")
+        .first()
+    )

@@ -140,6 +140,16 @@ class SetEntry:
     interweave: str = ""
 
 
+@dataclass(frozen=True)
+class SetReport:
+    """What the client reported after a set the display ran, the SUD if checked, and
+    any interweave (the BLS display logs the rest itself: bls.pairing.set_finish)."""
+
+    client_report: str
+    sud: int | None
+    interweave: str
+
+
 # --- Creating a record --------------------------------------------------------
 
 
@@ -338,3 +348,28 @@ def set_add(
             detail={"set": made.pk, "number": made.number},
         )
     return made
+
+
+def set_report_save(
+    *, actor: Actor, entry: DesensitisationSet, report: SetReport
+) -> DesensitisationSet:
+    """Add the client's report, the SUD and an interweave to a logged set. EmdrError
+    for a SUD out of range or a text too long for its column."""
+    values = asdict(report)
+    _refuse_if({**_too_long(DesensitisationSet, values), **rules.score_errors(values=values)})
+    with transaction.atomic():
+        locked = DesensitisationSet.objects.select_for_update().get(pk=entry.pk)
+        changed = [name for name, value in values.items() if getattr(locked, name) != value]
+        for name in changed:
+            setattr(locked, name, values[name])
+        if changed:
+            locked.save(update_fields=changed)
+        record = locked.record
+        log_action(
+            actor,
+            "emdr.set_report",
+            record,
+            client=record.client,
+            detail={"set": locked.pk, "number": locked.number, "fields": changed},
+        )
+    return locked

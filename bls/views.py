@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
-from bls import charts, dose_window, queries, services, timeline, timing
+from bls import charts, dose_window, pairing, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, PlannedEndForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
@@ -93,6 +93,9 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),
         "closing_form": forms.get("closing_form") or ClosingForm(instance=record),
         "set_form": forms.get("set_form") or SetForm(),
+        # The BLS display's control panel (bls.control_views), for the record's therapist.
+        "can_control": pairing.may_control(request.user, record),
+        "pairing": queries.active_pairing(record, request.user),
         **_timeline_context(record),
     }
     for a in admins:

@@ -15,6 +15,9 @@ CONTENT_SECURITY: dict[str, Any] = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
+        # 'self' covers the page's own ws:/wss: origin too (CSP Level 3, which Chromium,
+        # Firefox and Safari follow): the BLS display and the record's control panel open
+        # a WebSocket to /ws/bls/… and nowhere else.
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],

@@ -64,6 +64,9 @@ USE_I18N = True
 
 # --- Applications ---------------------------------------------------------
 INSTALLED_APPS = [
+    # First: its runserver replaces Django's and serves pathways.asgi (HTTP and the BLS
+    # display's WebSockets), so `make run` still starts everything with one command.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "accounts",
     "audit",
     "website",
@@ -214,6 +218,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "pathways.urls"
 WSGI_APPLICATION = "pathways.wsgi.application"
+# HTTP and the WebSockets of the BLS display and its control (bls.routing), served by
+# daphne (`runserver` in development; `daphne pathways.asgi:application` in production).
+ASGI_APPLICATION = "pathways.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
@@ -430,6 +437,25 @@ PRESCRIPTION_DOSE_RANGES = env_json("PRESCRIPTION_DOSE_RANGES", {})
 # minutes after the dose, e.g. {"sublingual": {"onset": 15, "peak": 45, "offset": 120}};
 # checked at start-up.
 EFFECT_WINDOWS = env_json("EFFECT_WINDOWS", {})
+
+# --- Bilateral stimulation: the display and its control (bls.consumers) ------
+# How long a display's pairing code works, in seconds: 30–120 (the issue asks for a code
+# that expires within 2 minutes); checked at start-up (bls.settings_check).
+BLS_PAIRING_SECONDS = env_int("BLS_PAIRING_SECONDS", 120)
+# The channel layer carries a command from the therapist's socket to the display's.
+# In one process (runserver, one daphne) the in-memory layer is enough; with several
+# server processes they must share Redis: set CHANNEL_REDIS_URL (redis://host:6379/0).
+CHANNEL_REDIS_URL = env_str("CHANNEL_REDIS_URL")
+CHANNEL_LAYERS: dict[str, dict[str, object]] = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_REDIS_URL]},
+        }
+        if CHANNEL_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 
 # --- Outcome measures -----------------------------------------------------
 # PCL-5 probable-PTSD cut-point: 31–33 in the literature, 33 by default

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Role
-from bls.models import DesensitisationSet, EmdrRecord, PhaseMark
+from bls.models import DesensitisationSet, DisplayPairing, EmdrRecord, PhaseMark
 from pathways.testing import (
     STAFF_ROLES,
     Entry,
@@ -43,6 +43,14 @@ MATRIX: dict[str, Entry] = {
     "bls:closing": Entry("POST", CLINICAL_ROLES, "record", {"sud_end": "0"}),
     "bls:planned_end": Entry("POST", CLINICAL_ROLES, "record", {"planned_reprocessing_end": ""}),
     "bls:timeline_svg": Entry("GET", CLINICAL_ROLES, "record"),
+    # The BLS display is controlled by the record's therapist only (bls.pairing.
+    # therapist_of): not the admin, who may read the record but is not in the room.
+    # A code no display shows is refused beside the field (200).
+    "bls:display_pair": Entry("POST", {Role.THERAPIST}, "record", {"code": "123456"}, posted=200),
+    "bls:display_end": Entry("POST", {Role.THERAPIST}, "record"),
+    "bls:set_report": Entry(
+        "GET POST", {Role.THERAPIST}, "record set_number", {"sud": "3"}, writes=True
+    ),
 }
 
 
@@ -53,16 +61,29 @@ def practice() -> Fixture:
     client = make_phi_client(therapist)
     course = make_course(client, therapist, modality=Modality.KA_EMDR)
     with_record = make_session(course, SessionKind.DOSING)
+    record = EmdrRecord.objects.create(
+        session=with_record,
+        created_by=therapist,
+        target_memory="The red kayak capsizing below Harpers Ferry",
+        negative_cognition="I am powerless on the water",
+    )
+    DesensitisationSet.objects.create(
+        record=record,
+        number=1,
+        at=timezone.now(),
+        bls_type="eyes",
+        speed_hz="1.0",
+        passes=24,
+        from_display=True,
+        client_report="The kayak again, then the bank",
+        recorded_by=therapist,
+    )
     return {
         "users": users,
         "session": make_session(course, SessionKind.PREPARATION),
         "appointment": make_emdr_appointment(client, therapist, timezone.now()),
-        "record": EmdrRecord.objects.create(
-            session=with_record,
-            created_by=therapist,
-            target_memory="The red kayak capsizing below Harpers Ferry",
-            negative_cognition="I am powerless on the water",
-        ),
+        "record": record,
+        "set_number": 1,
     }
 
 
@@ -70,7 +91,8 @@ def snapshot() -> Any:
     return (
         list(EmdrRecord.objects.order_by("id").values_list("id", "sud_start", "sud_end")),
         PhaseMark.objects.count(),
-        DesensitisationSet.objects.count(),
+        list(DesensitisationSet.objects.order_by("id").values_list("id", "sud")),
+        DisplayPairing.objects.count(),
     )
 
 
