@@ -19,7 +19,7 @@ def get_record_for_user(request: AuthedRequest, pk: int) -> EmdrRecord:
     """The record, or 404 if it does not exist or its client is not this user's."""
     clients = clients_for_user(request)
     qs = EmdrRecord.objects.select_related(
-        "session__course__client", "appointment__client"
+        "session__course__client", "session__prescription", "appointment__client"
     ).filter(Q(session__course__client__in=clients) | Q(appointment__client__in=clients))
     return get_object_or_404(qs, pk=pk)
 

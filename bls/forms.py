@@ -24,6 +24,8 @@ from bls.models import (
 )
 from bls.services import PASSES_MAX, SECONDS_MAX, SPEED_HZ_MAX, SPEED_HZ_MIN, EmdrError
 
+# A datetime-local input's value (the practice's time zone).
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 SUD_HELP = f"{SUD_MIN} (no disturbance) to {SUD_MAX} (the worst)."
 VOC_HELP = f"{VOC_MIN} (completely false) to {VOC_MAX} (completely true)."
 
@@ -80,6 +82,21 @@ def voc_field(label: str) -> forms.IntegerField:
 
 def _text(rows: int = 3, maxlength: int = 2000) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": maxlength})
+
+
+class PlannedEndForm(ServiceErrorsMixin, forms.Form):
+    """When reprocessing is planned to end; empty clears the plan. The service holds
+    it to within a day of the session."""
+
+    planned_reprocessing_end = forms.DateTimeField(
+        label="Planned end of reprocessing",
+        required=False,
+        input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
+        help_text="The record flags a dose whose expected peak falls after it. "
+        "Leave empty for no plan.",
+        error_messages={"invalid": "Enter a date and time, e.g. 2026-05-04 14:30."},
+    )
 
 
 class PhaseForm(forms.Form):

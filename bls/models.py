@@ -101,8 +101,8 @@ class EmdrRecord(models.Model):
     )
     sud_end = models.PositiveSmallIntegerField("SUD at end", null=True, blank=True, validators=SUD)
     voc_end = models.PositiveSmallIntegerField("VOC at end", null=True, blank=True, validators=VOC)
-    # When reprocessing is planned to end: a dose whose expected peak falls after it is
-    # flagged (issue 12 §3).
+    # When the therapist plans to end reprocessing (desensitisation): the record flags a
+    # dose whose expected peak falls after it (bls.dose_window), before the session.
     planned_reprocessing_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -23,7 +23,8 @@ from accounts.actor import Actor
 from audit.services import log_action
 from bls import rules
 from bls.models import BlsType, DesensitisationSet, EmdrRecord, Phase, PhaseMark
-from bls.queries import dose_administration
+from bls.queries import dose_administration, session_start
+from common.dates import session_window
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
 if TYPE_CHECKING:
@@ -264,6 +265,27 @@ def closing_save(*, actor: Actor, record: EmdrRecord, closing: Closing) -> list[
     # A range error wins beside its field, then a length error, then the closure rule.
     _refuse_if({**refused, **_too_long(EmdrRecord, values), **errors})
     return _save_fields(actor, record, values, "emdr.closing_save")
+
+
+def record_plan_reprocessing_end(
+    *, actor: Actor, record: EmdrRecord, planned_end: dt.datetime | None
+) -> list[str]:
+    """When the therapist plans to end reprocessing (None: no plan). The record flags
+    a dose whose expected peak falls after it (bls.dose_window). Within a day of the
+    session (common.dates.SESSION_WINDOW): a year typed wrong is a slip, never a plan."""
+    if planned_end is not None:
+        opened = session_start(record) or record.created_at
+        # Typed as a datetime, but a caller that skips the type checker may send
+        # a date or a naive time, which cannot be compared with the session's.
+        value: object = planned_end
+        problem = (
+            session_window(opened).problem(planned_end, "The planned end")
+            if isinstance(value, dt.datetime) and timezone.is_aware(value)
+            else "Enter a date and time."
+        )
+        _refuse_if({"planned_reprocessing_end": problem} if problem else {})
+    values = {"planned_reprocessing_end": planned_end}
+    return _save_fields(actor, record, values, "emdr.plan_reprocessing_end")
 
 
 def _set_errors(entry: SetEntry) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bls import control_views, views
+from bls import control_views, plan_views, views
 
 app_name = "bls"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/assessment/", views.assessment, name="assessment"),
     path("<int:pk>/sets/", views.set_add, name="set_add"),
     path("<int:pk>/closing/", views.closing, name="closing"),
+    path("<int:pk>/planned-end/", plan_views.planned_end, name="planned_end"),
     path("<int:pk>/timeline.svg", views.timeline_svg, name="timeline_svg"),
     # The BLS display's control from the record (bls-protocol.md).
     path("<int:pk>/display/pair/", control_views.display_pair, name="display_pair"),

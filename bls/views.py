@@ -4,6 +4,7 @@ CLINICAL_ROLES, and goes through `bls.services` (atomic and audited)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
@@ -18,7 +20,7 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from bls import charts, dose_window, pairing, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
-from bls.forms import AssessmentForm, ClosingForm, PhaseForm, SetForm
+from bls.forms import AssessmentForm, ClosingForm, PhaseForm, PlannedEndForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
 from common.forms import values_of
 from treatment.access import get_session_for_user
@@ -78,8 +80,14 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         "administrations": admins,
         "dose_timing": dose_timing,
         "peak_position": dose_window.peak_position(
-            dose_at=dose.given_at if dose else None, route=dose.route if dose else "", marks=marks
+            dose_at=dose.given_at if dose else None,
+            route=dose.route if dose else "",
+            marks=marks,
+            planned_end=record.planned_reprocessing_end,
         ),
+        "planned_peak": _planned_peak(record) if dose is None else None,
+        "planned_end_form": forms.get("planned_end_form")
+        or PlannedEndForm(initial={"planned_reprocessing_end": _local(record)}),
         "sets": record.sets.all(),
         "can_edit": request.user.role in CLINICAL_ROLES,
         "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),
@@ -99,9 +107,30 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
     return context
 
 
+def _local(record: EmdrRecord) -> dt.datetime | None:
+    end = record.planned_reprocessing_end
+    return timezone.localtime(end) if end is not None else None
+
+
+def _planned_peak(record: EmdrRecord) -> dose_window.PlannedPeak | None:
+    """Before the dose of a KA-EMDR session: where a dose given now by the prescribed
+    route would peak against the planned end of reprocessing."""
+    session = record.session
+    prescription = session.prescription if session is not None else None
+    if prescription is None:
+        return None
+    return dose_window.planned_peak(
+        now=timezone.now(), route=prescription.route, planned_end=record.planned_reprocessing_end
+    )
+
+
 def _page(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> HttpResponse:
     log_action(actor_from(request), "emdr.view", record, client=record.client)
     return render(request, "bls/record.html", _context(request, record, **forms))
+
+
+# The record's page, for the views of its parts kept in their own modules.
+render_record = _page
 
 
 # --- Opening a record ---------------------------------------------------------

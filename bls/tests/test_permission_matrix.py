@@ -41,6 +41,7 @@ MATRIX: dict[str, Entry] = {
     ),
     "bls:set_add": Entry("POST", CLINICAL_ROLES, "record", A_SET),
     "bls:closing": Entry("POST", CLINICAL_ROLES, "record", {"sud_end": "0"}),
+    "bls:planned_end": Entry("POST", CLINICAL_ROLES, "record", {"planned_reprocessing_end": ""}),
     "bls:timeline_svg": Entry("GET", CLINICAL_ROLES, "record"),
     # The BLS display is controlled by the record's therapist only (bls.pairing.
     # therapist_of): not the admin, who may read the record but is not in the room.

@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from audit.chain import verify_chain
 from audit.models import AuditEvent
-from bls.models import EmdrRecord
+from bls.dose_window import peak_position
+from bls.models import BlsType, EmdrRecord
 from bls.rules import closing_errors
 from bls.timing import DosePosition, dose_timing
 from clients.breakglass import may_break_glass
@@ -274,6 +275,29 @@ class SeedDemoTestCase(BaseTestCase):
             ("Walsh", "complete"),
             ("Walsh", "incomplete"),
         ]
+
+    def test_it_shows_display_sets_and_a_peak_after_the_planned_end(self) -> None:
+        seed()
+
+        walsh = EmdrRecord.objects.filter(session__course__client__last_name="Walsh")
+        first, second = walsh.order_by("created_at")
+        # The first session planned to end before the sublingual peak: flagged.
+        assert first.session is not None
+        dose = first.session.dosing_record.administrations.get(kind=Administration.Kind.DOSE)
+        position = peak_position(
+            dose_at=dose.given_at,
+            route=dose.route,
+            marks=list(first.phase_marks.all()),
+            planned_end=first.planned_reprocessing_end,
+        )
+        assert position is not None
+        assert position.after_planned_end
+        # The second ran its sets on the BLS display; one was interrupted.
+        sets = list(second.sets.all())
+        assert all(s.from_display and s.bls_type == BlsType.BOTH for s in sets)
+        assert [s.number for s in sets if s.interrupted] == [3]
+        assert all(s.passes and s.passes <= 24 for s in sets)
+        assert not first.sets.filter(from_display=True).exists()
 
     def test_it_seeds_two_acknowledged_safety_alerts_and_an_open_one(self) -> None:
         seed()

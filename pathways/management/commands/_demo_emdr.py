@@ -19,6 +19,9 @@ from pathways.management.commands._demo_common import backdate
 
 FIRST_SET, SET_EVERY = 5, 8  # minutes after the dose
 SET_SECONDS = 30
+# A set run from the record on the BLS display: 24 passes at 1 pass a second, eyes
+# and tones (the display's defaults); the display logs the passes it completed.
+DISPLAY_PASSES = 24
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Reprocessing:
     # Complete: installation and body scan, then closure. Incomplete: the reason.
     body_scan: str = ""
     incomplete_reason: str = ""
+    # Minutes after the dose the therapist planned to end reprocessing (None: no plan).
+    planned_end: int | None = None
+    # Sets run on the BLS display (logged by it) rather than with the tactile pulsers;
+    # the numbered one was interrupted (the display's connection dropped mid-set).
+    on_display: bool = False
+    interrupted_set: int | None = None
 
 
 def past_emdr_record(dosing: DosingRecord, plan: Reprocessing) -> EmdrRecord:
@@ -63,6 +72,7 @@ def past_emdr_record(dosing: DosingRecord, plan: Reprocessing) -> EmdrRecord:
         closure_reason=plan.incomplete_reason,
         sud_end=plan.sets[-1][0],
         voc_end=plan.voc_end,
+        planned_reprocessing_end=t(plan.planned_end) if plan.planned_end is not None else None,
         created_by=therapist,
     )
     backdate(EmdrRecord, record.pk, created_at=t(-9))
@@ -75,16 +85,21 @@ def past_emdr_record(dosing: DosingRecord, plan: Reprocessing) -> EmdrRecord:
         PhaseMark.objects.create(record=record, phase=phase, at=t(minutes), by=therapist)
     for number, (sud, report) in enumerate(plan.sets, start=1):
         minutes = FIRST_SET + SET_EVERY * (number - 1)
+        interrupted = number == plan.interrupted_set
+        passes = DISPLAY_PASSES // 2 + 1 if interrupted else DISPLAY_PASSES
         DesensitisationSet.objects.create(
             record=record,
             number=number,
             at=t(minutes),
-            bls_type=BlsType.TACTILE,
+            bls_type=BlsType.BOTH if plan.on_display else BlsType.TACTILE,
             speed_hz=Decimal("1.0"),
-            seconds=SET_SECONDS,
+            passes=passes if plan.on_display else None,
+            seconds=passes if plan.on_display else SET_SECONDS,  # 1 pass a second
             client_report=report,
             sud=sud,
             minutes_since_dose=minutes,
+            from_display=plan.on_display,
+            interrupted=interrupted,
             recorded_by=therapist,
         )
     return record
@@ -130,6 +145,9 @@ DEVON = Reprocessing(
         (6, "It happened so fast."),
     ],
     voc_end=2,
+    # Planned to end reprocessing 40 min after the dose: the sublingual peak (about
+    # 45 min) fell after it, which the record flags.
+    planned_end=40,
     incomplete_reason=(
         "Time ran out with the SUD at 6. Closed with the container and calm-place "
         "exercises; to continue at the next session."

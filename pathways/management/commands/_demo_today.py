@@ -48,6 +48,10 @@ DEVON_AGAIN = Reprocessing(
     ],
     voc_end=6,
     body_scan="A little heaviness in the stomach that cleared with one short set.",
+    # Run on the BLS display from the record; the display's Wi-Fi dropped in set 3.
+    planned_end=60,
+    on_display=True,
+    interrupted_set=3,
 )
 DEVON_NOTE = (
     "Arrived with Ash (spouse). Fasted 6 h from food and 3 h from clear liquids; holds "
