@@ -14,8 +14,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.middleware import PERMISSIONS_POLICY
+
 # Where the display's script opens its socket (bls/routing.py serves it).
 DISPLAY_SOCKET_PATH = "/ws/bls/display/"
+# The site refuses every page the screen wake lock (common.middleware); the display
+# alone may keep its own screen awake during a set (never anything it embeds).
+DISPLAY_PERMISSIONS_POLICY = PERMISSIONS_POLICY.replace(
+    "screen-wake-lock=()", "screen-wake-lock=(self)"
+)
 
 
 @require_GET
@@ -23,4 +30,6 @@ DISPLAY_SOCKET_PATH = "/ws/bls/display/"
 # not keep even that (and a stale script would speak an old protocol).
 @never_cache
 def display(request: HttpRequest) -> HttpResponse:
-    return render(request, "bls/display.html", {"socket_path": DISPLAY_SOCKET_PATH})
+    response = render(request, "bls/display.html", {"socket_path": DISPLAY_SOCKET_PATH})
+    response["Permissions-Policy"] = DISPLAY_PERMISSIONS_POLICY
+    return response

@@ -26,3 +26,12 @@ class PermissionsPolicyTestCase(BaseTestCase):
 
     def test_it_sends_it_on_a_404(self) -> None:
         self.assert_policy("/no-such-page/")
+
+    def test_it_lets_the_bls_display_alone_keep_its_screen_awake(self) -> None:
+        # A screen that sleeps mid-set stops the stimulation (bls/display_views.py).
+        self.assert_policy("/display/")
+        display = self.client.get("/display/").headers["Permissions-Policy"]
+        assert "screen-wake-lock=(self)" in display
+        for path in ("/", "/staff/sign-in/"):
+            policy = self.client.get(path).headers["Permissions-Policy"]
+            assert "screen-wake-lock=()" in policy, path

@@ -98,9 +98,29 @@
     source.start(0);
   }
 
+  // A screen that dims and locks in the middle of a set stops the stimulation: keep it
+  // awake while the page is shown (the Screen Wake Lock API; the display's own
+  // Permissions-Policy allows it, bls/display_views.py). The browser releases the
+  // lock when the page is hidden, so it is asked for again when the page comes back.
+  var wakeLock = null;
+
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") {
+      return;
+    }
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+    }).catch(function () { /* refused (battery saver): the device's own setting applies */ });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && wakeLock !== null) { keepAwake(); }
+  });
+
   function begin() {
     unlockAudio();
     enterFullscreen();
+    keepAwake();
     show("code");
     $("code-status").textContent = "Connecting…";
     connect();
