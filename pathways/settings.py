@@ -327,6 +327,8 @@ REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
 # How long emergency (break-glass) access to a client outside one's care team lasts
 # (clients.breakglass); the person may end it sooner, and may open it again.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+# How long a partner read API token lives (interop.tokens: 1-365 days).
+FHIR_TOKEN_DAYS = env_int("FHIR_TOKEN_DAYS", 90)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

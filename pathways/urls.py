@@ -58,4 +58,6 @@ urlpatterns = [
     path("partner/prescriptions/", include("prescriptions.portal_urls")),
     path("partner/sessions/", include("dosing.portal_urls")),
     path("admin/", admin.site.urls),
+    # The partner read API: bearer tokens, not sessions (interop.api).
+    path("fhir/R4/", include("interop.api_urls")),
 ]

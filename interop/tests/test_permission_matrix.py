@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from accounts.models import Role
 from pathways.testing import (
+    EVERYONE,
     STAFF_ROLES,
     Entry,
     Fixture,
@@ -21,6 +22,26 @@ EXPORTERS = {Role.ADMIN, Role.THERAPIST}
 MATRIX: dict[str, Entry] = {
     "interop:client_export": Entry("POST", EXPORTERS, "client", posted=200),
 }
+
+# The partner read API (/fhir/R4/, interop.api): a bearer token is the key, not a
+# session, so the session matrix cannot try it (a browser without a token gets 401,
+# an answer it has no outcome for, and no role of it holds a token). Its own matrix,
+# of token states instead of session roles, is interop/tests/test_api.py
+# (ApiMatrixTestCase) over this table; listed here so that
+# pathways/tests/test_permission_matrix.py counts these URLs as covered. `allowed`:
+# the metadata is for everyone; the rest for no session role (only a token opens them).
+API_MATRIX: dict[str, Entry] = {
+    "fhir:metadata": Entry("GET", EVERYONE),
+    "fhir:read": Entry("GET", frozenset(), "resource_type resource_id"),
+    "fhir:search": Entry("GET", frozenset(), "resource_type"),
+    "fhir:unknown": Entry("GET", frozenset(), "rest"),
+}
+
+
+class ApiMatrixTable:
+    """API_MATRIX for pathways.testing.size.matrix_tables (not a TestCase: see above)."""
+
+    permission_table = API_MATRIX
 
 
 def practice() -> Fixture:
