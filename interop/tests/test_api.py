@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -27,7 +28,7 @@ from interop.tests.test_permission_matrix import API_MATRIX
 from interop.tokens import api_token_issue, api_token_revoke
 from measures.models import Instrument
 from measures.tests.factories import make_response
-from pathways.testing import BaseTestCase, url_names
+from pathways.testing import BaseTestCase, make_referral, make_signed_consent, url_names
 
 BASE = "/fhir/R4"
 
@@ -121,6 +122,22 @@ class ReadTestCase(ApiTestCase):
                 read = self.resource(self.call(key))
                 self.assertEqual(read.model_dump(mode="json"), expected[key])
 
+    def test_it_serves_nothing_of_another_organisations_referral_or_release(self) -> None:
+        theirs = make_signed_consent(self.kap.client, ConsentKind.ROI, self.partner2)
+        referral = make_referral(self.kap.client, self.partner2, self.therapist, release=theirs)
+
+        consents = self.resource(self.call("Consent", patient=self.patient_id))
+        requests = self.resource(self.call("ServiceRequest", patient=self.patient_id))
+
+        self.assertIn(f"Consent/consent-{theirs.pk}", self.bundle_resources("Consent"))
+        self.assertNotIn(f"consent-{theirs.pk}", [e.resource.id for e in consents.entry])
+        self.assertNotIn(f"referral-{referral.pk}", [e.resource.id for e in requests.entry])
+        self.assert_refused(self.call(f"Consent/consent-{theirs.pk}"), 404)
+        # Their own token reads them.
+        self.assertEqual(
+            self.call(f"Consent/consent-{theirs.pk}", token=self.other_plaintext).status_code, 200
+        )
+
     def test_it_lists_the_patients_shared_with_the_organisation(self) -> None:
         mine = self.resource(self.call("Patient"))
         theirs = self.resource(self.call("Patient", token=self.other_plaintext))
@@ -212,6 +229,12 @@ class TokenTestCase(ApiTestCase):
                 self.assert_refused(response, 405)
                 self.assertEqual(response["Allow"], "GET")
         self.assert_refused(self.call("metadata", token=None, method="post"), 405)
+
+    def test_it_answers_405_not_a_csrf_page_to_a_post(self) -> None:
+        # No cookie authenticates here: the API is exempt from CSRF, and says 405.
+        self.client = Client(enforce_csrf_checks=True)
+
+        self.assert_refused(self.call(f"Patient/{self.patient_id}", method="post"), 405)
 
 
 class MetadataTestCase(ApiTestCase):
