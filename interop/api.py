@@ -29,7 +29,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.resource import Resource
 
@@ -38,15 +37,15 @@ from accounts.models import Role
 from audit.services import log_action
 from clients.models import Client
 from common.ip import client_ip
-from common.links import site_url
 from common.tokens import token_hash
 from consents.models import SignedConsent
 from dosing.models import Administration, VitalSigns
 from interop import patient
 from interop.bundle import record_resources
+from interop.capability import capability_statement
 from interop.models import ApiToken
 from interop.queries import ClientRecord, client_record
-from interop.refs import FHIR_BASE, full_url
+from interop.refs import full_url
 from measures.models import Response
 from partners.access import partner_id_of, release_id_of, shared
 from partners.models import Referral
@@ -384,50 +383,4 @@ def metadata(request: HttpRequest) -> HttpResponse:
         refusal = Refusal(405, "not-supported", "This API is read-only.", "method")
         return _refused(request, refusal, actor, None)
     log_action(actor, READ_ACTION, detail={"resource": "CapabilityStatement"})
-    return fhir_response(capability_statement())
-
-
-def capability_statement() -> CapabilityStatement:
-    def searched_by(kind: str) -> dict[str, Any]:
-        if kind == "Patient":
-            return {"name": "_id", "type": "token"}
-        return {"name": "patient", "type": "reference"}
-
-    return CapabilityStatement.model_validate(
-        {
-            "id": "pathways-fhir-api",
-            "status": "active",
-            "date": timezone.now(),
-            "kind": "instance",
-            "fhirVersion": "4.0.1",
-            "format": [FHIR_JSON],
-            "software": {"name": "Pathways"},
-            "implementation": {
-                "description": "Pathways partner read API",
-                "url": site_url(FHIR_BASE),
-            },
-            "rest": [
-                {
-                    "mode": "server",
-                    "documentation": (
-                        "Read-only. Clients referred to the caller's organisation with a "
-                        "release of information in force at the moment of the call."
-                    ),
-                    "security": {
-                        "description": (
-                            "A bearer token (Authorization: Bearer <token>) issued to one "
-                            "prescriber by the practice admin; 401 without a valid one."
-                        )
-                    },
-                    "resource": [
-                        {
-                            "type": kind,
-                            "interaction": [{"code": "read"}, {"code": "search-type"}],
-                            "searchParam": [searched_by(kind)],
-                        }
-                        for kind in TYPES
-                    ],
-                }
-            ],
-        }
-    )
+    return fhir_response(capability_statement(TYPES))

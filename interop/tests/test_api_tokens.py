@@ -152,3 +152,13 @@ class TokenAdminTestCase(BaseTestCase):
 
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+def test_it_stops_start_up_with_a_token_lifetime_out_of_range() -> None:
+    from pathways.testing.settings_import import assert_refused, import_settings
+
+    code = "import django; django.setup()"
+    env = {"DJANGO_SETTINGS_MODULE": "pathways.settings"}
+    assert_refused(import_settings(code, FHIR_TOKEN_DAYS="0", **env), "FHIR_TOKEN_DAYS")
+    assert_refused(import_settings(code, FHIR_TOKEN_DAYS="366", **env), "FHIR_TOKEN_DAYS")
+    assert import_settings(code, FHIR_TOKEN_DAYS="30", **env).returncode == 0
