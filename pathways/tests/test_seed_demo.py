@@ -299,6 +299,16 @@ class SeedDemoTestCase(BaseTestCase):
         assert all(s.passes and s.passes <= 24 for s in sets)
         assert not first.sets.filter(from_display=True).exists()
 
+    def test_it_gives_the_prescriber_an_api_token_in_use_and_one_revoked(self) -> None:
+        from interop.models import ApiToken
+
+        seed()
+
+        tokens = ApiToken.objects.filter(prescriber__username="prescriber").order_by("created_at")
+        assert [t.state() for t in tokens] == ["revoked", "active"]
+        assert tokens[1].last_used_at is not None
+        assert AuditEvent.objects.filter(action="fhir.token_issue").count() == 2
+
     def test_it_seeds_two_acknowledged_safety_alerts_and_an_open_one(self) -> None:
         seed()
 

@@ -43,6 +43,7 @@ MOVED_APPS = (
     "measures",
     "scheduling",
     "amendments",
+    "interop",
 )
 KEPT_MODELS = {
     "consents.consentdocument",

@@ -37,6 +37,7 @@ from partners.services import membership_set
 from pathways.management.commands._bulk_seed import NotEmptyError, seed_bulk
 from pathways.management.commands._demo_activity import seed_activity
 from pathways.management.commands._demo_amendments import seed_amendments
+from pathways.management.commands._demo_api import seed_api_tokens
 from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_glass
 from pathways.management.commands._demo_common import at, backdate, day_ago
 from pathways.management.commands._demo_disclosures import seed_disclosures
@@ -222,6 +223,7 @@ class Command(BaseCommand):
         seed_disclosures(users)
         seed_amendments(users)
         seed_break_glass(password_hash)
+        seed_api_tokens(users)
         seed_today(users, rowan_preparation)
         seed_week(users)
         ContactMessage.objects.create(
