@@ -8,6 +8,7 @@ counts equal the lines written and the rows in the database. A bulk practice
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import stat
@@ -17,16 +18,22 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
+from accounts.actor import Actor
 from audit.models import AuditEvent
 from bls.models import EmdrRecord
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from consents.models import SignedConsent
 from dosing.models import Administration, AdverseEvent, VitalSigns
+from interop.bulk import export_practice
 from interop.tests.support import references
-from measures.models import Response
+from measures.models import Instrument, Response
+from measures.tests.factories import make_response
 from partners.models import Referral, ReferralEvent
 from prescriptions.models import Prescription
 from scheduling.models import Appointment, AppointmentStatus
@@ -206,6 +213,28 @@ class DemoBulkExportTestCase(ExportCase):
             self.assertEqual(
                 AuditEvent.objects.filter(action="practice.fhir_export").count(), audited + 1
             )
+
+    def queries_for_export(self, batch_size: int) -> int:
+        with tempfile.TemporaryDirectory() as name, CaptureQueriesContext(connection) as seen:
+            export_practice(actor=Actor.system(), out=Path(name), batch_size=batch_size)
+        return len(seen)
+
+    def test_it_reads_a_fixed_number_of_queries_per_client_and_per_batch(self) -> None:
+        clients = Client.objects.count()
+        by_five = self.queries_for_export(batch_size=5)
+        # Each batch is one read, and an empty read ends them.
+        reads = {size: -(-clients // size) + 1 for size in (5, clients)}
+        self.assertEqual(reads[clients], 2)
+        extra = by_five - self.queries_for_export(batch_size=clients)
+        self.assertEqual(extra, reads[5] - reads[clients])
+
+        client = Client.objects.order_by("pk").first()
+        assert client is not None
+        phq9 = Instrument.objects.get(code="phq9")
+        for day in range(10):
+            make_response(client, phq9, timezone.now() - dt.timedelta(days=day + 40), q9=0)
+
+        self.assertEqual(self.queries_for_export(batch_size=5), by_five)
 
     def lines_now(self, out: Path) -> dict[str, list[str]]:
         manifest = json.loads((out / "manifest.json").read_text())
