@@ -17,6 +17,12 @@ client's export Provenance (id "export" inside a Bundle) gets an id of its own h
 "client-<pk>-export", since ids must be unique within a resource type across files.
 
 The files hold PHI: the folder is created 0700 and every file 0600.
+
+The export runs against the live database without a transaction (see
+export_practice): a change made while it runs shows in the clients not yet read.
+For a point-in-time export, export from a copy (`manage.py backup copy.sqlite3`,
+then `DATABASE_URL=sqlite:///copy.sqlite3 manage.py export_fhir ...`; the audit
+entry then lands in the copy, so audit it in the live trail by hand).
 """
 
 from __future__ import annotations
@@ -30,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils import timezone
 from fhir.resources.R4B.resource import Resource
 
@@ -169,13 +174,14 @@ def export_practice(
     clients = 0
     complete = False
     try:
-        # One transaction: on SQLite the reads share one snapshot of the database.
-        with transaction.atomic():
-            for batch in client_batches(batch_size):
-                for client in batch:
-                    for resource in client_resources(client, at):
-                        writer.write(resource)
-                    clients += 1
+        # No transaction around the reads: SQLite's are BEGIN IMMEDIATE here
+        # (settings), which would hold the write lock, and so the practice, for the
+        # whole export. Each client is read as it stands when reached.
+        for batch in client_batches(batch_size):
+            for client in batch:
+                for resource in client_resources(client, at):
+                    writer.write(resource)
+                clients += 1
         writer.close()
         counts = dict(sorted(writer.counts.items()))
         body = manifest(counts, at)
