@@ -21,6 +21,10 @@ EXPORTERS = {Role.ADMIN, Role.THERAPIST}
 
 MATRIX: dict[str, Entry] = {
     "interop:client_export": Entry("POST", EXPORTERS, "client", posted=200),
+    # The import's upload and confirm: a POST without a file shows the form again (200)
+    # and stores nothing.
+    "interop:client_import": Entry("GET POST", EXPORTERS, "client", posted=200),
+    "interop:client_import_confirm": Entry("POST", EXPORTERS, "client", posted=200),
 }
 
 # The partner read API (/fhir/R4/, interop.api): a bearer token is the key, not a
