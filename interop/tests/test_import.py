@@ -22,7 +22,7 @@ from interop.bundle import client_bundle
 from interop.tests.support import KapRecord, kap_record
 from measures.models import Instrument, Response, SafetyAlert
 from measures.paper import paper_record
-from pathways.testing import BaseTestCase, make_client
+from pathways.testing import BaseTestCase, make_client, make_grant, name_for_break_glass
 
 LOINC = "http://loinc.org"
 
@@ -312,6 +312,16 @@ class ImportTestCase(BaseTestCase):
                 self.assertEqual(response.status_code, 404)
                 self.assertNotIn(b"Newcomb", response.content)
         self.assertFalse(Response.objects.filter(client=self.newcomer).exists())
+
+    def test_it_answers_404_to_a_therapist_with_emergency_access(self) -> None:
+        # As for the export: emergency access is for care in the moment, not for
+        # adding another provider's history to the record.
+        on_call = name_for_break_glass(self.therapist2)
+        make_grant(on_call, self.newcomer)
+
+        response = self.preview(bundle(*phq9(self.when)), user=on_call)
+
+        self.assertEqual(response.status_code, 404)
 
     def test_it_refuses_intake_and_the_prescriber(self) -> None:
         for user in (self.intake, self.prescriber):
