@@ -41,6 +41,7 @@ from clients.services import medication_add
 from common.dates import PAPER_EARLIEST, spell
 from interop import codes
 from measures import services
+from measures.alerts import safety
 from measures.models import Instrument, Response, SafetyAlert, Source
 from measures.scoring import ScoringError, score
 
@@ -64,6 +65,9 @@ PUBLISHED = {
 NAME_MAX = 120
 DOSE_MAX = 80
 TAKING = {"active", "intended", "on-hold", "unknown"}
+# Our export writes each measure twice, as Observations and as a QuestionnaireResponse
+# (with its Questionnaire); the Observation panel is the one read.
+ANSWER_TYPES = ("Questionnaire", "QuestionnaireResponse")
 IMPORTED_TYPES = "measures (Observation) and reported medications (MedicationStatement)"
 
 
@@ -90,6 +94,11 @@ class FoundMeasure:
     @property
     def differs(self) -> bool:
         return self.file_total is not None and self.file_total != self.total
+
+    @property
+    def flagged(self) -> dict[int, int]:
+        """The safety items answered above their threshold: confirming raises an alert."""
+        return safety.flagged_items(self.instrument.definition, self.answers)
 
     def items(self) -> list[tuple[str, int]]:
         return sorted(self.answers.items(), key=lambda kv: (not kv[0].isdigit(), _num(kv[0])))
@@ -204,15 +213,20 @@ class _Reader:
                 if statement is not None:
                     self._medication(label, statement)
             else:
-                others[str(kind)] += 1
+                others[str(kind or "(no resourceType)")] += 1
         for label, obs in found:
             self._observation(label, obs)
         for label, obs in found:
             if id(obs) not in self.used and self._is_member(obs):
                 self._skip(label, "A total or an item without its panel: nothing to check it by.")
-        if others:
-            listed = ", ".join(f"{kind} ×{n}" for kind, n in sorted(others.items()))
-            self._skip(listed, f"Not imported: we import only {IMPORTED_TYPES}.")
+        answers = Counter({k: others.pop(k) for k in ANSWER_TYPES if k in others})
+        for counted, reason in (
+            (answers, "Not read: a measure's answers are read from its Observation panel."),
+            (others, f"Not imported: we import only {IMPORTED_TYPES}."),
+        ):
+            if counted:
+                listed = ", ".join(f"{kind} ×{n}" for kind, n in sorted(counted.items()))
+                self._skip(listed, reason)
         return self.plan_
 
     def _skip(self, what: str, reason: str) -> None:

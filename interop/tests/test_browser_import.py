@@ -50,6 +50,9 @@ def test_it_previews_then_imports_a_fhir_file_from_the_chart(page: Any, tmp_path
 
     expect(page.get_by_text("Nothing has been stored yet.")).to_be_visible()
     expect(page.get_by_text("total differs from ours")).to_be_visible()
+    expect(
+        page.get_by_text("Item 9 answered 1: a safety alert is raised on import.")
+    ).to_be_visible()
     expect(page.get_by_role("cell", name="Patient ×1")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "fhir-import-preview")

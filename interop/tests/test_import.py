@@ -267,6 +267,9 @@ class ImportTestCase(BaseTestCase):
             "before the instrument was published": phq9("1999-03-01", key="p"),
             "already stored": phq9(self.when - dt.timedelta(days=9), key="d"),
             "Patient ×1: Not imported": [{"resourceType": "Patient", "id": "p"}],
+            "QuestionnaireResponse ×1: Not read": [
+                {"resourceType": "QuestionnaireResponse", "id": "q", "status": "completed"}
+            ],
             "PCL-5 has no verified LOINC code": [
                 {
                     "resourceType": "Observation",
