@@ -294,6 +294,34 @@ class ImportTestCase(BaseTestCase):
                     any(reason in f"{s.what}: {s.reason}" for s in plan.skipped), plan.skipped
                 )
 
+    def test_it_answers_odd_shapes_with_a_preview_never_an_error(self) -> None:
+        panel = phq9(self.when)[0]
+        odd: list[Any] = [
+            [1, "x", None, {"resource": []}, {"resource": {"id": "no-type"}}],
+            [{"resource": {**panel, "effectiveDateTime": "2020"}}],
+            [{"resource": {**panel, "effectiveDateTime": None}}],
+            [{"resource": {**panel, "component": [{"code": {"text": "?"}, "valueString": "a"}]}}],
+            [
+                {
+                    "resource": {
+                        **panel,
+                        "component": [{"code": _coded("44250-9"), "valueInteger": True}],
+                    }
+                }
+            ],
+            [{"resource": {**panel, "hasMember": [{"reference": 5}]}}],
+            [{"resource": {"resourceType": "MedicationStatement", "status": "active"}}],
+            [{"resource": medication("x" * 500)}],
+        ]
+        for entries in odd:
+            with self.subTest(entries=str(entries)[:60]):
+                data = json.dumps({"resourceType": "Bundle", "entry": entries}).encode()
+
+                response = self.preview(data)
+
+                self.assertContains(response, "Skipped")
+                self.assertFalse(Response.objects.filter(client=self.newcomer).exists())
+
     def test_it_skips_a_duplicate_within_the_file(self) -> None:
         plan = importing.read_bundle(
             client=self.newcomer, data=bundle(*phq9(self.when, key="a"), *phq9(self.when, key="b"))
