@@ -27,12 +27,12 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from interop.access import EXPORT_ROLES, get_client_to_export
+from interop.import_store import plan_store
 from interop.importing import (
     MAX_BYTES,
     PREVIEW_ACTION,
     ImportError_,
     ImportPlan,
-    plan_store,
     read_bundle,
 )
 

@@ -2,9 +2,9 @@
 previous provider sent (issue 13 §2, "Import").
 
 `read_bundle` reads the file into an `ImportPlan` (what would be stored, and what is
-skipped and why) and stores nothing; `plan_store` stores a plan through the services
-everyone else uses, so an imported PHQ-9 with item 9 answered raises its safety alert
-exactly as a paper form does.
+skipped and why) and stores nothing; `interop.import_store.plan_store` stores a plan
+through the services everyone else uses, so an imported PHQ-9 with item 9 answered
+raises its safety alert exactly as a paper form does.
 
 A measure is read from its Observation panel (the instrument's panel LOINC code, each
 item a component coded with the item's LOINC code), which is what our own export
@@ -28,21 +28,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from pydantic import ValidationError
 
-from accounts.actor import Actor
-from audit.services import log_action
 from clients.models import Client, ReportedMedication
-from clients.services import medication_add
 from common.dates import PAPER_EARLIEST, spell
 from interop import codes
 from measures import services
 from measures.alerts import safety
-from measures.models import Instrument, Response, SafetyAlert, Source
+from measures.models import Instrument, Response
 from measures.scoring import ScoringError, score
 
 # A client's own Bundle from us is tens of kilobytes; years of weekly measures stay
@@ -120,13 +116,6 @@ class ImportPlan:
     @property
     def empty(self) -> bool:
         return not self.measures and not self.medications
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    responses: list[Response]
-    alerts: list[SafetyAlert]
-    medications: list[ReportedMedication]
 
 
 def _num(key: str) -> int:
@@ -409,55 +398,3 @@ class _Reader:
             self._skip(label, f"{name}: already on the client's medications.")
             return
         self.plan_.medications.append(FoundMedication(name=name, dose=dose, source_id=label))
-
-
-def plan_store(*, actor: Actor, client: Client, plan: ImportPlan) -> ImportResult:
-    """Store the plan's measures (as a paper form is stored, with the file's time, and
-    its alerts raised) and medications, in one transaction, and audit the import."""
-    responses: list[Response] = []
-    alerts: list[SafetyAlert] = []
-    medications: list[ReportedMedication] = []
-    with transaction.atomic():
-        for found in plan.measures:
-            items, unscored = services.split_answers(found.instrument.definition, found.answers)
-            response, raised = services.response_record_with_alerts(
-                actor=actor,
-                client=client,
-                instrument=found.instrument,
-                answers=items,
-                unscored=unscored,
-                source=Source.PAPER,
-                answered_at=found.answered_at,
-            )
-            log_action(
-                actor,
-                MEASURE_ACTION,
-                response,
-                client=client,
-                detail={
-                    "source": SOURCE_NOTE,
-                    "instrument": found.instrument.code,
-                    "total": response.total,
-                    "file_total": found.file_total,
-                },
-            )
-            responses.append(response)
-            alerts.extend(raised)
-        for med in plan.medications:
-            medications.append(
-                medication_add(actor=actor, client=client, name=med.name, dose=med.dose)
-            )
-        log_action(
-            actor,
-            IMPORT_ACTION,
-            client,
-            client=client,
-            detail={
-                "source": SOURCE_NOTE,
-                "responses": [r.pk for r in responses],
-                "medications": [m.pk for m in medications],
-                "skipped": len(plan.skipped),
-                "alerts": len(alerts),
-            },
-        )
-    return ImportResult(responses=responses, alerts=alerts, medications=medications)
