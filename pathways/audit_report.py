@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -30,9 +29,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import AuthedRequest, role_required
 from accounts.actor import actor_from
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.reauth import reauth_required
 from audit.models import AuditEvent
+from audit.paging import CappedPaginator, actions_in_use
 from audit.services import log_action
 from clients.models import Client
 from clients.queries import clients_visible_to
@@ -144,16 +144,27 @@ def _filters(request: AuthedRequest, form: ReportForm) -> Filters | None:
 
 
 def filtered(filters: Filters) -> QuerySet[AuditEvent]:
+    """The entries the filters name, newest first. Each filter is an equality or an IN
+    on an indexed column, so that an index (audit.models, Meta) finds the rows in
+    order: the username typed is matched case-insensitively against the users (a
+    small table) rather than against every entry, and the start of an action against
+    the actions in use (a few dozen) rather than with a LIKE, which no index serves
+    on SQLite."""
     qs = AuditEvent.objects.filter(
         at__gte=_midnight(filters.start), at__lt=_midnight(filters.end + dt.timedelta(days=1))
     )
     if filters.user:
-        qs = qs.filter(actor_username__iexact=filters.user)
+        names = {filters.user, *_usernames_like(filters.user)}
+        qs = qs.filter(actor_username__in=sorted(names))
     if filters.client_ids is not None:
         qs = qs.filter(client_id__in=filters.client_ids)
     if filters.action:
-        qs = qs.filter(action__startswith=filters.action)
-    return qs.order_by("-id")
+        qs = qs.filter(action__in=[a for a in actions_in_use() if a.startswith(filters.action)])
+    return qs.order_by("-at", "-id")
+
+
+def _usernames_like(typed: str) -> list[str]:
+    return list(User.objects.filter(username__iexact=typed).values_list("username", flat=True))
 
 
 def _query(form: ReportForm) -> str:
@@ -172,7 +183,7 @@ def report(request: AuthedRequest) -> HttpResponse:
     page = None
     names: dict[int, str] = {}
     if filters is not None:
-        page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
         ids = {e.client_id for e in page if e.client_id is not None}
         names = {c.pk: f"{c.last_name}, {c.first_name}" for c in Client.objects.filter(pk__in=ids)}
     detail: dict[str, Any] = {"valid": filters is not None}
