@@ -86,7 +86,7 @@ def first_doses_queryset() -> QuerySet[TreatmentSession, tuple[int, dt.datetime]
 
 def first_doses() -> dict[int, dt.datetime]:
     """Course id -> when its first dose was given, for courses with a dose."""
-    return {course_id: first for course_id, first in first_doses_queryset() if first is not None}
+    return dict(first_doses_queryset())
 
 
 def courses() -> list[CourseRow]:
