@@ -1,23 +1,24 @@
-"""The practice outcomes report's per-course figures, worked out in the database.
+"""The practice outcomes report's per-course scores, worked out in the database.
 
-`measures.outcomes.build` once read every score of every client (300,000 rows at
-10,000 clients) and sorted them into courses in Python. Here one grouped query does
-that work and returns one row per dosed course × instrument with a score: how many
-scores fall before the first dose, after it, and after it within the date range, and
-the baseline and latest scores themselves. The rules are those of the `build` module
-doc, written in SQL:
+`measures.outcomes.build` once read every score of every client (340,000 rows at
+10,000 clients) and sorted them into courses in Python. Here one query returns, for
+each dosed course × instrument with a score in the course's dates, the baseline, the
+latest score in the range, and whether there is any score after the first dose. The
+rules are those of the `build` module doc, written in SQL:
 
 - a course's dates come from window functions over the client's courses in
   (created_at, id) order: ``ROW_NUMBER`` (the first course also takes the scores from
   before it) and ``LEAD`` (a course ends where the next one starts);
-- the baseline is the score ranked first by (answered_at, id) descending among the
-  course's scores before its first dose; the latest, among those after it whose
-  practice-local date is within the range (passed in as [start_at, end_at) instants).
+- the baseline is the newest score by (answered_at, id) before the first dose; the
+  latest, the newest at or after it whose practice-local date is within the range
+  (passed in as [start_at, end_at) instants). Each is an index seek on
+  (client, instrument, answered_at) (`Response.Meta.indexes`).
 
 The first dose comes from `queries.first_doses_queryset`, embedded as a common table
 expression, so this module names no table of ``dosing``. Only courses with a dose are
-joined to the scores: a course without one is listed as not included for that reason
-alone, whatever its scores.
+looked at: a course without one is listed as not included for that reason alone.
+Test: measures/tests/test_outcomes_aggregate.py compares the figures with the old
+computation.
 """
 
 from __future__ import annotations

@@ -210,6 +210,7 @@ def _course_rows(
     period: Period,
     found: Mapping[tuple[int, int], CourseScores],
     instruments: Sequence[Instrument],
+    judged: dict[tuple[int, int, int], Change],
 ) -> tuple[list[Included], list[Excluded]]:
     course = period.course
     dosed = course.first_dose_at
@@ -234,6 +235,10 @@ def _course_rows(
             )
             continue
         baseline, latest = theirs.baseline, theirs.latest
+        # Few distinct (instrument, baseline, latest) among thousands of rows: judge each once.
+        key = (instrument.pk, baseline.total, latest.total)
+        if key not in judged:
+            judged[key] = change(instrument.definition, baseline.total, latest.total)
         included.append(
             Included(
                 client_id=course.client_id,
@@ -244,7 +249,7 @@ def _course_rows(
                 baseline=baseline,
                 latest=latest,
                 first_dose_at=dosed,
-                judged=change(instrument.definition, baseline.total, latest.total),
+                judged=judged[key],
             )
         )
     return included, excluded
@@ -334,13 +339,16 @@ def build_outcomes(
     periods = course_periods(courses=data.courses)
     included: list[Included] = []
     excluded: list[Excluded] = []
+    judged: dict[tuple[int, int, int], Change] = {}
     for client_id in sorted(set(data.without_course) | set(periods)):
         theirs = periods.get(client_id)
         if not theirs:
             excluded.append(Excluded(client_id, None, None, "", NO_COURSE))
             continue
         for period in theirs:
-            rows, left_out = _course_rows(period=period, found=found, instruments=data.instruments)
+            rows, left_out = _course_rows(
+                period=period, found=found, instruments=data.instruments, judged=judged
+            )
             included.extend(rows)
             excluded.extend(left_out)
     for item in included:
