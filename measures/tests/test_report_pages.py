@@ -26,7 +26,7 @@ class ReportPagesTests(OutcomesTestCase):
         self.client.force_login(self.admin)
         with mock.patch.object(report_views, "PAGE_SIZE", 2):
             first = self.client.get(URL, RANGE)
-            second = self.client.get(URL, {**RANGE, "included_page": 2})
+            second = self.client.get(URL, {**RANGE, "included_page": "2"})
         result = first.context["result"]
         self.assertGreater(len(result.included), 2)  # there is a second page
         html, html2 = first.content.decode(), second.content.decode()
