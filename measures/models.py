@@ -105,6 +105,15 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["-answered_at", "-id"]
+        indexes = [
+            # A client's scores of one instrument in time order: the outcomes report's
+            # baseline and latest score of each course (measures.outcomes.aggregate)
+            # and a client's charts.
+            models.Index(
+                fields=["client", "instrument", "answered_at"],
+                name="measures_resp_client_instr_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument.short_name} {self.total} ({self.answered_at:%Y-%m-%d})"

@@ -1,5 +1,6 @@
 """Who is in the practice outcomes report, and with which scores: pure functions over
-the plain rows `measures.outcomes.queries` reads (no database here).
+the plain rows `measures.outcomes.queries` reads and the per-course scores
+`measures.outcomes.aggregate` works out in the database (no database here).
 
 One row per treatment course × instrument, so a client with two courses contributes a
 row for each, with its own baseline and latest score.
@@ -46,6 +47,7 @@ from django.utils import timezone
 
 from measures.models import Instrument
 from measures.outcomes import stats
+from measures.outcomes.aggregate import CourseScores
 from measures.outcomes.queries import CourseRow, ReportData, ScorePoint
 from measures.scoring import Change, change
 from treatment.models import Modality
@@ -101,19 +103,6 @@ def course_periods(*, courses: Sequence[CourseRow]) -> dict[int, list[Period]]:
             for index, course in enumerate(theirs)
         ]
     return periods
-
-
-def split_by_course(
-    *, periods: Sequence[Period], scores: Sequence[ScorePoint]
-) -> dict[int, list[ScorePoint]]:
-    """Course id -> the scores that fall in its dates, in the order given."""
-    split: dict[int, list[ScorePoint]] = {p.course.id: [] for p in periods}
-    for score in scores:
-        for period in periods:
-            if period.holds(score.answered_at):
-                split[period.course.id].append(score)
-                break
-    return split
 
 
 # --- Rows -----------------------------------------------------------------------
@@ -208,13 +197,20 @@ def _has_rate_rules(definition: Mapping[str, Any]) -> bool:
     return "response" in rules or "remission" in rules
 
 
+def range_instants(*, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start_at, end_at): the instants whose practice-local date is within the range."""
+    zone = timezone.get_current_timezone()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start_at, end_at
+
+
 def _course_rows(
     *,
     period: Period,
-    scores: Sequence[ScorePoint],
+    found: Mapping[tuple[int, int], CourseScores],
     instruments: Sequence[Instrument],
-    start: dt.date,
-    end: dt.date,
+    judged: dict[tuple[int, int, int], Change],
 ) -> tuple[list[Included], list[Excluded]]:
     course = period.course
     dosed = course.first_dose_at
@@ -223,25 +219,26 @@ def _course_rows(
     included: list[Included] = []
     excluded: list[Excluded] = []
     for instrument in instruments:
-        theirs = [s for s in scores if s.instrument_id == instrument.pk]
-        before = [s for s in theirs if s.answered_at < dosed]
-        after = [s for s in theirs if s.answered_at >= dosed]
-        in_range = [s for s in after if start <= local_day(s.answered_at) <= end]
+        theirs = found.get((course.id, instrument.pk))
         reason = ""
-        if not theirs:
+        if theirs is None:
             reason = NO_SCORES
-        elif not before:
+        elif theirs.baseline is None:
             reason = NO_BASELINE
-        elif not after:
+        elif not theirs.after:
             reason = NO_FOLLOW_UP
-        elif not in_range:
+        elif theirs.latest is None:
             reason = OUTSIDE_RANGE
-        if reason:
+        if theirs is None or theirs.baseline is None or theirs.latest is None:
             excluded.append(
                 Excluded(course.client_id, course.id, period.number, instrument.short_name, reason)
             )
             continue
-        baseline, latest = before[-1], in_range[-1]
+        baseline, latest = theirs.baseline, theirs.latest
+        # Few distinct (instrument, baseline, latest) among thousands of rows: judge each once.
+        key = (instrument.pk, baseline.total, latest.total)
+        if key not in judged:
+            judged[key] = change(instrument.definition, baseline.total, latest.total)
         included.append(
             Included(
                 client_id=course.client_id,
@@ -252,7 +249,7 @@ def _course_rows(
                 baseline=baseline,
                 latest=latest,
                 first_dose_at=dosed,
-                judged=change(instrument.definition, baseline.total, latest.total),
+                judged=judged[key],
             )
         )
     return included, excluded
@@ -329,34 +326,28 @@ def _changes(
 def build_outcomes(
     *,
     data: ReportData,
+    found: Mapping[tuple[int, int], CourseScores],
     start: dt.date,
     end: dt.date,
     denominator_min: Mapping[str, int],
 ) -> Outcomes:
     """Every course (and every client with scores but no course), sorted into included
     and not included, with the groups' figures and the per-instrument change rates.
+    ``found`` is `measures.outcomes.aggregate.course_scores` for the same range.
     ``denominator_min`` maps an instrument code to the lowest baseline counted in its
     response and remission rates (PHQ-9: OUTCOMES_PHQ9_DENOMINATOR_MIN)."""
     periods = course_periods(courses=data.courses)
-    by_client: dict[int, list[ScorePoint]] = defaultdict(list)
-    for score in data.scores:
-        by_client[score.client_id].append(score)
-
     included: list[Included] = []
     excluded: list[Excluded] = []
-    for client_id in sorted(set(by_client) | set(periods)):
+    judged: dict[tuple[int, int, int], Change] = {}
+    for client_id in sorted(set(data.without_course) | set(periods)):
         theirs = periods.get(client_id)
         if not theirs:
             excluded.append(Excluded(client_id, None, None, "", NO_COURSE))
             continue
-        split = split_by_course(periods=theirs, scores=by_client[client_id])
         for period in theirs:
             rows, left_out = _course_rows(
-                period=period,
-                scores=split[period.course.id],
-                instruments=data.instruments,
-                start=start,
-                end=end,
+                period=period, found=found, instruments=data.instruments, judged=judged
             )
             included.extend(rows)
             excluded.extend(left_out)

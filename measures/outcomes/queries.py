@@ -2,8 +2,9 @@
 however many clients, courses and scores there are.
 
 - the instruments, each with its definition, once (one query);
-- every score as a few plain values: id, client, instrument, total, answered_at, never
-  the answers or the instrument's definition (one query);
+- the clients with a score and no course (one query);
+- each dosed course's baseline and latest score of each instrument, worked out in the
+  database (`measures.outcomes.aggregate`, one grouped query);
 - every treatment course: id, client, modality, created_at (one query);
 - each course's first dose: the earliest ``given_at`` of an administration of kind
   "dose" in any of its sessions' dosing records (one grouped query). The lookup goes
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from measures.models import Instrument, Response
 from treatment.models import TreatmentCourse, TreatmentSession
@@ -50,8 +51,8 @@ class CourseRow:
 @dataclass(frozen=True)
 class ReportData:
     instruments: list[Instrument]
-    scores: list[ScorePoint]
     courses: list[CourseRow]
+    without_course: list[int]  # client ids with a score and no course
 
 
 def instruments() -> list[Instrument]:
@@ -59,24 +60,33 @@ def instruments() -> list[Instrument]:
     return list(Instrument.objects.order_by("short_name"))
 
 
-def scores() -> list[ScorePoint]:
-    """Every score, oldest first, without answers or definitions."""
-    rows = Response.objects.order_by("answered_at", "id").values_list(
-        "id", "client_id", "instrument_id", "total", "answered_at"
-    )
-    return [ScorePoint(*row) for row in rows]
-
-
-def first_doses() -> dict[int, dt.datetime]:
-    """Course id -> when its first dose was given, for courses with a dose."""
+def clients_without_course() -> list[int]:
+    """The clients with a score and no treatment course, by id."""
+    has_course = TreatmentCourse.objects.filter(client_id=OuterRef("client_id"))
     rows = (
+        Response.objects.filter(~Exists(has_course))
+        .order_by("client_id")
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    return list(rows)
+
+
+def first_doses_queryset() -> QuerySet[TreatmentSession, tuple[int, dt.datetime]]:
+    """(course id, its first dose) for courses with a dose: also embedded in the grouped
+    query of `measures.outcomes.aggregate`."""
+    return (
         TreatmentSession.objects.filter(dosing_record__administrations__kind=DOSE_KIND)
         .order_by()
         .values("course_id")
         .annotate(first=Min("dosing_record__administrations__given_at"))
         .values_list("course_id", "first")
     )
-    return {course_id: first for course_id, first in rows if first is not None}
+
+
+def first_doses() -> dict[int, dt.datetime]:
+    """Course id -> when its first dose was given, for courses with a dose."""
+    return dict(first_doses_queryset())
 
 
 def courses() -> list[CourseRow]:
@@ -92,5 +102,7 @@ def courses() -> list[CourseRow]:
 
 
 def report_data() -> ReportData:
-    """Everything the report is worked out from: four queries."""
-    return ReportData(instruments=instruments(), scores=scores(), courses=courses())
+    """Everything but the scores (`measures.outcomes.aggregate`): four queries."""
+    return ReportData(
+        instruments=instruments(), courses=courses(), without_course=clients_without_course()
+    )

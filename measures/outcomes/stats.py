@@ -31,6 +31,7 @@ between treatments, or a diagnosis for anyone.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,8 +122,15 @@ def _rate(
 ) -> Rate | None:
     if rule not in (definition.get("change_rules") or {}):
         return None
-    judged = [getattr(change(definition, b, latest), attribute or rule) for b, latest in pairs]
-    return Rate(count=sum(1 for v in judged if v), n=len(pairs))
+    # Totals are small whole numbers, so thousands of pairs hold few distinct ones:
+    # each distinct pair is judged once (issue 14: 10,000 clients).
+    counts = Counter(pairs)
+    count = sum(
+        times
+        for (b, latest), times in counts.items()
+        if getattr(change(definition, b, latest), attribute or rule)
+    )
+    return Rate(count=count, n=len(pairs))
 
 
 def summarise(

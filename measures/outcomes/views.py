@@ -33,12 +33,15 @@ import csv
 import datetime as dt
 import io
 import secrets
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -55,13 +58,25 @@ from common.dates import bound_date
 from measures.models import Instrument, Response
 from measures.outcomes import charts, stats
 from measures.outcomes import queries as report_queries
-from measures.outcomes.build import Included, Outcomes, build_outcomes, rule_labels
+from measures.outcomes.aggregate import course_scores
+from measures.outcomes.build import (
+    Included,
+    Outcomes,
+    build_outcomes,
+    range_instants,
+    rule_labels,
+)
 from measures.scoring import Change, change
 
 REPORT_ROLES: tuple[str, ...] = (Role.ADMIN,)
 # A picture opened on its own is a document: let matplotlib's own styles apply, nothing else.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 DEFAULT_DAYS = 365
+# The lists of who is and is not included are shown a page at a time (the CSV has
+# every included row); each list has its own page parameter.
+PAGE_SIZE = 100
+INCLUDED_PAGE = "included_page"
+EXCLUDED_PAGE = "excluded_page"
 # Instruments whose response/remission denominator is a practice setting: the lowest
 # baseline counted (CMS159 / NQF 0710 counts PHQ-9 baselines above 9).
 DENOMINATOR_SETTINGS = {"phq9": "OUTCOMES_PHQ9_DENOMINATOR_MIN"}
@@ -211,9 +226,12 @@ def denominator_minimums() -> dict[str, int]:
 
 
 def outcomes(*, start: dt.date, end: dt.date) -> Outcomes:
-    """The report for the range: four queries, then `report_outcomes`."""
+    """The report for the range: five queries (one grouped in the database), then
+    `build_outcomes`."""
+    start_at, end_at = range_instants(start=start, end=end)
     return build_outcomes(
         data=report_queries.report_data(),
+        found=course_scores(start_at=start_at, end_at=end_at),
         start=start,
         end=end,
         denominator_min=denominator_minimums(),
@@ -222,6 +240,12 @@ def outcomes(*, start: dt.date, end: dt.date) -> Outcomes:
 
 def _range_detail(start: dt.date, end: dt.date) -> dict[str, str]:
     return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def _page(request: AuthedRequest, rows: Sequence[Any], name: str) -> Page[Any]:
+    """One page of a list: at 10,000 clients the lists run to thousands of rows (a bad
+    or missing page number shows the first or last page)."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get(name))
 
 
 @require_GET
@@ -241,6 +265,9 @@ def report(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
+            "included": _page(request, result.included, INCLUDED_PAGE),
+            "excluded": _page(request, result.excluded, EXCLUDED_PAGE),
+            "reasons": Counter(e.reason for e in result.excluded).most_common(),
             "query": query,
             "confidence": int(stats.CONFIDENCE * 100),
             "phq9_below": denominator_minimums()["phq9"] - 1,

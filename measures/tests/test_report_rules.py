@@ -247,7 +247,7 @@ class QueryTests(OutcomesTestCase):
             data = report_queries.report_data()
 
         self.assertEqual(len(captured.captured_queries), 4)
-        self.assertTrue(data.scores)
+        self.assertTrue(data.without_course)
         sql = [q["sql"] for q in captured.captured_queries]
         self.assertEqual(sum('"definition"' in q for q in sql), 1)  # the instruments, once
         self.assertFalse([q for q in sql if '"answers"' in q])
