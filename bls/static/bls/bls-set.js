@@ -68,10 +68,17 @@
     if (source === "audio") {
       var audio = this.audio();
       var stamp = audio.getOutputTimestamp ? audio.getOutputTimestamp() : null;
-      if (stamp && stamp.performanceTime > 0) {
-        return stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
+      var t = stamp && stamp.performanceTime > 0
+        ? stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000
+        : audio.currentTime - (audio.outputLatency || audio.baseLatency || 0);
+      // Each new output stamp corrects the estimate a little, sometimes backwards
+      // (more so on a busy device): the dot must never step back, so the clock the
+      // motion reads only goes forward; the correction is absorbed by the next frames.
+      if (this.lastAudioNow !== undefined && t < this.lastAudioNow) {
+        return this.lastAudioNow;
       }
-      return audio.currentTime - (audio.outputLatency || audio.baseLatency || 0);
+      this.lastAudioNow = t;
+      return t;
     }
     return performance.now() / 1000;
   };
