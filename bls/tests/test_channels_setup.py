@@ -36,6 +36,9 @@ def test_it_stops_start_up_with_a_pairing_code_that_lasts_over_two_minutes() -> 
     ("origin", "accepted"),
     [(b"http://localhost", True), (b"https://evil.example", False), (None, False)],
 )
+# The socket's session lookup (AuthMiddlewareStack) and the display consumer read the
+# database, from a thread of their own: hence transactional.
+@pytest.mark.django_db(transaction=True)
 def test_it_accepts_a_socket_only_from_the_sites_own_origin(
     origin: bytes | None, accepted: bool
 ) -> None:
