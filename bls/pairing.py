@@ -23,14 +23,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.services import log_action
 from bls.models import BlsType, DesensitisationSet, DisplayPairing, EmdrRecord
-from bls.queries import dose_administration
+from bls.services import next_set_slot
 
 CODE_DIGITS = 6
 EXPIRED_MESSAGE = "That code has expired: ask for the code the display shows now."
@@ -341,22 +340,17 @@ def set_finish(
         started, record, therapist = pairing.set_started_at, pairing.record, pairing.therapist
         if started is None or record is None or therapist is None:
             return None
-        # Lock the record too, as set_add does: a set typed in the form at the same
-        # moment still gets another number.
-        EmdrRecord.objects.select_for_update().filter(pk=record.pk).first()
         values = pairing.set_settings
         done = passes if _count_ok(passes, MAX_PASSES) else pairing.set_passes_done
         done = max(done or 0, pairing.set_passes_done)
         if not (isinstance(ms, int) and not isinstance(ms, bool) and 0 <= ms <= MAX_SET_MS):
             ms = int((timezone.now() - started).total_seconds() * 1000)
-        last = record.sets.aggregate(n=Max("number"))["n"] or 0
-        dose = dose_administration(record)
-        minutes = None
-        if dose is not None and started >= dose.given_at:
-            minutes = int((started - dose.given_at).total_seconds() // 60)
+        # Locks the record too, as set_add does: a set typed in the form at the same
+        # moment still gets another number.
+        number, minutes = next_set_slot(record=record, at=started)
         made = DesensitisationSet.objects.create(
             record=record,
-            number=last + 1,
+            number=number,
             at=started,
             bls_type=MODE_TO_BLS.get(str(values.get("mode")), BlsType.EYES),
             speed_hz=_speed(values.get("speed")),

@@ -317,6 +317,19 @@ def _set_errors(entry: SetEntry) -> dict[str, str]:
     return errors
 
 
+def next_set_slot(*, record: EmdrRecord, at: dt.datetime) -> tuple[int, int | None]:
+    """The number the next set of `record` takes and its minutes since the session's
+    dose (None before the dose), with the record locked for the rest of the caller's
+    transaction: two sets logged at once (the form, the display) get different numbers."""
+    EmdrRecord.objects.select_for_update().filter(pk=record.pk).first()
+    last = record.sets.aggregate(n=Max("number"))["n"] or 0
+    dose = dose_administration(record)
+    minutes = None
+    if dose is not None and at >= dose.given_at:
+        minutes = int((at - dose.given_at).total_seconds() // 60)
+    return last + 1, minutes
+
+
 def set_add(
     *, actor: Actor, record: EmdrRecord, entry: SetEntry, at: dt.datetime | None = None
 ) -> DesensitisationSet:
@@ -325,16 +338,10 @@ def set_add(
     _refuse_if(_set_errors(entry))
     at = at or timezone.now()
     with transaction.atomic():
-        # Lock the record: two sets added at once still get different numbers.
-        EmdrRecord.objects.select_for_update().filter(pk=record.pk).first()
-        last = record.sets.aggregate(n=Max("number"))["n"] or 0
-        dose = dose_administration(record)
-        minutes = None
-        if dose is not None and at >= dose.given_at:
-            minutes = int((at - dose.given_at).total_seconds() // 60)
+        number, minutes = next_set_slot(record=record, at=at)
         made = DesensitisationSet.objects.create(
             record=record,
-            number=last + 1,
+            number=number,
             at=at,
             minutes_since_dose=minutes,
             recorded_by=actor.staff,
