@@ -38,6 +38,8 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The practice at scale (BENCH_CLIENTS, default 10,000) served by gunicorn with production
+# settings, driven by locust, against a bare view's floor: bench/README.md has the knobs.
 bench: setup
 	$(PY) bench/run.py
 

@@ -4,10 +4,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
 
 from audit.models import AuditEvent
 from audit.paging import CappedPaginator, actions_in_use
+from common.replica import reads_from_replica
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -54,6 +56,13 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     show_full_result_count = False
     # Facets count the entries of each choice of each filter: the whole trail again.
     show_facets = admin.ShowFacets.NEVER
+
+    # The list reads from the read replica when there is one (pathways.db_router).
+    @method_decorator(reads_from_replica)
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -29,6 +29,7 @@ from bls.models import EmdrRecord
 from bls.timeline import TimelineData, timeline_data
 from common import svg
 from common.dates import plausible, session_window
+from common.pictures import cached_picture, row_values
 from common.timefmt import local_day_hm_zone
 from dosing.effect_window import PLANNING_NOTE, window_for
 from dosing.models import DosingRecord
@@ -129,8 +130,43 @@ def limits_of(source: TreatmentSession | EmdrRecord) -> Limits | None:
 
 def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
     """The session timeline as an SVG document (no XML prolog, so it can also be
-    inlined). Never fails for want of data: it then says "No data yet"."""
-    data, left_out = drawable(timeline_data(source))
+    inlined). Never fails for want of data: it then says "No data yet".
+
+    Drawn once for the data it shows (`common.pictures`): the data is read (a few
+    small queries), and matplotlib runs only when it differs from the cached picture's."""
+    data = timeline_data(source)
+    limits = limits_of(source)
+    emdr = is_emdr(source, drawable(data)[0])
+    kind = "emdr-timeline" if isinstance(source, EmdrRecord) else "session-timeline"
+    return cached_picture(
+        kind,
+        source.pk,
+        timeline_fingerprint(data, limits, emdr=emdr),
+        lambda: draw_session_timeline(data, limits, emdr=emdr),
+    )
+
+
+def timeline_fingerprint(data: TimelineData, limits: Limits | None, *, emdr: bool) -> object:
+    """Everything the picture is drawn from, as values: the timeline's data, the
+    prescriber's limits, the modality's layout, and the plausible days (they move with
+    today, and decide what is left out)."""
+    return (
+        data.start,
+        data.doses,
+        data.dose_routes,
+        data.phases,
+        [(s.at, s.value, s.label) for s in data.sud],
+        [(s.at, s.value, s.label) for s in data.voc],
+        row_values(data.vitals),
+        row_values([limits] if limits is not None else []),
+        emdr,
+        plausible(),
+    )
+
+
+def draw_session_timeline(data: TimelineData, limits: Limits | None, *, emdr: bool) -> str:
+    """The picture of `data` (matplotlib: the costly part)."""
+    data, left_out = drawable(data)
     if data.empty and not left_out:
         return svg.message_svg(
             NO_DATA, "Session timeline: no data yet.", size=(10, 2), fontsize=FONT + 4
@@ -140,8 +176,6 @@ def session_timeline_svg(source: TreatmentSession | EmdrRecord) -> str:
         return svg.message_svg(
             NOTHING_TO_DRAW, f"Session timeline: {note}", size=(10, 2), fontsize=FONT + 4
         )
-    emdr = is_emdr(source, data)
-    limits = limits_of(source)
     figure, _labels = timeline_figure(data, limits, emdr=emdr, left_out=left_out)
     description = _description(data, emdr) + window_description(data)
     if limits is not None:

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-
 from accounts.access import CLINICAL_ROLES, AuthedRequest
 from bls.models import EmdrRecord, PhaseMark
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
 from treatment.models import Modality, SessionStatus, TreatmentSession
 
+# The record's clinical free text (encrypted, decrypted on every read): a list of
+# records shows none of it.
+FREE_TEXT = (
+    "target_memory",
+    "image",
+    "negative_cognition",
+    "positive_cognition",
+    "emotions",
+    "body_location",
+    "body_scan",
+    "closure_reason",
+)
 
-def _records(client: Client) -> QuerySet[EmdrRecord]:
-    return (
-        EmdrRecord.objects.filter(
-            Q(session__course__client=client) | Q(appointment__client=client)
-        )
-        .select_related("session__course", "appointment")
-        .order_by("-created_at", "-id")
+
+def _records(client: Client) -> list[EmdrRecord]:
+    """The client's EMDR records, newest first: those of course sessions and those of
+    appointments, in two queries that each follow an index (an OR across the two
+    joins reads every record of the practice)."""
+    records = EmdrRecord.objects.select_related("session__course", "appointment").defer(*FREE_TEXT)
+    found = [
+        *records.filter(session__course__client=client),
+        *records.filter(appointment__client=client),
+    ]
+    return sorted(found, key=lambda r: (r.created_at, r.pk), reverse=True)
+
+
+def _marks(records: list[EmdrRecord]) -> list[PhaseMark]:
+    """The phase marks of all these records, in one query, in time order."""
+    return list(
+        PhaseMark.objects.filter(record_id__in=[r.pk for r in records]).order_by("at", "id")
     )
 
 
@@ -28,7 +48,7 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
         # The intake team sees EMDR appointments on the schedule, not the record
         # (minimum necessary): no section for them.
         return None
-    records = list(_records(client))
+    records = _records(client)
     # KA-EMDR course sessions and EMDR appointments that have no record yet.
     sessions = list(
         TreatmentSession.objects.filter(
@@ -42,9 +62,11 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
     )
     if not (records or sessions or appointments):
         return None
+    # The panel's template shows each record's latest phase mark: all the marks in
+    # one query, the last of each record kept (they come in time order).
+    current = {mark.record_id: mark for mark in _marks(records)}
     for record in records:
-        # The panel's template shows each record's latest phase mark.
-        record.current = record.phase_marks.order_by("-at", "-id").first()  # type: ignore[attr-defined]
+        record.current = current.get(record.pk)  # type: ignore[attr-defined]
     context = {
         "records": records,
         "open_sessions": sessions,
@@ -56,13 +78,12 @@ def emdr_panel(request: AuthedRequest, client: Client) -> Panel | None:
 
 def emdr_entries(client: Client) -> list[TimelineEntry]:
     entries = []
-    for record in _records(client):
+    records = _records(client)
+    for record in records:
         url = record.get_absolute_url()
         entries.append(TimelineEntry(record.created_at, "emdr", "EMDR record opened", url))
-    marks = PhaseMark.objects.filter(
-        Q(record__session__course__client=client) | Q(record__appointment__client=client)
-    ).select_related("record")
-    for mark in marks:
+    urls = {record.pk: record.get_absolute_url() for record in records}
+    for mark in _marks(records):
         text = f"EMDR phase {mark.get_phase_display()}"
-        entries.append(TimelineEntry(mark.at, "emdr", text, mark.record.get_absolute_url()))
+        entries.append(TimelineEntry(mark.at, "emdr", text, urls[mark.record_id]))
     return entries

@@ -18,16 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
-from bls import charts, dose_window, pairing, queries, services, timeline, timing
+from bls import dose_window, pairing, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, PlannedEndForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
 from common.forms import values_of
+from common.pictures import svg_response
 from treatment.access import get_session_for_user
-
-# The picture may be opened on its own: then it is a document, and needs a policy
-# that lets matplotlib's own <style> and style attributes apply, and nothing else.
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _anchor(record: EmdrRecord, section: str) -> HttpResponse:
@@ -260,9 +257,11 @@ def set_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(*CLINICAL_ROLES)
 def timeline_svg(request: AuthedRequest, pk: int) -> HttpResponse:
+    # Imported here: matplotlib (about 40 MB of a worker's memory) loads on the first picture
+    # a worker draws, not with the URL conf.
+    from bls import charts
+
     record = get_record_for_user(request, pk)
     svg = charts.session_timeline_svg(record)
     log_action(actor_from(request), "emdr.timeline_view", record, client=record.client)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Content-Security-Policy"] = SVG_CSP
-    return response
+    return svg_response(svg)

@@ -29,12 +29,17 @@ def named_for_break_glass(user: User) -> bool:
     )
 
 
+def _may_hold_grant(user: User) -> bool:
+    """Only an active therapist holds a grant (the rest see every client or none)."""
+    return bool(user.is_active and user.role == Role.THERAPIST)
+
+
 def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
     """The user's emergency (break-glass) grants in force now: started, not ended,
     not yet expired, and held by someone still named for it (the admin taking the
     permission away closes a grant at once). Read at every call, never cached: an
     expired grant gives nothing."""
-    if not (user.is_active and user.role == Role.THERAPIST):
+    if not _may_hold_grant(user):
         return BreakGlassGrant.objects.none()
     at = now()
     # The permission is checked in the same query (directly, through a group, or as a
@@ -61,6 +66,16 @@ def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
     )
 
 
+def holds_unexpired_grant(user: User) -> bool:
+    """A cheap first question before `active_grants`: does the user hold a grant not
+    ended and not yet expired? One look-up on the (user, expires_at) index, without
+    the permission's joins; False for nearly every request."""
+    if not _may_hold_grant(user):
+        return False
+    unexpired = BreakGlassGrant.objects.filter(user=user, ended_at=None, expires_at__gt=now())
+    return unexpired.exists()
+
+
 def clients_visible_to(user: User) -> QuerySet[Client]:
     """The clients `user` may see: all of them for the intake team and the admin; for a
     therapist, the clients assigned to them and those they hold emergency access to
@@ -70,7 +85,13 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     qs = Client.objects.select_related("assigned_therapist")
     if user.role in ALL_RECORDS_ROLES:
         return qs
-    granted = active_grants(user).values("client_id")
+    # The grants in force are read first (none or a few rows: one query) and given to
+    # the filter as ids. An OR of the therapist's column with a list of ids is two index
+    # scans; an OR with a subquery read every client of the practice (EXPLAIN in
+    # pathways/tests/test_explain_pages.py, issue 14 §4).
+    granted = list(active_grants(user).values_list("client_id", flat=True))
+    if not granted:
+        return qs.filter(assigned_therapist=user)
     return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
 
 

@@ -41,6 +41,9 @@ from clients.search import search_clients
 from common.forms import values_of
 
 PAGE_SIZE = 25
+# The timeline shows the most recent entries a page at a time: a client of two years
+# has hundreds (521 in the 10,000-client demo), which no one reads at once.
+TIMELINE_PAGE_SIZE = 50
 
 # Adds one item of a kind to the record, from its form's cleaned values.
 ItemAdd = Callable[[Actor, Client, dict[str, Any]], models.Model]
@@ -138,7 +141,10 @@ def _chart_context(
         for kind, (form_class, _, _) in ITEMS.items():
             context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
     if tab == "timeline":
-        context["timeline"] = timeline_for(client)
+        page = Paginator(timeline_for(client), TIMELINE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(timeline=page.object_list, timeline_page=page)
     return context
 
 

@@ -123,6 +123,15 @@ class SignedConsent(models.Model):
 
     class Meta:
         ordering = ["-signed_at"]
+        # The release in force is looked up per referral by (client, partner) on every
+        # partner portal page; with only single-column indexes SQLite walked all of the
+        # partner's releases for each referral (32 s for the portal home at 10,000
+        # clients, issue 14).
+        indexes = [
+            models.Index(
+                fields=["client", "partner", "signed_at"], name="consent_client_partner_at"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title_signed} signed {self.signed_at:%Y-%m-%d}"

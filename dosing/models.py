@@ -291,6 +291,18 @@ class SessionNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    class Meta:
+        indexes = [
+            # The notes still to sign (pathways.today.notes_to_sign, the navigation's
+            # count on every staff page): few among thousands, read through a partial
+            # index, oldest first, instead of a scan of every note (issue 14).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=models.Q(signed_at__isnull=True),
+                name="note_unsigned_idx",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"Note for session {self.session_id}"
 

@@ -66,39 +66,39 @@ def client_panel(request: AuthedRequest, client: Client) -> Panel | None:
 
 
 def client_timeline(client: Client) -> list[TimelineEntry]:
-    """Dose given, adverse event recorded, discharged, session note signed: no free text."""
+    """Dose given, adverse event recorded, discharged, session note signed: no free text
+    (so none is read: the notes' and events' encrypted text is not decrypted here)."""
     entries: list[TimelineEntry] = []
-    records = {
-        r.session_id: r for r in DosingRecord.objects.filter(session__course__client=client)
-    }
-    for given in Administration.objects.filter(record__in=records.values()):
-        text = "Dose given" if given.kind == Administration.Kind.DOSE else "Booster given"
-        url = reverse("dosing:record", args=[given.record_id])
-        entries.append(TimelineEntry(given.given_at, "dosing", text, url))
-    for event in AdverseEvent.objects.filter(record__in=records.values()):
-        url = reverse("dosing:record", args=[event.record_id])
-        entries.append(TimelineEntry(event.occurred_at, "dosing", "Adverse event recorded", url))
-    for done in Discharge.objects.filter(record__in=records.values()):
-        url = reverse("dosing:record", args=[done.record_id])
-        entries.append(TimelineEntry(done.discharged_at, "dosing", "Discharged", url))
-    notes = SessionNote.objects.filter(session__course__client=client).exclude(signed_at=None)
-    for note in notes:
-        record = records.get(note.session_id)
-        url = (
-            record.get_absolute_url()
-            if record
-            else reverse("treatment:session", args=[note.session_id])
+    records = dict(
+        DosingRecord.objects.filter(session__course__client=client).values_list("session_id", "pk")
+    )
+    ids = list(records.values())
+
+    def record_url(record_id: int) -> str:
+        return reverse("dosing:record", args=[record_id])
+
+    given = Administration.objects.filter(record__in=ids).only("record_id", "kind", "given_at")
+    for dose in given:
+        text = "Dose given" if dose.kind == Administration.Kind.DOSE else "Booster given"
+        entries.append(TimelineEntry(dose.given_at, "dosing", text, record_url(dose.record_id)))
+    events = AdverseEvent.objects.filter(record__in=ids).values_list("record_id", "occurred_at")
+    for record_id, at in events:
+        entries.append(
+            TimelineEntry(at, "dosing", "Adverse event recorded", record_url(record_id))
         )
+    done = Discharge.objects.filter(record__in=ids).values_list("record_id", "discharged_at")
+    for record_id, at in done:
+        entries.append(TimelineEntry(at, "dosing", "Discharged", record_url(record_id)))
+    notes = SessionNote.objects.filter(session__course__client=client).exclude(signed_at=None)
+    for note in notes.only("session_id", "signed_at"):
+        found = records.get(note.session_id)
+        url = record_url(found) if found else reverse("treatment:session", args=[note.session_id])
         if note.signed_at:
             entries.append(TimelineEntry(note.signed_at, "note", "Session note signed", url))
-    for addendum in Addendum.objects.filter(note__in=notes):
-        record = records.get(addendum.note.session_id)
-        if record:
-            entries.append(
-                TimelineEntry(
-                    addendum.created_at, "note", "Addendum added", record.get_absolute_url()
-                )
-            )
+    addenda = Addendum.objects.filter(note__in=notes).values_list("note__session_id", "created_at")
+    for session_id, at in addenda:
+        if found := records.get(session_id):
+            entries.append(TimelineEntry(at, "note", "Addendum added", record_url(found)))
     return entries
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
+from common.plugins import plugins
 from dosing import console, rules
 from dosing.effect_window import window_for
 from dosing.forms import (
@@ -24,7 +26,7 @@ from dosing.forms import (
 )
 from dosing.models import Administration, Discharge, DosingRecord, PrescriberContact, SessionNote
 from dosing.observation import allowed_phases
-from dosing.summary import administrations, timeline_chart, vitals_rows
+from dosing.summary import administrations, vitals_rows
 from dosing.vitals import out_of_range, suggested_next
 
 
@@ -148,7 +150,7 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
         ),
         "addenda": note.addenda.select_related("author") if note else [],
         "addendum_form": forms.get("addendum_form") or AddendumForm(prefix="addendum"),
-        "chart": timeline_chart(record),
+        "chart": chart_url(record, now),
         "notices": forms.get("notices", []),
     }
     # The console (issue 11 §3): the sticky bar and the steps, from the state above.
@@ -172,6 +174,18 @@ def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -
     )
     context["step"] = {s.key: s for s in context["steps"]}
     return context
+
+
+def chart_url(record: DosingRecord, now: dt.datetime) -> str | None:
+    """The session timeline picture's own URL (dosing.views.timeline_svg), drawn there and
+    not inline, so the page does not wait for matplotlib; None when no app draws one.
+    `v` (the moment of this render, no data of the record) makes the <img> of a page
+    swapped in by htmx load the picture again: a browser reuses an image of the same URL
+    within a document, whatever its Cache-Control says."""
+    if not plugins("PATHWAYS_SESSION_CHARTS"):
+        return None
+    url = reverse("dosing:timeline_svg", args=[record.pk])
+    return f"{url}?v={int(now.timestamp() * 1000)}"
 
 
 def expected_peak(latest: Administration | None) -> dt.datetime | None:

@@ -61,15 +61,12 @@ def administrations(record: DosingRecord) -> list[Administration]:
     return list(record.administrations.select_related("given_by", "witnessed_by", "prescription"))
 
 
-def timeline_chart(record: DosingRecord) -> str | None:
-    """The bls session timeline chart, as a data: URI for an <img>.
-
-    An <img> keeps the SVG's own inline styles out of the page, whose CSP forbids
-    them (img-src allows data:). None when there is no chart, or the chart fails.
-    """
+def session_chart_svg(record: DosingRecord) -> str:
+    """The bls session timeline chart of the record's session, as SVG text ("" when no
+    chart draws one, or the chart fails)."""
     # The chart comes from the app that draws it (bls, above dosing in the layers),
-    # named in settings.PATHWAYS_SESSION_CHARTS: the first that draws one wins.
-    svg = ""
+    # named in settings.PATHWAYS_SESSION_CHARTS: the first that draws one wins. It
+    # keeps its pictures until their data changes (common.pictures).
     for chart in plugins("PATHWAYS_SESSION_CHARTS"):
         try:
             svg = chart(record.session)
@@ -77,7 +74,17 @@ def timeline_chart(record: DosingRecord) -> str | None:
             logger.exception("session timeline chart failed for record %s", record.pk)
             continue
         if svg:
-            break
+            return str(svg)
+    return ""
+
+
+def timeline_chart(record: DosingRecord) -> str | None:
+    """The chart as a data: URI for an <img>, for the portal's summary.
+
+    An <img> keeps the SVG's own inline styles out of the page, whose CSP forbids
+    them (img-src allows data:). None when there is no chart, or the chart fails.
+    """
+    svg = session_chart_svg(record)
     if not svg:
         return None
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")

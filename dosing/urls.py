@@ -6,6 +6,7 @@ app_name = "dosing"
 urlpatterns = [
     path("open/<int:session_id>/", views.record_open, name="open"),
     path("<int:pk>/", views.record_detail, name="record"),
+    path("<int:pk>/timeline.svg", views.timeline_svg, name="timeline_svg"),
     path("<int:pk>/predose/", views.predose, name="predose"),
     path("<int:pk>/vitals/", views.vitals, name="vitals"),
     path("<int:pk>/risk-check/", views.risk_check, name="risk_check"),

@@ -27,6 +27,7 @@ from accounts.access import CLINICAL_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from common.forms import values_of
+from common.pictures import svg_response
 from dosing import rules, services
 from dosing.access import get_record_for_user
 from dosing.forms import (
@@ -42,12 +43,21 @@ from dosing.forms import (
 )
 from dosing.models import Administration, DosingRecord
 from dosing.queries import fresh, record_context
+from dosing.summary import session_chart_svg
 from treatment import services as treatment_services
 from treatment.access import get_session_for_user
 
 RECORD_TEMPLATE = "dosing/record.html"
 SIGN_UNCONFIRMED = services.DosingError(
     "Not signed: confirm that you want to sign and lock the note (it cannot be undone)."
+)
+
+# What the picture says when no chart could be drawn (the failure is logged): no data.
+UNAVAILABLE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="60" viewBox="0 0 720 60">'
+    "<title>Session timeline: the chart could not be drawn. The vital-signs table gives"
+    " the same data.</title>"
+    '<text x="360" y="35" text-anchor="middle" font-size="16">Chart not available</text></svg>'
 )
 
 
@@ -124,6 +134,23 @@ def record_open(request: AuthedRequest, session_id: int) -> HttpResponse:
 def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request, pk)
     return _render(request, record)
+
+
+@require_GET
+@role_required(*CLINICAL_ROLES)
+def timeline_svg(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The record's session timeline picture, on its own URL (an <img> on the page):
+    drawn once per version of its data (common.pictures), audited as the other
+    pictures are, never stored by the browser."""
+    record = get_record_for_user(request, pk)
+    svg = session_chart_svg(record) or UNAVAILABLE_SVG
+    log_action(
+        actor_from(request),
+        "dosing.timeline_view",
+        record,
+        client=record.session.course.client,
+    )
+    return svg_response(svg)
 
 
 @require_POST

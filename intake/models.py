@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from common.fields import EncryptedTextField
@@ -143,6 +144,15 @@ class AppointmentRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox's filters, each in the inbox's order (newest first), and the
+            # possible-duplicate lookup by e-mail, case aside (intake.queries); the phone
+            # and the name key have their own (pathways/tests/test_explain_pages.py).
+            models.Index(fields=["status", "created_at"], name="request_status_at_idx"),
+            models.Index(fields=["service", "created_at"], name="request_service_at_idx"),
+            models.Index(fields=["assigned_to", "created_at"], name="request_assigned_at_idx"),
+            models.Index(Lower("email"), name="request_email_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Request #{self.pk}"

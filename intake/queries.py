@@ -12,6 +12,7 @@ never names a record the user may not open.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -60,6 +61,35 @@ def _client_key(client: Client) -> str:
     return name_key(client.first_name, client.last_name)
 
 
+class _Lookup:
+    """The candidates by e-mail (case aside), phone digits and name key, so each request
+    is compared only with the candidates that share one of them: comparing every request
+    of a page with every candidate took a second when a phone number was shared by a
+    hundred clients (issue 14). `_reasons` still decides; the order stays the query's."""
+
+    def __init__(self, keys: Sequence[tuple[str, str, str]]) -> None:
+        self.by_email: dict[str, list[int]] = defaultdict(list)
+        self.by_digits: dict[str, list[int]] = defaultdict(list)
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        for i, (email, digits, key) in enumerate(keys):
+            if email:
+                self.by_email[email.lower()].append(i)
+            if digits:
+                self.by_digits[digits].append(i)
+            if key:
+                self.by_name[key].append(i)
+
+    def hits(self, appt: AppointmentRequest) -> list[int]:
+        found: set[int] = set()
+        if appt.email:
+            found.update(self.by_email.get(appt.email.lower(), ()))
+        if appt.phone_digits:
+            found.update(self.by_digits.get(appt.phone_digits, ()))
+        if appt.name_key:
+            found.update(self.by_name.get(appt.name_key, ()))
+        return sorted(found)
+
+
 def request_matches(
     appts: Sequence[AppointmentRequest], scope: QuerySet[AppointmentRequest]
 ) -> dict[int, list[Match]]:
@@ -77,8 +107,10 @@ def request_matches(
         .exclude(status__in=NOT_LIVE)
         .order_by("created_at", "id")
     )
+    lookup = _Lookup([(o.email, o.phone_digits, o.name_key) for o in candidates])
     for appt in appts:
-        for other in candidates:
+        for i in lookup.hits(appt):
+            other = candidates[i]
             if other.pk == appt.pk:
                 continue
             why = _reasons(
@@ -120,8 +152,10 @@ def client_matches(
     if digits:
         condition |= Q(phone_digits__in=digits)
     candidates = list(scope.annotate(email_lower=Lower("email")).filter(condition))
+    lookup = _Lookup([(c.email, c.phone_digits, _client_key(c)) for c in candidates])
     for appt in appts:
-        for client in candidates:
+        for i in lookup.hits(appt):
+            client = candidates[i]
             if client.pk == appt.client_id:
                 continue
             why = _reasons(

@@ -13,6 +13,11 @@
   a resource has the id and content it has in the client's Bundle.
 - Every call is audited: "fhir.api_read", "fhir.api_search" or "fhir.api_refused"
   (with the reason), who (the token's prescriber, or the address alone), the client.
+- An answer that carries a client's data is a disclosure to the partner: in the
+  transaction of its audit entry, one partners.Disclosure per client whose data it
+  carried, to the organisation and its prescriber, under the release in force that the
+  call was served under (partners.disclosures.disclosure_api_reads). A refusal, an
+  empty search and the CapabilityStatement carry none, and record none.
 - No cookie authenticates here, so the views are exempt from CSRF; they take GET only
   (anything else: 405). Every answer is `Cache-Control: no-store`.
 """
@@ -24,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -48,6 +54,7 @@ from interop.queries import ClientRecord, client_record
 from interop.refs import full_url
 from measures.models import Response
 from partners.access import partner_id_of, release_id_of, shared
+from partners.disclosures import disclosure_api_reads
 from partners.models import Referral
 from prescriptions.models import Prescription
 
@@ -271,17 +278,31 @@ def _client_of(resource_type: str, resource_id: str) -> int:
     return int(client_pk)
 
 
-def _audit(caller: Caller, action: str, referral: Referral | None, **detail: Any) -> None:
+def _audit(
+    caller: Caller,
+    action: str,
+    referral: Referral | None,
+    disclosed: list[Referral],
+    **detail: Any,
+) -> None:
+    """The call's audit entry and, in its transaction, a disclosure per client of
+    `disclosed` (the referrals, read under a release in force, of the clients whose
+    data the answer carries)."""
     shared_detail: dict[str, Any] = {"partner": caller.partner_id}
     if referral is not None:
         shared_detail["release"] = release_id_of(referral)
-    log_action(
-        caller.actor,
-        action,
-        caller.token,
-        client=referral.client if referral is not None else None,
-        detail={**shared_detail, **detail},
-    )
+    with transaction.atomic():
+        log_action(
+            caller.actor,
+            action,
+            caller.token,
+            client=referral.client if referral is not None else None,
+            detail={**shared_detail, **detail},
+        )
+        if disclosed:
+            disclosure_api_reads(
+                actor=caller.actor, referrals=disclosed, object_ids={"api_token": caller.token.pk}
+            )
 
 
 def _searchset(resources: list[Resource]) -> Bundle:
@@ -317,7 +338,7 @@ def _read(
     ]
     if not found:
         raise _not_found()
-    _audit(caller, READ_ACTION, referral, resource=f"{resource_type}/{resource_id}")
+    _audit(caller, READ_ACTION, referral, [referral], resource=f"{resource_type}/{resource_id}")
     return fhir_response(found[0])
 
 
@@ -346,19 +367,29 @@ def _search(request: HttpRequest, caller: Caller, resource_type: str) -> HttpRes
         resources: list[Resource] = [patient.patient(referral.client)]
     else:
         resources = client_resources(caller, referral.client, resource_type)
-    _audit(caller, SEARCH_ACTION, referral, type=resource_type, count=len(resources))
+    disclosed = [referral] if resources else []
+    _audit(caller, SEARCH_ACTION, referral, disclosed, type=resource_type, count=len(resources))
     return fhir_response(_searchset(resources))
 
 
 def _every_patient(caller: Caller) -> HttpResponse:
     """Patient with no parameter: every client shared with the organisation now."""
-    ids = shared(Referral.objects.filter(partner_id=caller.partner_id)).values("client_id")
-    clients = list(Client.objects.filter(pk__in=ids).order_by("pk"))
+    referrals = list(
+        shared(Referral.objects.filter(partner_id=caller.partner_id))
+        .select_related("client")
+        .order_by("client_id", "pk")
+    )
+    # The first referral of each client (the release is the client's to the partner).
+    first: dict[int, Referral] = {}
+    for r in referrals:
+        first.setdefault(r.client_id, r)
+    clients = [r.client for r in first.values()]
     resources: list[Resource] = [patient.patient(c) for c in clients]
     _audit(
         caller,
         SEARCH_ACTION,
         None,
+        list(first.values()),
         type="Patient",
         count=len(resources),
         clients=[c.pk for c in clients],

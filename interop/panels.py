@@ -9,6 +9,7 @@ from accounts.access import AuthedRequest
 from clients.models import Client
 from clients.panels import Panel
 from interop.access import may_export
+from interop.views import ExportForm
 
 
 def export_panel(request: AuthedRequest, client: Client) -> Panel | None:
@@ -16,5 +17,8 @@ def export_panel(request: AuthedRequest, client: Client) -> Panel | None:
         return None
     return Panel(
         template="interop/_export_panel.html",
-        context={"reauth_minutes": settings.REAUTH_MINUTES},
+        context={
+            "reauth_minutes": settings.REAUTH_MINUTES,
+            "form": ExportForm(auto_id="fhir_export_%s"),
+        },
     )

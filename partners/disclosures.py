@@ -1,12 +1,15 @@
 """The accounting of disclosures to partners, and the guard of a write under a release.
 
 Every disclosure of a client's information to a partner organisation, whether the
-practice sends it (a referral, an answer) or a prescriber reads it in the portal
-(the referral, a prescription, a session summary), is written as a
-partners.Disclosure row in the same transaction, naming the release of information
-in force at that moment. Nothing is disclosed without one: the portal's querysets
-(partners.access.shared) and the writes (`under_release`, partners.services)
-check it on every request.
+practice sends it (a referral, an answer), a prescriber reads it in the portal
+(the referral, a prescription, a session summary) or the partner's system reads it
+through the FHIR API (interop.api), is written as a partners.Disclosure row in the
+same transaction, naming the release of information in force at that moment. So is a
+FHIR export of the whole record downloaded from the chart (interop.views), which
+goes to no partner: its recipient is the member of staff who downloaded it. Nothing
+goes to a partner without a release in force: the portal's and the API's querysets
+(partners.access.shared) and the writes (`under_release`, partners.services) check it
+on every request.
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ from clients.models import Client
 from consents.models import SignedConsent
 from consents.queries import release_in_force_locked
 from partners.access import AccessEnded, release_id_of
-from partners.models import Disclosure, DisclosureChannel, DisclosureKind, Referral
+from partners.models import (
+    Disclosure,
+    DisclosureChannel,
+    DisclosureKind,
+    DisclosurePurpose,
+    Referral,
+)
 
 T = TypeVar("T")
 
@@ -87,6 +96,50 @@ def disclosure_list_reads(*, actor: Actor, referrals: Iterable[Referral]) -> lis
     )
 
 
+def disclosure_fhir_export(
+    *, actor: Actor, client: Client, purpose: DisclosurePurpose
+) -> Disclosure:
+    """The whole record downloaded from the chart as a FHIR Bundle: to no partner and
+    under no release; the recipient is the member of staff who downloaded it (`by`),
+    who passes it on for `purpose`. Call it in the transaction of the export's audit
+    entry."""
+    return Disclosure.objects.create(
+        client=client,
+        kind=DisclosureKind.FHIR_EXPORT,
+        channel=DisclosureChannel.DOWNLOAD,
+        purpose=purpose,
+        object_ids={},
+        by=actor.staff,
+    )
+
+
+def disclosure_api_reads(
+    *, actor: Actor, referrals: Iterable[Referral], object_ids: dict[str, int]
+) -> list[Disclosure]:
+    """One entry per client whose data an answer of the partner read API carried, to the
+    referral's partner and its prescriber (`actor`, the token's), under the release in
+    force that the referral was read under (rows of a partners.access.shared queryset).
+    A client with several referrals to the partner is written once, for the first."""
+    seen: dict[int, Referral] = {}
+    for referral in referrals:
+        seen.setdefault(referral.client_id, referral)
+    return Disclosure.objects.bulk_create(
+        [
+            Disclosure(
+                client_id=referral.client_id,
+                partner_id=referral.partner_id,
+                release_id=release_id_of(referral),
+                kind=DisclosureKind.FHIR_API_READ,
+                channel=DisclosureChannel.API_READ,
+                purpose=DisclosurePurpose.TREATMENT,
+                object_ids={"referral": referral.pk, **object_ids},
+                by=actor.staff,
+            )
+            for referral in seen.values()
+        ]
+    )
+
+
 def under_release(*, actor: Actor, referral: Referral, write: Callable[[SignedConsent], T]) -> T:
     """Run `write` (a prescriber's write on this referral) in one transaction, with the
     client's release to the referral's partner locked and in force; a revocation
@@ -107,5 +160,6 @@ def under_release(*, actor: Actor, referral: Referral, write: Callable[[SignedCo
 
 
 def disclosures_for_client(client: Client) -> QuerySet[Disclosure]:
-    """The accounting of one client's disclosures, newest first."""
+    """The accounting of one client's disclosures, newest first (partner and release are
+    empty for a FHIR export downloaded from the chart)."""
     return Disclosure.objects.filter(client=client).select_related("partner", "by", "release")

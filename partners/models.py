@@ -163,6 +163,11 @@ class DisclosureKind(models.TextChoices):
     MESSAGE = "message", "Message from the practice on the referral"
     PRESCRIPTION = "prescription", "Prescription"
     SESSION_SUMMARY = "session_summary", "Dosing session summary"
+    # Issue 13: the FHIR exports. The whole record, downloaded from the chart by a member
+    # of staff (for the client or another provider: no partner, no release); and the
+    # resources the partner read API served about the client in one call.
+    FHIR_EXPORT = "fhir_export", "The whole record as a FHIR file (Bundle)"
+    FHIR_API_READ = "fhir_api_read", "FHIR resources read through the partner API"
 
 
 class DisclosureChannel(models.TextChoices):
@@ -170,6 +175,18 @@ class DisclosureChannel(models.TextChoices):
 
     PORTAL_READ = "portal_read", "Read by the partner in the portal"
     PRACTICE_SEND = "practice_send", "Sent by the practice"
+    DOWNLOAD = "download", "Downloaded from the chart by staff"
+    API_READ = "api_read", "Read through the partner API (FHIR)"
+
+
+class DisclosurePurpose(models.TextChoices):
+    """Why (45 CFR 164.528(b)(2)(iv): a brief statement of the purpose), chosen from a
+    list rather than typed: the accounting holds no free text."""
+
+    CLIENT_REQUEST = "client_request", "Client request / continuity of care"
+    CLIENT_COPY = "client_copy", "The client's own copy of their record (right of access)"
+    OTHER_PROVIDER = "other_provider", "Continuity of care with another provider"
+    TREATMENT = "treatment", "Treatment: medication management by the referred partner"
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
@@ -191,14 +208,20 @@ class Disclosure(models.Model):
 
     `object_ids` names what was disclosed by id only ({"referral": 3, "event": 9}),
     never free text; `release` is the release of information in force at that moment.
+    A FHIR export downloaded from the chart goes to no partner and under no release:
+    its recipient is `by`, the member of staff who downloaded it, and it says why in
+    `purpose`; every other kind names both (the constraint below).
     """
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     release = models.ForeignKey(
-        "consents.SignedConsent", on_delete=models.PROTECT, related_name="+"
+        "consents.SignedConsent", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     kind = models.CharField(max_length=20, choices=DisclosureKind.choices)
+    purpose = models.CharField(max_length=20, choices=DisclosurePurpose.choices, blank=True)
     channel = models.CharField(max_length=16, choices=DisclosureChannel.choices)
     object_ids = models.JSONField(default=dict)
     at = models.DateTimeField(default=timezone.now)
@@ -209,6 +232,13 @@ class Disclosure(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["client", "-at"], name="disclosure_client_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=DisclosureKind.FHIR_EXPORT)
+                | models.Q(partner__isnull=False, release__isnull=False),
+                name="disclosure_partner_release",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Disclosure #{self.pk}"
@@ -220,3 +250,10 @@ class Disclosure(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableDisclosureError("A disclosure record cannot be deleted")
+
+    @property
+    def recipient(self) -> str:
+        """To whom: the partner organisation, or the member of staff who downloaded it."""
+        if self.partner is not None:
+            return self.partner.name
+        return f"{self.by.get_full_name() or self.by.get_username()} (staff download)"

@@ -144,8 +144,9 @@ DISCLOSURES_PAGE_SIZE = 50
 @require_GET
 @role_required(*CLIENT_ROLES)
 def disclosures(request: AuthedRequest, client_id: int) -> HttpResponse:
-    """The accounting of the client's disclosures to partners: what, when, to whom,
-    by whom, under which release and how. Ids and kinds only, no free text."""
+    """The accounting of the client's disclosures: what, when, to whom, by whom, why,
+    under which release and how (to partners, and the FHIR exports downloaded from the
+    chart). Ids and kinds only, no free text."""
     client = get_client_for_user(request, client_id)
     page = Paginator(disclosures_for_client(client), DISCLOSURES_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -160,10 +161,11 @@ def disclosures(request: AuthedRequest, client_id: int) -> HttpResponse:
     rows = [
         {
             "at": local_day_hm_zone(d.at),
-            "partner": d.partner.name,
+            "recipient": d.recipient,
             "what": d.get_kind_display(),
             "ids": ", ".join(f"{key} #{value}" for key, value in sorted(d.object_ids.items())),
             "how": d.get_channel_display(),
+            "purpose": d.get_purpose_display(),
             "by": d.by.get_full_name() or d.by.get_username(),
             "release": d.release,
         }

@@ -37,6 +37,7 @@ from audit.services import log_action
 from clients.models import Client
 from clients.queries import clients_visible_to
 from clients.search import search_clients
+from common.replica import reads_from_replica
 from common.timefmt import local_day_hm
 
 PAGE_SIZE = 50
@@ -175,6 +176,7 @@ def _query(form: ReportForm) -> str:
 
 @require_GET
 @role_required(Role.ADMIN)
+@reads_from_replica
 def report(request: AuthedRequest) -> HttpResponse:
     form = ReportForm(request.GET or None)
     if not form.is_bound:
@@ -242,6 +244,7 @@ def _csv_rows(qs: QuerySet[AuditEvent]) -> Iterator[str]:
 @require_GET
 @role_required(Role.ADMIN)
 @reauth_required
+@reads_from_replica
 def export(request: AuthedRequest) -> HttpResponse:
     form = ReportForm(request.GET or {})
     filters = _filters(request, form)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -22,6 +23,7 @@ from common.crypto import DEV_FIELD_ENCRYPTION_KEY
 from common.crypto import check_keys as check_field_keys
 from pathways.env import env_bool, env_int, env_json, env_list, env_str
 from pathways.policies import CONTENT_SECURITY, logging_config
+from pathways.settings_check import REPLICA, validate_databases
 
 # Lets Django's generic classes take a type argument at run time (ModelForm[Client],
 # ModelAdmin[Room]), as django-stubs declares them, so no class needs a type: ignore.
@@ -66,7 +68,10 @@ USE_I18N = True
 INSTALLED_APPS = [
     # First: its runserver replaces Django's and serves pathways.asgi (HTTP and the BLS
     # display's WebSockets), so `make run` still starts everything with one command.
-    "daphne",
+    # Development only: production serves WebSockets with the `daphne` command, which
+    # needs no app, and the app would load Twisted into every gunicorn worker (44 MB
+    # of each worker's 200 MB budget, issue 14 §3).
+    *([] if PRODUCTION else ["daphne"]),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -190,7 +195,13 @@ PATHWAYS_SESSION_LISTENERS = [
     "scheduling.listeners.session_status_changed",
 ]
 
+# `make bench` (issue 14 §2): the floor view and the query count per response
+# (pathways/bench_endpoints.py), off unless the environment asks.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
+
 MIDDLEWARE = [
+    # Outermost, to count every query; left out of the chain unless BENCH_ENDPOINTS.
+    "pathways.bench_endpoints.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, which answers static files without the middleware below.
     "common.middleware.PermissionsPolicyMiddleware",
@@ -250,23 +261,76 @@ TEMPLATES = [
 # Fields render through templates/includes/field_group.html (see common.forms).
 FORM_RENDERER = "common.forms.PathwaysFormRenderer"
 
+
 # --- Database -------------------------------------------------------------
+def _database(name: str, url: str) -> dict[str, Any]:
+    """A database from its URL (`name` is the variable it came from)."""
+    try:
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} cannot be parsed: {exc}") from None
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        (BASE_DIR / "var").mkdir(exist_ok=True)
+        # The connection is kept (CONN_MAX_AGE from the URL, 60 s), as on PostgreSQL:
+        # opening one costs 2.2 ms here (the backend's functions, the pragmas), more
+        # than a page's queries on an open one (0.02 ms each).
+        # WAL lets the web server read while db_worker writes; the busy timeout makes
+        # a writer wait for the lock instead of failing with "database is locked".
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL compiles a query with LLVM (JIT) once its estimated cost passes
+        # jit_above_cost. Our queries are short and run once: compiling the outcomes
+        # report's grouped query took 656 ms of its 1,131 (EXPLAIN ANALYZE, 10,000
+        # clients), for nothing back. Off for this app's sessions; the URL's own
+        # options (?options=...) are kept.
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return database
+
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'pathways.sqlite3'}")
-try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # WAL lets the web server read while db_worker writes; the busy timeout makes
-    # a writer wait for the lock instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+DATABASES = {"default": _database("DATABASE_URL", DATABASE_URL)}
+# A read replica of the primary (e.g. a PostgreSQL hot standby) for the reports over the
+# whole practice: pathways.db_router sends the reads of the views marked
+# common.replica.reads_from_replica there, and everything else to "default". Unset: no
+# "replica" alias, and every read goes to "default". Its engine must be the primary's
+# (pathways.settings_check). In tests it is the test database itself (MIRROR).
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+if REPLICA_DATABASE_URL:
+    DATABASES[REPLICA] = _database("REPLICA_DATABASE_URL", REPLICA_DATABASE_URL)
+    DATABASES[REPLICA]["TEST"] = {"MIRROR": "default"}
+validate_databases(DATABASES)
+DATABASE_ROUTERS = ["pathways.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches ---------------------------------------------------------------
+# "default" is Django's own default, named. "pictures" keeps drawn charts until their
+# data changes (common.pictures): in each process's memory, bounded, and deliberately
+# not a shared cache (Redis, memcached), because a chart holds PHI and must not leave
+# the process or the database. About 50 kB a picture: 500 of them is about 25 MB a worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pictures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pathways-pictures",
+        # The fingerprint decides when a picture is stale; the timeout only lets a
+        # picture nobody opens any more go.
+        "TIMEOUT": 6 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+    # The public pages rendered once per version of what they show (website.page_cache):
+    # public text only, per process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pathways-pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 
 # --- Auth -----------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -321,6 +385,10 @@ SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 2)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions where a request that changed nothing renews only the expiry, so
+# that it cannot write back an older copy over a concurrent request's change (a
+# page's pictures and a form's flash message): accounts.session_store.
+SESSION_ENGINE = "accounts.session_store"
 # A sensitive action (users and roles, authenticators, exports) needs the password,
 # and the authenticator's code, typed within this many minutes (accounts.reauth).
 REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from accounts.otp import needs_setup, needs_verification
-from pathways import views
+from pathways import bench_endpoints, views
 
 
 def _admin_has_permission(request: HttpRequest) -> bool:
@@ -61,3 +61,5 @@ urlpatterns = [
     # The partner read API: bearer tokens, not sessions (interop.api).
     path("fhir/R4/", include("interop.api_urls")),
 ]
+# `make bench`'s floor view: mounted only when BENCH_ENDPOINTS is on.
+urlpatterns += bench_endpoints.urlpatterns()

@@ -11,11 +11,14 @@ show only as "Busy", with their time: no client, no type, no link.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TypedDict
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
+from django_stubs_ext import WithAnnotations
 
 from accounts.access import ALL_RECORDS_ROLES, AuthedRequest
-from accounts.models import Role
+from accounts.models import Role, User
 from clients.queries import active_grants
 from scheduling.models import Appointment
 
@@ -25,13 +28,34 @@ SCHEDULE_ROLES: tuple[str, ...] = (*ALL_RECORDS_ROLES, Role.THERAPIST)
 FEED_ROLES: tuple[str, ...] = (Role.THERAPIST,)
 
 
+def _theirs(user: User) -> Q | None:
+    """The condition on an appointment that `user` may see; None: every appointment."""
+    if user.role in ALL_RECORDS_ROLES:
+        return None
+    # A client under the therapist's emergency access (clients.breakglass) counts as theirs.
+    mine = Q(client__assigned_therapist=user) | Q(clinician=user)
+    return mine | Q(client_id__in=active_grants(user).values("client_id"))
+
+
 def appointments_for_user(request: AuthedRequest) -> QuerySet[Appointment]:
     qs = Appointment.objects.select_related("client", "clinician", "room")
-    if request.user.role in ALL_RECORDS_ROLES:
-        return qs
-    # A client under the therapist's emergency access (clients.breakglass) counts as theirs.
-    mine = Q(client__assigned_therapist=request.user) | Q(clinician=request.user)
-    return qs.filter(mine | Q(client_id__in=active_grants(request.user).values("client_id")))
+    theirs = _theirs(request.user)
+    return qs if theirs is None else qs.filter(theirs)
+
+
+class Theirs(TypedDict):
+    theirs: bool
+
+
+def with_visibility(
+    request: AuthedRequest, qs: QuerySet[Appointment]
+) -> QuerySet[WithAnnotations[Appointment, Theirs]]:
+    """`qs` (a calendar's appointments, any clinician's) with `theirs`: whether the user
+    may see each one (the others show as "Busy"). Worked out on the rows read, in the
+    same query: a subquery over the user's appointments would read them all."""
+    theirs = _theirs(request.user)
+    flag = Value(True) if theirs is None else ExpressionWrapper(theirs, BooleanField())
+    return qs.annotate(theirs=flag)
 
 
 def get_appointment_for_user(request: AuthedRequest, pk: int) -> Appointment:

@@ -182,6 +182,12 @@ class Appointment(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="appt_ends_after_start"
             )
         ]
+        # A clinician's or a room's calendar and today's list: one index range each, in
+        # the calendar's order (pathways/tests/test_explain_pages.py).
+        indexes = [
+            models.Index(fields=["clinician", "starts_at"], name="appt_clinician_start_idx"),
+            models.Index(fields=["room", "starts_at"], name="appt_room_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} appointment #{self.pk}"

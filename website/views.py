@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.actor import Actor, actor_from
@@ -18,6 +18,7 @@ from intake.services import IntakeError, message_submit, request_submit
 from website.fit import FitForm, suggest
 from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
+from website.page_cache import cached_page
 
 RATE_LIMITED = (
     "We have received several messages from your connection in the last hour, so we have "
@@ -27,15 +28,31 @@ RATE_LIMITED = (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    services = Service.objects.published()
-    return render(request, "website/home.html", {"services": services})
+    services = list(Service.objects.published())
+    return cached_page(
+        request,
+        name="home",
+        shown=services,
+        render_page=lambda: render(request, "website/home.html", {"services": services}),
+    )
 
 
 @require_GET
 def service(request: HttpRequest, slug: str) -> HttpResponse:
-    svc = get_object_or_404(Service.objects.published(), slug=slug)
-    others = Service.objects.published().exclude(pk=svc.pk)
-    return render(request, "website/service.html", {"service": svc, "others": others})
+    # One query (it was two): the page shows the service and the others.
+    published = list(Service.objects.published())
+    svc = next((s for s in published if s.slug == slug), None)
+    if svc is None:
+        raise Http404("No such service.")
+    others = [s for s in published if s.pk != svc.pk]
+    return cached_page(
+        request,
+        name=f"service:{svc.pk}",
+        shown=published,
+        render_page=lambda: render(
+            request, "website/service.html", {"service": svc, "others": others}
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -47,6 +47,32 @@ class SettingsTestCase(BaseTestCase):
             "django.db.backends.postgresql",
         ]
 
+    def test_it_leaves_daphne_out_of_the_production_apps(self) -> None:
+        # A gunicorn worker would otherwise import Twisted for nothing; runserver
+        # (development) needs daphne's app to serve the display's WebSockets.
+        show = "import pathways.settings as s; print('daphne' in s.INSTALLED_APPS)"
+
+        production = import_settings_with(show, **GOOD_PRODUCTION)
+        development = import_settings_with(show)
+
+        assert (production.stdout.strip(), development.stdout.strip()) == ("False", "True")
+
+    def test_it_turns_postgresql_jit_off_and_keeps_the_urls_own_options(self) -> None:
+        # Compiling the outcomes report's query took 656 ms of 1,131 (issue 14).
+        show = "import pathways.settings as s; print(s.DATABASES['default']['OPTIONS'])"
+        plain = import_settings_with(show, **GOOD_PRODUCTION)
+        own = import_settings_with(
+            show,
+            **{
+                **GOOD_PRODUCTION,
+                "DATABASE_URL": GOOD_PRODUCTION["DATABASE_URL"]
+                + "?options=-c%20statement_timeout%3D5000",
+            },
+        )
+
+        assert "'options': '-c jit=off'" in plain.stdout, plain.stderr
+        assert "'options': '-c statement_timeout=5000 -c jit=off'" in own.stdout, own.stderr
+
     def test_it_imports_the_development_defaults(self) -> None:
         result = import_settings()
 

@@ -17,7 +17,7 @@ from accounts.actor import Actor
 from accounts.reauth import reauth_url
 from accounts.tests.support import sign_in, user_change_data
 from audit.models import AuditEvent
-from clients.breakglass import BreakGlassError, break_glass_open
+from clients.breakglass import BreakGlassError, break_glass_open, grants_in_force
 from clients.models import BreakGlassGrant
 from clients.queries import clients_visible_to
 from clients.tests.support import OPEN, REASON, BreakGlassTestCase
@@ -279,3 +279,18 @@ class AdminsToldTests(BreakGlassTestCase):
         assert AuditEvent.objects.get(action="breakglass.open").detail["notified"] == sorted(
             [self.admin.pk, admin2.pk]
         )
+
+
+class CostTests(BreakGlassTestCase):
+    def test_it_asks_one_plain_question_of_a_therapist_without_a_grant(self) -> None:
+        # Every staff request asks (clients.middleware); the full rule joins the
+        # permission tables, so it runs only for a grant not yet expired.
+        grant = make_grant(self.named, self.wren)
+        with self.assertNumQueries(1) as caught:
+            assert grants_in_force(self.therapist2) == []
+        assert "auth_permission" not in caught.captured_queries[0]["sql"]
+
+        expired = mock.patch("clients.queries.now", return_value=grant.expires_at)
+        with expired, self.assertNumQueries(1):
+            assert grants_in_force(self.named) == []
+        assert [g.client for g in grants_in_force(self.named)] == [self.wren]

@@ -182,3 +182,23 @@ class TimelineTestCase(BaseTestCase):
         texts = [e.text for e in self.timeline()]
 
         assert texts == ["Client record created"]
+
+    def test_it_shows_the_most_recent_entries_a_page_at_a_time(self) -> None:
+        # 120 entries a day apart, and the record's own: the newest 50 first, a link
+        # to the older ones.
+        for day in range(120):
+            entry = TimelineEntry(self.at(day) - dt.timedelta(days=200), "measure", f"E{day}")
+            EXTRA.append((self.record.pk, entry))
+        self.addCleanup(EXTRA.clear)
+        sources = [*settings.PATHWAYS_TIMELINE_SOURCES, f"{__name__}.extra_source"]
+        with override_settings(PATHWAYS_TIMELINE_SOURCES=sources):
+            first = [e.text for e in self.timeline() if e.text.startswith("E")]
+            self.assertContains(self.response, '?page=2" rel="next">Older entries</a>')
+            self.assertContains(self.response, "Entries 1–50 of 121")
+            self.url += "?page=3"
+            last = [e.text for e in self.timeline() if e.text.startswith("E")]
+
+        self.assertEqual(first, [f"E{day}" for day in range(119, 70, -1)])
+        self.assertEqual(last, [f"E{day}" for day in range(20, -1, -1)])
+        self.assertContains(self.response, '?page=2" rel="prev">Newer entries</a>')
+        self.assertNotContains(self.response, "Older entries")

@@ -210,6 +210,17 @@ def reveal(page: Any, selector: str) -> None:
     )
 
 
+def picture_settled(page: Any) -> None:
+    """Wait until the session timeline picture, where the page shows it, has loaded
+    (its own request, drawn after each change) before acting again: SQLite's shared
+    in-memory test database refuses ("table is locked") a write that meets the
+    picture's, where a file database in WAL mode, as served, waits its turn."""
+    page.wait_for_function(
+        "() => { const i = document.getElementById('timeline-chart');"
+        " return i === null || !i.checkVisibility() || (i.complete && i.naturalWidth > 0); }"
+    )
+
+
 def sign_note_in_page(page: Any) -> None:
     """Sign and lock the note through its confirm (templates/includes/confirm.html)."""
     reveal(page, ".note-sign button[name=confirm]")  # the step, then the confirm

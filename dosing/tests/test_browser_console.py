@@ -147,6 +147,10 @@ def test_it_shows_a_ka_emdr_console_with_its_timeline(page: Any) -> None:
     expect(page.locator("[data-since-dose]")).to_have_text(re.compile(r"^5[45]$"))
     chart = page.locator("#timeline-chart")
     expect(chart).to_have_attribute("alt", re.compile("EMDR phases"))
-    assert chart.evaluate("img => img.naturalWidth") > 0
+    # The picture is its own request (dosing:timeline_svg): wait for it to load.
+    page.wait_for_function(
+        "() => { const i = document.getElementById('timeline-chart');"
+        " return i !== null && i.complete && i.naturalWidth > 0; }"
+    )
     screenshot(page, "console-ka-emdr")
     assert_accessible(page)

@@ -22,7 +22,14 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from dosing.models import Administration, Discharge, SessionNote
-from dosing.tests.support import ago, local, recent_phq9, reveal, sign_note_in_page
+from dosing.tests.support import (
+    ago,
+    local,
+    picture_settled,
+    recent_phq9,
+    reveal,
+    sign_note_in_page,
+)
 from pathways.testing import PASSWORD, make_partner, make_prescriber, make_user
 from treatment.models import SessionStatus, TreatmentSession
 from treatment.tests.support import make_ready
@@ -41,6 +48,7 @@ def sign_in(page: Any, username: str) -> None:
 def record_vitals(
     page: Any, phase: str, minutes_ago: int, systolic: int, diastolic: int, hr: int, spo2: int
 ) -> None:
+    picture_settled(page)
     reveal(page, "#id_vitals-phase")
     page.get_by_label("When in the session").select_option(phase)
     page.get_by_label("Time taken").fill(local(ago(minutes_ago)))
@@ -101,6 +109,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     reveal(page, "#id_dose-given_at")
     page.get_by_label("Time given").fill(local(ago(140)))
     page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
+    picture_settled(page)
     page.get_by_role("button", name="Record the dose").click()
     expect(page.locator(".messages")).to_contain_text(
         "The latest pre-dose vitals are out of range"
@@ -116,6 +125,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     reveal(page, "#id_dose-given_at")
     page.get_by_label("Time given").fill(local(ago(140)))
     page.get_by_label("Witnessed (or observed) by").select_option(label="Ada")
+    picture_settled(page)
     page.get_by_role("button", name="Record the dose").click()
     expect(page.locator("#dose-given")).to_contain_text("100.0 mg sublingual")
 
@@ -132,6 +142,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     page.get_by_label("Serious adverse event").check()
     page.get_by_label("Action taken").fill("Ondansetron given; vomited once; settled.")
     page.get_by_label("Rescue medication given, with dose (if any)").fill("Ondansetron 4 mg")
+    picture_settled(page)
     page.get_by_role("button", name="Record the event").click()
     expect(page.locator(".messages")).to_contain_text("the prescriber has been notified")
     serious = [m for m in mail.outbox if "severe or serious adverse event" in m.body]
@@ -151,6 +162,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     page.get_by_label("Walks steadily").check()
     page.get_by_label("Escort present", exact=True).check()
     page.get_by_label("Told not to drive until the next day").check()
+    picture_settled(page)
     page.get_by_role("button", name="Discharge the client").click()
     expect(page.locator(".messages")).to_contain_text("Discharged. The session is completed.")
     done = Discharge.objects.get()
@@ -164,6 +176,7 @@ def test_it_runs_a_dosing_session_from_the_gate_to_the_prescribers_summary(page:
     page.get_by_label("Data", exact=True).fill("Client spoke of her brother; tearful, then calm.")
     page.get_by_label("Assessment", exact=True).fill("Tolerated the dose; nausea settled.")
     page.get_by_label("Plan", exact=True).fill("Integration session on Thursday.")
+    picture_settled(page)
     page.get_by_role("button", name="Save the note").click()
     sign_note_in_page(page)
     expect(page.locator("#signed-note")).to_contain_text("Signed and locked")

@@ -40,8 +40,11 @@ def test_it_shows_the_expected_peak_on_the_console_and_the_record(page: Any) -> 
         re.compile(r"^Expected peak in 2[45] minutes$")
     )
     expect(page.locator("#bar-peak")).to_contain_text(PLANNING_NOTE)
-    chart = page.locator("#timeline-chart")
-    assert chart.evaluate("img => img.naturalWidth") > 0
+    # The picture is its own request (dosing:timeline_svg): wait for it to load.
+    page.wait_for_function(
+        "() => { const i = document.getElementById('timeline-chart');"
+        " return i !== null && i.complete && i.naturalWidth > 0; }"
+    )
     screenshot(page, "window-console", full_page=False)
     assert_accessible(page)
 

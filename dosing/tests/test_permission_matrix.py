@@ -56,6 +56,7 @@ MATRIX: dict[str, Entry] = {
     # The gate is closed for this session: an allowed open is refused with a message.
     "dosing:open": Entry("POST", CLINICAL_ROLES, "session"),
     "dosing:record": Entry("GET", CLINICAL_ROLES, "record"),
+    "dosing:timeline_svg": Entry("GET", CLINICAL_ROLES, "record"),
     "dosing:predose": Entry(
         "POST",
         CLINICAL_ROLES,

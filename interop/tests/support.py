@@ -49,6 +49,11 @@ DETAILS: dict[str, Any] = {
 }
 
 
+# The reads of a client's record, or of a batch of records (interop.queries.client_records):
+# one query per kind of row (15) and one for the staff they name.
+EXPORT_QUERIES = 16
+
+
 @dataclass
 class KapRecord:
     client: Client

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
+from clients.models import Client
 from measures.models import Instrument, Response
 from treatment.models import TreatmentCourse, TreatmentSession
 
@@ -62,12 +63,14 @@ def instruments() -> list[Instrument]:
 
 def clients_without_course() -> list[int]:
     """The clients with a score and no treatment course, by id."""
-    has_course = TreatmentCourse.objects.filter(client_id=OuterRef("client_id"))
+    # Read per client (two EXISTS on indexed client columns), not as a DISTINCT over
+    # every response, which EXPLAIN showed reading the whole table (issue 14 §4).
+    has_course = TreatmentCourse.objects.filter(client_id=OuterRef("pk"))
+    has_score = Response.objects.filter(client_id=OuterRef("pk"))
     rows = (
-        Response.objects.filter(~Exists(has_course))
-        .order_by("client_id")
-        .values_list("client_id", flat=True)
-        .distinct()
+        Client.objects.filter(Exists(has_score), ~Exists(has_course))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     return list(rows)
 

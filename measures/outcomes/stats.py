@@ -6,7 +6,7 @@ latest total, `summarise` gives:
 - n, and the baseline and latest means with their sample SDs (n − 1 denominator);
 - the paired mean change (latest − baseline; negative is a fall in the score) with its
   95% confidence interval from the t distribution with n − 1 degrees of freedom
-  (None when n < 2);
+  (None when n < 2; `measures.outcomes.student_t`, without SciPy);
 - the effect size as Cohen's d_z: the mean change divided by the SD of the changes
   (the paired, within-person effect size; None when n < 2 or that SD is 0). It is
   not comparable with a between-groups d, and the report says so;
@@ -36,8 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats as scipy_stats
-
+from measures.outcomes import student_t
 from measures.scoring import change
 
 CONFIDENCE = 0.95
@@ -100,7 +99,7 @@ def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[fl
     centre = mean(values)
     if n < 2 or spread is None or centre is None:
         return None
-    t = float(scipy_stats.t.ppf((1 + confidence) / 2, n - 1))
+    t = student_t.ppf((1 + confidence) / 2, n - 1)
     half = t * spread / math.sqrt(n)
     return centre - half, centre + half
 

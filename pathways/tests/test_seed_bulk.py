@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from itertools import pairwise
 from typing import Any
@@ -30,6 +31,7 @@ from measures.models import Response, SafetyAlert
 from measures.scoring import score
 from measures.services import cut_point_for
 from partners.models import Partner, Referral
+from pathways.management.commands._bulk_common import fictional_phone
 from prescriptions.models import Prescription
 from scheduling.models import BLOCKING_STATUSES, Appointment, Room
 from treatment.models import Modality, SessionKind, TreatmentCourse
@@ -209,6 +211,15 @@ class BulkPracticeTestCase(TestCase):
             assert goals[pk]
             assert goals[pk] != stored
 
+    def test_it_gives_only_fictional_numbers(self) -> None:
+        phones = [
+            *Client.objects.values_list("phone", flat=True),
+            *AppointmentRequest.objects.values_list("phone", flat=True),
+        ]
+        assert phones
+        # 555-0100 to 555-0199: reserved for fiction in every area code (NANPA).
+        assert all(re.fullmatch(r"\([2-9]\d\d\) 555-01\d\d", phone) for phone in phones), phones
+
     def test_it_records_nothing_done_after_now(self) -> None:
         now = timezone.now()
         done: list[tuple[type[models.Model], str]] = [
@@ -237,6 +248,16 @@ class BulkPracticeTestCase(TestCase):
             seed_bulk(clients=5)
         after = {m: m._default_manager.count() for m in (Client, Appointment, AuditEvent)}
         assert after == before
+
+
+def test_it_varies_the_numbers_as_a_large_practice_does() -> None:
+    """At 10,000 clients, no two share a number, nor with the requests that never became
+    clients: a shared number would make the inbox's duplicate check match many."""
+    clients = {fictional_phone(index) for index in range(10_000)}
+    requests = {fictional_phone(index, second_half=True) for index in range(10_000)}
+    assert len(clients) == len(requests) == 10_000
+    assert not clients & requests
+    assert not any(re.match(r"\(\d11\)", phone) for phone in clients | requests)
 
 
 class BulkPracticeBesideTheDemoTestCase(TestCase):

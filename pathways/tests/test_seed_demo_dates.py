@@ -21,7 +21,7 @@ from consents.models import ConsentRequest, SignedConsent
 from dosing.models import DosingRecord
 from intake.models import AppointmentRequest
 from measures.models import MeasureLink, Response, SafetyAlert
-from partners.models import Disclosure, Referral, Step
+from partners.models import Disclosure, DisclosureKind, Referral, Step
 from pathways.testing import BaseTestCase
 from prescriptions.models import Prescription
 from scheduling.models import Appointment
@@ -187,7 +187,13 @@ class SeedDemoDatesTestCase(BaseTestCase):
             if alert.acknowledged_at is not None:
                 assert alert.raised_at < alert.acknowledged_at < now
         assert Response.objects.filter(answered_at__gt=now).count() == 0
-        for disclosure in Disclosure.objects.select_related("release"):
+        # A Bundle downloaded from the chart goes to no partner, under no release.
+        exports = Disclosure.objects.filter(kind=DisclosureKind.FHIR_EXPORT)
+        assert exports.exists()
+        assert not exports.filter(at__gt=now).exists()
+        for disclosure in Disclosure.objects.exclude(
+            kind=DisclosureKind.FHIR_EXPORT
+        ).select_related("release"):
             assert disclosure.release is not None
             assert disclosure.release.signed_at <= disclosure.at <= now
             referral = Referral.objects.get(pk=disclosure.object_ids["referral"])

@@ -9,16 +9,17 @@ import io
 from itertools import pairwise
 
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client
-from consents.models import ConsentRequest
+from consents.models import ConsentRequest, ConsentRevocation
 from dosing.models import SessionNote
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
 from intake.queries import request_matches
 from measures.models import MeasureLink, Response
-from partners.models import Referral, ReferralStatus
+from partners.models import Disclosure, DisclosureKind, Referral, ReferralStatus
 from pathways.management.commands._demo_week import monday
 from pathways.testing import BaseTestCase
 from scheduling.models import Appointment, AppointmentSeries, AppointmentType
@@ -176,3 +177,18 @@ class SeedDemoPracticeTestCase(BaseTestCase):
             self.assertEqual(one.appointments.count(), one.weeks)
             hours = {a.starts_at.astimezone(zone).hour for a in one.appointments.all()}
             self.assertEqual(len(hours), 1)
+
+    def test_it_accounts_for_the_fhir_api_reads_and_an_export(self) -> None:
+        # The accounting of disclosures shows both FHIR kinds (issue 13): the partner's
+        # EHR read its clients through the API, never one whose release is revoked, and a
+        # therapist downloaded one client's Bundle.
+        reads = Disclosure.objects.filter(kind=DisclosureKind.FHIR_API_READ)
+        export = Disclosure.objects.get(kind=DisclosureKind.FHIR_EXPORT)
+
+        self.assertGreaterEqual(reads.count(), 1)
+        for row in reads:
+            self.assertFalse(ConsentRevocation.objects.filter(consent_id=row.release_id).exists())
+        self.assertIsNone(export.partner_id)
+        self.client.force_login(User.objects.get(username="admin"))
+        page = self.client.get(reverse("partners:disclosures", args=[export.client_id]))
+        self.assertContains(page, "Downloaded from the chart by staff")

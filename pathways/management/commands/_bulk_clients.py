@@ -20,7 +20,12 @@ from clients.models import Client, ClientStatus, Diagnosis
 from intake.models import AppointmentRequest, RequestStatus, StatusChange, name_key
 from measures.models import Reason
 from pathways.management.commands._bulk_calendar import Visit
-from pathways.management.commands._bulk_common import Who, at, weekday_on_or_after
+from pathways.management.commands._bulk_common import (
+    Who,
+    at,
+    fictional_phone,
+    weekday_on_or_after,
+)
 from pathways.management.commands._bulk_course import run_course
 from pathways.management.commands._bulk_measures import Course, plan_scores
 from pathways.management.commands._bulk_staff import FIRST_NAMES, LAST_NAMES
@@ -150,7 +155,7 @@ def seed_client(world: World, index: int) -> None:
     therapist = practice.clinicians[clinician]
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     email = f"{first.lower()}.{last.lower()}{index}@example.com"
-    phone = f"(555) 010-01{index % 100:02d}"  # 555-01xx: reserved for fiction
+    phone = fictional_phone(index)
     ip = f"203.0.113.{index % 250 + 1}"  # RFC 5737 documentation range
     intake_day = weekday_on_or_after(practice.start + rng.randint(14, 700) * DAY)
     sent = at(intake_day - rng.randint(5, 12) * DAY, rng.randint(8, 21), rng.randrange(60))
@@ -298,7 +303,8 @@ def seed_request(world: World, index: int) -> None:
         first,
         last,
         f"{first.lower()}.{last.lower()}.r{index}@example.com",
-        f"(555) 010-01{index % 100:02d}",
+        # Past the clients' numbers: a declined request is not a client's double.
+        fictional_phone(index, second_half=True),
     )
     slug = rng.choice(KINDS)[2]
     _request(world, person, sent, slug, steps, desk, None, f"198.51.100.{index % 250 + 1}")

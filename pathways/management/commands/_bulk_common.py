@@ -291,3 +291,17 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def weekday_on_or_after(day: dt.date) -> dt.date:
     """The day itself, or the Monday after a weekend day (the practice is open Mon–Fri)."""
     return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
+
+
+# Area codes for invented numbers: N11 codes are service numbers (411, 911), not areas.
+_AREAS = [area for area in range(201, 990) if area % 100 != 11]
+
+
+def fictional_phone(index: int, *, second_half: bool = False) -> str:
+    """`(NPA) 555-01xx`: 555-0100 to 555-0199 are reserved for fiction in every area code
+    (NANPA), so numbers stay invented while the area code varies them, as a real
+    practice's do; one shared number would make every duplicate check in the inbox
+    match a hundred clients (issue 14). `second_half` starts half way through the area
+    codes, so two series (clients, requests that never became one) do not overlap."""
+    block = index // 100 + (len(_AREAS) // 2 if second_half else 0)
+    return f"({_AREAS[block % len(_AREAS)]}) 555-01{index % 100:02d}"

@@ -107,7 +107,7 @@ def _devon_again(users: dict[str, User], suite: Room) -> None:
 def _book(
     users: dict[str, User], session: TreatmentSession, type_: str, start: dt.datetime, room: Room
 ) -> None:
-    appointment_book(
+    booked = appointment_book(
         actor=Actor.for_user(users[Role.INTAKE]),
         booking=Booking(
             client=session.course.client,
@@ -118,6 +118,10 @@ def _book(
             session=session,
         ),
     )
+    # Seeded after the hour it starts at (the demo built in the afternoon): it was booked
+    # the week before, as the front desk would have, never after it began.
+    if booked.appointment.created_at > start:
+        backdate(Appointment, booked.appointment.pk, created_at=start - dt.timedelta(days=7))
 
 
 def next_workday(day: dt.date) -> dt.date:
