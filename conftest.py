@@ -70,6 +70,36 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(live_server: Any) -> Any:
+    """pytest-django's live server behind a gate (pathways/testing/live_server.py): one
+    request at a time on the shared in-memory SQLite connection, and a way to wait
+    until no request is being answered."""
+    from pathways.testing.live_server import install_gate
+
+    live_server.gate = install_gate(live_server)
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test on the live server ends when its last request has been answered: the
+    test database is emptied after this teardown (the fixture asks for it first), and
+    a request still running then would write into the next test's database."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server")
+    yield
+    _wait_for_live_server(server)
+
+
+def _wait_for_live_server(server: Any) -> None:
+    if not server.gate.wait_idle():
+        pytest.fail("the live server was still answering a request 15 s after the test")
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield from _page(browser, live_server, {"width": 1100, "height": 900})
@@ -114,6 +144,8 @@ def _page(
     with contextlib.suppress(PlaywrightError):
         new_page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
+    if hasattr(live_server, "gate"):  # the WSGI server; the ASGI one waits on its own
+        _wait_for_live_server(live_server)
     # A CSP violation or a script error shows up here, and fails the test.
     assert errors == [], errors
 
