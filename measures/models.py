@@ -230,3 +230,19 @@ class MeasureSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"Measure schedule for course {self.course_id}"
+
+
+class OutcomesDataVersion(models.Model):
+    """One row whose `token` changes, by database trigger, whenever anything the
+    practice outcomes report reads changes: a score, an instrument, a course, a session,
+    a dosing record or an administration, by insert, update or delete, whether through
+    the ORM, a bulk update or SQL (migration measures/0008). The report keeps its last
+    result per range in the process until the token differs (measures.outcomes.cache).
+
+    The token is random rather than a counter: a database emptied or restored from a
+    backup never hands an old number back to a process that kept a result for it."""
+
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Outcomes data version {self.token}"

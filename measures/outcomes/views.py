@@ -58,6 +58,7 @@ from common.dates import bound_date
 from common.replica import reads_from_replica
 from measures import charts_cache
 from measures.models import Instrument, Response
+from measures.outcomes import cache as outcomes_cache
 from measures.outcomes import charts, stats
 from measures.outcomes import queries as report_queries
 from measures.outcomes.aggregate import course_scores
@@ -229,15 +230,22 @@ def denominator_minimums() -> dict[str, int]:
 
 
 def outcomes(*, start: dt.date, end: dt.date) -> Outcomes:
-    """The report for the range: five queries (one grouped in the database), then
-    `build_outcomes`."""
+    """The report for the range: kept until what it reads changes
+    (`measures.outcomes.cache`: one query when kept); otherwise five queries (one
+    grouped in the database), then `build_outcomes`."""
     start_at, end_at = range_instants(start=start, end=end)
-    return build_outcomes(
-        data=report_queries.report_data(),
-        found=course_scores(start_at=start_at, end_at=end_at),
+    minimums = denominator_minimums()
+    return outcomes_cache.kept_outcomes(
         start=start,
         end=end,
-        denominator_min=denominator_minimums(),
+        settings_used=(start_at, end_at, tuple(sorted(minimums.items()))),
+        compute=lambda: build_outcomes(
+            data=report_queries.report_data(),
+            found=course_scores(start_at=start_at, end_at=end_at),
+            start=start,
+            end=end,
+            denominator_min=minimums,
+        ),
     )
 
 

@@ -27,6 +27,7 @@ from accounts.models import Role, User
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import log_action
 from common.replica import reads_from_replica, replica_reads
+from measures.outcomes import cache as outcomes_cache
 from measures.tests.factories import day, give_dose, load_instruments, make_score
 from pathways.db_router import ReplicaRouter
 from pathways.settings_check import REPLICA
@@ -138,11 +139,15 @@ class ReplicaTestCase(TransactionTestCase):
         pages = (("report_chart", "outcomes.chart_view"), ("export", "outcomes.export"))
         for name, action in pages:
             with self.subTest(name):
+                outcomes_cache.forget()  # each works the report out (else it is kept)
                 response, primary, replica = self.both(
                     lambda name=name: self.client.get(reverse(f"outcomes:{name}"), query)
                 )
                 self.assertEqual(response.status_code, 200)
                 self.assertTrue([s for s in replica if "WITH dose" in s])
+                # The data version is read where the data is (measures.outcomes.cache).
+                self.assertTrue(touching(replica, "measures_outcomesdataversion"))
+                self.assertEqual(touching(primary, "measures_outcomesdataversion"), [])
                 self.assertEqual(touching(primary, "treatment_treatmentcourse"), [])
                 self.assertTrue(touching(primary, "audit_auditevent", "INSERT"))
                 self.assertTrue(AuditEvent.objects.filter(action=action).exists())
