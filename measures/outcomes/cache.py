@@ -17,7 +17,7 @@ same result, and is handed back without asking the database again.
   report is worked out every time.
 - The result is kept in this process's memory only, as the pictures are
   (`common.pictures`): it names clients by id, and it never leaves the process or the
-  database. Two ranges are kept (the default one, and the last one an admin asked for).
+  database. The two ranges asked for last are kept.
 - Any setting changed at run time (a test's override_settings) drops what is kept.
 """
 
