@@ -144,8 +144,8 @@ def _page(
     with contextlib.suppress(PlaywrightError):
         new_page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
-    if hasattr(live_server, "gate"):  # the WSGI server; the ASGI one waits on its own
-        _wait_for_live_server(live_server)
+    # `_live_server_settled` then waits for the WSGI server's last request (the ASGI
+    # server waits in `asgi_page`).
     # A CSP violation or a script error shows up here, and fails the test.
     assert errors == [], errors
 

@@ -17,7 +17,9 @@ same result, and is handed back without asking the database again.
   report is worked out every time.
 - The result is kept in this process's memory only, as the pictures are
   (`common.pictures`): it names clients by id, and it never leaves the process or the
-  database. The two ranges asked for last are kept.
+  database. Not in the pictures' cache itself: a LocMemCache pickles what it keeps, and
+  this result is 8.7 MB of objects at 10,000 clients, read back on every request. The
+  two ranges asked for last are kept.
 - Any setting changed at run time (a test's override_settings) drops what is kept.
 """
 
