@@ -13,7 +13,8 @@ from accounts.actor import Actor
 from audit.services import log_action
 from clients.models import Client, ReportedMedication
 from clients.services import medication_add
-from interop.importing import IMPORT_ACTION, MEASURE_ACTION, SOURCE_NOTE, ImportPlan
+from interop.import_plan import ImportPlan
+from interop.importing import IMPORT_ACTION, MEASURE_ACTION, SOURCE_NOTE
 from measures import services
 from measures.models import Response, SafetyAlert, Source
 
@@ -40,7 +41,7 @@ def plan_store(*, actor: Actor, client: Client, plan: ImportPlan) -> ImportResul
                 instrument=found.instrument,
                 answers=items,
                 unscored=unscored,
-                source=Source.PAPER,
+                source=Source.FHIR,
                 answered_at=found.answered_at,
             )
             log_action(

@@ -27,14 +27,9 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from interop.access import EXPORT_ROLES, get_client_to_export
+from interop.import_plan import ImportPlan
 from interop.import_store import plan_store
-from interop.importing import (
-    MAX_BYTES,
-    PREVIEW_ACTION,
-    ImportError_,
-    ImportPlan,
-    read_bundle,
-)
+from interop.importing import MAX_BYTES, PREVIEW_ACTION, ImportError_, read_bundle
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 TOO_BIG = f"The file is larger than {MAX_MB} MB; ask the sender for one client's Bundle."

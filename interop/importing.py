@@ -10,9 +10,12 @@ A measure is read from its Observation panel (the instrument's panel LOINC code,
 item a component coded with the item's LOINC code), which is what our own export
 writes (interop.observations), so that export → import round-trips; the total
 Observation the panel names in `hasMember` is the file's total, compared with ours.
-The QuestionnaireResponse our export also writes holds the same answers: it is not
-read a second time. PCL-5 has no verified LOINC code (interop.codes), so it cannot be
-matched and is skipped with that reason.
+A QuestionnaireResponse is read too when no panel in the file gives the same measure
+(same instrument, same time), as a file from a system that sends only forms does; our
+own export writes both, and the measure is then read once. interop.import_answers
+says how answers (whole numbers or LOINC answer codes) and forms are matched. PCL-5
+has no verified LOINC code (interop.codes), so it cannot be matched and is skipped
+with that reason.
 
 Nothing from the file is trusted: each resource is validated with fhir.resources, each
 answer checked against the instrument, each date against the instrument's publication
@@ -25,19 +28,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pydantic import ValidationError
 
 from clients.models import Client, ReportedMedication
 from common.dates import PAPER_EARLIEST, spell
 from interop import codes
+from interop.import_answers import (
+    DONE,
+    FormIndex,
+    answer_of,
+    item_keys_by_loinc,
+    item_options,
+    response_answers,
+    when_of,
+)
+from interop.import_plan import FoundMeasure, FoundMedication, ImportPlan, Skipped
 from measures import services
-from measures.alerts import safety
 from measures.models import Instrument, Response
 from measures.scoring import ScoringError, score
 
@@ -61,65 +74,13 @@ PUBLISHED = {
 NAME_MAX = 120
 DOSE_MAX = 80
 TAKING = {"active", "intended", "on-hold", "unknown"}
-# Our export writes each measure twice, as Observations and as a QuestionnaireResponse
-# (with its Questionnaire); the Observation panel is the one read.
-ANSWER_TYPES = ("Questionnaire", "QuestionnaireResponse")
-IMPORTED_TYPES = "measures (Observation) and reported medications (MedicationStatement)"
+IMPORTED_TYPES = (
+    "measures (Observation, QuestionnaireResponse) and reported medications (MedicationStatement)"
+)
 
 
 class ImportError_(ValueError):
     """The file as a whole cannot be read; the message is for the person."""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    what: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class FoundMeasure:
-    instrument: Instrument
-    answered_at: dt.datetime
-    answers: dict[str, int]
-    total: int
-    band_label: str
-    file_total: int | None
-    source_id: str
-
-    @property
-    def differs(self) -> bool:
-        return self.file_total is not None and self.file_total != self.total
-
-    @property
-    def flagged(self) -> dict[int, int]:
-        """The safety items answered above their threshold: confirming raises an alert."""
-        return safety.flagged_items(self.instrument.definition, self.answers)
-
-    def items(self) -> list[tuple[str, int]]:
-        return sorted(self.answers.items(), key=lambda kv: (not kv[0].isdigit(), _num(kv[0])))
-
-
-@dataclass(frozen=True)
-class FoundMedication:
-    name: str
-    dose: str
-    source_id: str
-
-
-@dataclass
-class ImportPlan:
-    measures: list[FoundMeasure] = field(default_factory=list)
-    medications: list[FoundMedication] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.measures and not self.medications
-
-
-def _num(key: str) -> int:
-    return int(key) if key.isdigit() else 0
 
 
 def _instruments() -> dict[str, Instrument]:
@@ -176,6 +137,9 @@ class _Reader:
         self.plan_ = ImportPlan()
         self.observations: dict[str, Observation] = {}
         self.used: set[int] = set()
+        self.forms = FormIndex(list(self.instruments.values()))
+        # Measures read from panels: a form giving the same one is not read again.
+        self.from_panels: set[tuple[int, dt.datetime]] = set()
 
     def _coded(self) -> set[str]:
         return {i.code for i in self.panels.values()}
@@ -183,6 +147,7 @@ class _Reader:
     def plan(self) -> ImportPlan:
         others: Counter[str] = Counter()
         found: list[tuple[str, Observation]] = []
+        forms: list[tuple[str, QuestionnaireResponse]] = []
         for index, entry in enumerate(self.entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(resource, dict):
@@ -197,6 +162,15 @@ class _Reader:
                         if key:
                             self.observations[key] = obs
                     found.append((label, obs))
+            elif kind == "Questionnaire":
+                questionnaire = self._valid(Questionnaire, resource, label)
+                if questionnaire is not None:
+                    self.forms.add_questionnaire(questionnaire, str(entry.get("fullUrl") or ""))
+                    others["Questionnaire"] += 1
+            elif kind == "QuestionnaireResponse":
+                answered = self._valid(QuestionnaireResponse, resource, label)
+                if answered is not None:
+                    forms.append((label, answered))
             elif kind == "MedicationStatement":
                 statement = self._valid(MedicationStatement, resource, label)
                 if statement is not None:
@@ -208,9 +182,14 @@ class _Reader:
         for label, obs in found:
             if id(obs) not in self.used and self._is_member(obs):
                 self._skip(label, "A total or an item without its panel: nothing to check it by.")
-        answers = Counter({k: others.pop(k) for k in ANSWER_TYPES if k in others})
+        twice: Counter[str] = Counter()
+        for label, answered in forms:
+            if not self._form(label, answered):
+                twice["QuestionnaireResponse"] += 1
+        read = Counter({k: others.pop(k) for k in ("Questionnaire",) if k in others})
         for counted, reason in (
-            (answers, "Not read: a measure's answers are read from its Observation panel."),
+            (twice, "The same measure as an Observation panel in the file: read once."),
+            (read, "Used to read the forms' answers; not stored itself."),
             (others, f"Not imported: we import only {IMPORTED_TYPES}."),
         ):
             if counted:
@@ -264,16 +243,53 @@ class _Reader:
         self._skip(label, f"Its LOINC code ({shown}) is not one of our instruments' codes.")
 
     def _measure(self, label: str, obs: Observation, instrument: Instrument) -> None:
-        name = instrument.short_name
-        answered_at = self._when(obs)
-        if answered_at is None:
-            self._skip(label, f"{name}: no date (effectiveDateTime).")
+        value = obs.effectiveDateTime or obs.effectiveInstant
+        answered_at, problem = when_of(value, "effectiveDateTime")
+        answers: dict[str, int] = {}
+        if answered_at is not None:
+            answers, problem = self._answers(obs, instrument)
+        if answered_at is None or problem:
+            self._skip(label, f"{instrument.short_name}: {problem}")
             return
-        problem = self._date_problem(instrument, answered_at)
+        # Read: a form in the file giving the same measure is not read again (a panel
+        # that could not be read leaves its form to be tried on its own).
+        self.from_panels.add((instrument.pk, answered_at))
+        self._add(label, instrument, answered_at, answers, self._file_total(obs))
+
+    def _form(self, label: str, answered: QuestionnaireResponse) -> bool:
+        """Read a QuestionnaireResponse; False when a panel in the file gave the same."""
+        form = self.forms.match(str(answered.questionnaire or ""))
+        if form is None:
+            shown = answered.questionnaire or "none"
+            self._skip(label, f"Its form ({shown}) is not one of our instruments.")
+            return True
+        name = form.instrument.short_name
+        answered_at, problem = when_of(answered.authored, "authored")
+        if answered_at is not None and (form.instrument.pk, answered_at) in self.from_panels:
+            return False
+        if not problem and answered.status not in DONE:
+            problem = f"its status is {answered.status}; only a completed form is stored."
         if problem:
             self._skip(label, f"{name}: {problem}")
-            return
-        answers, problem = self._answers(obs, instrument)
+            return True
+        answers, file_total, problem = response_answers(form, answered)
+        if answered_at is None or problem:
+            self._skip(label, f"{name}: {problem}")
+            return True
+        self._add(label, form.instrument, answered_at, answers, file_total)
+        return True
+
+    def _add(
+        self,
+        label: str,
+        instrument: Instrument,
+        answered_at: dt.datetime,
+        answers: dict[str, int],
+        file_total: int | None,
+    ) -> None:
+        """Check a measure read from the file and put it in the plan, or skip it."""
+        name = instrument.short_name
+        problem = self._date_problem(instrument, answered_at)
         if problem:
             self._skip(label, f"{name}: {problem}")
             return
@@ -305,19 +321,10 @@ class _Reader:
                 answers=answers,
                 total=result.total,
                 band_label=result.band_label,
-                file_total=self._file_total(obs),
+                file_total=file_total,
                 source_id=label,
             )
         )
-
-    def _when(self, obs: Observation) -> dt.datetime | None:
-        value = obs.effectiveDateTime
-        if isinstance(value, dt.datetime):
-            return value if timezone.is_aware(value) else timezone.make_aware(value)
-        if isinstance(value, dt.date):
-            # A day without a time: local noon, as a paper form's day is stored.
-            return timezone.make_aware(dt.datetime.combine(value, dt.time(12)))
-        return None
 
     def _date_problem(self, instrument: Instrument, when: dt.datetime) -> str | None:
         if when > timezone.now():
@@ -328,17 +335,8 @@ class _Reader:
         return None
 
     def _answers(self, obs: Observation, instrument: Instrument) -> tuple[dict[str, int], str]:
-        definition = instrument.definition
-        keys: dict[str, str] = {}
-        offered: dict[str, list[int]] = {}
-        for item in definition["items"]:
-            if item.get("loinc"):
-                keys[item["loinc"]] = str(item["number"])
-            offered[str(item["number"])] = [o["value"] for o in definition["options"]]
-        for extra in definition.get("unscored_items") or []:
-            if extra.get("loinc"):
-                keys[extra["loinc"]] = str(extra["key"])
-            offered[str(extra["key"])] = [o["value"] for o in extra["options"]]
+        keys = item_keys_by_loinc(instrument.definition)
+        offered = item_options(instrument.definition)
         answers: dict[str, int] = {}
         for component in obs.component or []:
             key = next((keys[c] for c in _loinc_codes(component.code) if c in keys), None)
@@ -347,14 +345,12 @@ class _Reader:
                     {},
                     f"an item's code ({component.code.text or 'none'}) is not one of its items.",
                 )
-            value = component.valueInteger
-            if value is None or value not in offered[key]:
-                shown = "no whole number" if value is None else str(value)
-                low, high = min(offered[key]), max(offered[key])
-                return {}, f"item {key} answered {shown}, out of range ({low}–{high})."
             if key in answers:
                 return {}, f"item {key} is answered twice."
-            answers[key] = int(value)
+            value, problem = answer_of(offered[key], key, component)
+            if value is None:
+                return {}, problem
+            answers[key] = value
         return answers, ""
 
     def _duplicate(self, instrument: Instrument, when: dt.datetime) -> bool:

@@ -76,6 +76,9 @@ class MeasureLink(OneTimeLink):
 class Source(models.TextChoices):
     LINK = "link", "Answered by the client (secure link)"
     PAPER = "paper", "Entered from a paper form"
+    # Answers the client gave a previous provider, read from the FHIR file it sent
+    # (interop.importing); `entered_by` is the member of staff who imported it.
+    FHIR = "fhir", "Imported from a previous provider's FHIR file"
 
 
 class Response(models.Model):

@@ -224,10 +224,11 @@ def response_record_with_alerts(
 ) -> tuple[Response, list[SafetyAlert]]:
     """`response_record`, also returning the safety alerts it raised.
 
-    A paper form is entered by staff (`actor.staff`, stored as `entered_by`); a
-    response on a link is the client's (`Actor.client_on_link`).
+    A paper form, or a previous provider's FHIR file, is entered by staff
+    (`actor.staff`, stored as `entered_by`); a response on a link is the client's
+    (`Actor.client_on_link`).
     """
-    if source == Source.PAPER:
+    if source in (Source.PAPER, Source.FHIR):
         entered_by: User | None = actor.staff
     elif source == Source.LINK:
         require_client(actor)
@@ -272,7 +273,7 @@ def response_record_with_alerts(
                 "version": instrument.version,
                 "source": source,
                 "link": link.pk if link else None,
-                **({} if source == Source.PAPER else device_detail(staff_on_device)),
+                **({} if source != Source.LINK else device_detail(staff_on_device)),
             },
         )
         alerts = _raise_alerts(actor=actor, response=response)

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from audit.models import AuditEvent
 from interop.importing import IMPORT_ACTION
-from interop.tests.test_import import bundle, medication, phq9
+from interop.tests.import_support import bundle, gad7_in_file, medication, phq9
 from measures.models import Response, SafetyAlert
 from pathways.testing import assert_accessible, make_client, make_user, sign_in
 from pathways.testing.browser import screenshot
@@ -37,6 +37,10 @@ def test_it_previews_then_imports_a_fhir_file_from_the_chart(page: Any, tmp_path
             *phq9(when, total=4, q1=2, q9=1),
             medication("Lithium"),
             {"resourceType": "Patient", "id": "p"},
+            # A GAD-7 sent as a form alone, tied to the sender's own Questionnaire.
+            *gad7_in_file(
+                (when - dt.timedelta(days=14)).isoformat(), {str(n): 1 for n in range(1, 8)}
+            ),
         )
     )
 
@@ -54,16 +58,25 @@ def test_it_previews_then_imports_a_fhir_file_from_the_chart(page: Any, tmp_path
         page.get_by_text("Item 9 answered 1: a safety alert is raised on import.")
     ).to_be_visible()
     expect(page.get_by_role("cell", name="Patient ×1")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="QuestionnaireResponse their-gad7-answers")
+    ).to_be_visible()
     assert_accessible(page)
     screenshot(page, "fhir-import-preview")
     assert not Response.objects.filter(client=client).exists()
 
     page.get_by_label("FHIR Bundle file (.json)").set_input_files(str(file))
-    page.get_by_role("button", name="Import 1 measure(s) and 1 medication(s)").click()
+    page.get_by_role("button", name="Import 2 measure(s) and 1 medication(s)").click()
 
-    expect(page.get_by_text("Imported 1 measure(s) and 1 medication(s)")).to_be_visible()
+    expect(page.get_by_text("Imported 2 measure(s) and 1 medication(s)")).to_be_visible()
     assert_accessible(page)
-    stored = Response.objects.get(client=client)
+    stored = Response.objects.get(client=client, instrument__code="phq9")
     assert stored.total == 3
+    assert Response.objects.get(client=client, instrument__code="gad7").total == 7
     assert SafetyAlert.objects.filter(response=stored).count() == 1
     assert AuditEvent.objects.filter(action=IMPORT_ACTION, client_id=client.pk).count() == 1
+
+    # The client's measures say where the imported scores came from.
+    page.goto(f"/staff/measures/client/{client.pk}/")
+    expect(page.get_by_text("imported from a FHIR file by").first).to_be_visible()
+    assert_accessible(page)

@@ -309,6 +309,19 @@ class SeedDemoTestCase(BaseTestCase):
         assert tokens[1].last_used_at is not None
         assert AuditEvent.objects.filter(action="fhir.token_issue").count() == 2
 
+    def test_it_imports_jamies_previous_providers_measures_from_a_fhir_file(self) -> None:
+        seed()
+
+        imported = Response.objects.filter(client__last_name="Fox", source="fhir").order_by(
+            "instrument__code"
+        )
+        assert [(r.instrument.code, r.total) for r in imported] == [("gad7", 13), ("phq9", 14)]
+        assert all(
+            r.entered_by is not None and r.entered_by.role == Role.THERAPIST for r in imported
+        )
+        assert all(r.answered_at < r.client.created_at for r in imported)
+        assert AuditEvent.objects.filter(action="client.fhir_import").count() == 1
+
     def test_it_seeds_two_acknowledged_safety_alerts_and_an_open_one(self) -> None:
         seed()
 

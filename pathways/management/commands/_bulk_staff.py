@@ -275,7 +275,12 @@ def seed_practice(
 def grant_break_glass(practice: Practice) -> None:
     """The on-call clinicians are named for emergency access (after the users exist)."""
     permission = Permission.objects.get(codename="break_glass")
-    permission.user_set.add(*practice.on_call)
+    # Through the join table rather than Permission.user_set: the reverse accessor of
+    # a swapped user model is not one django-stubs always infers.
+    through = User.user_permissions.through
+    through._default_manager.bulk_create(
+        [through(user_id=user_id, permission_id=permission.pk) for user_id in practice.on_call]
+    )
 
 
 def install_documents(trail: Trail, practice: Practice) -> None:

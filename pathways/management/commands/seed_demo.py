@@ -42,6 +42,7 @@ from pathways.management.commands._demo_break_glass import ON_CALL, seed_break_g
 from pathways.management.commands._demo_common import at, backdate, day_ago
 from pathways.management.commands._demo_disclosures import seed_disclosures
 from pathways.management.commands._demo_history import seed_history
+from pathways.management.commands._demo_import import seed_import
 from pathways.management.commands._demo_intake import seed_intake
 from pathways.management.commands._demo_outcomes import seed_outcomes
 from pathways.management.commands._demo_pathway import morgan_dose_day, seed_pathway
@@ -224,6 +225,7 @@ class Command(BaseCommand):
         seed_amendments(users)
         seed_break_glass(password_hash)
         seed_api_tokens(users)
+        seed_import(users)
         seed_today(users, rowan_preparation)
         seed_week(users)
         ContactMessage.objects.create(
