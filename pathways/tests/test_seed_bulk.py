@@ -260,6 +260,26 @@ def test_it_varies_the_numbers_as_a_large_practice_does() -> None:
     assert not any(re.match(r"\(\d11\)", phone) for phone in clients | requests)
 
 
+def audit_indexes() -> dict[str, tuple[tuple[str, ...], bool]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, AuditEvent._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), bool(c["unique"])) for name, c in found.items() if c["index"]
+    }
+
+
+class BulkTrailIndexesTestCase(TestCase):
+    def test_it_leaves_the_trails_indexes_as_the_migrations_made_them(self) -> None:
+        # The bulk trail drops the plain indexes for its insert and makes them again.
+        before = audit_indexes()
+
+        seed_bulk(clients=5)
+
+        assert AuditEvent.objects.exists()
+        assert audit_indexes() == before
+        assert len(before) >= 9
+
+
 class BulkPracticeBesideTheDemoTestCase(TestCase):
     def test_it_refuses_to_build_on_top_of_the_demo(self) -> None:
         demo = io.StringIO()
