@@ -180,3 +180,26 @@ def duplicate_flags(
     by_request = request_matches(appts, requests)
     by_client = client_matches(appts, clients)
     return {a.pk: [*by_client[a.pk], *by_request[a.pk]] for a in appts}
+
+
+# What a comparison reads of a record. The inbox only flags a row, so it loads these
+# alone: a whole request or client row is several times the work, and the phone
+# numbers a practice's clients share make the candidates hundreds (issue 14).
+REQUEST_FIELDS = ("id", "email", "phone_digits", "name_key", "status", "created_at")
+CLIENT_FIELDS = ("id", "email", "phone_digits", "first_name", "last_name")
+
+
+def possible_duplicates(
+    appts: Sequence[AppointmentRequest],
+    requests: QuerySet[AppointmentRequest],
+    clients: QuerySet[Client],
+) -> set[int]:
+    """The requests of a page that may be the same person as another live request or a
+    client (two queries): the inbox's flag. The request page names them
+    (`duplicate_flags`)."""
+    flags = duplicate_flags(
+        appts,
+        requests.select_related(None).only(*REQUEST_FIELDS),
+        clients.select_related(None).only(*CLIENT_FIELDS),
+    )
+    return {pk for pk, found in flags.items() if found}

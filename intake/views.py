@@ -21,7 +21,7 @@ from clients.models import Client
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from intake.queries import Match, duplicate_flags
+from intake.queries import Match, duplicate_flags, possible_duplicates
 
 PAGE_SIZE = 25
 
@@ -61,7 +61,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     # Two queries for the whole page, whatever its length (intake.queries).
-    flags = duplicate_flags(rows, _requests_for_user(request), clients_for_user(request))
+    flagged = possible_duplicates(rows, _requests_for_user(request), clients_for_user(request))
     log_action(
         actor_from(request), "request.list", detail={"page": page.number, "count": len(page)}
     )
@@ -73,7 +73,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(appt, bool(flags[appt.pk])) for appt in rows],
+            "rows": [(appt, appt.pk in flagged) for appt in rows],
             "query": query.urlencode(),
         },
     )

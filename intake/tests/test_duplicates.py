@@ -120,6 +120,26 @@ class InboxTestCase(BaseTestCase):
 
         assert queries() == one
 
+    def test_it_reads_only_what_the_comparison_needs_for_the_rows_flags(self) -> None:
+        person()
+        make_client(first_name="Ottilie", last_name="Brandvold")
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get("/staff/requests/")
+
+        assert [duplicate for _appt, duplicate in response.context["rows"]] == [True]
+        candidates = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith("SELECT") and "LIMIT" not in q["sql"]
+        ]
+        client_reads = [sql for sql in candidates if 'FROM "clients_client"' in sql]
+        request_reads = [sql for sql in candidates if 'FROM "intake_appointmentrequest"' in sql]
+        assert client_reads and request_reads
+        # Neither the client's date of birth nor the request's reason is read to flag a row.
+        assert not any('"date_of_birth"' in sql for sql in client_reads)
+        assert not any('"reason"' in sql for sql in request_reads)
+
     def test_it_shows_a_therapist_no_match_they_may_not_see(self) -> None:
         mine = person(assigned_to=self.therapist)
         older(person(assigned_to=self.therapist2))
