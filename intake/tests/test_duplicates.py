@@ -135,7 +135,8 @@ class InboxTestCase(BaseTestCase):
         ]
         client_reads = [sql for sql in candidates if 'FROM "clients_client"' in sql]
         request_reads = [sql for sql in candidates if 'FROM "intake_appointmentrequest"' in sql]
-        assert client_reads and request_reads
+        assert client_reads
+        assert request_reads
         # Neither the client's date of birth nor the request's reason is read to flag a row.
         assert not any('"date_of_birth"' in sql for sql in client_reads)
         assert not any('"reason"' in sql for sql in request_reads)
