@@ -159,10 +159,19 @@ class FormIndex:
         return None
 
 
-def response_answers(form: FormMatch, qr: Any) -> tuple[dict[str, int], int | None, str]:
+def unscored_keys(definition: dict[str, Any]) -> set[str]:
+    return {str(extra["key"]) for extra in definition.get("unscored_items") or []}
+
+
+def response_answers(
+    form: FormMatch, qr: Any, dropped: list[str]
+) -> tuple[dict[str, int], int | None, str]:
     """The answers of a QuestionnaireResponse (item key → score), the form's own total
-    where it gives one, or a reason it cannot be read."""
+    where it gives one, or a reason it cannot be read. An unscored item (PHQ-9's
+    difficulty question) whose answer cannot be read is left out, its reason added to
+    `dropped`: the score does not depend on it."""
     offered = item_options(form.instrument.definition)
+    unscored = unscored_keys(form.instrument.definition)
     answers: dict[str, int] = {}
     total: int | None = None
     for item in _flat(qr.item):
@@ -179,10 +188,39 @@ def response_answers(form: FormMatch, qr: Any) -> tuple[dict[str, int], int | No
         if len(given) > 1 or key in answers:
             return {}, None, f"item {key} is answered twice."
         value, problem = answer_of(offered[key], key, given[0])
+        if value is None and key in unscored:
+            dropped.append(problem)
+            continue
         if value is None:
             return {}, None, problem
         answers[key] = value
     return answers, total, ""
+
+
+def panel_answers(
+    obs: Any, instrument: Instrument, dropped: list[str]
+) -> tuple[dict[str, int], str]:
+    """The answers of an Observation panel (item key → score), each item a component
+    coded with the item's LOINC code, or a reason it cannot be read; an unscored item
+    whose answer cannot be read is left out, as in `response_answers`."""
+    keys = item_keys_by_loinc(instrument.definition)
+    offered = item_options(instrument.definition)
+    unscored = unscored_keys(instrument.definition)
+    answers: dict[str, int] = {}
+    for component in obs.component or []:
+        key = next((keys[c] for c in _loinc([component.code]) if c in keys), None)
+        if key is None:
+            return {}, f"an item's code ({component.code.text or 'none'}) is not one of its items."
+        if key in answers:
+            return {}, f"item {key} is answered twice."
+        value, problem = answer_of(offered[key], key, component)
+        if value is None and key in unscored:
+            dropped.append(problem)  # not part of the score: the rest still imports
+            continue
+        if value is None:
+            return {}, problem
+        answers[key] = value
+    return answers, ""
 
 
 def when_of(value: Any, what: str) -> tuple[dt.datetime | None, str]:

@@ -43,9 +43,7 @@ from interop import codes
 from interop.import_answers import (
     DONE,
     FormIndex,
-    answer_of,
-    item_keys_by_loinc,
-    item_options,
+    panel_answers,
     response_answers,
     when_of,
 )
@@ -246,15 +244,17 @@ class _Reader:
         value = obs.effectiveDateTime or obs.effectiveInstant
         answered_at, problem = when_of(value, "effectiveDateTime")
         answers: dict[str, int] = {}
+        dropped: list[str] = []
         if answered_at is not None:
-            answers, problem = self._answers(obs, instrument)
+            answers, problem = panel_answers(obs, instrument, dropped)
         if answered_at is None or problem:
             self._skip(label, f"{instrument.short_name}: {problem}")
             return
         # Read: a form in the file giving the same measure is not read again (a panel
         # that could not be read leaves its form to be tried on its own).
         self.from_panels.add((instrument.pk, answered_at))
-        self._add(label, instrument, answered_at, answers, self._file_total(obs))
+        if self._add(label, instrument, answered_at, answers, self._file_total(obs)):
+            self._dropped(label, instrument, dropped)
 
     def _form(self, label: str, answered: QuestionnaireResponse) -> bool:
         """Read a QuestionnaireResponse; False when a panel in the file gave the same."""
@@ -272,12 +272,22 @@ class _Reader:
         if problem:
             self._skip(label, f"{name}: {problem}")
             return True
-        answers, file_total, problem = response_answers(form, answered)
+        dropped: list[str] = []
+        answers, file_total, problem = response_answers(form, answered, dropped)
         if answered_at is None or problem:
             self._skip(label, f"{name}: {problem}")
             return True
-        self._add(label, form.instrument, answered_at, answers, file_total)
+        if self._add(label, form.instrument, answered_at, answers, file_total):
+            self._dropped(label, form.instrument, dropped)
         return True
+
+    def _dropped(self, label: str, instrument: Instrument, dropped: list[str]) -> None:
+        for problem in dropped:
+            self._skip(
+                label,
+                f"{instrument.short_name}: {problem} Imported without it: the item is not "
+                "part of the score.",
+            )
 
     def _add(
         self,
@@ -286,18 +296,18 @@ class _Reader:
         answered_at: dt.datetime,
         answers: dict[str, int],
         file_total: int | None,
-    ) -> None:
+    ) -> bool:
         """Check a measure read from the file and put it in the plan, or skip it."""
         name = instrument.short_name
         problem = self._date_problem(instrument, answered_at)
         if problem:
             self._skip(label, f"{name}: {problem}")
-            return
+            return False
         missing = services.missing_items(instrument.definition, answers)
         if missing:
             listed = ", ".join(str(n) for n in missing)
             self._skip(label, f"{name}: items missing ({listed}); only a complete form is stored.")
-            return
+            return False
         items, unscored = services.split_answers(instrument.definition, answers)
         try:
             result = score(
@@ -308,12 +318,12 @@ class _Reader:
             )
         except ScoringError as exc:
             self._skip(label, f"{name}: {exc}")
-            return
+            return False
         if self._duplicate(instrument, answered_at):
             self._skip(
                 label, f"{name} of {spell(answered_at.date())}: already stored (same time)."
             )
-            return
+            return False
         self.plan_.measures.append(
             FoundMeasure(
                 instrument=instrument,
@@ -325,6 +335,7 @@ class _Reader:
                 source_id=label,
             )
         )
+        return True
 
     def _date_problem(self, instrument: Instrument, when: dt.datetime) -> str | None:
         if when > timezone.now():
@@ -333,25 +344,6 @@ class _Reader:
         if when.date() < published:
             return f"dated before the instrument was published ({spell(published)})."
         return None
-
-    def _answers(self, obs: Observation, instrument: Instrument) -> tuple[dict[str, int], str]:
-        keys = item_keys_by_loinc(instrument.definition)
-        offered = item_options(instrument.definition)
-        answers: dict[str, int] = {}
-        for component in obs.component or []:
-            key = next((keys[c] for c in _loinc_codes(component.code) if c in keys), None)
-            if key is None:
-                return (
-                    {},
-                    f"an item's code ({component.code.text or 'none'}) is not one of its items.",
-                )
-            if key in answers:
-                return {}, f"item {key} is answered twice."
-            value, problem = answer_of(offered[key], key, component)
-            if value is None:
-                return {}, problem
-            answers[key] = value
-        return answers, ""
 
     def _duplicate(self, instrument: Instrument, when: dt.datetime) -> bool:
         if any(m.instrument == instrument and m.answered_at == when for m in self.plan_.measures):

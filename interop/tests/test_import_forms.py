@@ -117,6 +117,34 @@ class ImportFormsTestCase(ImportCase):
                 self.assertEqual(plan.measures, [])
                 self.assertIn(reason, " ".join(s.reason for s in plan.skipped))
 
+    def test_it_imports_a_form_without_a_difficulty_answer_it_cannot_read(self) -> None:
+        # PHQ-9's difficulty question is not scored, and our file has no verified LOINC
+        # answer codes for it: the measure still imports, and the preview says so.
+        scores = {str(n): 0 for n in range(1, 10)} | {"4": 2}
+        form = loinc_form(self.at(), scores)
+        form["item"].append(
+            {
+                "linkId": "/69722-7",
+                "answer": [{"valueCoding": {"system": LOINC, "code": "LA6572-7"}}],
+            }
+        )
+        panel, total = phq9(self.when - dt.timedelta(days=7), key="p", total=2, q4=2)
+        panel["component"].append(
+            {
+                "code": {"coding": [{"system": LOINC, "code": "69722-7"}]},
+                "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA6572-7"}]},
+            }
+        )
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(form, panel, total))
+
+        self.assertEqual([m.answers for m in plan.measures], [scores, scores])
+        notes = [s for s in plan.skipped if "difficulty" in s.reason or "LA6572-7" in s.reason]
+        self.assertEqual(
+            [s.what for s in notes], ["Observation p-panel", "QuestionnaireResponse lhc"]
+        )
+        self.assertTrue(all("Imported without it" in s.reason for s in notes))
+
     def test_it_names_a_panel_dated_to_the_month_only(self) -> None:
         skipped = self.skipped(bundle(*phq9("2024-05", total=None)))
 
