@@ -39,8 +39,10 @@ LOINC_FORM = "http://loinc.org/q/"
 DONE = {"completed", "amended"}
 
 
-def option_value(options: list[dict[str, Any]], coding: Any) -> int | None:
-    """The score a coded answer stands for, or None when the code is not the option's."""
+def option_value(options: list[dict[str, Any]], coding: Any, *, bare: bool = False) -> int | None:
+    """The score a coded answer stands for, or None when the code is not the option's.
+    A code without a system is taken as the score only from our own form (`bare`): in
+    another system's form "1" may well mean the first answer, which scores 0."""
     system = getattr(coding, "system", None)
     code = str(getattr(coding, "code", None) or "")
     if not code:
@@ -48,7 +50,7 @@ def option_value(options: list[dict[str, Any]], coding: Any) -> int | None:
     for option in options:
         if system == codes.LOINC and option.get("loinc") and option["loinc"] == code:
             return int(option["value"])
-        if system is None and code == str(option["value"]):
+        if bare and system is None and code == str(option["value"]):
             return int(option["value"])
     return None
 
@@ -70,8 +72,11 @@ def item_keys_by_loinc(definition: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
-def answer_of(options: list[dict[str, Any]], key: str, holder: Any) -> tuple[int | None, str]:
-    """The score given in a component or a QuestionnaireResponse answer, or a reason."""
+def answer_of(
+    options: list[dict[str, Any]], key: str, holder: Any, *, bare: bool = False
+) -> tuple[int | None, str]:
+    """The score given in a component or a QuestionnaireResponse answer, or a reason.
+    Codings that stand for different scores are refused, never one of them chosen."""
     low = min(o["value"] for o in options)
     high = max(o["value"] for o in options)
     value = getattr(holder, "valueInteger", None)
@@ -85,11 +90,12 @@ def answer_of(options: list[dict[str, Any]], key: str, holder: Any) -> tuple[int
         codings.append(coding)
     if not codings:
         return None, f"item {key} has no whole number or coded answer."
-    for each in codings:
-        found = option_value(options, each)
-        if found is not None:
-            return found, ""
     shown = ", ".join(str(c.code) for c in codings if c.code) or "no code"
+    found = {option_value(options, each, bare=bare) for each in codings} - {None}
+    if len(found) > 1:
+        return None, f"item {key} answered with codes ({shown}) that stand for different scores."
+    if found:
+        return found.pop(), ""
     return None, f"item {key} answered with a code ({shown}) that is not one of its answers."
 
 
@@ -101,6 +107,7 @@ class FormMatch:
     keys: dict[str, str] = field(default_factory=dict)  # linkId → item key
     total_links: set[str] = field(default_factory=set)  # linkIds of the form's own total
     by_suffix: bool = False  # LOINC form: a linkId ends with the item's LOINC code
+    ours: bool = False  # a Pathways export's form: a code without a system is the score
 
     def key_of(self, link_id: str) -> str | None:
         if self.by_suffix:
@@ -127,36 +134,52 @@ class FormIndex:
         }
         self.in_file: dict[str, FormMatch] = {}
 
-    def add_questionnaire(self, questionnaire: Any, full_url: str) -> None:
+    def add_questionnaire(self, questionnaire: Any, full_url: str) -> bool:
+        """Register a Questionnaire of the file coded with one of our panels' LOINC codes
+        (False: it is not one of our instruments)."""
         panels = [c for c in _loinc(questionnaire.code) if c in self.by_panel]
         if not panels:
-            return
+            return False
         instrument = self.by_panel[panels[0]]
         by_code = item_keys_by_loinc(instrument.definition)
         total = instrument.definition["loinc"].get("total")
-        match = FormMatch(instrument)
+        url = str(questionnaire.url or "")
+        match = FormMatch(instrument, ours=_is_ours(url, instrument))
         for item in _flat(questionnaire.item):
             for code in _loinc(item.code):
                 if code in by_code:
                     match.keys[str(item.linkId)] = by_code[code]
                 elif code == total:
                     match.total_links.add(str(item.linkId))
-        for name in (questionnaire.url, f"Questionnaire/{questionnaire.id}", full_url):
-            if name:
-                self.in_file[str(name)] = match
+        # By its canonical with its version too: two versions of a form may name their
+        # items differently, and a response names the version it answered.
+        names = [full_url]
+        if url:
+            names += [url, f"{url}|{questionnaire.version}" if questionnaire.version else ""]
+        if questionnaire.id:
+            names.append(f"Questionnaire/{questionnaire.id}")
+        for name in filter(None, names):
+            self.in_file[name] = match
+        return True
 
     def match(self, canonical: str) -> FormMatch | None:
         url = canonical.split("|", 1)[0]
-        if url in self.in_file:
-            return self.in_file[url]
+        for name in (canonical, url):
+            if name in self.in_file:
+                return self.in_file[name]
         if url.startswith(LOINC_FORM):
             instrument = self.by_panel.get(url[len(LOINC_FORM) :].strip("/"))
             return FormMatch(instrument, by_suffix=True) if instrument else None
         for instrument in self.instruments:
-            if url.endswith(f"/Questionnaire/{questionnaire_id(instrument)}"):
-                definition = instrument.definition
-                return FormMatch(instrument, keys={k: k for k in item_options(definition)})
+            if _is_ours(url, instrument):
+                keys = {k: k for k in item_options(instrument.definition)}
+                return FormMatch(instrument, keys=keys, ours=True)
         return None
+
+
+def _is_ours(url: str, instrument: Instrument) -> bool:
+    """A Pathways export's Questionnaire of the instrument (interop.questionnaires)."""
+    return url.endswith(f"/Questionnaire/{questionnaire_id(instrument)}")
 
 
 def unscored_keys(definition: dict[str, Any]) -> set[str]:
@@ -187,7 +210,7 @@ def response_answers(
             return {}, None, f"an item (linkId {link_id}) is not one of its items."
         if len(given) > 1 or key in answers:
             return {}, None, f"item {key} is answered twice."
-        value, problem = answer_of(offered[key], key, given[0])
+        value, problem = answer_of(offered[key], key, given[0], bare=form.ours)
         if value is None and key in unscored:
             dropped.append(problem)
             continue

@@ -12,10 +12,12 @@ writes (interop.observations), so that export → import round-trips; the total
 Observation the panel names in `hasMember` is the file's total, compared with ours.
 A QuestionnaireResponse is read too when no panel in the file gives the same measure
 (same instrument, same time), as a file from a system that sends only forms does; our
-own export writes both, and the measure is then read once. interop.import_answers
+own export writes both, and the measure is then read once (the panel names its form
+in `derivedFrom`; failing that, the same instrument and time). interop.import_answers
 says how answers (whole numbers or LOINC answer codes) and forms are matched. PCL-5
-has no verified LOINC code (interop.codes), so it cannot be matched and is skipped
-with that reason.
+has no verified LOINC code (interop.codes): its Observations cannot be matched and are
+skipped with that reason; only a Pathways export's PCL-5 form, which names our own
+Questionnaire, imports.
 
 Nothing from the file is trusted: each resource is validated with fhir.resources, each
 answer checked against the instrument, each date against the instrument's publication
@@ -72,6 +74,9 @@ PUBLISHED = {
 NAME_MAX = 120
 DOSE_MAX = 80
 TAKING = {"active", "intended", "on-hold", "unknown"}
+# An Observation's statuses whose result stands (FHIR R4 ObservationStatus).
+FINAL = {"final", "amended", "corrected"}
+ADDED, DUPLICATE, REFUSED = "added", "duplicate", "refused"
 IMPORTED_TYPES = (
     "measures (Observation, QuestionnaireResponse) and reported medications (MedicationStatement)"
 )
@@ -138,6 +143,7 @@ class _Reader:
         self.forms = FormIndex(list(self.instruments.values()))
         # Measures read from panels: a form giving the same one is not read again.
         self.from_panels: set[tuple[int, dt.datetime]] = set()
+        self.derived: set[str] = set()  # the forms those panels name in `derivedFrom`
 
     def _coded(self) -> set[str]:
         return {i.code for i in self.panels.values()}
@@ -145,7 +151,8 @@ class _Reader:
     def plan(self) -> ImportPlan:
         others: Counter[str] = Counter()
         found: list[tuple[str, Observation]] = []
-        forms: list[tuple[str, QuestionnaireResponse]] = []
+        forms: list[tuple[str, QuestionnaireResponse, str]] = []
+        read_forms: Counter[str] = Counter()
         for index, entry in enumerate(self.entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(resource, dict):
@@ -163,12 +170,15 @@ class _Reader:
             elif kind == "Questionnaire":
                 questionnaire = self._valid(Questionnaire, resource, label)
                 if questionnaire is not None:
-                    self.forms.add_questionnaire(questionnaire, str(entry.get("fullUrl") or ""))
-                    others["Questionnaire"] += 1
+                    full_url = str(entry.get("fullUrl") or "")
+                    if self.forms.add_questionnaire(questionnaire, full_url):
+                        read_forms["Questionnaire"] += 1
+                    else:
+                        others["Questionnaire"] += 1
             elif kind == "QuestionnaireResponse":
                 answered = self._valid(QuestionnaireResponse, resource, label)
                 if answered is not None:
-                    forms.append((label, answered))
+                    forms.append((label, answered, str(entry.get("fullUrl") or "")))
             elif kind == "MedicationStatement":
                 statement = self._valid(MedicationStatement, resource, label)
                 if statement is not None:
@@ -181,13 +191,12 @@ class _Reader:
             if id(obs) not in self.used and self._is_member(obs):
                 self._skip(label, "A total or an item without its panel: nothing to check it by.")
         twice: Counter[str] = Counter()
-        for label, answered in forms:
-            if not self._form(label, answered):
+        for label, answered, full_url in forms:
+            if not self._form(label, answered, full_url):
                 twice["QuestionnaireResponse"] += 1
-        read = Counter({k: others.pop(k) for k in ("Questionnaire",) if k in others})
         for counted, reason in (
             (twice, "The same measure as an Observation panel in the file: read once."),
-            (read, "Used to read the forms' answers; not stored itself."),
+            (read_forms, "Used to read the forms' answers; not stored itself."),
             (others, f"Not imported: we import only {IMPORTED_TYPES}."),
         ):
             if counted:
@@ -233,8 +242,9 @@ class _Reader:
             if unmatched.short_name in text or unmatched.name in text:
                 self._skip(
                     label,
-                    f"{unmatched.short_name} has no verified LOINC code, so it cannot be "
-                    "matched to our instrument.",
+                    f"{unmatched.short_name} has no verified LOINC code, so this Observation "
+                    "cannot be matched to our instrument (it imports only from a Pathways "
+                    "export's QuestionnaireResponse).",
                 )
                 return
         shown = ", ".join(loinc) if loinc else "none"
@@ -245,19 +255,27 @@ class _Reader:
         answered_at, problem = when_of(value, "effectiveDateTime")
         answers: dict[str, int] = {}
         dropped: list[str] = []
-        if answered_at is not None:
+        if not problem and obs.status not in FINAL:
+            problem = f"its status is {obs.status}; only a final result is stored."
+        if answered_at is not None and not problem:
             answers, problem = panel_answers(obs, instrument, dropped)
         if answered_at is None or problem:
             self._skip(label, f"{instrument.short_name}: {problem}")
             return
-        # Read: a form in the file giving the same measure is not read again (a panel
-        # that could not be read leaves its form to be tried on its own).
-        self.from_panels.add((instrument.pk, answered_at))
-        if self._add(label, instrument, answered_at, answers, self._file_total(obs)):
+        state = self._add(label, instrument, answered_at, answers, self._file_total(obs))
+        if state == ADDED:
             self._dropped(label, instrument, dropped)
+        if state != REFUSED:
+            # Read: the form the panel was made from is not read again. A panel that
+            # could not be read, or was refused, leaves its form to be tried on its own.
+            self.from_panels.add((instrument.pk, answered_at))
+            self.derived.update(_ref_key(str(d.reference or "")) for d in obs.derivedFrom or [])
 
-    def _form(self, label: str, answered: QuestionnaireResponse) -> bool:
+    def _form(self, label: str, answered: QuestionnaireResponse, full_url: str) -> bool:
         """Read a QuestionnaireResponse; False when a panel in the file gave the same."""
+        names = {_ref_key(full_url), f"QuestionnaireResponse/{answered.id}" if answered.id else ""}
+        if (names - {""}) & self.derived:
+            return False
         form = self.forms.match(str(answered.questionnaire or ""))
         if form is None:
             shown = answered.questionnaire or "none"
@@ -277,7 +295,7 @@ class _Reader:
         if answered_at is None or problem:
             self._skip(label, f"{name}: {problem}")
             return True
-        if self._add(label, form.instrument, answered_at, answers, file_total):
+        if self._add(label, form.instrument, answered_at, answers, file_total) == ADDED:
             self._dropped(label, form.instrument, dropped)
         return True
 
@@ -296,18 +314,19 @@ class _Reader:
         answered_at: dt.datetime,
         answers: dict[str, int],
         file_total: int | None,
-    ) -> bool:
-        """Check a measure read from the file and put it in the plan, or skip it."""
+    ) -> str:
+        """Check a measure read from the file and put it in the plan (ADDED), or skip it
+        as stored already (DUPLICATE) or for another reason (REFUSED)."""
         name = instrument.short_name
         problem = self._date_problem(instrument, answered_at)
         if problem:
             self._skip(label, f"{name}: {problem}")
-            return False
+            return REFUSED
         missing = services.missing_items(instrument.definition, answers)
         if missing:
             listed = ", ".join(str(n) for n in missing)
             self._skip(label, f"{name}: items missing ({listed}); only a complete form is stored.")
-            return False
+            return REFUSED
         items, unscored = services.split_answers(instrument.definition, answers)
         try:
             result = score(
@@ -318,12 +337,12 @@ class _Reader:
             )
         except ScoringError as exc:
             self._skip(label, f"{name}: {exc}")
-            return False
+            return REFUSED
         if self._duplicate(instrument, answered_at):
             self._skip(
                 label, f"{name} of {spell(answered_at.date())}: already stored (same time)."
             )
-            return False
+            return DUPLICATE
         self.plan_.measures.append(
             FoundMeasure(
                 instrument=instrument,
@@ -335,7 +354,7 @@ class _Reader:
                 source_id=label,
             )
         )
-        return True
+        return ADDED
 
     def _date_problem(self, instrument: Instrument, when: dt.datetime) -> str | None:
         if when > timezone.now():
@@ -386,3 +405,10 @@ class _Reader:
             self._skip(label, f"{name}: already on the client's medications.")
             return
         self.plan_.medications.append(FoundMedication(name=name, dose=dose, source_id=label))
+
+
+def _ref_key(reference: str) -> str:
+    """A reference to a QuestionnaireResponse, one way: `QuestionnaireResponse/<id>` for
+    a relative or absolute URL, the reference itself otherwise (`urn:uuid:…`)."""
+    marker = "QuestionnaireResponse/"
+    return marker + reference.rsplit(marker, 1)[1] if marker in reference else reference

@@ -8,16 +8,19 @@ from typing import Any
 
 from clients.models import Client
 from common.timefmt import local_day
-from measures.models import Response
+from measures.models import Response, Source
 
 # PHQ-9's code in measures/instruments/phq9.json.
 PHQ9 = "phq9"
 
 
 def latest_phq9_at(client_id: int) -> dt.datetime | None:
-    """When the client last completed a PHQ-9 (on a link or on paper); None if never."""
+    """When the client last completed a PHQ-9 with the practice (on a link or on paper);
+    None if never. A PHQ-9 imported from a previous provider's file is history, not the
+    screen the practice takes before a dose (measures.gate)."""
     return (
         Response.objects.filter(client_id=client_id, instrument__code=PHQ9)
+        .exclude(source=Source.FHIR)
         .order_by("-answered_at")
         .values_list("answered_at", flat=True)
         .first()

@@ -21,7 +21,7 @@ from dosing.tests.support import (
     post_data,
     predose_done,
 )
-from measures.models import Response
+from measures.models import Response, Source
 from pathways.testing import BaseTestCase
 from treatment.models import TreatmentSession
 
@@ -136,6 +136,22 @@ class BeforeTheDoseTests(BaseTestCase):
         Response.objects.filter(client=self.ready.client).update(
             answered_at=timezone.now() - dt.timedelta(hours=73)
         )
+        add_vitals(self.record, self.therapist, minutes_ago=10)
+
+        self.assert_refused("send a new one")
+
+    def test_a_phq9_imported_from_a_previous_provider_does_not_clear_the_dose(self) -> None:
+        # The practice screens the client itself before a dose: another provider's PHQ-9
+        # from a FHIR file, however recent, is history (measures.queries.latest_phq9_at).
+        Response.objects.filter(client=self.ready.client).update(
+            answered_at=timezone.now() - dt.timedelta(hours=73)
+        )
+        imported = Response.objects.filter(client=self.ready.client).first()
+        assert imported is not None
+        imported.pk = None
+        imported.source = Source.FHIR
+        imported.answered_at = timezone.now() - dt.timedelta(hours=1)
+        imported.save()
         add_vitals(self.record, self.therapist, minutes_ago=10)
 
         self.assert_refused("send a new one")

@@ -145,6 +145,114 @@ class ImportFormsTestCase(ImportCase):
         )
         self.assertTrue(all("Imported without it" in s.reason for s in notes))
 
+    def test_it_takes_a_code_without_a_system_as_the_score_only_from_our_own_form(self) -> None:
+        # Another system may number its answers from 1: "1" there is "Not at all" (0).
+        scores = {str(n): 1 for n in range(1, 10)}
+        theirs = loinc_form(self.at(), scores)
+        for item in theirs["item"][:9]:
+            item["answer"] = [{"valueCoding": {"code": "1", "display": "Several days"}}]
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(theirs))
+
+        self.assertEqual(plan.measures, [])
+        self.assertIn("(1) that is not one of its answers", plan.skipped[0].reason)
+
+    def test_it_reads_a_pathways_form_of_an_instrument_without_loinc_codes(self) -> None:
+        # PCL-5 has no verified LOINC code: from another Pathways installation's export its
+        # form names our own Questionnaire, and its answers are codes that are the score.
+        answers = {str(n): n % 5 for n in range(1, 21)}
+        form = {
+            "resourceType": "QuestionnaireResponse",
+            "id": "measure-response-77",
+            "questionnaire": "https://other.example/fhir/R4/Questionnaire/instrument-pcl5|1",
+            "status": "completed",
+            "authored": self.at(3),
+            "item": [
+                {"linkId": k, "answer": [{"valueCoding": {"code": str(v)}}]}
+                for k, v in answers.items()
+            ],
+        }
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(form))
+
+        (found,) = plan.measures
+        self.assertEqual((found.instrument.code, found.answers), ("pcl5", answers))
+
+    def test_it_refuses_codings_that_stand_for_different_scores(self) -> None:
+        panel, total = phq9(self.when - dt.timedelta(days=3), key="c", total=0)
+        panel["component"][0] = {
+            "code": panel["component"][0]["code"],
+            "valueCodeableConcept": {
+                "coding": [
+                    {"system": LOINC, "code": ANSWER_CODES[0]},
+                    {"system": LOINC, "code": ANSWER_CODES[3]},
+                ]
+            },
+        }
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(panel, total))
+
+        self.assertEqual(plan.measures, [])
+        self.assertIn("stand for different scores", plan.skipped[0].reason)
+
+    def test_it_reads_once_a_panel_and_the_form_it_names_seconds_apart(self) -> None:
+        scores = {str(n): 0 for n in range(1, 10)} | {"2": 1}
+        form = loinc_form(self.at(), scores)
+        panel, total = phq9(self.when + dt.timedelta(seconds=4), key="s", total=1, q2=1)
+        panel["derivedFrom"] = [{"reference": "QuestionnaireResponse/lhc"}]
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(form, panel, total))
+
+        self.assertEqual([m.source_id for m in plan.measures], ["Observation s-panel"])
+        self.assertIn("QuestionnaireResponse ×1", [s.what for s in plan.skipped])
+
+    def test_it_tries_the_form_when_the_panel_beside_it_is_refused(self) -> None:
+        scores = {str(n): 0 for n in range(1, 10)}
+        panel, total = phq9(self.when, key="m", total=0)
+        panel["component"].pop()  # item 9 missing: the panel is refused
+        panel["derivedFrom"] = [{"reference": "QuestionnaireResponse/lhc"}]
+
+        plan = importing.read_bundle(
+            client=self.newcomer, data=bundle(panel, total, loinc_form(self.at(), scores))
+        )
+
+        self.assertEqual([m.source_id for m in plan.measures], ["QuestionnaireResponse lhc"])
+        self.assertIn("items missing (9)", " ".join(s.reason for s in plan.skipped))
+
+    def test_it_stores_only_a_final_result(self) -> None:
+        for status in ("preliminary", "entered-in-error", "cancelled"):
+            with self.subTest(status=status):
+                panel, total = phq9(self.when, key=status, total=0)
+                panel["status"] = status
+
+                plan = importing.read_bundle(client=self.newcomer, data=bundle(panel, total))
+
+                self.assertEqual(plan.measures, [])
+                self.assertIn(f"its status is {status}", plan.skipped[0].reason)
+
+    def test_it_names_the_items_by_the_version_of_the_form_answered(self) -> None:
+        one, _ = gad7_in_file(self.at(), {str(n): 0 for n in range(1, 8)})
+        one["version"] = "3"
+        two = {**one, "id": "their-gad7-v4", "version": "4"}
+        # Version 4 names its questions differently: "q1" is item 7 there.
+        two["item"] = [
+            {
+                "linkId": "g",
+                "type": "group",
+                "item": [
+                    {**question, "linkId": f"q{8 - int(question['linkId'][1:])}"}
+                    for question in one["item"][0]["item"]
+                ],
+            }
+        ]
+        scores = {str(n): n % 4 for n in range(1, 8)}
+        _, answered = gad7_in_file(self.at(), scores)  # answers version 3
+
+        plan = importing.read_bundle(client=self.newcomer, data=bundle(one, two, answered))
+
+        (found,) = plan.measures
+        self.assertEqual(found.answers, scores)
+
     def test_it_names_a_panel_dated_to_the_month_only(self) -> None:
         skipped = self.skipped(bundle(*phq9("2024-05", total=None)))
 
