@@ -280,6 +280,19 @@ class BulkTrailIndexesTestCase(TestCase):
         assert len(before) >= 9
 
 
+class BulkOutcomesVersionTestCase(TestCase):
+    def test_it_leaves_the_outcomes_version_watching_after_the_seed(self) -> None:
+        # On PostgreSQL the seed turns the version's triggers off while it inserts
+        # (_bulk_seed.outcomes_triggers_off): they must be on again after it.
+        from measures.models import OutcomesDataVersion
+
+        seed_bulk(clients=5)
+
+        before = OutcomesDataVersion.objects.get(pk=1).token
+        Response.objects.filter(pk=Response.objects.values("pk")[:1]).update(total=0)
+        assert OutcomesDataVersion.objects.get(pk=1).token != before
+
+
 class BulkPracticeBesideTheDemoTestCase(TestCase):
     def test_it_refuses_to_build_on_top_of_the_demo(self) -> None:
         demo = io.StringIO()

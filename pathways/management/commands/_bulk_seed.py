@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import io
 import random
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,7 +45,13 @@ from dosing.models import (
     VitalSigns,
 )
 from intake.models import AppointmentRequest, StatusChange
-from measures.models import MeasureLink, MeasureSchedule, Response, SafetyAlert
+from measures.models import (
+    MeasureLink,
+    MeasureSchedule,
+    OutcomesDataVersion,
+    Response,
+    SafetyAlert,
+)
 from partners.models import Disclosure, Partner, PartnerMembership, Referral, ReferralEvent
 from pathways.management.commands._bulk_audit import write_chain
 from pathways.management.commands._bulk_calendar import Booker
@@ -106,6 +113,44 @@ def page_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+@contextmanager
+def outcomes_triggers_off() -> Iterator[None]:
+    """On PostgreSQL, the outcomes report's data-version triggers (measures migration
+    0008) off while the seed inserts, and the version changed once at the end.
+
+    Why: each trigger is per statement, and psycopg runs a batch as one statement per
+    row, so the one version row was updated hundreds of thousands of times in the
+    seed's single transaction; every such update leaves a version of the row that no
+    one may clean up before the commit, and each next update walks past them all (the
+    10,000-client seed did not finish in 10 minutes). SQLite updates its row in place:
+    there the triggers stay on. In the seed's own transaction: nothing else writes."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE p.proname = 'measures_outcomes_changed' AND NOT t.tgisinternal"
+        )
+        triggers = cursor.fetchall()
+        quote = connection.ops.quote_name
+        for table, name in triggers:
+            cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses a table with foreign-key checks still pending: run them
+        # now (they would run at the commit), then defer again as Django's are.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name in triggers:
+            cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(name)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # What those triggers would have done: a new token, so no process keeps a report.
+    OutcomesDataVersion.objects.update_or_create(
+        pk=1, defaults={"token": secrets.randbits(62) - (1 << 61)}
+    )
+
+
 def check_empty() -> None:
     for model, what in ((User, "users"), (Client, "clients"), (AuditEvent, "audit entries")):
         if model._default_manager.exists():
@@ -130,7 +175,7 @@ def seed_bulk(
     gc.disable()
     tables = Tables()
     try:
-        with transaction.atomic(), page_cache():
+        with transaction.atomic(), page_cache(), outcomes_triggers_off():
             services_install_defaults()
             call_command("load_instruments", stdout=io.StringIO())
             trail = Trail(now)
