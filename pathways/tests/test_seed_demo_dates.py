@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 from itertools import pairwise
+from typing import Any
 from unittest import mock
 
 from django.core.management import call_command
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,7 +21,7 @@ from clients.models import BreakGlassGrant, Client, Diagnosis
 from consents.models import ConsentRequest, SignedConsent
 from dosing.models import DosingRecord
 from intake.models import AppointmentRequest
-from measures.models import MeasureLink, Response, SafetyAlert
+from measures.models import MeasureLink, Response, SafetyAlert, Source
 from partners.models import Disclosure, DisclosureKind, Referral, Step
 from pathways.testing import BaseTestCase
 from prescriptions.models import Prescription
@@ -36,6 +37,7 @@ CLIENT_DATES: list[tuple[type[Model], str]] = [
     (ConsentRequest, "created_at"),
     (Referral, "sent_at"),
     (Response, "answered_at"),
+    (Response, "created_at"),
     (MeasureLink, "created_at"),
     (TreatmentCourse, "created_at"),
     (Appointment, "starts_at"),
@@ -44,6 +46,15 @@ CLIENT_DATES: list[tuple[type[Model], str]] = [
     (BreakGlassGrant, "started_at"),
     (SafetyAlert, "raised_at"),
 ]
+
+
+def _records(model: type[Model], field: str, client: Client) -> QuerySet[Any]:
+    records = model._default_manager.filter(client=client)
+    if model is Response and field == "answered_at":
+        # A previous provider's scores, imported from its FHIR file, were answered before
+        # the client came to the practice; they were stored after (created_at, above).
+        records = records.exclude(source=Source.FHIR)
+    return records
 
 
 def seed_once() -> None:
@@ -81,9 +92,7 @@ class SeedDemoDatesTestCase(BaseTestCase):
             dated = [
                 (model.__name__, when)
                 for model, field in CLIENT_DATES
-                for when in model._default_manager.filter(client=client).values_list(
-                    field, flat=True
-                )
+                for when in _records(model, field, client).values_list(field, flat=True)
             ]
             for what, when in dated:
                 assert when is not None
