@@ -9,10 +9,10 @@ Two shapes carry a measure's answers:
 
 An answer is a whole number (valueInteger) or a coded answer: a LOINC answer code that
 the instrument file gives the option (PHQ-9's LA6568-5 … LA6571-9, from
-../shared/clinical-reference.md, "Codes"), or a code without a system that is the
-score itself (what our export writes where the file has no verified answer code, as for
-GAD-7). Any other code is refused with its reason: the score is never guessed from a
-display text.
+../shared/clinical-reference.md, "Codes"), or, in our own export's form only, a code
+without a system that is the score itself (what our export writes where the file has no
+verified answer code, as for GAD-7). Any other code is refused with its reason: the
+score is never guessed from a display text.
 
 A QuestionnaireResponse is matched to an instrument by its `questionnaire` canonical:
 - a Questionnaire in the same file whose `code` is the instrument's panel LOINC code;
@@ -104,22 +104,21 @@ class FormMatch:
     """An instrument a QuestionnaireResponse answers, and how its linkIds name items."""
 
     instrument: Instrument
-    keys: dict[str, str] = field(default_factory=dict)  # linkId → item key
-    total_links: set[str] = field(default_factory=set)  # linkIds of the form's own total
-    by_suffix: bool = False  # LOINC form: a linkId ends with the item's LOINC code
+    # linkId → item key, and the linkIds of the form's own total; for a LOINC form, the
+    # last part of the linkId (`/44250-9`) is the item's LOINC code.
+    keys: dict[str, str] = field(default_factory=dict)
+    total_links: set[str] = field(default_factory=set)
+    by_suffix: bool = False
     ours: bool = False  # a Pathways export's form: a code without a system is the score
 
+    def _name(self, link_id: str) -> str:
+        return link_id.rstrip("/").rsplit("/", 1)[-1] if self.by_suffix else link_id
+
     def key_of(self, link_id: str) -> str | None:
-        if self.by_suffix:
-            tail = link_id.rstrip("/").rsplit("/", 1)[-1]
-            return item_keys_by_loinc(self.instrument.definition).get(tail)
-        return self.keys.get(link_id)
+        return self.keys.get(self._name(link_id))
 
     def is_total(self, link_id: str) -> bool:
-        if self.by_suffix:
-            total = self.instrument.definition["loinc"].get("total")
-            return bool(total) and link_id.rstrip("/").rsplit("/", 1)[-1] == total
-        return link_id in self.total_links
+        return self._name(link_id) in self.total_links
 
 
 class FormIndex:
@@ -137,7 +136,7 @@ class FormIndex:
     def add_questionnaire(self, questionnaire: Any, full_url: str) -> bool:
         """Register a Questionnaire of the file coded with one of our panels' LOINC codes
         (False: it is not one of our instruments)."""
-        panels = [c for c in _loinc(questionnaire.code) if c in self.by_panel]
+        panels = [c for c in loinc_codes(questionnaire.code) if c in self.by_panel]
         if not panels:
             return False
         instrument = self.by_panel[panels[0]]
@@ -146,7 +145,7 @@ class FormIndex:
         url = str(questionnaire.url or "")
         match = FormMatch(instrument, ours=_is_ours(url, instrument))
         for item in _flat(questionnaire.item):
-            for code in _loinc(item.code):
+            for code in loinc_codes(item.code):
                 if code in by_code:
                     match.keys[str(item.linkId)] = by_code[code]
                 elif code == total:
@@ -169,7 +168,15 @@ class FormIndex:
                 return self.in_file[name]
         if url.startswith(LOINC_FORM):
             instrument = self.by_panel.get(url[len(LOINC_FORM) :].strip("/"))
-            return FormMatch(instrument, by_suffix=True) if instrument else None
+            if instrument is None:
+                return None
+            total = instrument.definition["loinc"].get("total")
+            return FormMatch(
+                instrument,
+                keys=item_keys_by_loinc(instrument.definition),
+                total_links={total} if total else set(),
+                by_suffix=True,
+            )
         for instrument in self.instruments:
             if _is_ours(url, instrument):
                 keys = {k: k for k in item_options(instrument.definition)}
@@ -231,7 +238,7 @@ def panel_answers(
     unscored = unscored_keys(instrument.definition)
     answers: dict[str, int] = {}
     for component in obs.component or []:
-        key = next((keys[c] for c in _loinc([component.code]) if c in keys), None)
+        key = next((keys[c] for c in loinc_codes([component.code]) if c in keys), None)
         if key is None:
             return {}, f"an item's code ({component.code.text or 'none'}) is not one of its items."
         if key in answers:
@@ -259,7 +266,8 @@ def when_of(value: Any, what: str) -> tuple[dt.datetime | None, str]:
     return None, f"no date ({what})."
 
 
-def _loinc(concepts: Any) -> list[str]:
+def loinc_codes(concepts: Any) -> list[str]:
+    """The LOINC codes of a list of Codings or CodeableConcepts."""
     found: list[str] = []
     for concept in concepts or []:
         for coding in getattr(concept, "coding", None) or [concept]:

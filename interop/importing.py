@@ -41,10 +41,10 @@ from pydantic import ValidationError
 
 from clients.models import Client, ReportedMedication
 from common.dates import PAPER_EARLIEST, spell
-from interop import codes
 from interop.import_answers import (
     DONE,
     FormIndex,
+    loinc_codes,
     panel_answers,
     response_answers,
     when_of,
@@ -88,14 +88,6 @@ class ImportError_(ValueError):
 
 def _instruments() -> dict[str, Instrument]:
     return {i.code: i for i in Instrument.objects.all()}
-
-
-def _loinc_codes(concept: Any) -> list[str]:
-    return [
-        str(c.code)
-        for c in (getattr(concept, "coding", None) or [])
-        if c.system == codes.LOINC and c.code
-    ]
 
 
 def _label(resource: dict[str, Any], index: int) -> str:
@@ -221,10 +213,10 @@ class _Reader:
             for item in i.definition["items"]
             if item.get("loinc")
         }
-        return bool(set(_loinc_codes(obs.code)) & (self.totals | item_codes))
+        return bool(set(loinc_codes([obs.code])) & (self.totals | item_codes))
 
     def _observation(self, label: str, obs: Observation) -> None:
-        loinc = _loinc_codes(obs.code)
+        loinc = loinc_codes([obs.code])
         instrument = next((self.panels[c] for c in loinc if c in self.panels), None)
         if instrument is not None:
             self.used.add(id(obs))
@@ -374,7 +366,7 @@ class _Reader:
     def _file_total(self, panel: Observation) -> int | None:
         for member in panel.hasMember or []:
             obs = self.observations.get(str(member.reference or ""))
-            if obs is not None and set(_loinc_codes(obs.code)) & self.totals:
+            if obs is not None and set(loinc_codes([obs.code])) & self.totals:
                 self.used.add(id(obs))
                 return obs.valueInteger
         return None

@@ -74,7 +74,6 @@ def write_chain(entries: list[Entry], writer: Writer) -> int:
     rebuilt = _drop_indexes()
     writer.start()
     adapt = datetime_adapter()
-    addresses: dict[str | None, str | None] = {None: None}
     quote = connection.ops.quote_name
     as_json = connection.ops.adapt_json_value  # what the JSONField sends
     marks = ", ".join(["%s"] * len(COLUMNS))
@@ -107,7 +106,7 @@ def write_chain(entries: list[Entry], writer: Writer) -> int:
                 otype,
                 oid,
                 client_id,
-                addresses[ip] if ip in addresses else addresses.setdefault(ip, normal_ip(ip)),
+                normal_ip(ip),  # cached (audit.chain)
                 as_json(detail, None),
                 prev_hash,
                 hash_,
