@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.actor import Actor, actor_from
@@ -18,7 +21,7 @@ from intake.services import IntakeError, message_submit, request_submit
 from website.fit import FitForm, suggest
 from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
-from website.page_cache import cached_page
+from website.page_cache import cached_fragment, cached_page
 
 RATE_LIMITED = (
     "We have received several messages from your connection in the last hour, so we have "
@@ -73,12 +76,40 @@ def fit(request: HttpRequest) -> HttpResponse:
 Submit = Callable[[Actor, uuid.UUID, str], object]
 
 
+@dataclass(frozen=True)
+class FormPage:
+    """A public form's page: the page template, and the template of its fields alone
+    (rendered once for a blank form, see website.page_cache.cached_fragment)."""
+
+    template: str
+    fields: str
+
+    def render(
+        self,
+        request: HttpRequest,
+        form: PublicForm,
+        *,
+        fields: SafeString | None = None,
+        status: int = 200,
+        **extra: object,
+    ) -> HttpResponse:
+        # A bound form (a POST with errors) shows what was typed: rendered each time.
+        if fields is None:
+            fields = render_to_string(self.fields, {"form": form})
+        context = {"form": form, "fields": fields, **extra}
+        return render(request, self.template, context, status=status)
+
+
+REQUEST_PAGE = FormPage("website/request.html", "website/_request_fields.html")
+CONTACT_PAGE = FormPage("website/contact.html", "website/_contact_fields.html")
+
+
 def _public_form_post(
     request: HttpRequest,
     form: PublicForm,
     model: type[AppointmentRequest] | type[ContactMessage],
     submit: Submit,
-    template: str,
+    page: FormPage,
     done: str,
 ) -> HttpResponse:
     """The shared POST path of the public forms: honeypot, validation, rate limit, store."""
@@ -86,7 +117,7 @@ def _public_form_post(
         # Look like success, so the bot learns nothing; store nothing.
         return redirect(done)
     if not form.is_valid():
-        return render(request, template, {"form": form})
+        return page.render(request, form)
     token = form.cleaned_data["token"]
     hashed_ip = ip_hash(client_ip(request))
     # Count and store under one lock per address, or parallel posts all pass the count.
@@ -95,13 +126,13 @@ def _public_form_post(
         already_stored = model.objects.filter(submission_token=token).exists()
         if not already_stored and ratelimit.is_limited(hashed_ip):
             form.add_error(None, RATE_LIMITED)
-            return render(request, template, {"form": form}, status=429)
+            return page.render(request, form, status=429)
         try:
             submit(actor_from(request), token, hashed_ip)
         except IntakeError as exc:
             # The form's checks come first, so this is rare; keep what was typed.
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            return render(request, template, {"form": form})
+            return page.render(request, form)
     return redirect(done)
 
 
@@ -116,16 +147,23 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
             lambda actor, token, hashed_ip: request_submit(
                 actor=actor, details=form.details(), token=token, ip_hash=hashed_ip
             ),
-            "website/request.html",
+            REQUEST_PAGE,
             "website:request_received",
         )
-    initial: dict[str, object] = {"token": uuid.uuid4()}
+    # One query: the services the form offers, which also fingerprint its kept fields.
+    services = list(Service.objects.published())
     slug = request.GET.get("service", "")
-    preselected = Service.objects.published().filter(slug=slug).first() if slug else None
+    preselected = next((s for s in services if slug and s.slug == slug), None)
+    initial: dict[str, object] = {"token": uuid.uuid4()}
     if preselected:
         initial["service"] = preselected.pk
-    form = AppointmentRequestForm(initial=initial)
-    return render(request, "website/request.html", {"form": form, "preselected": preselected})
+    blank = AppointmentRequestForm(initial=initial)
+    fields = cached_fragment(
+        name=f"request-fields:{preselected.pk if preselected else ''}",
+        shown=services,
+        render_fragment=lambda: render_to_string(REQUEST_PAGE.fields, {"form": blank}),
+    )
+    return REQUEST_PAGE.render(request, blank, fields=fields, preselected=preselected)
 
 
 @require_GET
@@ -144,11 +182,16 @@ def contact(request: HttpRequest) -> HttpResponse:
             lambda actor, token, hashed_ip: message_submit(
                 actor=actor, details=form.details(), token=token, ip_hash=hashed_ip
             ),
-            "website/contact.html",
+            CONTACT_PAGE,
             "website:contact_sent",
         )
-    form = ContactForm(initial={"token": uuid.uuid4()})
-    return render(request, "website/contact.html", {"form": form})
+    blank = ContactForm(initial={"token": uuid.uuid4()})
+    fields = cached_fragment(
+        name="contact-fields",
+        shown=[],
+        render_fragment=lambda: render_to_string(CONTACT_PAGE.fields, {"form": blank}),
+    )
+    return CONTACT_PAGE.render(request, blank, fields=fields)
 
 
 @require_GET

@@ -61,3 +61,30 @@ class DuplicatePlanTestCase(BaseTestCase):
         assert "trgm" not in plan, plan
         assert "phone_digits" in plan
         assert AppointmentRequest.objects.count() == 25
+
+
+class NameLookupPlanTestCase(BaseTestCase):
+    """Names are compared with case aside through the index on UPPER(last, first)
+    (client_name_upper_idx): `iexact` was a LIKE on SQLite, a scan of every client."""
+
+    def test_it_looks_names_up_through_the_upper_case_index(self) -> None:
+        Client.objects.bulk_create(
+            Client(first_name=f"Client{n}", last_name=f"Example{n % 40}") for n in range(400)
+        )
+        appts = [make_request(first_name="josé", last_name="EXAMPLE7", phone="", email="")]
+        make_client(first_name="José", last_name="Example7", email="", phone="")
+        with CaptureQueriesContext(connection) as captured:
+            found = client_matches(appts, Client.objects.all())[appts[0].pk]
+        (sql,) = [q["sql"] for q in captured.captured_queries if "clients_client" in q["sql"]]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE clients_client")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                plan = json.dumps(cursor.fetchone()[0])
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plan = json.dumps(cursor.fetchall())
+
+        assert "client_name_upper_idx" in plan, plan
+        assert [m.record.first_name for m in found] == ["José"]

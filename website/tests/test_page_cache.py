@@ -101,3 +101,77 @@ class PageCacheTestCase(BaseTestCase):
         cached_page(request, name="form", shown=[], render_page=render_form)
 
         assert caches[ALIAS].get("public-page:form") is None
+
+
+class FormFieldsCacheTestCase(BaseTestCase):
+    """A blank public form's fields are rendered once per version of the services; the
+    page around them, with its CSRF and submission tokens, for each visitor."""
+
+    def setUp(self) -> None:
+        caches[ALIAS].clear()
+
+    def _field_renders(self, url: str) -> int:
+        response = self.client.get(url)
+        assert response.status_code == 200
+        return [t.name for t in response.templates].count("website/_request_fields.html")
+
+    def test_it_renders_the_request_forms_fields_once(self) -> None:
+        assert self._field_renders("/request-an-appointment/") == 1
+        with self.assertNumQueries(1):  # the published services: choices and fingerprint
+            again = self.client.get("/request-an-appointment/")
+
+        names = [t.name for t in again.templates]
+        assert "website/request.html" in names
+        assert "website/_request_fields.html" not in names
+        self.assertContains(again, 'name="first_name"')
+        self.assertContains(again, "Ketamine-Assisted Psychotherapy (KAP)")
+
+    def test_it_gives_each_visitor_their_own_tokens(self) -> None:
+        first = self.client.get("/request-an-appointment/")
+        self.client.cookies.clear()
+        again = self.client.get("/request-an-appointment/")
+
+        assert first.context["form"]["token"].value() != again.context["form"]["token"].value()
+        self.assertContains(again, str(again.context["form"]["token"].value()))
+        self.assertContains(again, "csrfmiddlewaretoken")
+
+    def test_it_keeps_the_fields_with_a_service_chosen_apart(self) -> None:
+        make_service("emdr", title="EMDR Therapy")
+        self.client.get("/request-an-appointment/")
+
+        chosen = self.client.get("/request-an-appointment/?service=emdr")
+
+        self.assertContains(chosen, "EMDR Therapy</option>")
+        option = chosen.content.decode().split("EMDR Therapy</option>")[0].rsplit("<option", 1)[1]
+        assert "selected" in option
+
+    def test_it_offers_a_new_service_on_the_next_request(self) -> None:
+        self.client.get("/request-an-appointment/")
+        make_service("emdr", title="EMDR Therapy")
+
+        response = self.client.get("/request-an-appointment/")
+
+        self.assertContains(response, "EMDR Therapy</option>")
+
+    def test_it_shows_what_was_typed_when_a_post_is_refused(self) -> None:
+        self.client.get("/request-an-appointment/")
+        form = self.client.get("/request-an-appointment/").context["form"]
+
+        response = self.client.post(
+            "/request-an-appointment/",
+            {"token": form["token"].value(), "first_name": "Ada", "email": "not-an-address"},
+        )
+
+        assert response.status_code == 200
+        self.assertContains(response, 'value="Ada"')
+        self.assertContains(response, "Enter your last name.")
+        self.assertContains(response, "not-an-address")
+
+    def test_it_renders_the_contact_forms_fields_once(self) -> None:
+        self.client.get("/contact/")
+        again = self.client.get("/contact/")
+
+        names = [t.name for t in again.templates]
+        assert "website/contact.html" in names
+        assert "website/_contact_fields.html" not in names
+        self.assertContains(again, 'name="message"')
