@@ -127,6 +127,12 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        indexes = [
+            # The portal's referral list, newest first: read in this order, a page stops
+            # after its 25 rows instead of sorting every referral of the partner, each
+            # with its release-in-force check (issue 14).
+            models.Index(fields=["partner", "sent_at", "id"], name="referral_partner_sent"),
+        ]
 
     def __str__(self) -> str:
         return f"Referral #{self.pk}"

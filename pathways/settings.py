@@ -254,6 +254,8 @@ TEMPLATES = [
             # `date` and `time` that show a stored value at the calendar's edges
             # instead of failing (common/template_dates.py).
             "builtins": ["common.template_dates", "common.template_badges"],
+            # A select's options written in Python (templates/django/forms/widgets).
+            "libraries": {"pathways_widgets": "common.template_widgets"},
         },
     },
 ]

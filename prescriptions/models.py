@@ -204,6 +204,12 @@ class Prescription(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The portal home's "prescriptions ending soon": without it the query walked
+            # every referral of the partner to find the few that end this fortnight
+            # (17 of the home's 150 ms at 10,000 clients, 6 ms with it; issue 14).
+            models.Index(fields=["status", "valid_to"], name="rx_status_valid_to"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.medication} {self.dose_mg} mg {self.get_route_display()} (v{self.version})"

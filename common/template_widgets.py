@@ -1,0 +1,61 @@
+"""A select's options written in Python (templates/django/forms/widgets/select.html).
+
+Django renders each option of a select through two templates (the option and its
+attributes): 0.12 ms an option here. The calendar's filters offer 126 rooms and every
+clinician, and that alone was 33 of the week view's 81 ms at 10,000 clients (issue 14).
+This writes the same markup (`<option value="…" selected>label</option>`, in its
+optgroups) with the same escaping; an option whose widget names another template is
+still rendered through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def attributes(attrs: Mapping[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html: `True` stands alone, `False` is left out."""
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            out.append(f" {conditional_escape(name)}")
+        else:
+            out.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(out)
+
+
+def option(widget: Mapping[str, Any]) -> str:
+    """One option, ending as Django's template file does (with a newline)."""
+    if widget.get("template_name", OPTION_TEMPLATE) != OPTION_TEMPLATE:
+        return str(render_to_string(widget["template_name"], {"widget": widget}))
+    return (
+        f'<option value="{conditional_escape(widget["value"])}"'
+        f"{attributes(widget['attrs'])}>{conditional_escape(widget['label'])}</option>\n"
+    )
+
+
+@register.simple_tag
+def select_options(
+    optgroups: Iterable[tuple[Any, Sequence[Mapping[str, Any]], int]],
+) -> SafeString:
+    out = []
+    for group_name, group_choices, _index in optgroups:
+        if group_name:
+            out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        out.extend(f"\n  {option(choice)}" for choice in group_choices)
+        if group_name:
+            out.append("\n  </optgroup>")
+    # Every value and label above was escaped as it was written in.
+    return mark_safe("".join(out))  # noqa: S308
