@@ -75,11 +75,17 @@ def cached_page(
 
 
 def cached_fragment(
-    *, name: str, shown: Iterable[models.Model], render_fragment: Callable[[], SafeString]
+    *,
+    name: str,
+    shown: Iterable[models.Model],
+    render_fragment: Callable[[], SafeString],
+    private: Iterable[str] = (),
 ) -> SafeString:
     """The fragment `name` of a public page, the same for every visitor (a blank form's
     fields, never its tokens), drawn from the rows `shown`: from memory when those rows
-    are unchanged, else rendered now and kept."""
+    are unchanged, else rendered now and kept. `private` are this visitor's own values
+    (the form's submission token): a fragment that holds one is never kept, whatever a
+    template comes to include."""
     cache = caches[ALIAS]
     key = f"{PREFIX}-fragment:{name}"
     digest = fingerprint_digest(row_values(shown))
@@ -92,7 +98,8 @@ def cached_fragment(
     ):
         return kept[1]
     html = render_fragment()
-    cache.set(key, (digest, html))
+    if not any(value and value in html for value in private):
+        cache.set(key, (digest, html))
     return html
 
 

@@ -162,6 +162,7 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         name=f"request-fields:{preselected.pk if preselected else ''}",
         shown=services,
         render_fragment=lambda: render_to_string(REQUEST_PAGE.fields, {"form": blank}),
+        private=[str(initial["token"])],
     )
     return REQUEST_PAGE.render(request, blank, fields=fields, preselected=preselected)
 
@@ -185,11 +186,13 @@ def contact(request: HttpRequest) -> HttpResponse:
             CONTACT_PAGE,
             "website:contact_sent",
         )
-    blank = ContactForm(initial={"token": uuid.uuid4()})
+    token = uuid.uuid4()
+    blank = ContactForm(initial={"token": token})
     fields = cached_fragment(
         name="contact-fields",
         shown=[],
         render_fragment=lambda: render_to_string(CONTACT_PAGE.fields, {"form": blank}),
+        private=[str(token)],
     )
     return CONTACT_PAGE.render(request, blank, fields=fields)
 

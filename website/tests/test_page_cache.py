@@ -4,14 +4,19 @@ session; everyone else gets a page rendered for them."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
+from django.utils.safestring import SafeString
 
 from pathways.testing import BaseTestCase, make_service
-from website.page_cache import ALIAS, cached_page
+from website.page_cache import ALIAS, cached_fragment, cached_page
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class PageCacheTestCase(BaseTestCase):
@@ -131,9 +136,24 @@ class FormFieldsCacheTestCase(BaseTestCase):
         self.client.cookies.clear()
         again = self.client.get("/request-an-appointment/")
 
-        assert first.context["form"]["token"].value() != again.context["form"]["token"].value()
+        first_token = str(first.context["form"]["token"].value())
+        first_csrf = CSRF.search(first.content.decode())
+        assert first_csrf is not None
+        assert first_token != str(again.context["form"]["token"].value())
         self.assertContains(again, str(again.context["form"]["token"].value()))
         self.assertContains(again, "csrfmiddlewaretoken")
+        self.assertNotContains(again, first_token)
+        self.assertNotContains(again, first_csrf.group(1))
+
+    def test_it_never_keeps_fields_that_hold_the_visitors_token(self) -> None:
+        cached_fragment(
+            name="leaky",
+            shown=[],
+            render_fragment=lambda: SafeString("<input value='secret-1'>"),
+            private=["secret-1"],
+        )
+
+        assert caches[ALIAS].get("public-page-fragment:leaky") is None
 
     def test_it_keeps_the_fields_with_a_service_chosen_apart(self) -> None:
         make_service("emdr", title="EMDR Therapy")
@@ -166,6 +186,8 @@ class FormFieldsCacheTestCase(BaseTestCase):
         self.assertContains(response, 'value="Ada"')
         self.assertContains(response, "Enter your last name.")
         self.assertContains(response, "not-an-address")
+        self.client.cookies.clear()
+        self.assertNotContains(self.client.get("/request-an-appointment/"), "Ada")
 
     def test_it_renders_the_contact_forms_fields_once(self) -> None:
         self.client.get("/contact/")
