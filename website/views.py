@@ -99,6 +99,25 @@ class FormPage:
         context = {"form": form, "fields": fields, **extra}
         return render(request, self.template, context, status=status)
 
+    def render_blank(
+        self,
+        request: HttpRequest,
+        form: PublicForm,
+        *,
+        name: str,
+        shown: list[Service],
+        **extra: object,
+    ) -> HttpResponse:
+        """A blank form: its fields kept rendered (as `name`, for the rows `shown`), never
+        with this visitor's submission token in them."""
+        fields = cached_fragment(
+            name=name,
+            shown=shown,
+            render_fragment=lambda: render_to_string(self.fields, {"form": form}),
+            private=[str(form.initial["token"])],
+        )
+        return render(request, self.template, {"form": form, "fields": fields, **extra})
+
 
 REQUEST_PAGE = FormPage("website/request.html", "website/_request_fields.html")
 CONTACT_PAGE = FormPage("website/contact.html", "website/_contact_fields.html")
@@ -157,14 +176,13 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
     initial: dict[str, object] = {"token": uuid.uuid4()}
     if preselected:
         initial["service"] = preselected.pk
-    blank = AppointmentRequestForm(initial=initial)
-    fields = cached_fragment(
+    return REQUEST_PAGE.render_blank(
+        request,
+        AppointmentRequestForm(initial=initial),
         name=f"request-fields:{preselected.pk if preselected else ''}",
         shown=services,
-        render_fragment=lambda: render_to_string(REQUEST_PAGE.fields, {"form": blank}),
-        private=[str(initial["token"])],
+        preselected=preselected,
     )
-    return REQUEST_PAGE.render(request, blank, fields=fields, preselected=preselected)
 
 
 @require_GET
@@ -186,15 +204,9 @@ def contact(request: HttpRequest) -> HttpResponse:
             CONTACT_PAGE,
             "website:contact_sent",
         )
-    token = uuid.uuid4()
-    blank = ContactForm(initial={"token": token})
-    fields = cached_fragment(
-        name="contact-fields",
-        shown=[],
-        render_fragment=lambda: render_to_string(CONTACT_PAGE.fields, {"form": blank}),
-        private=[str(token)],
+    return CONTACT_PAGE.render_blank(
+        request, ContactForm(initial={"token": uuid.uuid4()}), name="contact-fields", shown=[]
     )
-    return CONTACT_PAGE.render(request, blank, fields=fields)
 
 
 @require_GET
