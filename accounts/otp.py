@@ -13,14 +13,27 @@ from django_otp import user_has_device
 from accounts.models import Authenticator, User
 
 
+def has_confirmed_device(user: User) -> bool:
+    """django_otp's `user_has_device(user)` (a confirmed authenticator), answered
+    without a query when this session was verified with one: OTPMiddleware has already
+    read that device (`user.otp_device`) for the request. Every staff page asks twice
+    (`role_required`), so this is two queries fewer on each (issue 14)."""
+    device = getattr(user, "otp_device", None)
+    if device is not None and device.user_id == user.pk and device.confirmed:
+        return True
+    return bool(user_has_device(user, confirmed=True))
+
+
 def needs_verification(user: User) -> bool:
     """Signed in with a password, but the authenticator code is still owed."""
     # OTPMiddleware gives the signed-in user is_verified(); the stubs cannot know it.
-    return user_has_device(user) and not user.is_verified()  # type: ignore[attr-defined]
+    if user.is_verified():  # type: ignore[attr-defined]
+        return False
+    return has_confirmed_device(user)
 
 
 def needs_setup(user: User) -> bool:
-    return settings.REQUIRE_2FA and not user_has_device(user)
+    return settings.REQUIRE_2FA and not has_confirmed_device(user)
 
 
 def pending_device(user: User) -> Authenticator:

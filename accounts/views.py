@@ -29,6 +29,7 @@ from accounts.otp import (
 )
 from accounts.reauth import mark_password, mark_second_factor, reauth_required
 from accounts.services import otp_device_confirm, user_sessions_revoke
+from accounts.session_store import screen_idle_seconds
 from audit.services import log_action
 
 
@@ -204,5 +205,5 @@ def keep_alive(request: AuthedRequest) -> HttpResponse:
     (SESSION_SAVE_EVERY_REQUEST); this one does nothing else. The idle warning's
     script asks for JSON; without the script the form posts here and comes back."""
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"idle_seconds": settings.SESSION_IDLE_MINUTES * 60})
+        return JsonResponse({"idle_seconds": screen_idle_seconds()})
     return redirect(_next_url(request))

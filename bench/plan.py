@@ -53,6 +53,7 @@ from treatment.models import Modality
 from website.models import Service
 
 FLOOR_NAME = "floor"
+SIGNED_IN_FLOOR_NAME = "floor, signed in"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -156,7 +157,7 @@ def steps() -> list[Step]:
     c, them = client.pk, clinician.username
     found = [
         Step(FLOOR_NAME, FLOOR, "GET", "/bench/floor/", "", 200),
-        Step("floor, signed in", REFERENCE, "GET", "/bench/floor/", them, 200),
+        Step(SIGNED_IN_FLOOR_NAME, REFERENCE, "GET", "/bench/floor/", them, 200),
         Step("home", PUBLIC, "GET", "/", "", 200),
     ]
     if service is not None:
@@ -248,3 +249,20 @@ def sessions(username: str, count: int) -> list[str]:
         assert store.session_key is not None  # noqa: S101  (create() sets it)
         keys.append(store.session_key)
     return keys
+
+
+def chosen(steps: list[Step], only: tuple[str, ...]) -> tuple[list[Step], set[str]]:
+    """The steps BENCH_ONLY names (comma-separated, so a name with a comma in it, such
+    as "audit report, one client", comes as its parts), with both floors always; and
+    the parts that name no step."""
+    if not only:
+        return steps, set()
+    wanted = set(only)
+    picked = [
+        s
+        for s in steps
+        if s.name in (FLOOR_NAME, SIGNED_IN_FLOOR_NAME)
+        or {part.strip() for part in s.name.split(",")} <= wanted
+    ]
+    used = {part.strip() for s in picked for part in s.name.split(",")}
+    return picked, wanted - used

@@ -121,11 +121,9 @@ def bench(knobs: Knobs, workdir: Path) -> results.Report:
         from bench import plan
 
         steps = plan.steps()
-        wanted = {plan.FLOOR_NAME, *knobs.only}
-        unknown = set(knobs.only) - {s.name for s in steps}
+        steps, unknown = plan.chosen(steps, knobs.only)
         if unknown:
             raise SystemExit(f"BENCH_ONLY names no endpoint: {sorted(unknown)}")
-        steps = [s for s in steps if not knobs.only or s.name in wanted]
         version = database_version(db.vendor)
         connections.close_all()
         runs: list[tuple[results.Endpoint, list[results.Sample], float]] = []

@@ -29,6 +29,7 @@ from clients.models import BreakGlassGrant, Client
 from clients.queries import (
     active_grants,
     clients_visible_to,
+    forget_request_grants,
     holds_unexpired_grant,
     named_for_break_glass,
     now,
@@ -105,6 +106,9 @@ def break_glass_open(*, actor: Actor, client: Client, reason: str) -> BreakGlass
         # Under the client's row lock, so that two requests at once open one grant: the
         # second finds the first's grant and is told the record is already open.
         Client.objects.select_for_update().filter(pk=client.pk).first()
+        # Read afresh under the lock, not as this request first read them: a grant
+        # another request opened meanwhile must be seen here.
+        forget_request_grants()
         if clients_visible_to(user).filter(pk=client.pk).exists():
             raise BreakGlassError("You already have access to this client's record.")
         started = now()
@@ -115,6 +119,7 @@ def break_glass_open(*, actor: Actor, client: Client, reason: str) -> BreakGlass
             started_at=started,
             expires_at=started + dt.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
         )
+        forget_request_grants()
         notified = _tell_admins(grant, user)
         # The reason is free text: the trail keeps its length, never its words.
         detail = {
@@ -141,6 +146,7 @@ def break_glass_end(*, actor: Actor, grant: BreakGlassGrant) -> BreakGlassGrant:
         locked.ended_at = at
         locked.ended_by = user
         locked.save(update_fields=["ended_at", "ended_by"])
+        forget_request_grants()
         detail = {"grant": locked.pk, "by_holder": locked.user_id == user.pk}
         log_action(actor, END_ACTION, locked, client=Client(pk=locked.client_id), detail=detail)
     return locked

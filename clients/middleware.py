@@ -9,8 +9,10 @@ the URL and whatever the answer, is written as "breakglass.request" against the
 client, with the URL's name and route (never the path), the method and the status.
 
 It also puts the grants on the request (`request.break_glass_grants`) for the
-banner in staff_base.html. Place it after the user is read and outside
-audit.middleware.RefusalAuditMiddleware (see settings.MIDDLEWARE).
+banner in staff_base.html, and gives their clients to `clients.queries` for the rest
+of the request (`grants_of_this_request`): one read per request, not one per section.
+Place it after the user is read and outside audit.middleware.RefusalAuditMiddleware
+(see settings.MIDDLEWARE).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from accounts.models import User
 from audit.middleware import url_name
 from audit.services import log_action
 from clients.breakglass import REQUEST_ACTION, grants_in_force
+from clients.queries import grants_of_this_request
 
 
 class BreakGlassAuditMiddleware:
@@ -37,7 +40,9 @@ class BreakGlassAuditMiddleware:
         # Read at every request, against the current time: an expired grant is no grant.
         grants = grants_in_force(user)
         request.break_glass_grants = grants  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        # The same answer for every `clients_visible_to` of this request.
+        with grants_of_this_request(user, (grant.client_id for grant in grants)):
+            response = self.get_response(request)
         if grants:
             name, route = url_name(request)
             actor = actor_from(request)

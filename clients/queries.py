@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -89,7 +92,7 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     # the filter as ids. An OR of the therapist's column with a list of ids is two index
     # scans; an OR with a subquery read every client of the practice (EXPLAIN in
     # pathways/tests/test_explain_pages.py, issue 14 §4).
-    granted = list(active_grants(user).values_list("client_id", flat=True))
+    granted = _granted_client_ids(user)
     if not granted:
         return qs.filter(assigned_therapist=user)
     return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
@@ -98,3 +101,34 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
 def active_therapists() -> QuerySet[User]:
     """Who a client (or a request) can be assigned to."""
     return User.objects.filter(role=Role.THERAPIST, is_active=True)
+
+
+# The clients of the grants in force for the signed-in user, as read at the start of
+# this request (clients.middleware): (user pk, client ids). A page asks
+# `clients_visible_to` once per section (the Today page five times), and each asked
+# the database again; within one request the answer is the first one. Outside a
+# request (a command, a consumer, a test calling directly) every call reads afresh.
+_REQUEST_GRANTS: ContextVar[tuple[int, tuple[int, ...]] | None] = ContextVar(
+    "request_grants", default=None
+)
+
+
+@contextmanager
+def grants_of_this_request(user: User, client_ids: Iterable[int]) -> Iterator[None]:
+    token = _REQUEST_GRANTS.set((user.pk, tuple(client_ids)))
+    try:
+        yield
+    finally:
+        _REQUEST_GRANTS.reset(token)
+
+
+def forget_request_grants() -> None:
+    """A grant was opened or ended: the rest of this request reads them afresh."""
+    _REQUEST_GRANTS.set(None)
+
+
+def _granted_client_ids(user: User) -> list[int]:
+    held = _REQUEST_GRANTS.get()
+    if held is not None and held[0] == user.pk:
+        return list(held[1])
+    return list(active_grants(user).values_list("client_id", flat=True))

@@ -385,6 +385,10 @@ USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 2)
+# A request renews the idle limit only when the stored expiry is more than this many
+# seconds old, so that most requests write nothing (accounts.session_store): a session
+# ends up to this much before SESSION_IDLE_MINUTES, and the idle warning counts so.
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # Database sessions where a request that changed nothing renews only the expiry, so

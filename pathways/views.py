@@ -7,7 +7,6 @@ accounts, below them, only signs people in.
 
 from __future__ import annotations
 
-import django_otp
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import STAFF_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from accounts.models import Role
+from accounts.otp import has_confirmed_device
 from audit.services import log_action
 from pathways.today import today_for
 
@@ -39,6 +39,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     context = {
         "today": today,
         "sections": {section.key: section for section in today.sections},
-        "has_2fa": django_otp.user_has_device(user),
+        "has_2fa": has_confirmed_device(user),
     }
     return render(request, "pathways/dashboard.html", context)

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
+from accounts.session_store import screen_idle_seconds
+
 register = template.Library()
 
 
@@ -17,7 +19,7 @@ def idle_warning(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
+        "idle_seconds": screen_idle_seconds(),
         "warning_seconds": settings.SESSION_WARNING_MINUTES * 60,
         "warning_minutes": settings.SESSION_WARNING_MINUTES,
         "next": request.get_full_path() if request is not None else "",

@@ -13,6 +13,7 @@ from accounts.settings_check import validate_settings
 GOOD = {
     "SESSION_IDLE_MINUTES": 15,
     "SESSION_WARNING_MINUTES": 2,
+    "SESSION_RENEW_SECONDS": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
     "REAUTH_MINUTES": 5,
 }
@@ -35,6 +36,8 @@ def test_it_accepts_the_defaults() -> None:
         ("SESSION_ABSOLUTE_HOURS", 48),
         ("REAUTH_MINUTES", 0),
         ("SESSION_WARNING_MINUTES", 0),
+        ("SESSION_RENEW_SECONDS", -1),
+        ("SESSION_RENEW_SECONDS", 121),
     ],
 )
 def test_it_refuses_a_value_out_of_range(name: str, value: int) -> None:
@@ -45,3 +48,11 @@ def test_it_refuses_a_value_out_of_range(name: str, value: int) -> None:
 def test_it_refuses_a_warning_no_earlier_than_the_idle_limit() -> None:
     with pytest.raises(ImproperlyConfigured, match="SESSION_WARNING_MINUTES"):
         validate_settings(settings_with(SESSION_IDLE_MINUTES=5, SESSION_WARNING_MINUTES=5))
+
+
+def test_it_refuses_a_renewal_wait_that_reaches_the_idle_warning() -> None:
+    # 3 idle minutes, warned at 2 before: the warning comes 60 s after a request.
+    short = {"SESSION_IDLE_MINUTES": 3, "SESSION_WARNING_MINUTES": 2}
+    validate_settings(settings_with(**short, SESSION_RENEW_SECONDS=59))
+    with pytest.raises(ImproperlyConfigured, match="SESSION_RENEW_SECONDS"):
+        validate_settings(settings_with(**short, SESSION_RENEW_SECONDS=60))

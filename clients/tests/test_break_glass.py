@@ -19,7 +19,7 @@ from accounts.tests.support import sign_in, user_change_data
 from audit.models import AuditEvent
 from clients.breakglass import BreakGlassError, break_glass_open, grants_in_force
 from clients.models import BreakGlassGrant
-from clients.queries import clients_visible_to
+from clients.queries import clients_visible_to, grants_of_this_request
 from clients.tests.support import OPEN, REASON, BreakGlassTestCase
 from notifications.models import OutboundEmail
 from pathways.testing import (
@@ -294,3 +294,19 @@ class CostTests(BreakGlassTestCase):
         with expired, self.assertNumQueries(1):
             assert grants_in_force(self.named) == []
         assert [g.client for g in grants_in_force(self.named)] == [self.wren]
+
+
+class GrantsReadOncePerRequestTests(BreakGlassTestCase):
+    """Within a request the grants are those the middleware read at its start
+    (clients.queries.grants_of_this_request); opening one reads them afresh."""
+
+    def test_it_refuses_a_second_grant_opened_meanwhile_by_another_request(self) -> None:
+        actor = Actor.for_user(self.named, "127.0.0.1")
+        # This request began before the other one opened its grant.
+        with grants_of_this_request(self.named, []):
+            make_grant(self.named, self.wren)  # the other request (a double click)
+
+            with pytest.raises(BreakGlassError, match="already have access"):
+                break_glass_open(actor=actor, client=self.wren, reason=REASON)
+
+        assert BreakGlassGrant.objects.filter(client=self.wren).count() == 1

@@ -1,6 +1,8 @@
 /* The idle warning on staff pages (templates/base.html, #idle-warning).
  *
- * The server ends a session SESSION_IDLE_MINUTES after its last request. This
+ * The server ends a session at most SESSION_IDLE_MINUTES after its last request, and
+ * no sooner than SESSION_RENEW_SECONDS before that (accounts/session_store.py): the
+ * page's data-idle-seconds is the shorter time, so this signs out first. This
  * shows a warning SESSION_WARNING_MINUTES before that, with a "Stay signed in"
  * button that posts to the keep-alive URL, and when the time is up goes to the
  * sign-in page, so that no PHI stays on an unattended screen. The time of the last
