@@ -2,7 +2,7 @@
 
 - Absolute lifetime: a session ends SESSION_ABSOLUTE_HOURS after sign-in, however
   active it has been (the idle limit, SESSION_IDLE_MINUTES, is the session's own
-  expiry, renewed by each request: SESSION_SAVE_EVERY_REQUEST).
+  expiry, renewed by a request when SESSION_RENEW_SECONDS stale: accounts.session_store).
 - A session whose user no longer signs in (deactivated, deleted) is ended, not left
   waiting for the user to be reactivated.
 - "Sign out everywhere" and a change of role or of the admin flags end sessions

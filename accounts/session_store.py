@@ -18,7 +18,10 @@ it made the signed-in floor 3.7 times the bare one. So a session now ends betwee
 SESSION_IDLE_MINUTES minus SESSION_RENEW_SECONDS and SESSION_IDLE_MINUTES after its
 last request, never later; the staff pages' idle timer counts the shorter of the two
 (`screen_idle_seconds`), so that it signs the screen out before the server does and
-"Stay signed in" is never offered on a session that has already ended.
+"Stay signed in" is never offered on a session that has already ended. Accepted with
+it: a request that began before a sign-out in another tab, and writes nothing, is no
+longer answered with Django's 400 (SessionInterrupted); it was authorised when it began,
+and its cookie names a session that no longer exists.
 """
 
 from __future__ import annotations

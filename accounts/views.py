@@ -202,7 +202,9 @@ def sign_out_everywhere(request: AuthedRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def keep_alive(request: AuthedRequest) -> HttpResponse:
     """ "Stay signed in": any signed-in request restarts the idle timer
-    (SESSION_SAVE_EVERY_REQUEST); this one does nothing else. The idle warning's
+    (SESSION_SAVE_EVERY_REQUEST; accounts.session_store renews the stored expiry when
+    SESSION_RENEW_SECONDS stale, and the page counts the shorter time); this one does
+    nothing else. The idle warning's
     script asks for JSON; without the script the form posts here and comes back."""
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"idle_seconds": screen_idle_seconds()})

@@ -26,7 +26,9 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp.models import Device
@@ -315,7 +317,13 @@ def _user_now(scope: dict[str, Any]) -> User | None:
     if session is None or not getattr(user, "is_authenticated", False):
         return None
     fresh = User.objects.filter(pk=user.pk, is_active=True).first()  # type: ignore[union-attr]
-    if fresh is None or session.session_key is None or not session.exists(session.session_key):
+    if fresh is None or session.session_key is None:
+        return None
+    # Unexpired, not merely present: the store's exists() ignores the idle limit, and a
+    # row outlives it until `clearsessions` runs.
+    if not Session.objects.filter(
+        session_key=session.session_key, expire_date__gt=timezone.now()
+    ).exists():
         return None
     if not constant_time_compare(
         str(session.get(HASH_SESSION_KEY, "")), fresh.get_session_auth_hash()

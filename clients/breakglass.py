@@ -108,8 +108,7 @@ def break_glass_open(*, actor: Actor, client: Client, reason: str) -> BreakGlass
         Client.objects.select_for_update().filter(pk=client.pk).first()
         # Read afresh under the lock, not as this request first read them: a grant
         # another request opened meanwhile must be seen here.
-        forget_request_grants()
-        if clients_visible_to(user).filter(pk=client.pk).exists():
+        if clients_visible_to(user, fresh=True).filter(pk=client.pk).exists():
             raise BreakGlassError("You already have access to this client's record.")
         started = now()
         grant = BreakGlassGrant.objects.create(

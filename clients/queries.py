@@ -41,7 +41,8 @@ def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
     """The user's emergency (break-glass) grants in force now: started, not ended,
     not yet expired, and held by someone still named for it (the admin taking the
     permission away closes a grant at once). Read at every call, never cached: an
-    expired grant gives nothing."""
+    expired grant gives nothing. (`clients_visible_to` keeps the ids it gives for the
+    rest of one request: see `grants_of_this_request`.)"""
     if not _may_hold_grant(user):
         return BreakGlassGrant.objects.none()
     at = now()
@@ -79,12 +80,13 @@ def holds_unexpired_grant(user: User) -> bool:
     return unexpired.exists()
 
 
-def clients_visible_to(user: User) -> QuerySet[Client]:
+def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:
     """The clients `user` may see: all of them for the intake team and the admin; for a
     therapist, the clients assigned to them and those they hold emergency access to
     now (clients.breakglass). Every staff page that shows a client, and every other app's
     access helper, goes through here, so a grant opens the whole record and an
-    expired one closes it everywhere at once."""
+    expired one closes it everywhere at once: from the next request on, and at once for
+    a write that asks with `fresh=True` (see `grants_of_this_request`)."""
     qs = Client.objects.select_related("assigned_therapist")
     if user.role in ALL_RECORDS_ROLES:
         return qs
@@ -92,7 +94,7 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     # the filter as ids. An OR of the therapist's column with a list of ids is two index
     # scans; an OR with a subquery read every client of the practice (EXPLAIN in
     # pathways/tests/test_explain_pages.py, issue 14 §4).
-    granted = _granted_client_ids(user)
+    granted = _granted_client_ids(user, fresh=fresh)
     if not granted:
         return qs.filter(assigned_therapist=user)
     return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
@@ -107,7 +109,9 @@ def active_therapists() -> QuerySet[User]:
 # this request (clients.middleware): (user pk, client ids). A page asks
 # `clients_visible_to` once per section (the Today page five times), and each asked
 # the database again; within one request the answer is the first one. Outside a
-# request (a command, a consumer, a test calling directly) every call reads afresh.
+# request (a command, a consumer, a test calling directly) every call reads afresh, and
+# so does a write's check under its lock (`clients_visible_to(user, fresh=True)`): a
+# grant that ended or expired since the request began grants nothing there.
 _REQUEST_GRANTS: ContextVar[tuple[int, tuple[int, ...]] | None] = ContextVar(
     "request_grants", default=None
 )
@@ -127,8 +131,8 @@ def forget_request_grants() -> None:
     _REQUEST_GRANTS.set(None)
 
 
-def _granted_client_ids(user: User) -> list[int]:
-    held = _REQUEST_GRANTS.get()
+def _granted_client_ids(user: User, *, fresh: bool) -> list[int]:
+    held = None if fresh else _REQUEST_GRANTS.get()
     if held is not None and held[0] == user.pk:
         return list(held[1])
     return list(active_grants(user).values_list("client_id", flat=True))

@@ -169,7 +169,8 @@ def _is_partner_side(user: User, referral: Referral) -> bool:
 def _is_practice_side(user: User, referral: Referral) -> bool:
     return (
         user.has_role(*CLINICAL_ROLES)
-        and clients_visible_to(user).filter(pk=referral.client_id).exists()
+        # Fresh: a write's check, under the referral's lock (clients.queries).
+        and clients_visible_to(user, fresh=True).filter(pk=referral.client_id).exists()
     )
 
 

@@ -378,10 +378,10 @@ AXES_CLIENT_IP_CALLABLE = "common.ip.client_ip"
 # Behind one reverse proxy, read the address it appended to X-Forwarded-For.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
 
-# A session ends after SESSION_IDLE_MINUTES without a request (each request renews
-# it: SESSION_SAVE_EVERY_REQUEST), SESSION_ABSOLUTE_HOURS after sign-in whatever the
-# activity (accounts.middleware), or when the browser closes. Staff pages warn
-# SESSION_WARNING_MINUTES before the idle limit (static/js/idle-timeout.js).
+# A session ends after SESSION_IDLE_MINUTES without a request (a request renews it:
+# SESSION_SAVE_EVERY_REQUEST, when SESSION_RENEW_SECONDS stale), SESSION_ABSOLUTE_HOURS
+# after sign-in whatever the activity (accounts.middleware), or when the browser closes.
+# Staff pages warn SESSION_WARNING_MINUTES before the idle limit (idle-timeout.js).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 2)

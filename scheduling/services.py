@@ -150,7 +150,8 @@ def _lock(clinician: User, client: Client, room: Room | None, appt_id: int | Non
 
 def _validate(actor: Actor, booking: Booking) -> None:
     # The form offers only these; a crafted POST meets the same checks.
-    if not clients_visible_to(actor.staff).filter(pk=booking.client.pk).exists():
+    # Fresh: a write's check, under the booking's locks (clients.queries).
+    if not clients_visible_to(actor.staff, fresh=True).filter(pk=booking.client.pk).exists():
         raise SchedulingError("You cannot book for this client.", "client")
     if not clinicians().filter(pk=booking.clinician.pk).exists():
         raise SchedulingError("Choose an active clinician.", "clinician")

@@ -15,6 +15,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from django.test import Client as DjangoClient
 from django.urls import reverse
 from django.utils import timezone
@@ -340,6 +341,25 @@ def test_it_checks_every_command_against_the_database_as_it_is_now() -> None:
     assert AuditEvent.objects.filter(
         action="emdr.display_control_refused", detail={"reason": "start"}
     ).exists()
+    assert not DisplayPairing.objects.filter(set_started_at__isnull=False).exists()
+
+
+def test_it_closes_a_control_socket_whose_session_passed_its_idle_limit() -> None:
+    practice = _practice()
+
+    async def body() -> dict[str, Any]:
+        display, pairing_id, _ = await _paired(practice)
+        control = await _control(practice, pairing_id)
+        # The therapist walked away: the session's row is still there, but expired.
+        await database_sync_to_async(Session.objects.update)(
+            expire_date=timezone.now() - dt.timedelta(seconds=1)
+        )
+        await control.send_json_to(START)
+        closed: dict[str, Any] = await control.receive_output(timeout=5)
+        await display.disconnect(timeout=5)
+        return closed
+
+    assert run_async(body()) == {"type": "websocket.close", "code": FORBIDDEN}
     assert not DisplayPairing.objects.filter(set_started_at__isnull=False).exists()
 
 

@@ -17,9 +17,14 @@ from accounts.actor import Actor
 from accounts.reauth import reauth_url
 from accounts.tests.support import sign_in, user_change_data
 from audit.models import AuditEvent
-from clients.breakglass import BreakGlassError, break_glass_open, grants_in_force
+from clients.breakglass import (
+    BreakGlassError,
+    break_glass_end,
+    break_glass_open,
+    grants_in_force,
+)
 from clients.models import BreakGlassGrant
-from clients.queries import clients_visible_to, grants_of_this_request
+from clients.queries import _REQUEST_GRANTS, clients_visible_to, grants_of_this_request
 from clients.tests.support import OPEN, REASON, BreakGlassTestCase
 from notifications.models import OutboundEmail
 from pathways.testing import (
@@ -28,7 +33,9 @@ from pathways.testing import (
     make_user,
     name_for_break_glass,
 )
+from scheduling.services import SchedulingError, appointment_book
 from scheduling.tests.factories import make_appointment
+from scheduling.tests.support import booking
 
 
 class NamedInAdvanceTests(BreakGlassTestCase):
@@ -310,3 +317,37 @@ class GrantsReadOncePerRequestTests(BreakGlassTestCase):
                 break_glass_open(actor=actor, client=self.wren, reason=REASON)
 
         assert BreakGlassGrant.objects.filter(client=self.wren).count() == 1
+
+    def test_it_closes_the_record_for_the_rest_of_the_request_when_a_grant_ends(self) -> None:
+        grant = make_grant(self.named, self.wren)
+        actor = Actor.for_user(self.named, "127.0.0.1")
+
+        with grants_of_this_request(self.named, [self.wren.pk]):
+            assert clients_visible_to(self.named).filter(pk=self.wren.pk).exists()
+            break_glass_end(actor=actor, grant=grant)
+            assert not clients_visible_to(self.named).filter(pk=self.wren.pk).exists()
+
+    def test_it_reads_afresh_for_a_write(self) -> None:
+        # The request began while the grant was in force; it has expired since.
+        grant = make_grant(self.named, self.wren)
+        BreakGlassGrant.objects.filter(pk=grant.pk).update(
+            expires_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+        starts = timezone.now() + dt.timedelta(days=1)
+
+        with grants_of_this_request(self.named, [self.wren.pk]):
+            assert clients_visible_to(self.named).filter(pk=self.wren.pk).exists()
+            assert not clients_visible_to(self.named, fresh=True).filter(pk=self.wren.pk).exists()
+            with pytest.raises(SchedulingError, match="cannot book for this client"):
+                appointment_book(
+                    actor=Actor.for_user(self.named, "127.0.0.1"),
+                    booking=booking(self.wren, self.named, starts),
+                )
+
+    def test_it_forgets_the_grants_when_the_request_ends(self) -> None:
+        make_grant(self.named, self.wren)
+        self.as_user(self.named)
+
+        assert self.client.get(f"/staff/clients/{self.wren.pk}/").status_code == 200
+        # Read afresh outside a request: what the request read is gone with it.
+        assert _REQUEST_GRANTS.get() is None
