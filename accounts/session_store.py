@@ -13,10 +13,11 @@ requests that both change the session still race, as in Django.
 And a request renews the expiry only when the stored one is more than
 SESSION_RENEW_SECONDS older than a renewal would make it (issue 14). Why: the renewal
 was a write at every signed-in request, and a write waits for every other write (on
-SQLite the whole database's; on PostgreSQL a commit's flush to disk); at concurrency 8
-it made the signed-in floor 3.7 times the bare one. So a session now ends between
-SESSION_IDLE_MINUTES minus SESSION_RENEW_SECONDS and SESSION_IDLE_MINUTES after its
-last request, never later; the staff pages' idle timer counts the shorter of the two
+SQLite the whole database's; on PostgreSQL a commit's flush to disk), and it was one
+of the five queries that made the signed-in floor 3.7 times the bare one. So a session
+now ends between SESSION_IDLE_MINUTES minus SESSION_RENEW_SECONDS and
+SESSION_IDLE_MINUTES after its last request, never later; the staff pages' idle timer
+counts the shorter of the two
 (`screen_idle_seconds`), so that it signs the screen out before the server does and
 "Stay signed in" is never offered on a session that has already ended. Accepted with
 it: a request that began before a sign-out in another tab, and writes nothing, is no
