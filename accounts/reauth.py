@@ -31,10 +31,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_otp import user_has_device
 
 from accounts.models import User
-from accounts.otp import needs_verification
+from accounts.otp import has_confirmed_device, needs_verification
 
 PASSWORD_AT = "pathways_password_at"  # noqa: S105  (a session key's name, not a password)
 SECOND_FACTOR_AT = "pathways_second_factor_at"
@@ -68,7 +67,7 @@ def is_fresh(request: HttpRequest) -> bool:
         return False
     if not _recent(request, PASSWORD_AT):
         return False
-    return not user_has_device(user, confirmed=True) or _recent(request, SECOND_FACTOR_AT)
+    return not has_confirmed_device(user) or _recent(request, SECOND_FACTOR_AT)
 
 
 def safe_next(request: HttpRequest, candidate: str, default: str = "") -> str:

@@ -21,6 +21,7 @@ from accounts.actor import actor_from
 from accounts.forms import ReauthForm, TokenForm
 from accounts.models import Role
 from accounts.otp import (
+    has_confirmed_device,
     needs_setup,
     needs_verification,
     pending_device,
@@ -55,7 +56,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         mark_password(self.request)
         # The password is only the first factor when an authenticator is set up.
-        if django_otp.user_has_device(user):
+        if has_confirmed_device(user):
             return _with_next(self.request, "accounts:verify", self.get_success_url())
         if needs_setup(user):
             return _with_next(self.request, "accounts:otp_setup", self.get_success_url())
@@ -77,7 +78,7 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def verify(request: AuthedRequest) -> HttpResponse:
     """Second step of sign-in: the code from the user's authenticator app."""
-    if not django_otp.user_has_device(request.user):
+    if not has_confirmed_device(request.user):
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +138,7 @@ def reauth(request: AuthedRequest) -> HttpResponse:
         return redirect_to("accounts:verify", request)
     if not user.has_role(*STAFF_ROLES):
         raise PermissionDenied
-    needs_code = django_otp.user_has_device(user, confirmed=True)
+    needs_code = has_confirmed_device(user)
     form = ReauthForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
         failed = _reauth_failure(request, form)
@@ -179,7 +180,7 @@ def _reauth_failure(request: AuthedRequest, form: ReauthForm) -> str | None:
 def account(request: AuthedRequest) -> HttpResponse:
     """Your account: two-factor sign-in, and signing out everywhere."""
     context = {
-        "has_2fa": django_otp.user_has_device(request.user, confirmed=True),
+        "has_2fa": has_confirmed_device(request.user),
         "idle_minutes": settings.SESSION_IDLE_MINUTES,
         "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
     }
