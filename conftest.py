@@ -18,6 +18,32 @@ def pytest_configure(config: pytest.Config) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+    _scan_static_files_once()
+
+
+def _scan_static_files_once() -> None:
+    """WhiteNoise walks STATIC_ROOT (about 1,100 files, a stat and a header set each)
+    when its middleware starts, and Django's test client starts the middleware again
+    for every Client it makes: the permission matrices (a Client per role and URL)
+    spent 60% of their time there. The files do not change during a run, so each
+    process scans a folder once per configuration and later middleware reuse it."""
+    from whitenoise.base import WhiteNoise
+
+    scan = WhiteNoise.update_files_dictionary
+    scanned: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def update_files_dictionary(self: Any, root: str, prefix: str) -> None:
+        key = (
+            type(self), root, prefix, self.max_age, self.charset, self.allow_all_origins,
+            getattr(self, "static_prefix", None), self.add_headers_function, self.index_file,
+        )  # fmt: skip
+        if key not in scanned:
+            kept, self.files = self.files, {}
+            scan(self, root, prefix)
+            scanned[key], self.files = self.files, kept
+        self.files.update(scanned[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary
 
 
 @pytest.fixture(scope="session")
