@@ -31,6 +31,12 @@ from dosing.vitals import out_of_range, suggested_next
 
 
 def record_context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict[str, Any]:
+    """The page as of now; each rule's fact of the record read once (rules.read_once)."""
+    with rules.read_once(record):
+        return _context(request, record, **forms)
+
+
+def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict[str, Any]:
     # The version in force now governs, whatever version the record opened under.
     rx = rules.rx_in_force(record)
     session = record.session

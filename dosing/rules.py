@@ -22,8 +22,11 @@ same-day follow-up) — ../shared/clinical-reference.md. The thresholds are sett
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -55,31 +58,79 @@ def minutes(name: str) -> dt.timedelta:
 
 
 # --- Facts about the record ----------------------------------------------------
+# Each is read from the database every time it is asked, which is what a write needs:
+# the services ask under the record's row lock, against the current state. A page
+# that shows the rules asks for the same facts a dozen times in one render (the
+# prescription in force five times); inside `read_once(record)` each fact of that
+# record is read once for the render. Only dosing.queries.record_context opens it,
+# and it writes nothing.
+
+T = TypeVar("T")
+_read_once: ContextVar[tuple[DosingRecord, dict[str, Any]] | None] = ContextVar(
+    "dosing_rules_read_once", default=None
+)
+
+
+@contextmanager
+def read_once(record: DosingRecord) -> Iterator[None]:
+    """While the page is rendered: each fact of `record` below read once, then kept."""
+    token = _read_once.set((record, {}))
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _fact(record: DosingRecord, name: str, read: Callable[[], T]) -> T:
+    held = _read_once.get()
+    if held is None or held[0] is not record:
+        return read()
+    facts = held[1]
+    if name not in facts:
+        facts[name] = read()
+    value: T = facts[name]
+    return value
 
 
 def is_discharged(record: DosingRecord) -> bool:
-    return Discharge.objects.filter(record=record).exists()
+    return _fact(record, "discharged", lambda: Discharge.objects.filter(record=record).exists())
 
 
 def dose_given(record: DosingRecord) -> Administration | None:
-    return record.administrations.filter(kind=Administration.Kind.DOSE).first()
+    return _fact(
+        record,
+        "dose",
+        lambda: record.administrations.filter(kind=Administration.Kind.DOSE).first(),
+    )
 
 
 def last_administration(record: DosingRecord) -> Administration | None:
-    return record.administrations.order_by("-given_at", "-id").first()
+    return _fact(
+        record, "last", lambda: record.administrations.order_by("-given_at", "-id").first()
+    )
 
 
 def latest_predose(record: DosingRecord) -> VitalSigns | None:
-    return record.vitals.filter(phase__in=PREDOSE_PHASES).order_by("-taken_at", "-id").first()
+    return _fact(
+        record,
+        "predose",
+        lambda: (
+            record.vitals.filter(phase__in=PREDOSE_PHASES).order_by("-taken_at", "-id").first()
+        ),
+    )
 
 
 def latest_vitals(record: DosingRecord) -> VitalSigns | None:
     """The latest set, whatever its label."""
-    return record.vitals.order_by("-taken_at", "-id").first()
+    return _fact(record, "vitals", lambda: record.vitals.order_by("-taken_at", "-id").first())
 
 
 def arrival(record: DosingRecord) -> dt.datetime:
     """When the client arrived: the appointment's "arrived" time, else the session's start."""
+    return _fact(record, "arrival", lambda: _arrival(record))
+
+
+def _arrival(record: DosingRecord) -> dt.datetime:
     # Read through the reverse relation, so that dosing does not import scheduling.
     arrived = (
         TreatmentSession.objects.filter(pk=record.session_id)
@@ -94,7 +145,7 @@ def arrival(record: DosingRecord) -> dt.datetime:
 def rx_in_force(record: DosingRecord) -> Prescription:
     """The newest version of the record's prescription chain: it governs every write,
     whatever version was in force when the record opened."""
-    return current_version(record.prescription)
+    return _fact(record, "rx", lambda: current_version(record.prescription))
 
 
 # --- The gate, at every dose ----------------------------------------------------
