@@ -27,15 +27,26 @@ def _scan_static_files_once() -> None:
     for every Client it makes: the permission matrices (a Client per role and URL)
     spent 60% of their time there. The files do not change during a run, so each
     process scans a folder once per configuration and later middleware reuse it."""
+    from django.conf import settings
     from whitenoise.base import WhiteNoise
 
     scan = WhiteNoise.update_files_dictionary
     scanned: dict[tuple[Any, ...], dict[str, Any]] = {}
 
+    def changed(path: str) -> int:
+        # A collectstatic rewrites the manifest (and the root, when it adds a file).
+        with contextlib.suppress(OSError):
+            return os.stat(path).st_mtime_ns
+        return 0
+
     def update_files_dictionary(self: Any, root: str, prefix: str) -> None:
         key = (
             type(self), root, prefix, self.max_age, self.charset, self.allow_all_origins,
             getattr(self, "static_prefix", None), self.add_headers_function, self.index_file,
+            repr(settings.STORAGES.get("staticfiles")),
+            repr(getattr(settings, "WHITENOISE_MIMETYPES", None)),
+            repr(getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None)),
+            changed(root), changed(os.path.join(root, "staticfiles.json")),
         )  # fmt: skip
         if key not in scanned:
             kept, self.files = self.files, {}

@@ -65,9 +65,10 @@ def _commit() -> str:
 
 
 def static_current() -> bool:
-    """Whether var/static's manifest is newer than every static file of the project and
-    than the pinned packages (collectstatic takes half a minute on a loaded machine)."""
-    manifest = ROOT / "var" / "static" / "staticfiles.json"
+    """Whether the bench's collected manifest is newer than every static file of the
+    project and than the pinned packages (collectstatic takes half a minute on a loaded
+    machine)."""
+    manifest = server.STATIC_ROOT / "staticfiles.json"
     if not manifest.exists():
         return False
     sources = [ROOT / "requirements.txt", *ROOT.glob("static/**/*"), *ROOT.glob("*/static/**/*")]

@@ -37,6 +37,12 @@ def free_port() -> int:
         return port
 
 
+# The bench's own collected static files (production's manifest storage): collectstatic
+# rewrites its folder, and `make test` runs the bench's smoke test beside other tests
+# that read var/static.
+STATIC_ROOT = ROOT / "var" / "bench" / "static"
+
+
 def environment(database_url: str, field_key: str, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DEBUG", None)
@@ -54,6 +60,7 @@ def environment(database_url: str, field_key: str, port: int) -> dict[str, str]:
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "pathways.settings",
+            "STATIC_ROOT": str(STATIC_ROOT),
         }
     )
     return env

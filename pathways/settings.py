@@ -433,7 +433,9 @@ CONTENT_SECURITY_POLICY = CONTENT_SECURITY
 
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic writes and whitenoise serves from. `make bench` collects into its own
+# folder (bench/server.py), so that it never rewrites the one a running suite reads.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns if it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

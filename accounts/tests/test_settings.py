@@ -73,6 +73,15 @@ class SettingsTestCase(BaseTestCase):
         assert "'options': '-c jit=off'" in plain.stdout, plain.stderr
         assert "'options': '-c statement_timeout=5000 -c jit=off'" in own.stdout, own.stderr
 
+    def test_it_collects_static_files_where_static_root_says(self) -> None:
+        # `make bench` collects into its own folder while the suite reads var/static.
+        show = "import pathways.settings as s; print(s.STATIC_ROOT)"
+        default = import_settings_with(show)
+        own = import_settings_with(show, STATIC_ROOT="/srv/pathways/static")
+
+        assert default.stdout.strip() == str(BASE_DIR / "var" / "static"), default.stderr
+        assert own.stdout.strip() == "/srv/pathways/static", own.stderr
+
     def test_it_imports_the_development_defaults(self) -> None:
         result = import_settings()
 
