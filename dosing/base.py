@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 
 from common.links import absolute_url
 from dosing.models import DosingRecord
-from dosing.rules import CLOCK_SKEW, rx_in_force
+from dosing.rules import CLOCK_SKEW, refuse_inside_read_once, rx_in_force
 from notifications.services import email_queue
 from prescriptions.models import Prescription
 
@@ -53,6 +53,7 @@ def lock_record(record: DosingRecord) -> DosingRecord:
 
     The prescription chain is locked too, so that a revision or discontinuation
     cannot commit between the check and the write (it waits, or we read it)."""
+    refuse_inside_read_once(record)
     locked = (
         DosingRecord.objects.select_for_update(of=("self",))
         .select_related("session__course__client", "prescription")

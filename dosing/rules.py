@@ -81,6 +81,14 @@ def read_once(record: DosingRecord) -> Iterator[None]:
         _read_once.reset(token)
 
 
+def refuse_inside_read_once(record: DosingRecord) -> None:
+    """A write checks the rules against the database under its lock: never inside a
+    page's `read_once` of the same record, whose answers may be older than the lock."""
+    held = _read_once.get()
+    if held is not None and held[0].pk == record.pk:
+        raise RuntimeError(f"a write to dosing record {record.pk} inside rules.read_once")
+
+
 def _fact(record: DosingRecord, name: str, read: Callable[[], T]) -> T:
     held = _read_once.get()
     if held is None or held[0] is not record:

@@ -71,11 +71,21 @@ class RecordQueryTests(BaseTestCase):
         _ready, record = open_record(self.therapist, self.prescriber, self.partner)
         cleared(record, self.therapist, minutes_ago=80)
         with rules.read_once(record):
-            self.assertIsNone(rules.dose_given(record))
+            rules.dose_given(record)
+            with self.assertNumQueries(0):
+                rules.dose_given(record)
+            # Another copy, as a write holds under its lock, reads the database.
+            other = DosingRecord.objects.get(pk=record.pk)
+            with self.assertNumQueries(1):
+                rules.dose_given(other)
+        with self.assertNumQueries(1):
+            rules.dose_given(record)
+
+    def test_it_refuses_a_write_inside_the_pages_read(self) -> None:
+        _ready, record = open_record(self.therapist, self.prescriber, self.partner)
+        cleared(record, self.therapist, minutes_ago=80)
+        with rules.read_once(record), self.assertRaises(RuntimeError):
             give_dose(record, self.therapist, self.admin, minutes_ago=75)
-            # The page's own record keeps what it read; another copy, as a write
-            # holds under its lock, reads the database.
-            self.assertIsNone(rules.dose_given(record))
-            locked = DosingRecord.objects.get(pk=record.pk)
-            self.assertIsNotNone(rules.dose_given(locked))
+        self.assertIsNone(rules.dose_given(record))
+        give_dose(record, self.therapist, self.admin, minutes_ago=75)
         self.assertIsNotNone(rules.dose_given(record))
