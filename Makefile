@@ -26,7 +26,7 @@ run: setup
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite on every core (pytest-xdist, one test database per worker): on CI's two
-# cores it takes a third of the time it took on one. TEST_WORKERS=0 runs it in one process.
+# cores it takes less than half the time it took on one. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS)

@@ -60,10 +60,10 @@ def minutes(name: str) -> dt.timedelta:
 # --- Facts about the record ----------------------------------------------------
 # Each is read from the database every time it is asked, which is what a write needs:
 # the services ask under the record's row lock, against the current state. A page
-# that shows the rules asks for the same facts a dozen times in one render (the
+# that shows the rules asks for the same facts several times in one render (the
 # prescription in force five times); inside `read_once(record)` each fact of that
 # record is read once for the render. Only dosing.queries.record_context opens it,
-# and it writes nothing.
+# and it writes nothing; dosing.base.lock_record refuses a write inside it.
 
 T = TypeVar("T")
 _read_once: ContextVar[tuple[DosingRecord, dict[str, Any]] | None] = ContextVar(

@@ -22,12 +22,17 @@ class RecordQueryTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         return len(queries)
 
-    def test_the_page_makes_as_many_queries_with_more_vitals(self) -> None:
+    def dosed_and_signed_in(self) -> DosingRecord:
+        """A record with its dose given and one monitoring set; its therapist signed in."""
         _ready, record = open_record(self.therapist, self.prescriber, self.partner)
         cleared(record, self.therapist, minutes_ago=80)
         give_dose(record, self.therapist, self.admin, minutes_ago=75)
         add_vitals(record, self.therapist, phase="monitoring", minutes_ago=70)
         self.client.force_login(self.therapist)
+        return record
+
+    def test_the_page_makes_as_many_queries_with_more_vitals(self) -> None:
+        record = self.dosed_and_signed_in()
         few = self.count(record.pk)
 
         for minutes_ago in range(60, 0, -10):
@@ -46,11 +51,7 @@ class RecordQueryTests(BaseTestCase):
     def test_it_sends_no_statement_twice(self) -> None:
         # The rules ask for the prescription in force five times per render, the dose
         # and the latest sets twice; dosing.rules.read_once reads each once.
-        _ready, record = open_record(self.therapist, self.prescriber, self.partner)
-        cleared(record, self.therapist, minutes_ago=80)
-        give_dose(record, self.therapist, self.admin, minutes_ago=75)
-        add_vitals(record, self.therapist, phase="monitoring", minutes_ago=70)
-        self.client.force_login(self.therapist)
+        record = self.dosed_and_signed_in()
         url = reverse("dosing:record", args=[record.pk])
         self.client.get(url)
         with CaptureQueriesContext(connection) as queries:
