@@ -145,6 +145,23 @@ class TreatmentSession(models.Model):
 
     class Meta:
         ordering = ["planned_date", "id"]
+        # The portal home's "sessions this week" finds a week's dosing sessions by when
+        # they started, else by the day they are planned (dosing.portal_views.
+        # week_session_ids). Partial, so that no other query's plan changes, and
+        # "started" holds no NULL, so that a not-yet-started session is found from its
+        # appointment's time instead of from every session not started.
+        indexes = [
+            models.Index(
+                fields=["started_at"],
+                name="session_dosing_started_idx",
+                condition=models.Q(kind=SessionKind.DOSING, started_at__isnull=False),
+            ),
+            models.Index(
+                fields=["planned_date"],
+                name="session_dosing_planned_idx",
+                condition=models.Q(kind=SessionKind.DOSING),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label

@@ -1,9 +1,12 @@
 """The portal home reads through the indexes made for it (issue 14): the prescriptions
-ending soon from (status, valid_to), and the referral list in (partner, sent_at, id)
+ending soon from (status, valid_to), the referral list in (partner, sent_at, id)
 order, so a page stops after its rows instead of sorting every referral of the partner
-with its release check. SQLite's plan (EXPLAIN QUERY PLAN); PostgreSQL weighs its
-statistics, which `make bench` seeds (pathways/tests/test_explain_pages.py checks the
-pages issue 14 names there)."""
+with its release check, and the dosing sessions of the week by their ids, found
+through the sessions' own partial indexes and the appointments' starts_at, instead of
+every session of the partner with its release check. SQLite's plan (EXPLAIN QUERY
+PLAN); PostgreSQL weighs its statistics, which `make bench` seeds
+(pathways/tests/test_explain_pages.py checks the pages issue 14 names there, and the
+portal home)."""
 
 from __future__ import annotations
 
@@ -54,3 +57,16 @@ class PortalPlanTestCase(BaseTestCase):
 
         assert "USING INDEX referral_partner_sent" in plan, plan
         assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+    def test_it_reads_the_weeks_sessions_by_their_ids(self) -> None:
+        plan = self.plan_of('"treatment_treatmentsession"."id" IN (SELECT')
+
+        # The sessions are read by id from the week's list, never walked.
+        assert "SEARCH treatment_treatmentsession USING INTEGER PRIMARY KEY" in plan, plan
+        # Each part of the week through its own index: started, booked, planned.
+        for index in (
+            "INDEX session_dosing_started_idx (started_at>? AND started_at<?)",
+            "INDEX scheduling_appointment_starts_at_",
+            "INDEX session_dosing_planned_idx (planned_date>? AND planned_date<?)",
+        ):
+            assert index in plan, plan
