@@ -99,7 +99,10 @@ class Referral(models.Model):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="referrals"
     )
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    # No index of its own: referral_partner_sent (below) leads with the partner.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", db_index=False
+    )
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

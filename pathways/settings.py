@@ -556,6 +556,11 @@ OUTCOMES_PHQ9_DENOMINATOR_MIN = env_int("OUTCOMES_PHQ9_DENOMINATOR_MIN", 10)
 # --- Public forms ---------------------------------------------------------
 # Submissions (requests plus contact messages) allowed from one IP address per hour.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5)
+# The public pages read the published services again at most this often per process
+# (website.page_cache.published_services; an edit saved through this process shows at
+# once, in the other workers within this many seconds). 0: on every request. 0-60,
+# checked at start-up (website.apps).
+PUBLIC_PAGE_RECHECK_SECONDS = env_int("PUBLIC_PAGE_RECHECK_SECONDS", 2)
 
 # --- Encryption at rest ---------------------------------------------------
 # Free-text clinical fields and the e-mail outbox's bodies are stored encrypted

@@ -10,6 +10,13 @@ takes a fingerprint of every stored column, and renders only when that fingerpri
 differs from the one the kept copy was made from: an edit in the admin shows on the
 next request, with no signal to forget.
 
+The published services themselves are kept too (`published_services`): read again at
+most every PUBLIC_PAGE_RECHECK_SECONDS (2) per process, and at once in the process that
+saves or deletes a service (the signals below). Reading them was the one query of the
+home page, a service page and the request form: on PostgreSQL a round trip that made a
+kept page cost twice the floor. An edit saved in the admin shows at once in the worker
+that saved it, and in the others within those seconds.
+
 Kept in the process's own memory (the `pages` LocMemCache): public text only, never
 a page of a signed-in user or a visitor with a session, and never a whole form page
 (the request and contact forms carry a CSRF token and a submission token of their own).
@@ -24,6 +31,7 @@ practice's name and address from settings.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,14 +39,39 @@ from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString
 
 from common.pictures import fingerprint_digest, row_values
+from website.models import Service
 
 ALIAS = "pages"
 PREFIX = "public-page"
+# (when read, by time.monotonic(); the published services), or None: read on next use.
+_services: tuple[float, tuple[Service, ...]] | None = None
+
+
+def published_services() -> list[Service]:
+    """The published services, as the public pages show them: read from the database at
+    most every PUBLIC_PAGE_RECHECK_SECONDS in this process, and at once after a service
+    is saved or deleted here. Read-only: the same instances serve every visitor."""
+    global _services  # the process's own copy, by design
+    kept = _services
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < settings.PUBLIC_PAGE_RECHECK_SECONDS:
+        return list(kept[1])
+    services = tuple(Service.objects.published())
+    _services = (now, services)
+    return list(services)
+
+
+@receiver(post_save, sender=Service)
+@receiver(post_delete, sender=Service)
+def forget_services(**_: Any) -> None:
+    global _services
+    _services = None
 
 
 def plain_visitor(request: HttpRequest) -> bool:
@@ -105,6 +138,9 @@ def cached_fragment(
 
 @receiver(setting_changed)
 def _forget_on_setting_change(**_: Any) -> None:
+    # Each test starts here (conftest's settings fixture): a service of a test rolled back
+    # (no signal) is not shown in the next.
+    forget_services()
     # A test's CACHES without the alias keeps nothing to drop.
     with contextlib.suppress(InvalidCacheBackendError):
         caches[ALIAS].clear()

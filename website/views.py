@@ -21,7 +21,7 @@ from intake.services import IntakeError, message_submit, request_submit
 from website.fit import FitForm, suggest
 from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
-from website.page_cache import cached_fragment, cached_page
+from website.page_cache import cached_fragment, cached_page, published_services
 
 RATE_LIMITED = (
     "We have received several messages from your connection in the last hour, so we have "
@@ -31,7 +31,7 @@ RATE_LIMITED = (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    services = list(Service.objects.published())
+    services = published_services()
     return cached_page(
         request,
         name="home",
@@ -42,8 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def service(request: HttpRequest, slug: str) -> HttpResponse:
-    # One query (it was two): the page shows the service and the others.
-    published = list(Service.objects.published())
+    # The page shows the service and the others (kept: see published_services).
+    published = published_services()
     svc = next((s for s in published if s.slug == slug), None)
     if svc is None:
         raise Http404("No such service.")
@@ -169,8 +169,8 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
             REQUEST_PAGE,
             "website:request_received",
         )
-    # One query: the services the form offers, which also fingerprint its kept fields.
-    services = list(Service.objects.published())
+    # The services the form offers, which also fingerprint its kept fields.
+    services = published_services()
     slug = request.GET.get("service", "")
     preselected = next((s for s in services if slug and s.slug == slug), None)
     initial: dict[str, object] = {"token": uuid.uuid4()}

@@ -5,15 +5,22 @@ session; everyone else gets a page rendered for them."""
 from __future__ import annotations
 
 import re
+import time
+from unittest import mock
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 from django.utils.safestring import SafeString
 
+from common.bounds import check_bounds
 from pathways.testing import BaseTestCase, make_service
+from website.apps import BOUNDS
+from website.models import Service
 from website.page_cache import ALIAS, cached_fragment, cached_page
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -25,7 +32,7 @@ class PageCacheTestCase(BaseTestCase):
 
     def test_it_renders_the_home_page_once_for_plain_visitors(self) -> None:
         first = self.client.get("/")
-        with self.assertNumQueries(1):  # the published services, for the fingerprint
+        with self.assertNumQueries(0):  # the published services are kept too
             again = self.client.get("/")
 
         assert [t.name for t in first.templates][:1] == ["website/home.html"]
@@ -51,6 +58,36 @@ class PageCacheTestCase(BaseTestCase):
         self.assertContains(
             self.client.get("/services/kap/"), "Ketamine-Assisted Psychotherapy, revised"
         )
+
+    @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=2)
+    def test_it_reads_the_services_again_after_the_recheck_seconds(self) -> None:
+        # An edit another process made (here: an update, which sends no signal).
+        self.client.get("/")
+        Service.objects.filter(pk=self.service.pk).update(title="Renamed elsewhere")
+        start = time.monotonic()
+
+        with mock.patch("time.monotonic", return_value=start + 1.9):
+            self.assertNotContains(self.client.get("/"), "Renamed elsewhere")
+        with mock.patch("time.monotonic", return_value=start + 2.1):
+            self.assertContains(self.client.get("/"), "Renamed elsewhere")
+
+    @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=0)
+    def test_it_reads_the_services_on_every_request_at_zero(self) -> None:
+        self.client.get("/")
+        with self.assertNumQueries(1):
+            self.client.get("/")
+        Service.objects.filter(pk=self.service.pk).update(title="Renamed elsewhere")
+
+        self.assertContains(self.client.get("/"), "Renamed elsewhere")
+
+    def test_it_forgets_the_services_when_one_is_deleted(self) -> None:
+        emdr = make_service("emdr", title="EMDR Therapy")
+        self.assertContains(self.client.get("/"), "EMDR Therapy")
+
+        emdr.delete()
+
+        self.assertNotContains(self.client.get("/"), "EMDR Therapy")
+        assert self.client.get("/services/emdr/").status_code == 404
 
     def test_it_shows_a_new_service_and_drops_an_unpublished_one(self) -> None:
         self.client.get("/")
@@ -122,7 +159,7 @@ class FormFieldsCacheTestCase(BaseTestCase):
 
     def test_it_renders_the_request_forms_fields_once(self) -> None:
         assert self._field_renders("/request-an-appointment/") == 1
-        with self.assertNumQueries(1):  # the published services: choices and fingerprint
+        with self.assertNumQueries(0):  # the published services are kept too
             again = self.client.get("/request-an-appointment/")
 
         names = [t.name for t in again.templates]
@@ -197,3 +234,12 @@ class FormFieldsCacheTestCase(BaseTestCase):
         assert "website/contact.html" in names
         assert "website/_contact_fields.html" not in names
         self.assertContains(again, 'name="message"')
+
+
+@pytest.mark.parametrize("value", [-1, 61])
+def test_it_refuses_a_recheck_outside_0_to_60_seconds(value: int) -> None:
+    class Settings:
+        PUBLIC_PAGE_RECHECK_SECONDS = value
+
+    with pytest.raises(ImproperlyConfigured, match="PUBLIC_PAGE_RECHECK_SECONDS"):
+        check_bounds(Settings, BOUNDS)
