@@ -99,13 +99,20 @@ def sessions_for_prescriber(request: AuthedRequest) -> QuerySet[TreatmentSession
     return shared(qs, SESSION_REFERRAL)
 
 
-def this_week(request: AuthedRequest) -> QuerySet[TreatmentSession]:
-    """The sessions of this week (Monday to Sunday, the practice's days), in order."""
-    today = timezone.localdate()
+def week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime, dt.date]:
+    """The week of `today` (Monday to Sunday, the practice's days): its first moment, the
+    first moment of the next (each in the practice's zone, so a week with a change of
+    clocks lasts 167 or 169 hours), and its Monday."""
     monday = today - dt.timedelta(days=today.weekday())
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(monday, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time.min, tzinfo=zone)
+    return start, end, monday
+
+
+def this_week(request: AuthedRequest) -> QuerySet[TreatmentSession]:
+    """The sessions of this week, in order."""
+    start, end, monday = week_bounds(timezone.localdate())
     return (
         sessions_for_prescriber(request)
         .filter(pk__in=week_session_ids(start, end, monday))

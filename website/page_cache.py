@@ -38,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -49,8 +49,12 @@ from website.models import Service
 
 ALIAS = "pages"
 PREFIX = "public-page"
-# (when read, by time.monotonic(); the published services), or None: read on next use.
+# (when read, by _clock(); the published services), or None: read on next use.
 _services: tuple[float, tuple[Service, ...]] | None = None
+# Moved on by every forget: a read that began before one never keeps what it read (a
+# thread of the same process may save a service while another reads the old rows).
+_generation = 0
+_clock = time.monotonic
 
 
 def published_services() -> list[Service]:
@@ -59,19 +63,29 @@ def published_services() -> list[Service]:
     is saved or deleted here. Read-only: the same instances serve every visitor."""
     global _services  # the process's own copy, by design
     kept = _services
-    now = time.monotonic()
+    now = _clock()
     if kept is not None and now - kept[0] < settings.PUBLIC_PAGE_RECHECK_SECONDS:
         return list(kept[1])
+    generation = _generation
     services = tuple(Service.objects.published())
-    _services = (now, services)
+    if generation == _generation:
+        _services = (now, services)
     return list(services)
+
+
+def forget_services() -> None:
+    global _services, _generation
+    _generation += 1
+    _services = None
 
 
 @receiver(post_save, sender=Service)
 @receiver(post_delete, sender=Service)
-def forget_services(**_: Any) -> None:
-    global _services
-    _services = None
+def _forget_on_change(**_: Any) -> None:
+    # Now, for this thread's next page; and again once the change is committed, since
+    # another thread reading before the commit still reads the old rows.
+    forget_services()
+    transaction.on_commit(forget_services)
 
 
 def plain_visitor(request: HttpRequest) -> bool:

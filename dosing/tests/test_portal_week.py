@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from dosing.portal_views import this_week, week_session_ids
+from dosing.portal_views import this_week, week_bounds, week_session_ids
 from partners.models import ReferralStatus
 from pathways.testing import (
     BaseTestCase,
@@ -29,11 +29,7 @@ from treatment.models import SessionKind, SessionStatus, TreatmentSession
 class WeekTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        today = timezone.localdate()
-        self.monday = today - dt.timedelta(days=today.weekday())
-        zone = timezone.get_current_timezone()
-        self.start = dt.datetime.combine(self.monday, dt.time.min, tzinfo=zone)
-        self.end = self.start + dt.timedelta(days=7)
+        self.start, self.end, self.monday = week_bounds(timezone.localdate())
         self.person = make_client(first_name="Wynne", assigned_therapist=self.therapist)
         referral = make_referral(
             self.person, self.partner, self.therapist, status=ReferralStatus.ELIGIBLE
@@ -128,3 +124,41 @@ class WeekTestCase(BaseTestCase):
         self.client.force_login(self.prescriber)
         request = self.client.get("/partner/").wsgi_request
         assert {s.pk for s in this_week(request)} == expected  # type: ignore[arg-type]
+
+    def test_it_bounds_a_week_with_a_change_of_clocks_by_the_practices_days(self) -> None:
+        # Clocks went forward on Sunday 2026-03-08 in America/New_York.
+        start, end, monday = week_bounds(dt.date(2026, 3, 5))
+        self.start, self.end, self.monday = start, end, monday
+        zone = timezone.get_current_timezone()
+        first = self.session(started=dt.datetime(2026, 3, 2, 0, 0, tzinfo=zone))
+        last = self.session(started=dt.datetime(2026, 3, 8, 23, 59, tzinfo=zone))
+        next_monday = self.session(started=dt.datetime(2026, 3, 9, 0, 0, tzinfo=zone))
+
+        assert end.astimezone(dt.UTC) - start.astimezone(dt.UTC) == dt.timedelta(hours=167)
+        assert self.week() == {first.pk, last.pk}
+        assert next_monday.pk not in self.week()
+
+    def test_it_lists_neither_a_cancelled_session_nor_another_partners(self) -> None:
+        shown = self.session(started=self.start)
+        cancelled = self.session(planned=self.monday)
+        TreatmentSession.objects.filter(pk=cancelled.pk).update(status=SessionStatus.CANCELLED)
+        other = make_client(first_name="Otto", assigned_therapist=self.therapist)
+        theirs = make_session(
+            make_course(other, self.therapist),
+            SessionKind.DOSING,
+            started_at=self.start,
+            status=SessionStatus.IN_PROGRESS,
+            prescription=make_prescription(
+                make_referral(
+                    other, self.partner2, self.therapist, status=ReferralStatus.ELIGIBLE
+                ),
+                self.prescriber2,
+            ),
+        )
+        self.client.force_login(self.prescriber)
+
+        request = self.client.get("/partner/").wsgi_request
+        listed = {s.pk for s in this_week(request)}  # type: ignore[arg-type]
+
+        assert {cancelled.pk, theirs.pk} <= self.week()  # found, then left out by the list
+        assert listed == {shown.pk}

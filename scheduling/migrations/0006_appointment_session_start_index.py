@@ -5,15 +5,19 @@ found the week's not-yet-started sessions by reading every appointment of the we
 
 from django.db import migrations, models
 
+from common.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL (common.migration_operations).
+    atomic = False
     dependencies = [
         ("scheduling", "0005_appointment_calendar_indexes"),
         ("treatment", "0004_session_week_indexes"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="appointment",
             index=models.Index(
                 fields=["starts_at", "session"],

@@ -6,14 +6,18 @@ no session not yet started in the first (see treatment.models.TreatmentSession).
 
 from django.db import migrations, models
 
+from common.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL (common.migration_operations).
+    atomic = False
     dependencies = [
         ("treatment", "0003_session_cancel_reason"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="treatmentsession",
             index=models.Index(
                 fields=["started_at"],
@@ -21,7 +25,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(kind="dosing", started_at__isnull=False),
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="treatmentsession",
             index=models.Index(
                 fields=["planned_date"],

@@ -5,10 +5,11 @@ session; everyone else gets a page rendered for them."""
 from __future__ import annotations
 
 import re
-import time
+from typing import Any
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
@@ -17,9 +18,8 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory, override_settings
 from django.utils.safestring import SafeString
 
-from common.bounds import check_bounds
 from pathways.testing import BaseTestCase, make_service
-from website.apps import BOUNDS
+from website import page_cache
 from website.models import Service
 from website.page_cache import ALIAS, cached_fragment, cached_page
 
@@ -30,6 +30,7 @@ class PageCacheTestCase(BaseTestCase):
     def setUp(self) -> None:
         caches[ALIAS].clear()
 
+    @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=60)
     def test_it_renders_the_home_page_once_for_plain_visitors(self) -> None:
         first = self.client.get("/")
         with self.assertNumQueries(0):  # the published services are kept too
@@ -61,15 +62,42 @@ class PageCacheTestCase(BaseTestCase):
 
     @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=2)
     def test_it_reads_the_services_again_after_the_recheck_seconds(self) -> None:
+        with mock.patch("website.page_cache._clock", return_value=100.0):
+            self.client.get("/")
         # An edit another process made (here: an update, which sends no signal).
-        self.client.get("/")
         Service.objects.filter(pk=self.service.pk).update(title="Renamed elsewhere")
-        start = time.monotonic()
 
-        with mock.patch("time.monotonic", return_value=start + 1.9):
+        with mock.patch("website.page_cache._clock", return_value=101.9):
             self.assertNotContains(self.client.get("/"), "Renamed elsewhere")
-        with mock.patch("time.monotonic", return_value=start + 2.1):
+        with mock.patch("website.page_cache._clock", return_value=102.0):
             self.assertContains(self.client.get("/"), "Renamed elsewhere")
+
+    @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=60)
+    def test_it_never_keeps_what_it_read_before_a_change(self) -> None:
+        # Another thread saves a service while this one reads the services.
+        published = Service.objects.published
+
+        def read_then_saved_elsewhere() -> Any:
+            rows = list(published())
+            page_cache.forget_services()  # what the other thread's save does
+            return rows
+
+        with mock.patch.object(Service.objects, "published", read_then_saved_elsewhere):
+            page_cache.published_services()
+        with self.assertNumQueries(1):
+            page_cache.published_services()
+
+    def test_it_forgets_the_services_again_once_a_save_commits(self) -> None:
+        page_cache.published_services()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            self.service.save()
+        page_cache.published_services()  # as another thread before the commit
+
+        assert page_cache.forget_services in callbacks
+        with self.captureOnCommitCallbacks(execute=True):
+            self.service.save()
+        with self.assertNumQueries(1):
+            page_cache.published_services()
 
     @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=0)
     def test_it_reads_the_services_on_every_request_at_zero(self) -> None:
@@ -157,6 +185,7 @@ class FormFieldsCacheTestCase(BaseTestCase):
         assert response.status_code == 200
         return [t.name for t in response.templates].count("website/_request_fields.html")
 
+    @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=60)
     def test_it_renders_the_request_forms_fields_once(self) -> None:
         assert self._field_renders("/request-an-appointment/") == 1
         with self.assertNumQueries(0):  # the published services are kept too
@@ -238,8 +267,14 @@ class FormFieldsCacheTestCase(BaseTestCase):
 
 @pytest.mark.parametrize("value", [-1, 61])
 def test_it_refuses_a_recheck_outside_0_to_60_seconds(value: int) -> None:
-    class Settings:
-        PUBLIC_PAGE_RECHECK_SECONDS = value
+    with (
+        override_settings(PUBLIC_PAGE_RECHECK_SECONDS=value),
+        pytest.raises(ImproperlyConfigured, match="PUBLIC_PAGE_RECHECK_SECONDS"),
+    ):
+        apps.get_app_config("website").ready()
 
-    with pytest.raises(ImproperlyConfigured, match="PUBLIC_PAGE_RECHECK_SECONDS"):
-        check_bounds(Settings, BOUNDS)
+
+@pytest.mark.parametrize("value", [0, 60])
+def test_it_accepts_a_recheck_from_0_to_60_seconds(value: int) -> None:
+    with override_settings(PUBLIC_PAGE_RECHECK_SECONDS=value):
+        apps.get_app_config("website").ready()
