@@ -5,10 +5,8 @@ page at most 1.5× the framework's floor).
 Rendering the home page's templates took 1.6 ms where the bare view took 0.3 ms. What
 the page shows is the same for every visitor who is not signed in and has no session
 (so no flash message and no idle warning), and it changes only when a published service
-does. So the view still reads the published services (the one query it always made),
-takes a fingerprint of every stored column, and renders only when that fingerprint
-differs from the one the kept copy was made from: an edit in the admin shows on the
-next request, with no signal to forget.
+does. So the view takes the published services, a fingerprint of every stored column,
+and renders only when that fingerprint differs from the one the kept copy was made from.
 
 The published services themselves are kept too (`published_services`): read again at
 most every PUBLIC_PAGE_RECHECK_SECONDS (2) per process, and at once in the process that
