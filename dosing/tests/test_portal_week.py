@@ -66,6 +66,12 @@ class WeekTestCase(BaseTestCase):
     def week(self) -> set[int]:
         return set(week_session_ids(self.start, self.end, self.monday))
 
+    def listed(self) -> set[int]:
+        """The ids the prescriber's portal home lists this week."""
+        self.client.force_login(self.prescriber)
+        request = self.client.get("/partner/").wsgi_request
+        return {s.pk for s in this_week(request)}  # type: ignore[arg-type]
+
     def test_it_finds_a_session_by_its_start_first(self) -> None:
         started = self.session(
             started=self.start, booked=self.start - dt.timedelta(days=3), planned=self.monday
@@ -121,9 +127,7 @@ class WeekTestCase(BaseTestCase):
 
         assert expected  # the grid holds sessions of the week
         assert self.week() == expected
-        self.client.force_login(self.prescriber)
-        request = self.client.get("/partner/").wsgi_request
-        assert {s.pk for s in this_week(request)} == expected  # type: ignore[arg-type]
+        assert self.listed() == expected
 
     def test_it_bounds_a_week_with_a_change_of_clocks_by_the_practices_days(self) -> None:
         # Clocks went forward on Sunday 2026-03-08 in America/New_York.
@@ -155,10 +159,6 @@ class WeekTestCase(BaseTestCase):
                 self.prescriber2,
             ),
         )
-        self.client.force_login(self.prescriber)
-
-        request = self.client.get("/partner/").wsgi_request
-        listed = {s.pk for s in this_week(request)}  # type: ignore[arg-type]
 
         assert {cancelled.pk, theirs.pk} <= self.week()  # found, then left out by the list
-        assert listed == {shown.pk}
+        assert self.listed() == {shown.pk}
