@@ -49,6 +49,7 @@ from dosing.models import Administration, VitalSigns
 from interop import patient
 from interop.bundle import record_resources
 from interop.capability import capability_statement
+from interop.fhir_json import resource_json
 from interop.models import ApiToken
 from interop.queries import ClientRecord, client_record
 from interop.refs import full_url
@@ -106,7 +107,7 @@ class Refusal(Exception):
 
 
 def fhir_response(resource: Resource, status: int = 200) -> HttpResponse:
-    response = HttpResponse(resource.model_dump_json(), status=status, content_type=FHIR_JSON)
+    response = HttpResponse(resource_json(resource), status=status, content_type=FHIR_JSON)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -45,6 +45,7 @@ from audit.services import log_action
 from clients.models import Client
 from common.links import site_url
 from interop.bundle import record_resources
+from interop.fhir_json import resource_json
 from interop.provenance import EXPORT_PROVENANCE_ID
 from interop.queries import ClientRecord, client_records
 from interop.refs import FHIR_BASE, rid
@@ -127,7 +128,7 @@ class NdjsonWriter:
             self.seen.add(key)
         if kind not in self.files:
             self.files[kind] = open_private(self.out / f"{kind}{SUFFIX}")
-        self.files[kind].write(resource.model_dump_json() + "\n")
+        self.files[kind].write(resource_json(resource) + "\n")
         self.counts[kind] += 1
 
     def close(self) -> None:

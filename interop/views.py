@@ -24,6 +24,7 @@ from accounts.reauth import reauth_required
 from audit.services import log_action
 from interop.access import EXPORT_ROLES, get_client_to_export
 from interop.bundle import client_bundle, resource_counts
+from interop.fhir_json import resource_json
 from partners.disclosures import disclosure_fhir_export
 from partners.models import DisclosurePurpose
 
@@ -71,7 +72,7 @@ def client_export(request: AuthedRequest, client_id: int) -> HttpResponse:
             },
         )
         disclosure_fhir_export(actor=actor, client=client, purpose=purpose)
-    response = HttpResponse(bundle.model_dump_json(), content_type=FHIR_JSON)
+    response = HttpResponse(resource_json(bundle), content_type=FHIR_JSON)
     response["Content-Disposition"] = (
         f'attachment; filename="pathways-fhir-export-{timezone.localdate(at):%Y-%m-%d}.json"'
     )

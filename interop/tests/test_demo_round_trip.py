@@ -18,6 +18,7 @@ from clients.models import Allergy, Client, Diagnosis, ReportedMedication
 from consents.models import SignedConsent
 from dosing.models import Administration, AdverseEvent, VitalSigns
 from interop.bundle import client_bundle
+from interop.fhir_json import resource_json
 from interop.tests.support import parsed, references
 from measures.models import Response
 from partners.models import Referral, ReferralEvent
@@ -39,16 +40,16 @@ def safety_answers(response: Response) -> int:
 
 
 class DemoRoundTripTestCase(TestCase):
+    bundles: ClassVar[dict[int, Bundle]]
     exports: ClassVar[dict[int, str]]
     resources: ClassVar[dict[int, dict[str, dict[str, Any]]]]
 
     @classmethod
     def setUpTestData(cls) -> None:
         call_command("seed_demo", stdout=io.StringIO())
-        cls.exports = {
-            client.pk: client_bundle(client=client).model_dump_json()
-            for client in Client.objects.all()
-        }
+        cls.bundles = {client.pk: client_bundle(client=client) for client in Client.objects.all()}
+        # As the chart's download writes it (interop.fhir_json), not as the library does.
+        cls.exports = {pk: resource_json(bundle) for pk, bundle in cls.bundles.items()}
         cls.resources = {pk: parsed(text) for pk, text in cls.exports.items()}
 
     def test_it_exports_every_demo_client(self) -> None:
@@ -59,6 +60,16 @@ class DemoRoundTripTestCase(TestCase):
         for pk, text in self.exports.items():
             with self.subTest(client=pk):
                 self.assertEqual(Bundle.model_validate_json(text).model_dump_json(), text)
+
+    def test_it_writes_the_same_json_as_fhir_resources(self) -> None:
+        for pk, bundle in self.bundles.items():
+            with self.subTest(client=pk):
+                self.assertEqual(self.exports[pk], bundle.model_dump_json())
+                for entry in bundle.entry or []:
+                    assert entry.resource is not None
+                    self.assertEqual(
+                        resource_json(entry.resource), entry.resource.model_dump_json()
+                    )
 
     def test_it_gives_each_patient_as_recorded(self) -> None:
         for client in Client.objects.all():
