@@ -152,7 +152,11 @@ def bench(knobs: Knobs, workdir: Path) -> results.Report:
                     )
                     by_name.setdefault(s["name"], []).append(sample)
                 if step.form_name:
-                    form = results.Endpoint(step.form_name, step.kind, "GET", step.path, "")
+                    # Queued behind the POSTs of its own run: for comparison, no bar
+                    # (the form alone is its own endpoint).
+                    form = results.Endpoint(
+                        step.form_name, results.REFERENCE, "GET", step.path, ""
+                    )
                     runs.append((form, by_name.pop(step.form_name, []), data["seconds"]))
                 endpoint = results.Endpoint(
                     step.name, step.kind, step.method, step.path, step.user

@@ -21,7 +21,12 @@ from intake.services import IntakeError, message_submit, request_submit
 from website.fit import FitForm, suggest
 from website.forms import AppointmentRequestForm, ContactForm, PublicForm
 from website.models import Service
-from website.page_cache import cached_fragment, cached_page, published_services
+from website.page_cache import (
+    cached_form_page,
+    cached_fragment,
+    cached_page,
+    published_services,
+)
 
 RATE_LIMITED = (
     "We have received several messages from your connection in the last hour, so we have "
@@ -102,21 +107,31 @@ class FormPage:
     def render_blank(
         self,
         request: HttpRequest,
-        form: PublicForm,
+        form_class: type[PublicForm],
         *,
         name: str,
         shown: list[Service],
+        initial: dict[str, object] | None = None,
         **extra: object,
     ) -> HttpResponse:
-        """A blank form: its fields kept rendered (as `name`, for the rows `shown`), never
-        with this visitor's submission token in them."""
-        fields = cached_fragment(
-            name=name,
-            shown=shown,
-            render_fragment=lambda: render_to_string(self.fields, {"form": form}),
-            private=[str(form.initial["token"])],
-        )
-        return render(request, self.template, {"form": form, "fields": fields, **extra})
+        """A blank form (as `name`, for the rows `shown`): for a plain visitor the page
+        kept with stand-ins for the tokens (website.page_cache.cached_form_page); its
+        fields kept rendered, never with a submission token in them."""
+
+        def render_page(token: str, csrf_token: str | None) -> HttpResponse:
+            form = form_class(initial={**(initial or {}), "token": token})
+            fields = cached_fragment(
+                name=name,
+                shown=shown,
+                render_fragment=lambda: render_to_string(self.fields, {"form": form}),
+                private=[token],
+            )
+            context = {"form": form, "fields": fields, **extra}
+            if csrf_token is not None:  # above the context processor's own
+                context["csrf_token"] = csrf_token
+            return render(request, self.template, context)
+
+        return cached_form_page(request, name=name, shown=shown, render_page=render_page)
 
 
 REQUEST_PAGE = FormPage("website/request.html", "website/_request_fields.html")
@@ -173,14 +188,12 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
     services = published_services()
     slug = request.GET.get("service", "")
     preselected = next((s for s in services if slug and s.slug == slug), None)
-    initial: dict[str, object] = {"token": uuid.uuid4()}
-    if preselected:
-        initial["service"] = preselected.pk
     return REQUEST_PAGE.render_blank(
         request,
-        AppointmentRequestForm(initial=initial),
+        AppointmentRequestForm,
         name=f"request-fields:{preselected.pk if preselected else ''}",
         shown=services,
+        initial={"service": preselected.pk} if preselected else None,
         preselected=preselected,
     )
 
@@ -204,9 +217,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             CONTACT_PAGE,
             "website:contact_sent",
         )
-    return CONTACT_PAGE.render_blank(
-        request, ContactForm(initial={"token": uuid.uuid4()}), name="contact-fields", shown=[]
-    )
+    return CONTACT_PAGE.render_blank(request, ContactForm, name="contact-fields", shown=[])
 
 
 @require_GET

@@ -5,6 +5,7 @@ session; everyone else gets a page rendered for them."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 from unittest import mock
 
@@ -15,15 +16,36 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils.safestring import SafeString
 
+from intake.models import AppointmentRequest
 from pathways.testing import BaseTestCase, make_service
 from website import page_cache
 from website.models import Service
-from website.page_cache import ALIAS, cached_fragment, cached_page
+from website.page_cache import ALIAS, cached_form_page, cached_fragment, cached_page
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TOKEN = re.compile(r'name="token" value="([^"]+)"')
+REQUEST_ANSWERS = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "phone": "(555) 010-0123",
+    "preferred_contact": "email",
+    "reason": "Asking about KAP.",
+    "consent_to_contact": "on",
+    "not_emergency_ack": "on",
+}
+
+
+def _tokens(response: Any) -> tuple[str, str]:
+    """The submission token and the CSRF token of a form page."""
+    html = response.content.decode()
+    token, csrf = TOKEN.search(html), CSRF.search(html)
+    assert token is not None
+    assert csrf is not None
+    return token.group(1), csrf.group(1)
 
 
 class PageCacheTestCase(BaseTestCase):
@@ -186,14 +208,12 @@ class FormFieldsCacheTestCase(BaseTestCase):
         return [t.name for t in response.templates].count("website/_request_fields.html")
 
     @override_settings(PUBLIC_PAGE_RECHECK_SECONDS=60)
-    def test_it_renders_the_request_forms_fields_once(self) -> None:
+    def test_it_renders_the_request_forms_page_once_for_plain_visitors(self) -> None:
         assert self._field_renders("/request-an-appointment/") == 1
         with self.assertNumQueries(0):  # the published services are kept too
             again = self.client.get("/request-an-appointment/")
 
-        names = [t.name for t in again.templates]
-        assert "website/request.html" in names
-        assert "website/_request_fields.html" not in names
+        assert again.templates == []
         self.assertContains(again, 'name="first_name"')
         self.assertContains(again, "Ketamine-Assisted Psychotherapy (KAP)")
 
@@ -202,14 +222,74 @@ class FormFieldsCacheTestCase(BaseTestCase):
         self.client.cookies.clear()
         again = self.client.get("/request-an-appointment/")
 
-        first_token = str(first.context["form"]["token"].value())
-        first_csrf = CSRF.search(first.content.decode())
-        assert first_csrf is not None
-        assert first_token != str(again.context["form"]["token"].value())
-        self.assertContains(again, str(again.context["form"]["token"].value()))
-        self.assertContains(again, "csrfmiddlewaretoken")
+        first_token, first_csrf = _tokens(first)
+        token, csrf = _tokens(again)
+        assert token != first_token
+        assert csrf != first_csrf
         self.assertNotContains(again, first_token)
-        self.assertNotContains(again, first_csrf.group(1))
+        self.assertNotContains(again, first_csrf)
+        self.assertNotContains(again, page_cache.TOKEN_MARK)
+        self.assertNotContains(again, page_cache.CSRF_MARK)
+        assert "csrftoken" in again.cookies  # get_token asked for the cookie
+
+    def test_it_takes_a_request_from_a_kept_page_with_the_csrf_check_on(self) -> None:
+        visitor = Client(enforce_csrf_checks=True)
+        visitor.get("/request-an-appointment/")  # the page is kept
+        visitor.cookies.clear()
+        token, csrf = _tokens(visitor.get("/request-an-appointment/"))
+
+        response = visitor.post(
+            "/request-an-appointment/",
+            {**REQUEST_ANSWERS, "token": token, "csrfmiddlewaretoken": csrf},
+        )
+
+        assert response.status_code == 302
+        assert AppointmentRequest.objects.get().submission_token == uuid.UUID(token)
+
+    def test_it_keeps_no_visitors_token_in_the_kept_page(self) -> None:
+        response = self.client.get("/request-an-appointment/")
+        token, csrf = _tokens(response)
+
+        kept = caches[ALIAS].get("public-page-form:request-fields:")
+        assert kept is not None
+        assert token not in kept[1]
+        assert csrf not in kept[1]
+        assert kept[1].count(page_cache.TOKEN_MARK) == 1
+
+    def test_it_renders_the_form_for_a_visitor_with_a_session_every_time(self) -> None:
+        self.client.get("/request-an-appointment/")
+        self.client.cookies["sessionid"] = "not-a-real-session"
+
+        again = self.client.get("/request-an-appointment/")
+
+        assert "website/request.html" in [t.name for t in again.templates]
+        token, _csrf = _tokens(again)
+        assert token == str(again.context["form"]["token"].value())
+
+    def test_it_never_keeps_a_form_page_without_its_stand_ins(self) -> None:
+        pages = {
+            "no CSRF token": "<input value='{token}'>",
+            "no submission token": "<input value='{csrf}'>",
+            "the submission token twice": "{token}{token}{csrf}",
+        }
+        for case, page in pages.items():
+            with self.subTest(case):
+                request = RequestFactory().get("/")
+                request.user = AnonymousUser()
+                given: list[tuple[str, str | None]] = []
+
+                def render_form(
+                    token: str, csrf: str | None, page: str = page, given: list[Any] = given
+                ) -> HttpResponse:
+                    given.append((token, csrf))
+                    return HttpResponse(page.format(token=token, csrf=csrf))
+
+                response = cached_form_page(request, name="odd", shown=[], render_page=render_form)
+
+                assert caches[ALIAS].get("public-page-form:odd") is None
+                assert given[-1][1] is None  # rendered again with the visitor's own tokens
+                assert page_cache.TOKEN_MARK not in response.content.decode()
+                assert page_cache.CSRF_MARK not in response.content.decode()
 
     def test_it_never_keeps_fields_that_hold_the_visitors_token(self) -> None:
         cached_fragment(
@@ -241,11 +321,11 @@ class FormFieldsCacheTestCase(BaseTestCase):
 
     def test_it_shows_what_was_typed_when_a_post_is_refused(self) -> None:
         self.client.get("/request-an-appointment/")
-        form = self.client.get("/request-an-appointment/").context["form"]
+        token, _csrf = _tokens(self.client.get("/request-an-appointment/"))
 
         response = self.client.post(
             "/request-an-appointment/",
-            {"token": form["token"].value(), "first_name": "Ada", "email": "not-an-address"},
+            {"token": token, "first_name": "Ada", "email": "not-an-address"},
         )
 
         assert response.status_code == 200
@@ -255,14 +335,14 @@ class FormFieldsCacheTestCase(BaseTestCase):
         self.client.cookies.clear()
         self.assertNotContains(self.client.get("/request-an-appointment/"), "Ada")
 
-    def test_it_renders_the_contact_forms_fields_once(self) -> None:
-        self.client.get("/contact/")
+    def test_it_renders_the_contact_forms_page_once(self) -> None:
+        first = self.client.get("/contact/")
         again = self.client.get("/contact/")
 
-        names = [t.name for t in again.templates]
-        assert "website/contact.html" in names
-        assert "website/_contact_fields.html" not in names
+        assert "website/_contact_fields.html" in [t.name for t in first.templates]
+        assert again.templates == []
         self.assertContains(again, 'name="message"')
+        assert _tokens(again)[0] != _tokens(first)[0]
 
 
 @pytest.mark.parametrize("value", [-1, 61])

@@ -87,7 +87,9 @@ class RequestFormTestCase(BaseTestCase):
             with self.subTest(slug=slug):
                 response = self.client.get(f"{URL}?service={slug}")
                 assert response.status_code == 200
-                assert response.context["form"]["service"].value() is None
+                # The page with no service chosen (kept after the first visitor's).
+                self.assertContains(response, '<option value="" selected>')
+                self.assertContains(response, f'<option value="{self.service.pk}">')
 
     def test_it_stores_exactly_one_request(self) -> None:
         data = form_data(service=str(self.service.pk))
