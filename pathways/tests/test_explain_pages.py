@@ -1,6 +1,6 @@
 """Every filter and sort of the client list and search, the inbox, the calendar, the
-outcomes report and the partner portal's home reads its rows through an index (issue 14
-§4), on PostgreSQL.
+outcomes report, the partner portal's home and one client's FHIR export reads its rows
+through an index (issue 14 §4), on PostgreSQL.
 
 Method: the bulk practice (`seed_demo --clients 300`, its clients and requests filled out
 to 20 times that) is built once for the module, in a transaction rolled back afterwards;
@@ -65,6 +65,14 @@ def _pages() -> dict[str, tuple[str, str]]:
     year_ago = (today - dt.timedelta(days=365)).isoformat()
     surname = client.last_name[1:]  # a part of the name, as the search matches it
     prescriber = PartnerMembership.objects.order_by("pk")[0].user.username
+    emdr_client = (
+        Client.objects.filter(courses__sessions__emdr_record__isnull=False)
+        .exclude(assigned_therapist=None)
+        .select_related("assigned_therapist")
+        .order_by("pk")[0]
+    )
+    emdr_therapist = emdr_client.assigned_therapist
+    assert emdr_therapist is not None  # (excluded above)
     return {
         "client list": ("intake", "/staff/clients/"),
         "client list, page 3": ("intake", "/staff/clients/?page=3"),
@@ -107,6 +115,11 @@ def _pages() -> dict[str, tuple[str, str]]:
             f"/staff/measures/outcomes/?from={year_ago}&to={today.isoformat()}",
         ),
         "partner portal home": (prescriber, "/partner/"),
+        # A POST, by the therapist of a client with EMDR records (see POSTED).
+        "FHIR export of one client": (
+            emdr_therapist.username,
+            f"/staff/fhir/clients/{emdr_client.pk}/export/",
+        ),
     }
 
 
@@ -136,7 +149,10 @@ PAGES = (
     "outcomes report",
     "outcomes report, a year",
     "partner portal home",
+    "FHIR export of one client",
 )
+# Pages reached by a POST (the export, behind a re-authentication).
+POSTED = frozenset({"FHIR export of one client"})
 # Tables checked besides LARGE_TABLES, for a page that reads them by a filter of its own:
 # the portal home's "dosing sessions this week" (dosing.portal_views.week_session_ids).
 ALSO_LARGE = {"partner portal home": frozenset({"treatment_treatmentsession"})}
@@ -204,13 +220,16 @@ def plans(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, li
                 cursor.execute(f"ANALYZE {table}")
             # Kept until the practice is rolled back (see the module's doc).
             cursor.execute("SET LOCAL enable_seqscan = off")
-        browsers: dict[str, Any] = {}
+        browsers: dict[tuple[str, bool], Any] = {}
         for name, (username, path) in _pages().items():
             # Each page works its report out: a kept one reads nothing to explain.
             outcomes_cache.forget()
-            if username not in browsers:
-                browsers[username] = verified_browser(User.objects.get(username=username))
-            sent = send(browsers[username], "get", path, None)
+            posted = name in POSTED
+            key = (username, posted)
+            if key not in browsers:
+                user = User.objects.get(username=username)
+                browsers[key] = verified_browser(user, reauth=posted)
+            sent = send(browsers[key], "post" if posted else "get", path, None)
             if sent.status != 200:
                 found[name] = [f"{path} answered {sent.status}"]
                 continue
