@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from clients.models import Client
 from intake.models import AppointmentRequest, RequestStatus
 from pathways.management.commands.seed_demo import DEMO_PASSWORD
+from website import page_cache
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,6 +104,35 @@ def test_it_takes_a_visitor_from_home_page_to_a_client_record(page: Any, demo: N
     assert client.source_request.status == RequestStatus.CONVERTED
     assert client.assigned_therapist is not None
     assert client.assigned_therapist.username == "therapist"
+
+
+def test_it_takes_a_request_from_the_kept_form_page(page: Any, demo: None) -> None:
+    # A first visitor: the blank page is kept (website.page_cache.cached_form_page).
+    page.goto("/request-an-appointment/")
+    first_token = page.locator('input[name="token"]').input_value()
+    assert caches["pages"].get("public-page-form:request-fields:") is not None
+    # Another visitor (no cookie): the kept page, with tokens of their own put in.
+    page.context.clear_cookies()
+    page.goto("/request-an-appointment/")
+    token = page.locator('input[name="token"]').input_value()
+    assert token != first_token
+    assert page_cache.TOKEN_MARK not in page.content()
+    assert page_cache.CSRF_MARK not in page.content()
+
+    page.get_by_label("First name").fill("Kept")
+    page.get_by_label("Last name").fill("Pagevisitor")
+    page.get_by_role("textbox", name=re.compile("^E-mail")).fill("kept@example.com")
+    page.get_by_role("textbox", name=re.compile("^Phone")).fill("(555) 010-0177")
+    page.get_by_label("E-mail", exact=True).check()
+    page.get_by_label("In a few words").fill("Asking about KAP.")
+    page.get_by_label("I agree that the practice may contact me").check()
+    page.get_by_label("I understand this form is not for emergencies").check()
+    page.get_by_role("button", name="Send my request").click()
+
+    # The browser's CSRF cookie (set with the kept page) and the token put in it match.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("received your request"))
+    stored = AppointmentRequest.objects.get(last_name="Pagevisitor")
+    assert str(stored.submission_token) == token
 
 
 def test_it_sends_a_contact_message_from_the_keyboard_alone(page: Any, demo: None) -> None:
