@@ -193,8 +193,8 @@ def duplicate_flags(
 
 
 # What a comparison reads of a record. The inbox only flags a row, so it loads these
-# alone: a whole request or client row is several times the work, and the phone
-# numbers a practice's clients share make the candidates hundreds (issue 14).
+# alone: a whole request or client row is several times the work, and the names a
+# practice's people share can make the candidates many (issue 14).
 REQUEST_FIELDS = ("id", "email", "phone_digits", "name_key", "status", "created_at")
 CLIENT_FIELDS = ("id", "email", "phone_digits", "first_name", "last_name")
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import pairwise
 from typing import Any
 
@@ -32,6 +33,7 @@ from measures.scoring import score
 from measures.services import cut_point_for
 from partners.models import Partner, Referral
 from pathways.management.commands._bulk_common import fictional_phone
+from pathways.management.commands._bulk_names import person_name
 from prescriptions.models import Prescription
 from scheduling.models import BLOCKING_STATUSES, Appointment, Room
 from treatment.models import Modality, SessionKind, TreatmentCourse
@@ -258,6 +260,17 @@ def test_it_varies_the_numbers_as_a_large_practice_does() -> None:
     assert len(clients) == len(requests) == 10_000
     assert not clients & requests
     assert not any(re.match(r"\(\d11\)", phone) for phone in clients | requests)
+
+
+def test_it_names_people_as_a_large_practice_does() -> None:
+    """At 10,000 clients (22,000 people with the requests), about one in ten shares a
+    first and last name with someone, and no name is shared by many: the inbox's duplicate
+    check compares names, and a practice of namesakes would flag every request."""
+    rng, drawn = random.Random(14), random.Random("names 14")  # noqa: S311  (names)
+    names = Counter(name_key(*person_name(rng, drawn)) for _ in range(22_000))
+    shared = sum(count for count in names.values() if count > 1)
+    assert shared / 22_000 < 0.15
+    assert max(names.values()) <= 5
 
 
 def audit_indexes() -> dict[str, tuple[tuple[str, ...], bool]]:

@@ -28,7 +28,7 @@ from pathways.management.commands._bulk_common import (
 )
 from pathways.management.commands._bulk_course import run_course
 from pathways.management.commands._bulk_measures import Course, plan_scores
-from pathways.management.commands._bulk_staff import FIRST_NAMES, LAST_NAMES
+from pathways.management.commands._bulk_names import first_name, person_name
 from pathways.management.commands._bulk_world import Person, World
 from scheduling.models import AppointmentStatus, AppointmentType
 from treatment.models import Modality
@@ -153,7 +153,7 @@ def seed_client(world: World, index: int) -> None:
     clinician = index % len(practice.clinicians)
     desk = practice.intake[practice.site_of(clinician)]
     therapist = practice.clinicians[clinician]
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    first, last = person_name(rng, world.names)
     email = f"{first.lower()}.{last.lower()}{index}@example.com"
     phone = fictional_phone(index)
     ip = f"203.0.113.{index % 250 + 1}"  # RFC 5737 documentation range
@@ -169,7 +169,7 @@ def seed_client(world: World, index: int) -> None:
         (RequestStatus.CONVERTED, converted),
     ]
     request = _request(world, (first, last, email, phone), sent, slug, steps, desk, client, ip)
-    escort = (f"{rng.choice(FIRST_NAMES)} {last}", "(555) 010-0199")
+    escort = (f"{first_name(rng, world.names)} {last}", "(555) 010-0199")
     who = Person(client, f"{first} {last}", clinician, rng.randrange(7), ip, diagnosis, escort)
     trail.log(converted, desk, "client.create", Client, client, client, {"request": request})
     # Intake, then weekly sessions; a course for the ketamine clients, then follow-up.
@@ -285,7 +285,7 @@ def _measures(
 def seed_request(world: World, index: int) -> None:
     """A request that never became a client: new, contacted, declined or spam."""
     rng, practice = world.rng, world.practice
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    first, last = person_name(rng, world.names)
     days_ago = rng.randint(0, 720)
     sent = at(world.today - days_ago * DAY, rng.randint(8, 21), rng.randrange(60))
     if sent > world.trail.now:

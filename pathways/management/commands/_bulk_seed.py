@@ -197,6 +197,7 @@ def seed_bulk(
                 practice=practice,
                 booker=Booker(tables, trail, practice),
                 measures=MeasureWriter(tables, trail, rng),
+                names=random.Random(f"names {seed}"),  # noqa: S311  (invented names)
                 today=today,
                 horizon=today + dt.timedelta(days=AHEAD_DAYS),
             )
