@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from accounts.models import Role
 from audit.models import AuditEvent
 from partners.models import Referral, ReferralStatus
+from partners.portal_views import HOME_LIMIT
 from pathways.testing import BaseTestCase, make_client, make_referral, make_user
 
 URL = "/partner/"
@@ -50,6 +54,21 @@ class PortalHomeTestCase(BaseTestCase):
             self.assertContains(response, text)
         for name in ("Quentin", "Marchetti", "Ursula", "Nakamura"):
             self.assertNotContains(response, name)
+
+    def test_it_sends_as_many_queries_past_the_rows_a_section_shows(self) -> None:
+        # "Waiting for you" shows HOME_LIMIT rows and counts the rest: one query each,
+        # however many there are (issue 14 §4).
+        self.client.force_login(self.prescriber)
+        with CaptureQueriesContext(connection) as few:
+            assert self.client.get(URL).status_code == 200
+        for n in range(HOME_LIMIT + 1):
+            make_referral(make_client(first_name=f"Wait{n}"), self.partner, self.therapist)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(URL)
+
+        waiting = response.context["sections"][0]
+        assert (len(waiting.rows), waiting.count) == (HOME_LIMIT, HOME_LIMIT + 2)
+        assert len(many) == len(few)
 
     def test_it_lists_newest_first(self) -> None:
         newer = make_referral(make_client(first_name="Nadia"), self.partner, self.therapist)
