@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.core.management import CommandError, call_command
+from django.core.validators import validate_email
 from django.db import connection, models, transaction
 from django.test import TestCase
 from django.utils import timezone
@@ -33,7 +34,7 @@ from measures.scoring import score
 from measures.services import cut_point_for
 from partners.models import Partner, Referral
 from pathways.management.commands._bulk_common import fictional_phone
-from pathways.management.commands._bulk_names import person_name
+from pathways.management.commands._bulk_names import FIRST, email_address, person_name
 from prescriptions.models import Prescription
 from scheduling.models import BLOCKING_STATUSES, Appointment, Room
 from treatment.models import Modality, SessionKind, TreatmentCourse
@@ -271,6 +272,14 @@ def test_it_names_people_as_a_large_practice_does() -> None:
     shared = sum(count for count in names.values() if count > 1)
     assert shared / 22_000 < 0.15
     assert max(names.values()) <= 5
+
+
+def test_it_gives_every_name_an_address_the_forms_accept() -> None:
+    """A client's or a requester's invented address passes Django's e-mail check, the
+    accented first names (José, Renée, Zoë) too."""
+    for first in FIRST:
+        for tag in ("12", ".r12"):
+            validate_email(email_address(first, "Ashford", tag))
 
 
 def audit_indexes() -> dict[str, tuple[tuple[str, ...], bool]]:

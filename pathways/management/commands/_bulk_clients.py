@@ -28,7 +28,7 @@ from pathways.management.commands._bulk_common import (
 )
 from pathways.management.commands._bulk_course import run_course
 from pathways.management.commands._bulk_measures import Course, plan_scores
-from pathways.management.commands._bulk_names import first_name, person_name
+from pathways.management.commands._bulk_names import email_address, first_name, person_name
 from pathways.management.commands._bulk_world import Person, World
 from scheduling.models import AppointmentStatus, AppointmentType
 from treatment.models import Modality
@@ -154,7 +154,7 @@ def seed_client(world: World, index: int) -> None:
     desk = practice.intake[practice.site_of(clinician)]
     therapist = practice.clinicians[clinician]
     first, last = person_name(rng, world.names)
-    email = f"{first.lower()}.{last.lower()}{index}@example.com"
+    email = email_address(first, last, str(index))
     phone = fictional_phone(index)
     ip = f"203.0.113.{index % 250 + 1}"  # RFC 5737 documentation range
     intake_day = weekday_on_or_after(practice.start + rng.randint(14, 700) * DAY)
@@ -302,7 +302,7 @@ def seed_request(world: World, index: int) -> None:
     person = (
         first,
         last,
-        f"{first.lower()}.{last.lower()}.r{index}@example.com",
+        email_address(first, last, f".r{index}"),
         # Past the clients' numbers: a declined request is not a client's double.
         fictional_phone(index, second_half=True),
     )

@@ -8,14 +8,15 @@ search by a full name found a screen of namesakes (issue 14 §1 asks for a reali
 practice). Here a surname is a root and an ending (Ash + ford, Hollo + way): 111 first
 names by 60 roots by 30 endings, about 200,000 names, so that about one person in ten
 (10.6% of 22,000 drawn) shares theirs with someone, as the common names of a real
-practice do. A few carry accents,
-which the duplicate check sets aside (intake.models.name_key).
+practice do. A few carry accents, which the duplicate check sets aside
+(intake.models.name_key) and an e-mail address leaves out (`email_address`).
 """
 
 from __future__ import annotations
 
 import random
 
+from intake.models import without_accents
 from pathways.management.commands._bulk_staff import FIRST_NAMES, LAST_NAMES
 
 FIRST = [
@@ -246,3 +247,9 @@ def first_name(rng: random.Random, names: random.Random) -> str:
     """A first name (an escort's), with the practice's own draw set aside likewise."""
     rng.randrange(STAFF_FIRST_WAYS)
     return names.choice(FIRST)
+
+
+def email_address(first: str, last: str, tag: str) -> str:
+    """The person's invented address (`tag` makes it theirs alone), in ASCII: an accent
+    in it (josé.…) is refused by the e-mail check of every form that edits it."""
+    return without_accents(f"{first.lower()}.{last.lower()}{tag}@example.com")

@@ -26,7 +26,7 @@ class World:
     today: dt.date
     horizon: dt.date  # appointments are booked up to this day
     # The people's names, a stream of their own (pathways.management.commands._bulk_names).
-    names: random.Random = field(default_factory=random.Random)
+    names: random.Random
     counts: dict[str, int] = field(default_factory=dict)
 
 
