@@ -95,8 +95,12 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An assertion waits as long as an action does (the context's 10 s, below), not
+    # Playwright's 5 s: under CI's load (both cores busy with the other test worker and
+    # the database) a WebSocket round trip through daphne has taken longer than 5 s.
+    expect.set_options(timeout=10_000)
     # Playwright's sync API runs an event loop in this thread; Django's ORM
     # refuses to run beside one unless told it is safe (it is: we don't share
     # connections across threads here).

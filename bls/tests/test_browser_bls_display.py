@@ -277,6 +277,8 @@ def test_it_pairs_a_window_opened_on_the_same_computer(asgi_page: Any) -> None:
     window = opened.value
     expect(window).to_have_url(re.compile(r"/display/$"))
     window.get_by_role("button", name="Tap to begin").click()
+    # The window gets its code over its socket first; only then can it pass it on.
+    expect(window.locator("#code-spoken")).to_have_text(re.compile(r"^\d \d \d \d \d \d$"))
     expect(page.locator("#bls-status")).to_contain_text("Display connected.")
     expect(window.locator("#ready-text")).to_have_text(
         "Connected. Waiting for your therapist to start."
