@@ -27,6 +27,7 @@ from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from common.plugins import plugins
+from common.sections import first_rows as first_rows_of
 from partners import services
 from partners.access import (
     RELEASE_ID,
@@ -82,10 +83,8 @@ class HomeSection:
 
 
 def first_rows(qs: Any) -> tuple[list[Any], int]:
-    """The first HOME_LIMIT rows of `qs` and its count: two queries, however many rows,
-    so that the home sends the same queries for a short list as for a long one (issue 14
-    §4; counting only past the limit made its queries go up with the practice)."""
-    return list(qs[:HOME_LIMIT]), qs.count()
+    """The first HOME_LIMIT rows of `qs` and its count (common.sections.first_rows)."""
+    return first_rows_of(qs, HOME_LIMIT)
 
 
 def referral_of(row: Any, referral: Referral) -> Referral:

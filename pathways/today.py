@@ -28,6 +28,7 @@ from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, CLINICAL_ROLES
 from accounts.models import User
 from clients.queries import clients_visible_to
 from common.onetime import LinkState
+from common.sections import first_rows
 from consents.models import ConsentRequest
 from dosing.models import SessionNote
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
@@ -59,13 +60,6 @@ class Section:
     @property
     def more(self) -> bool:
         return self.count > len(self.rows)
-
-
-def _first(qs: QuerySet[Any]) -> tuple[list[Any], int]:
-    """The first LIMIT rows and the count: two queries, however many rows. Counting only
-    when there were more than LIMIT made the page send one query more per section as the
-    practice grew past it (issue 14 §4: the same queries at 10 clients as at 500)."""
-    return list(qs[:LIMIT]), qs.count()
 
 
 def day_span(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -229,7 +223,7 @@ class Today:
 
 
 def _section(key: str, title: str, empty: str, qs: QuerySet[Any], more_url: str = "") -> Section:
-    rows, count = _first(qs)
+    rows, count = first_rows(qs, LIMIT)
     return Section(key, title, empty, rows, count, more_url)
 
 
