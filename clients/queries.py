@@ -131,6 +131,15 @@ def forget_request_grants() -> None:
     _REQUEST_GRANTS.set(None)
 
 
+def granted_client_ids(user: User) -> tuple[int, ...]:
+    """The clients of `user`'s grants in force, as `clients_visible_to` reads them in
+    this request: what a query built from it depends on besides the user (the staff
+    navigation keys its compiled counts by it, pathways.context_processors)."""
+    if user.role in ALL_RECORDS_ROLES:
+        return ()
+    return tuple(_granted_client_ids(user, fresh=False))
+
+
 def _granted_client_ids(user: User, *, fresh: bool) -> list[int]:
     held = None if fresh else _REQUEST_GRANTS.get()
     if held is not None and held[0] == user.pk:

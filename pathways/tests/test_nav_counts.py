@@ -3,12 +3,18 @@ for practice users only, read only when a page shows the navigation."""
 
 from __future__ import annotations
 
+import datetime as dt
+from unittest import mock
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from clients.tests.factories import make_grant, name_for_break_glass
 from measures.models import SafetyAlert
 from measures.tests.factories import make_response
+from pathways import context_processors
 from pathways.context_processors import nav_counts, staff_counts
 from pathways.testing import BaseTestCase, request_for
 from pathways.tests.support import add_front_desk, add_work
@@ -18,7 +24,9 @@ class NavCountsTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.mine = add_work(self.therapist, self.prescriber, self.partner, n=2)
-        add_work(self.therapist2, self.prescriber, self.partner, n=1, first_name="Otto")
+        self.other = add_work(
+            self.therapist2, self.prescriber, self.partner, n=1, first_name="Otto"
+        )
         add_front_desk(n=3)
         answer = make_response(self.mine.clients[0], q9=2)
         SafetyAlert.objects.create(
@@ -93,3 +101,43 @@ class NavCountsTestCase(BaseTestCase):
         response = self.client.get("/")
 
         self.assertNotContains(response, "nav-count")
+
+
+class CompiledCountsTests(NavCountsTestCase):
+    """The counts' SQL is compiled once per user and day (`_compiled`), and runs on
+    every page: nothing kept may make a count stale."""
+
+    def test_it_counts_afresh_on_every_page(self) -> None:
+        assert nav_counts(self.intake)["requests"] == 3  # compiled and kept
+
+        add_front_desk(n=1)
+        SafetyAlert.objects.update(acknowledged_at=timezone.now())
+
+        counts = nav_counts(self.intake)
+        assert (counts["requests"], counts["messages"], counts["alerts"]) == (4, 4, 0)
+
+    def test_it_counts_a_clients_notes_once_a_grant_opens_and_not_after_it_ends(self) -> None:
+        named = name_for_break_glass(self.therapist)
+        assert nav_counts(named)["notes"] == 2  # their own two clients
+
+        grant = make_grant(named, self.other.clients[0])  # Otto's note is unsigned too
+        assert nav_counts(named)["notes"] == 3
+
+        grant.ended_at = timezone.now()
+        grant.save()
+        assert nav_counts(named)["notes"] == 2
+
+    def test_it_counts_the_day_it_is(self) -> None:
+        assert nav_counts(self.therapist)["appointments"] == 2  # today's, compiled
+
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        with mock.patch("django.utils.timezone.localdate", return_value=tomorrow):
+            assert nav_counts(self.therapist)["appointments"] == 0
+
+    def test_it_keeps_one_compiled_query_per_user_and_day(self) -> None:
+        context_processors._COMPILED.clear()
+        nav_counts(self.intake)
+        nav_counts(self.intake)
+        nav_counts(self.therapist)
+
+        assert len(context_processors._COMPILED) == 2
