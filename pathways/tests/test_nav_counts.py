@@ -20,7 +20,9 @@ from pathways.testing import BaseTestCase, request_for
 from pathways.tests.support import add_front_desk, add_work
 
 
-class NavCountsTestCase(BaseTestCase):
+class NavCountsBase(BaseTestCase):
+    """Two therapists' work for today, the front desk's, and one open safety alert."""
+
     def setUp(self) -> None:
         super().setUp()
         self.mine = add_work(self.therapist, self.prescriber, self.partner, n=2)
@@ -37,6 +39,8 @@ class NavCountsTestCase(BaseTestCase):
             value=2,
         )
 
+
+class NavCountsTestCase(NavCountsBase):
     def test_it_counts_the_practice_for_intake_in_one_query(self) -> None:
         with self.assertNumQueries(1):
             counts = nav_counts(self.intake)
@@ -103,7 +107,7 @@ class NavCountsTestCase(BaseTestCase):
         self.assertNotContains(response, "nav-count")
 
 
-class CompiledCountsTests(NavCountsTestCase):
+class CompiledCountsTests(NavCountsBase):
     """The counts' SQL is compiled once per user and day (`_compiled`), and runs on
     every page: nothing kept may make a count stale."""
 
