@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from bls.models import BlsType, DesensitisationSet, EmdrRecord
+from dosing.tests.support import picture_settled
 from pathways.testing import make_partner, make_phi_client, make_prescriber, make_user
 from pathways.testing.browser import assert_accessible, screenshot, sign_in
 
@@ -201,7 +202,11 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
     assert logged.sud == 4
 
     # A change while the set runs reaches the display at once; Stop ends the set at the
-    # end of the pass in progress, logged with the passes done.
+    # end of the pass in progress, logged with the passes done. The report redrew the
+    # timeline picture: let it load first, or its request's audit entry can meet the
+    # change's write, which the shared in-memory test database refuses ("table is
+    # locked") where a served database waits its turn (dosing.tests.support).
+    picture_settled(page)
     _start(page, speed="0.5", passes="24", mode="Eye movements (the dot)")
     expect(display.locator("#screen-run")).to_be_visible()
     panel.get_by_label("Speed (passes per second)").fill("2.0")
@@ -219,6 +224,7 @@ def test_it_runs_a_set_from_the_record_and_pauses_when_the_display_drops(
     )
 
     # The display's connection drops mid-set: it stops, says so; the set is interrupted.
+    picture_settled(page)  # redrawn for set 2, as above
     _start(page, speed="1.0", passes="24", mode="Eye movements (the dot)")
     expect(page.locator("#bls-passes")).to_have_text(re.compile(r"Pass [1-9]\d* of 24"))
     relay.drop()
