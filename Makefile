@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint fmt bench load fuzz lock clean
+.PHONY: setup run test lint fmt bench bench-work load fuzz lock clean
 
 # Shared, idempotent first step: venv, pinned dependencies (hash-checked), migrations.
 setup: $(VENV)/.installed
@@ -45,6 +45,11 @@ fmt: $(VENV)/.installed
 # settings, driven by locust, against a bare view's floor: bench/README.md has the knobs.
 bench: setup
 	$(PY) bench/run.py
+
+# The work each GET endpoint does, counted in bytecodes rather than timed (the same on a
+# busy machine as on a quiet one), on the practice `make bench` cached (bench/work.py).
+bench-work: setup
+	$(PY) bench/work.py
 
 # Concurrent Appointment Requests against gunicorn: SQLite, then PostgreSQL when
 # LOAD_PG_URL names a PostgreSQL database (it counts what it adds) (see bench/load_requests.py).

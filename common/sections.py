@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Window
+
+# The count of the whole section, carried by each row read (a window over the rows
+# before the LIMIT). A name no model field has.
+TOTAL = "first_rows_total"
+
 
 def first_rows(qs: Any, limit: int) -> tuple[list[Any], int]:
-    """The first `limit` rows of `qs` and its count: two queries, however many rows.
-    Counting only when there were more than `limit` made a page send one query more per
-    section as the practice grew past it (issue 14 §4: the same queries at 10 clients as
-    at 500)."""
-    return list(qs[:limit]), qs.count()
+    """The first `limit` rows of `qs` and its count: one query, however many rows.
+
+    Why one: the count rides on each row (`COUNT(*) OVER ()`, computed over every row
+    of the section before the LIMIT), where a separate `qs.count()` was a second query
+    to build and compile per section, about 4% of the Today page and of the partner
+    portal's home (issue 14). A section with no rows has a count of 0. The number of
+    queries stays the same however many rows there are (issue 14 §4: the same queries at
+    10 clients as at 500)."""
+    rows = list(qs.annotate(**{TOTAL: Window(Count("pk"))})[:limit])
+    return rows, (getattr(rows[0], TOTAL) if rows else 0)

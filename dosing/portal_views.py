@@ -145,9 +145,26 @@ def week_session_ids(
     )
 
 
+# What the portal home's row shows (dosing/portal_home_row.html; WHEN is computed in
+# the query) and the ids its accounting of disclosures records: the whole session, its
+# course, prescription, referral, record and appointment were some 120 columns to build
+# and read for ten rows (issue 14); the list and the summary read them.
+HOME_FIELDS = (
+    "planned_date",
+    "status",
+    "course__client__first_name",
+    "course__client__last_name",
+    "prescription__referral__client_id",
+    "prescription__referral__partner_id",
+    "dosing_record__id",
+)
+
+
 def home_section(request: AuthedRequest) -> HomeSection:
     """The portal home's "sessions this week" (settings.PATHWAYS_PORTAL_HOME_SECTIONS)."""
-    rows, count = first_rows(this_week(request))
+    qs = this_week(request).select_related(None)
+    qs = qs.select_related("course__client", "prescription__referral", "dosing_record")
+    rows, count = first_rows(qs.only(*HOME_FIELDS))
     return HomeSection(
         "sessions",
         "Dosing sessions this week",

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -93,8 +94,32 @@ def referral_of(row: Any, referral: Referral) -> Referral:
     return referral
 
 
+# What the portal home shows of a referral (portal/home.html, portal/_home_waiting.html)
+# and what its accounting of disclosures records (the ids). The whole referral (its
+# reason, diagnoses, medications and allergies) and its partner cost the home's
+# sections and list half as much again to build and read (issue 14); the referral's
+# own page reads them. Anything else loads on its own query per row
+# (partners/tests/test_portal_home.py counts them).
+HOME_FIELDS = (
+    "client_id",
+    "partner_id",
+    "status",
+    "sent_at",
+    "evaluation_at",
+    "client__first_name",
+    "client__last_name",
+    "client__date_of_birth",
+)
+
+
+def home_referrals(request: AuthedRequest) -> QuerySet[Referral]:
+    """The referrals of referrals_for_prescriber, with only HOME_FIELDS read."""
+    qs = referrals_for_prescriber(request).select_related(None).select_related("client")
+    return qs.only(*HOME_FIELDS)
+
+
 def waiting_section(request: AuthedRequest) -> HomeSection:
-    qs = referrals_for_prescriber(request).filter(status__in=WAITING_FOR_PRESCRIBER)
+    qs = home_referrals(request).filter(status__in=WAITING_FOR_PRESCRIBER)
     rows, count = first_rows(qs.order_by("sent_at", "id"))
     return HomeSection(
         "waiting",
@@ -122,7 +147,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
-    qs = referrals_for_prescriber(request).order_by("-sent_at", "-id")
+    qs = home_referrals(request).order_by("-sent_at", "-id")
     if show == "open":
         qs = qs.exclude(status=ReferralStatus.CLOSED)
     elif show == "closed":

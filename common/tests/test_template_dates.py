@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from django.template import Context, Template
+from django.template import Context, Template, defaultfilters
 from django.test import SimpleTestCase, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common import template_dates
 
 
 def render(text: str, **values: object) -> str:
@@ -35,3 +41,49 @@ class TemplateDateTests(SimpleTestCase):
     def test_it_leaves_dates_and_empty_values_alone(self) -> None:
         assert render('{{ day|date:"Y-m-d" }}', day=dt.date(2026, 1, 5)) == "2026-01-05"
         assert render('{{ nothing|date:"Y-m-d" }}', nothing=None) == ""
+
+
+# Django's format letters and some that are not, with the separators the fast path
+# writes as they are (common.template_dates._SEPARATORS) and a few it does not.
+FORMAT_TEXT = st.text(alphabet="YmdHisTjFDlNaP -:/.,\\", min_size=0, max_size=12)
+PLAIN_FORMATS = st.sampled_from(
+    ["Y-m-d", "Y-m-d H:i", "H:i", "Y-m-d H:i:s", "d/m/Y", "H:i:s", "Y", "m.d", "i,s"]
+)
+ZONES = st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=-5))])
+VALUES = st.one_of(
+    st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(), ZONES),
+    st.dates(),
+    st.times(),
+    st.none(),
+    st.just(""),
+)
+
+
+def outcome(f: Callable[[Any, str | None], str], value: object, arg: str | None) -> object:
+    try:
+        return f(value, arg)
+    except Exception as exc:  # compared, not handled
+        return type(exc)
+
+
+@override_settings(TIME_ZONE="America/New_York")
+class FastFormatTests(SimpleTestCase):
+    """The fast path of the numeric formats writes what Django's filters write."""
+
+    @given(value=VALUES, arg=st.one_of(PLAIN_FORMATS, FORMAT_TEXT, st.none()))
+    @settings(max_examples=300, deadline=None)
+    def test_it_writes_what_djangos_filters_write(self, value: object, arg: str | None) -> None:
+        local = template_dates.shown(value)
+
+        for ours, django in (
+            (template_dates.date, defaultfilters.date),
+            (template_dates.time, defaultfilters.time),
+        ):
+            # The same text, or the same error (a date with a time's letter raises).
+            assert outcome(ours, value, arg) == outcome(django, local, arg)
+
+    def test_it_pads_the_year_and_each_number(self) -> None:
+        at = dt.datetime(7, 3, 4, 5, 6, 9)  # noqa: DTZ001  (a naive value is formatted as it is)
+
+        assert template_dates.date(at, "Y-m-d H:i:s") == "0007-03-04 05:06:09"
+        assert template_dates.time(dt.time(1, 2, 3), "H:i:s") == "01:02:03"

@@ -6,12 +6,15 @@ import datetime as dt
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
 from partners.models import Referral, ReferralStatus
 from partners.portal_views import HOME_LIMIT
 from pathways.testing import BaseTestCase, make_client, make_referral, make_user
+from pathways.tests.support import add_work
+from prescriptions.models import Prescription
 
 URL = "/partner/"
 
@@ -69,6 +72,29 @@ class PortalHomeTestCase(BaseTestCase):
         waiting = response.context["sections"][0]
         assert (len(waiting.rows), waiting.count) == (HOME_LIMIT, HOME_LIMIT + 2)
         assert len(many) == len(few)
+
+    def test_it_sends_as_many_queries_with_more_rows_in_every_section(self) -> None:
+        # Each section reads only the fields its row shows (HOME_FIELDS, in the partners,
+        # dosing and prescriptions apps): one the row needs and the read leaves out would
+        # be a query per row, and the page would send more queries with more rows.
+        self.client.force_login(self.prescriber)
+
+        def count() -> tuple[int, dict[str, int]]:
+            Prescription.objects.update(valid_to=timezone.localdate() + dt.timedelta(days=3))
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(URL)
+            shown = {s.key: len(s.rows) for s in response.context["sections"]}
+            self.assertContains(response, "Session summary")
+            return len(queries), shown
+
+        add_work(self.therapist, self.prescriber, self.partner, n=1, first_name="Few")
+        few, shown_few = count()
+        add_work(self.therapist, self.prescriber, self.partner, n=HOME_LIMIT, first_name="More")
+        many, shown_many = count()
+
+        assert shown_few == {"waiting": 1, "sessions": 1, "expiring": 1}
+        assert shown_many == {"waiting": 1, "sessions": HOME_LIMIT, "expiring": HOME_LIMIT}
+        assert many == few
 
     def test_it_lists_newest_first(self) -> None:
         newer = make_referral(make_client(first_name="Nadia"), self.partner, self.therapist)
