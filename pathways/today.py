@@ -144,13 +144,40 @@ def _mine(user: User, qs: QuerySet[Any], client_path: str = "client") -> QuerySe
     return qs.filter(**{f"{client_path}__in": clients_visible_to(user).values("pk")})
 
 
+# What each section's row shows (pathways/_today_<key>.html) and the measures' state
+# (MeasureRow) reads, and nothing else: building and compiling a query costs the ORM in
+# proportion to its columns even when it finds no row, and these run on every clinician's
+# Today page (issue 14). A field a row shows but its tuple leaves out loads on a query
+# of its own per row: pathways/tests/test_today_queries.py fails then.
+_NAME = ("first_name", "last_name")
+_AUTHOR = ("username", "first_name", "last_name", "credentials")
+NOTE_FIELDS = (
+    "updated_at",
+    "session__started_at",
+    "session__planned_date",
+    "session__dosing_record__id",
+    *(f"session__course__client__{f}" for f in _NAME),
+    *(f"author__{f}" for f in _AUTHOR),
+)
+CONSENT_FIELDS = ("created_at", "expires_at", "document__title", *(f"client__{f}" for f in _NAME))
+MEASURE_FIELDS = (
+    "reason",
+    "created_at",
+    "expires_at",
+    "used_at",
+    "cancelled_at",
+    *(f"client__{f}" for f in _NAME),
+)
+REFERRAL_FIELDS = ("status", "updated_at", "partner__name", *(f"client__{f}" for f in _NAME))
+
+
 def notes_to_sign(user: User) -> QuerySet[SessionNote]:
     """Unsigned dosing-session notes: a therapist's (their clients', or written by
     them), the practice's for the admin, oldest first."""
     qs = (
         SessionNote.objects.filter(signed_at=None)
         .select_related("session__course__client", "session__dosing_record", "author")
-        .defer("data", "assessment", "plan")
+        .only(*NOTE_FIELDS)
         .order_by("updated_at", "pk")
     )
     if user.role in ALL_RECORDS_ROLES:
@@ -164,7 +191,7 @@ def consents_waiting(user: User) -> QuerySet[ConsentRequest]:
     qs = (
         ConsentRequest.objects.open()
         .select_related("client", "document")
-        .defer("document__body")
+        .only(*CONSENT_FIELDS)
         .order_by("expires_at", "pk")
     )
     return _mine(user, qs)
@@ -185,7 +212,7 @@ def measures_due(user: User, now: dt.datetime | None = None) -> QuerySet[Measure
         .exclude(reason=Reason.PAPER)
         .filter(Q(expires_at__gt=now) | (overdue & ~Exists(newer)))
         .select_related("client")
-        .defer("draft")
+        .only(*MEASURE_FIELDS)
         .order_by("expires_at", "pk")
     )
     return _mine(user, qs)
@@ -196,6 +223,7 @@ def referrals_waiting(user: User) -> QuerySet[Referral]:
     qs = (
         Referral.objects.filter(status__in=PRACTICE_TO_ACT)
         .select_related("client", "partner")
+        .only(*REFERRAL_FIELDS)
         .order_by("updated_at", "pk")
     )
     return _mine(user, qs)

@@ -8,8 +8,11 @@ import os
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clients.panels import TABS
+from measures.models import AlertAction, SafetyAlert
+from measures.tests.factories import make_response
 from pathways.testing import BaseTestCase, make_client
 
 from .history import add_history, start_history
@@ -50,6 +53,38 @@ class ChartQueryTests(BaseTestCase):
             course = start_history(other, self.therapist, self.prescriber, self.partner)
             add_history(other, course, self.therapist, times=2)
         self.assertEqual(self.counts(), few)
+
+    def add_alerts(self, n: int) -> None:
+        """`n` open safety alerts and `n` acknowledged ones, each with its answer."""
+        for _ in range(n):
+            for acknowledged in (False, True):
+                answer = make_response(self.record, q9=2)
+                SafetyAlert.objects.create(
+                    client=self.record,
+                    instrument=answer.instrument,
+                    response=answer,
+                    item=9,
+                    value=2,
+                    escalated_at=None if acknowledged else timezone.now(),
+                    acknowledged_at=timezone.now() if acknowledged else None,
+                    acknowledged_by=self.therapist if acknowledged else None,
+                    action=AlertAction.SAFETY_PLAN if acknowledged else "",
+                )
+
+    def test_it_reads_as_many_queries_with_more_safety_alerts(self) -> None:
+        # The chart's alerts panel reads only what it shows (measures.alerts.panels
+        # PANEL_FIELDS): one field it shows and leaves out would be a query per alert.
+        self.add_alerts(1)
+        few = self.counts()
+        self.add_alerts(3)
+        many = self.counts()
+
+        self.assertEqual(many, few)
+        self.client.force_login(self.therapist)
+        page = self.client.get(f"/staff/clients/{self.record.pk}/")
+        self.assertContains(page, "Safety alerts: 4 open")
+        self.assertContains(page, "PHQ-9 item 9 answered 2 on")
+        self.assertContains(page, f"by {self.therapist.display_name}: Safety plan reviewed")
 
     def test_it_reads_at_most_a_fixed_number_per_tab(self) -> None:
         # A ceiling catches a panel that starts reading row by row. The timeline is

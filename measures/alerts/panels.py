@@ -12,11 +12,33 @@ from clients.panels import Panel, TimelineEntry
 from measures.alerts import queries as alert_queries
 from measures.models import SafetyAlert
 
+PANEL_FIELDS = (
+    "item",
+    "value",
+    "raised_at",
+    "escalated_at",
+    "acknowledged_at",
+    "action",
+    "instrument__short_name",
+    "response__answered_at",
+    "acknowledged_by__username",
+    "acknowledged_by__first_name",
+    "acknowledged_by__last_name",
+    "acknowledged_by__credentials",
+)
+
 
 def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
     if request.user.role not in CLIENT_ROLES:
         return None
     visible = alert_queries.alerts_for_user(request.user).filter(client=client)
+    # What the panel shows (measures/alerts/_client_panel.html, queries.describe): the
+    # client is the chart's, and the instrument's definition and the answers are the
+    # alert page's, not this list's (issue 14: each column read costs every chart view).
+    visible = visible.select_related(None).select_related(
+        "instrument", "response", "acknowledged_by"
+    )
+    visible = visible.only(*PANEL_FIELDS)
     alerts = sorted(
         visible,
         key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
