@@ -6,11 +6,11 @@ a change worth 10% cannot be seen. This counts what does not vary: the Python by
 instructions that one request of each GET endpoint of the plan (bench/plan.py)
 executes, through Django's test client with the bench's production settings, on a copy
 of the cached practice (bench/seeding.py: run `make bench` once to build it; SQLite
-only). The same code on the same practice gives the same count, give or take the few
-hundred that the time of day steers. The count leaves out time spent in C (SQLite, the
-hashing, the JSON decoder), which the profiles of issue 14 found small beside the
-Python; it is a guide for choosing and checking a change, and `make bench` stays the
-measure of the bars.
+only). The same code on the same practice gives the same count to within about 1%
+(what a page shows, and so does, moves a little with the time of day). The count leaves
+out time spent in C (SQLite, the hashing, the JSON decoder), which the profiles of issue
+14 found small beside the Python; it is a guide for choosing and checking a change,
+and `make bench` stays the measure of the bars.
 
     .venv/bin/python bench/work.py                       # every GET endpoint
     BENCH_ONLY="Today (dashboard),inbox" .venv/bin/python bench/work.py
@@ -18,6 +18,7 @@ measure of the bars.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -67,8 +68,6 @@ def main() -> None:
         copy = Path(tmp) / "work.sqlite3"
         shutil.copyfile(cached, copy)
         env = server.environment(f"sqlite:///{copy}", meta["field_key"], 8000)
-        import os
-
         os.environ.update(env)
         from bench.run import static_current
 

@@ -74,7 +74,7 @@ _PARTS = {
 def _fast(value: Any, arg: str | None, filter_name: str) -> str | None:
     """`value` in the format `arg` when both are plain, else None."""
     parts = _PARTS.get((filter_name, type(value)))
-    if parts is None:
+    if parts is None or not isinstance(arg, str):
         return None
     key = (arg, filter_name, type(value).__name__)
     template = _plain_formats.get(key) if key in _plain_formats else _plain(arg, parts)

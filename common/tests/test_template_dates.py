@@ -87,3 +87,8 @@ class FastFormatTests(SimpleTestCase):
 
         assert template_dates.date(at, "Y-m-d H:i:s") == "0007-03-04 05:06:09"
         assert template_dates.time(dt.time(1, 2, 3), "H:i:s") == "01:02:03"
+
+    def test_it_leaves_a_format_that_is_not_text_to_djangos_filter(self) -> None:
+        at = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
+
+        assert template_dates.date(at, 5) == defaultfilters.date(template_dates.shown(at), 5)  # type: ignore[arg-type]
