@@ -63,6 +63,15 @@ class User(AbstractUser):
         name = self.get_full_name() or self.username
         return f"{name}, {self.credentials}" if self.credentials else name
 
+    # The fields display_name reads: a list that shows it and reads only what it shows
+    # (.only(), issue 14) names these, through User.display_name_fields(path).
+    DISPLAY_NAME_FIELDS = ("username", "first_name", "last_name", "credentials")
+
+    @classmethod
+    def display_name_fields(cls, path: str) -> tuple[str, ...]:
+        """DISPLAY_NAME_FIELDS of the user at `path` ("author__", …)."""
+        return tuple(f"{path}{f}" for f in cls.DISPLAY_NAME_FIELDS)
+
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
 

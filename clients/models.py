@@ -111,6 +111,15 @@ class Client(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    # The fields full_name reads: a list that shows it and reads only what it shows
+    # (.only(), issue 14) names these, through Client.name_fields(path).
+    FULL_NAME_FIELDS = ("first_name", "last_name")
+
+    @classmethod
+    def name_fields(cls, path: str) -> tuple[str, ...]:
+        """FULL_NAME_FIELDS of the client at `path` ("client__", "" for a Client)."""
+        return tuple(f"{path}{f}" for f in cls.FULL_NAME_FIELDS)
+
 
 # ICD-10-CM: a letter, a digit, a digit or letter, then optionally "." and 1–4 more
 # characters (CMS ICD-10-CM Official Guidelines, code structure; U codes such as

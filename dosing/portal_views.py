@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
+from clients.models import Client
 from dosing.access import get_record_for_prescriber
 from dosing.models import Discharge
 from dosing.summary import administrations, timeline_chart, vitals_rows
@@ -152,8 +153,7 @@ def week_session_ids(
 HOME_FIELDS = (
     "planned_date",
     "status",
-    "course__client__first_name",
-    "course__client__last_name",
+    *Client.name_fields("course__client__"),
     "prescription__referral__client_id",
     "prescription__referral__partner_id",
     "dosing_record__id",

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
+from clients.models import Client
 from common.plugins import plugins
 from common.sections import first_rows as first_rows_of
 from partners import services
@@ -106,9 +107,8 @@ HOME_FIELDS = (
     "status",
     "sent_at",
     "evaluation_at",
-    "client__first_name",
-    "client__last_name",
     "client__date_of_birth",
+    *Client.name_fields("client__"),
 )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, CLINICAL_ROLES
 from accounts.models import User
+from clients.models import Client
 from clients.queries import clients_visible_to
 from common.onetime import LinkState
 from common.sections import first_rows
@@ -110,14 +111,10 @@ APPOINTMENT_FIELDS = (
     "ends_at",
     "type",
     "status",
-    "client__first_name",
-    "client__last_name",
-    "clinician__username",
-    "clinician__first_name",
-    "clinician__last_name",
-    "clinician__credentials",
     "room__name",
     "session__dosing_record__id",
+    *Client.name_fields("client__"),
+    *User.display_name_fields("clinician__"),
 )
 
 
@@ -149,26 +146,24 @@ def _mine(user: User, qs: QuerySet[Any], client_path: str = "client") -> QuerySe
 # proportion to its columns even when it finds no row, and these run on every clinician's
 # Today page (issue 14). A field a row shows but its tuple leaves out loads on a query
 # of its own per row: pathways/tests/test_today_queries.py fails then.
-_NAME = ("first_name", "last_name")
-_AUTHOR = ("username", "first_name", "last_name", "credentials")
 NOTE_FIELDS = (
     "updated_at",
     "session__started_at",
     "session__planned_date",
     "session__dosing_record__id",
-    *(f"session__course__client__{f}" for f in _NAME),
-    *(f"author__{f}" for f in _AUTHOR),
+    *Client.name_fields("session__course__client__"),
+    *User.display_name_fields("author__"),
 )
-CONSENT_FIELDS = ("created_at", "expires_at", "document__title", *(f"client__{f}" for f in _NAME))
+CONSENT_FIELDS = ("created_at", "expires_at", "document__title", *Client.name_fields("client__"))
 MEASURE_FIELDS = (
     "reason",
     "created_at",
     "expires_at",
     "used_at",
     "cancelled_at",
-    *(f"client__{f}" for f in _NAME),
+    *Client.name_fields("client__"),
 )
-REFERRAL_FIELDS = ("status", "updated_at", "partner__name", *(f"client__{f}" for f in _NAME))
+REFERRAL_FIELDS = ("status", "updated_at", "partner__name", *Client.name_fields("client__"))
 
 
 def notes_to_sign(user: User) -> QuerySet[SessionNote]:

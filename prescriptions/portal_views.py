@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import Actor, actor_from
 from audit.services import log_action
+from clients.models import Client
 from partners.access import get_referral_for_prescriber, portal_page
 from partners.disclosures import disclosure_list_reads, disclosure_portal_read, under_release
 from partners.models import DisclosureKind, Referral
@@ -220,8 +221,7 @@ HOME_FIELDS = (
     "dose_mg",
     "version",
     "valid_to",
-    "client__first_name",
-    "client__last_name",
+    *Client.name_fields("client__"),
     "referral__client_id",
     "referral__partner_id",
 )

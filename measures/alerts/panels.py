@@ -7,6 +7,7 @@ condition is measures.gate.safety_alerts_condition.
 from __future__ import annotations
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
+from accounts.models import User
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
 from measures.alerts import queries as alert_queries
@@ -21,10 +22,7 @@ PANEL_FIELDS = (
     "action",
     "instrument__short_name",
     "response__answered_at",
-    "acknowledged_by__username",
-    "acknowledged_by__first_name",
-    "acknowledged_by__last_name",
-    "acknowledged_by__credentials",
+    *User.display_name_fields("acknowledged_by__"),
 )
 
 

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import CLIENT_ROLES, AuthedRequest
-from accounts.models import Role
+from accounts.models import Role, User
 from clients.models import Client
 from common.timefmt import local_day
 from measures.models import SafetyAlert
@@ -72,12 +72,8 @@ def open_alerts_for_client(client: Client) -> list[SafetyAlert]:
 DASHBOARD_FIELDS = (
     "raised_at",
     "escalated_at",
-    "client__first_name",
-    "client__last_name",
-    "client__assigned_therapist__username",
-    "client__assigned_therapist__first_name",
-    "client__assigned_therapist__last_name",
-    "client__assigned_therapist__credentials",
+    *Client.name_fields("client__"),
+    *User.display_name_fields("client__assigned_therapist__"),
 )
 
 
