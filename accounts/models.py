@@ -60,8 +60,17 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        name = self.get_full_name() or self.username
-        return f"{name}, {self.credentials}" if self.credentials else name
+        return User.display_name_of(
+            self.username, self.first_name, self.last_name, self.credentials
+        )
+
+    @staticmethod
+    def display_name_of(username: str, first_name: str, last_name: str, credentials: str) -> str:
+        """display_name from DISPLAY_NAME_FIELDS' values, in their order (a long select
+        reads them as values, without making a User: scheduling.forms.LabelsOnly)."""
+        # As get_full_name: the first and last name, and no space at either end.
+        name = f"{first_name} {last_name}".strip() or username
+        return f"{name}, {credentials}" if credentials else name
 
     # The fields display_name reads: a list that shows it and reads only what it shows
     # (.only(), issue 14) names these, through User.display_name_fields(path).

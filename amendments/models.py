@@ -15,9 +15,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from common.fields import EncryptedTextField
+from common.reversing import reverse_numbered
 
 # 164.526(b)(2): act no later than 60 days after receipt; one extension of no more
 # than 30 days, with a written statement of the reasons, given within the 60 days.
@@ -125,7 +125,7 @@ class AmendmentRequest(models.Model):
         return f"Amendment request #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("amendments:detail", args=[self.pk])
+        return reverse_numbered("amendments:detail", self.pk)
 
     @property
     def is_open(self) -> bool:

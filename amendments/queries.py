@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from amendments.models import AmendmentRequest, RecordPart
+from common.reversing import reverse_numbered
 
 
 def suggested_link(amendment: AmendmentRequest) -> str:
@@ -12,5 +11,5 @@ def suggested_link(amendment: AmendmentRequest) -> str:
     for demographics, the client page (diagnoses, medications, allergies, the
     timeline's notes and measures) for the rest."""
     if amendment.concerns == RecordPart.DEMOGRAPHICS:
-        return reverse("clients:edit", args=[amendment.client_id])
-    return reverse("clients:detail", args=[amendment.client_id])
+        return reverse_numbered("clients:edit", amendment.client_id)
+    return reverse_numbered("clients:detail", amendment.client_id)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from common.fields import EncryptedCharField, EncryptedTextField
+from common.reversing import reverse_numbered
 
 if TYPE_CHECKING:
     from clients.models import Client
@@ -126,7 +126,7 @@ class EmdrRecord(models.Model):
         return f"EMDR record #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("bls:record", args=[self.pk])
+        return reverse_numbered("bls:record", self.pk)
 
     @property
     def client(self) -> Client:

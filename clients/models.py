@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
-from django.urls import reverse
 
 from common.fields import EncryptedTextField
+from common.reversing import reverse_numbered
 from common.timefmt import local_hm
 
 
@@ -105,7 +105,7 @@ class Client(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("clients:detail", args=[self.pk])
+        return reverse_numbered("clients:detail", self.pk)
 
     @property
     def full_name(self) -> str:

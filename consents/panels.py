@@ -6,11 +6,10 @@ the user may see this client (and audited the read).
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.reversing import reverse_numbered
 from consents.models import ConsentRequest, SignedConsent
 
 
@@ -42,7 +41,7 @@ def consents_timeline(client: Client) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     signed = SignedConsent.objects.filter(client=client).select_related("revocation")
     for consent in signed:
-        url = reverse("consents:detail", args=[consent.pk])
+        url = reverse_numbered("consents:detail", consent.pk)
         entries.append(
             TimelineEntry(
                 consent.signed_at, "consent", f"Consent signed: {consent.title_signed}", url

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from common.fields import EncryptedCharField, EncryptedTextField
+from common.reversing import reverse_numbered
 
 
 class RiskCheckMethod(models.TextChoices):
@@ -85,7 +85,7 @@ class DosingRecord(models.Model):
         return f"Dosing record #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("dosing:record", args=[self.pk])
+        return reverse_numbered("dosing:record", self.pk)
 
 
 class VitalSigns(models.Model):

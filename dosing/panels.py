@@ -3,13 +3,12 @@ timeline entries) and the partner portal's referral page. Registered in apps.py.
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accounts.access import CLINICAL_ROLES, AuthedRequest
 from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.reversing import reverse_numbered
 from dosing.models import (
     Addendum,
     Administration,
@@ -75,7 +74,7 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
     ids = list(records.values())
 
     def record_url(record_id: int) -> str:
-        return reverse("dosing:record", args=[record_id])
+        return reverse_numbered("dosing:record", record_id)
 
     given = Administration.objects.filter(record__in=ids).only("record_id", "kind", "given_at")
     for dose in given:
@@ -92,7 +91,9 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
     notes = SessionNote.objects.filter(session__course__client=client).exclude(signed_at=None)
     for note in notes.only("session_id", "signed_at"):
         found = records.get(note.session_id)
-        url = record_url(found) if found else reverse("treatment:session", args=[note.session_id])
+        url = (
+            record_url(found) if found else reverse_numbered("treatment:session", note.session_id)
+        )
         if note.signed_at:
             entries.append(TimelineEntry(note.signed_at, "note", "Session note signed", url))
     addenda = Addendum.objects.filter(note__in=notes).values_list("note__session_id", "created_at")

@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from common.fields import EncryptedTextField
+from common.reversing import reverse_numbered
 
 
 def digits_of(phone: str) -> str:
@@ -166,7 +166,7 @@ class AppointmentRequest(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("intake:request", args=[self.pk])
+        return reverse_numbered("intake:request", self.pk)
 
     @property
     def full_name(self) -> str:
@@ -269,4 +269,4 @@ class ContactMessage(models.Model):
         return f"Message #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("intake:message", args=[self.pk])
+        return reverse_numbered("intake:message", self.pk)

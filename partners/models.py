@@ -4,8 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from common.reversing import reverse_numbered
 
 
 class Partner(models.Model):
@@ -141,7 +142,7 @@ class Referral(models.Model):
         return f"Referral #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:referral", args=[self.pk])
+        return reverse_numbered("partners:referral", self.pk)
 
     def allowed_steps(self) -> list[str]:
         return [step for step, (sources, _) in STEPS.items() if self.status in sources]

@@ -6,11 +6,10 @@ the user may see the client; the panel lists that client's referrals.
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accounts.access import CLIENT_ROLES, CLINICAL_ROLES, AuthedRequest
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.reversing import reverse_numbered
 from common.timefmt import local_day
 from partners.models import Disclosure, Referral, ReferralEvent, Step
 
@@ -47,7 +46,7 @@ def referral_timeline(client: Client) -> list[TimelineEntry]:
             kind="referral",
             text=f"Referral to {event.referral.partner.name}: "
             f"{TIMELINE_LABELS.get(Step(event.step), event.get_step_display())}",
-            url=reverse("partners:referral", args=[event.referral_id]),
+            url=reverse_numbered("partners:referral", event.referral_id),
         )
         for event in events
     ]

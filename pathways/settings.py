@@ -253,7 +253,12 @@ TEMPLATES = [
             ],
             # `date` and `time` that show a stored value at the calendar's edges
             # instead of failing (common/template_dates.py).
-            "builtins": ["common.template_dates", "common.template_badges"],
+            # `url`, which reverses a URL of record numbers once (common/template_urls.py).
+            "builtins": [
+                "common.template_dates",
+                "common.template_badges",
+                "common.template_urls",
+            ],
             # A select's options written in Python (templates/django/forms/widgets).
             "libraries": {"pathways_widgets": "common.template_widgets"},
         },

@@ -29,6 +29,7 @@ from accounts.models import User
 from clients.models import Client
 from clients.queries import clients_visible_to
 from common.onetime import LinkState
+from common.reversing import reverse_numbered
 from common.sections import first_rows
 from consents.models import ConsentRequest
 from dosing.models import SessionNote
@@ -87,9 +88,9 @@ def _way_in(appointment: Appointment, user: User) -> tuple[str, str]:
     if session is not None:
         record = getattr(session, "dosing_record", None)
         if record is not None and user.role in CLINICAL_ROLES:
-            return reverse("dosing:record", args=[record.pk]), "Open the dosing record"
-        return reverse("treatment:session", args=[session.pk]), "Open the session"
-    return reverse("scheduling:appointment", args=[appointment.pk]), "Open the appointment"
+            return reverse_numbered("dosing:record", record.pk), "Open the dosing record"
+        return reverse_numbered("treatment:session", session.pk), "Open the session"
+    return reverse_numbered("scheduling:appointment", appointment.pk), "Open the appointment"
 
 
 def todays_appointments_qs(user: User, day: dt.date | None = None) -> QuerySet[Appointment]:

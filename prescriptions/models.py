@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from common.plugins import plugin
+from common.reversing import reverse_numbered
 
 
 class Route(models.TextChoices):
@@ -215,7 +215,7 @@ class Prescription(models.Model):
         return f"{self.medication} {self.dose_mg} mg {self.get_route_display()} (v{self.version})"
 
     def get_absolute_url(self) -> str:
-        return reverse("prescriptions:detail", args=[self.pk])
+        return reverse_numbered("prescriptions:detail", self.pk)
 
     @property
     def chain_root_id(self) -> int:

@@ -3,7 +3,6 @@ timeline) and the partner portal's referral page. Registered in apps.py."""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
@@ -11,6 +10,7 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.reversing import reverse_numbered
 from partners.access import partner_id_of
 from partners.models import Referral, ReferralStatus
 from prescriptions.models import Prescription, RxStatus
@@ -47,7 +47,7 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
     """One line per version written or revised, and one per discontinuation; no free text."""
     entries = []
     for rx in Prescription.objects.filter(client=client):
-        url = reverse("prescriptions:detail", args=[rx.pk])
+        url = reverse_numbered("prescriptions:detail", rx.pk)
         verb = "written" if rx.version == 1 else "revised"
         text = f"Prescription {verb} (v{rx.version})"
         entries.append(TimelineEntry(rx.created_at, "prescription", text, url))

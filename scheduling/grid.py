@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from scheduling.models import Appointment, AppointmentStatus, Room
@@ -75,6 +77,7 @@ class Column:
     is_today: bool = False
     blocks: list[Block] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
+    view: str = "week"  # or "day": the slots' names say the day on the day view
 
     @property
     def start(self) -> dt.datetime:
@@ -83,6 +86,27 @@ class Column:
     @property
     def end(self) -> dt.datetime:
         return midnight(self.day + dt.timedelta(days=1))
+
+    @property
+    def slot_links(self) -> SafeString:
+        """The column's booking links, as calendar.html would write them in a loop: the
+        week view's 188 links, a dozen template variables each, were 15% of its work at
+        10,000 clients (issue 14). A free half hour is named for a screen reader by the
+        column's heading, and on the day view by the day too."""
+        where = str(conditional_escape(self.heading))
+        if self.view == "day":
+            where += f", {escape(dateformat.format(self.day, 'D j M'))}"
+        # Every value is escaped as it goes in: the URL (its query's "&"), the heading and
+        # the day above; the row is a number and the time "HH:MM".
+        return mark_safe(  # noqa: S308
+            "".join(
+                f'<a class="cal-slot cal-r{slot.row} cal-s2" href="{escape(slot.url)}"'
+                f' data-start="{escape(slot.time)}"><span class="cal-slot-text">'
+                f'Book {escape(slot.time)}<span class="visually-hidden">, {where}</span>'
+                "</span></a>"
+                for slot in self.slots
+            )
+        )
 
     def holds(self, appt: Appointment) -> bool:
         if appt.starts_at >= self.end or appt.ends_at <= self.start:

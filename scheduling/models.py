@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+
+from common.reversing import reverse_numbered
 
 
 class AppointmentType(models.TextChoices):
@@ -201,7 +202,7 @@ class Appointment(models.Model):
         return f"{self.get_type_display()} appointment #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("scheduling:appointment", args=[self.pk])
+        return reverse_numbered("scheduling:appointment", self.pk)
 
     @property
     def is_dosing(self) -> bool:

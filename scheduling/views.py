@@ -89,6 +89,7 @@ def _columns(
                 if view == "week"
                 else "",
                 is_today=d == today,
+                view=view,
             )
             for d in days
         ]
@@ -104,6 +105,7 @@ def _columns(
                 room=r,
                 head_url=_query(room=r.pk, date=day.isoformat()),
                 is_today=day == today,
+                view=view,
             )
             for r in rooms
         ]
@@ -121,6 +123,7 @@ def _columns(
             room=None,
             head_url=_query(clinician=c.pk, date=day.isoformat()),
             is_today=day == today,
+            view=view,
         )
         for c in people
     ]

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from common.fields import EncryptedTextField
+from common.reversing import reverse_numbered
 
 
 class Modality(models.TextChoices):
@@ -57,7 +57,7 @@ class TreatmentCourse(models.Model):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("treatment:course", args=[self.pk])
+        return reverse_numbered("treatment:course", self.pk)
 
     @cached_property
     def number(self) -> int:
@@ -167,7 +167,7 @@ class TreatmentSession(models.Model):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("treatment:session", args=[self.pk])
+        return reverse_numbered("treatment:session", self.pk)
 
     @cached_property
     def number(self) -> int | None:

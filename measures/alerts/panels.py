@@ -10,6 +10,7 @@ from accounts.access import CLIENT_ROLES, AuthedRequest
 from accounts.models import User
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.reversing import reverse_numbered
 from measures.alerts import queries as alert_queries
 from measures.models import SafetyAlert
 
@@ -65,6 +66,4 @@ def safety_alert_entries(client: Client) -> list[TimelineEntry]:
 
 
 def alert_path(alert: SafetyAlert) -> str:
-    from django.urls import reverse
-
-    return reverse("alerts:alert", args=[alert.pk])
+    return reverse_numbered("alerts:alert", alert.pk)
