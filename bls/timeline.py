@@ -9,8 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.safestring import SafeString
+
 from bls import queries
 from bls.models import EmdrRecord, Phase
+from common.rows import rows as common_rows
+from common.template_dates import date as date_filter
 from treatment.models import TreatmentSession
 
 
@@ -130,6 +134,31 @@ class Row:
     sud: int | None = None
     voc: int | None = None
     vitals: str = ""
+
+
+# A row of the table (common.rows: a session's 100-odd rows through the template were
+# a tenth of the EMDR record's work, issue 14).
+TABLE_ROW = """
+      <tr><td><time datetime="{iso}">{hm}</time></td><td>{minutes}</td><td>{event}</td><td>{sud}</td><td>{voc}</td><td>{vitals}</td></tr>
+      """  # noqa: E501  (one row, as the page shows it)
+
+
+def table_rows(rows: list[Row]) -> SafeString:
+    return common_rows(
+        TABLE_ROW,
+        (
+            {
+                "iso": date_filter(r.at, "c"),
+                "hm": date_filter(r.at, "H:i"),
+                "minutes": r.minutes,
+                "event": r.event,
+                "sud": "" if r.sud is None else r.sud,
+                "voc": "" if r.voc is None else r.voc,
+                "vitals": r.vitals,
+            }
+            for r in rows
+        ),
+    )
 
 
 def timeline_rows(data: TimelineData) -> list[Row]:

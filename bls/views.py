@@ -59,7 +59,12 @@ def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
     # the picture. The URL carries a hash of numbers, never PHI.
     seen = repr([(r.at.isoformat(), r.event, r.sud, r.voc, r.vitals) for r in rows])
     version = hashlib.sha256(seen.encode()).hexdigest()[:12]
-    return {"rows": rows, "chart_version": version, "chart_empty": data.empty}
+    return {
+        "rows": rows,
+        "table_rows": timeline.table_rows(rows),
+        "chart_version": version,
+        "chart_empty": data.empty,
+    }
 
 
 def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Each tab's GET is a PHI read, audited with the tab's name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, AuthedRequest, role_required
@@ -39,6 +40,7 @@ from clients.panels import (
 )
 from clients.search import search_clients
 from common.forms import values_of
+from common.rows import day, rows
 
 PAGE_SIZE = 25
 # The timeline shows the most recent entries a page at a time: a client of two years
@@ -107,8 +109,38 @@ def client_list(request: AuthedRequest) -> HttpResponse:
     # The search words are PHI: the trail keeps that a search happened, not what.
     detail = {"page": page.number, "count": len(page), "searched": bool(query)}
     log_action(actor_from(request), "client.list", detail=detail)
-    context = {"page": page, "form": form, "query": urlencode({"q": query}) if query else ""}
+    context = {
+        "page": page,
+        "rows": list_rows(page),
+        "form": form,
+        "query": urlencode({"q": query}) if query else "",
+    }
     return render(request, "clients/list.html", context)
+
+
+# One client of the list (common.rows: a page's rows through the template were a
+# fifth of the list's work at 10,000 clients, issue 14).
+LIST_ROW = """
+  <tr><td><a href="{url}">{last_name}, {first_name}</a></td><td>{born}</td><td>{status}</td>
+    <td>{therapist}</td></tr>
+  """
+
+
+def list_rows(clients: Iterable[Client]) -> SafeString:
+    return rows(
+        LIST_ROW,
+        (
+            {
+                "url": c.get_absolute_url(),
+                "last_name": c.last_name,
+                "first_name": c.first_name,
+                "born": day(c.date_of_birth) or "—",
+                "status": c.get_status_display(),
+                "therapist": c.assigned_therapist.display_name if c.assigned_therapist else "—",
+            }
+            for c in clients
+        ),
+    )
 
 
 def tab_url(client: Client, tab: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.access import AuthedRequest, role_required
@@ -38,6 +39,7 @@ from clients.models import Client
 from clients.queries import clients_visible_to
 from clients.search import search_clients
 from common.replica import reads_from_replica
+from common.rows import rows, value
 from common.timefmt import local_day_hm
 
 PAGE_SIZE = 50
@@ -192,18 +194,48 @@ def report(request: AuthedRequest) -> HttpResponse:
     if filters is not None and page is not None:
         detail |= {"filters": filters.audit_detail(), "page": page.number, "count": len(page)}
     log_action(actor_from(request), "audit.report.view", detail=detail)
-    rows = [
-        {"event": e, "when": local_day_hm(e.at), "client": names.get(e.client_id or 0, "")}
-        for e in (page or [])
-    ]
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": _rows(page or [], names),
         "query": _query(form) if filters is not None else "",
         "filters": filters,
     }
     return render(request, "audit/report.html", context)
+
+
+# One entry of the list (common.rows: the page's 50 rows through the template were half
+# of the report's work at a million entries, issue 14).
+ROW = """
+  <tr><td class="num">{pk}</td><td class="nowrap">{when}</td><td>{user}</td><td>{action}</td>
+    <td>{object}</td>
+    <td>{client}</td>
+    <td>{ip}</td><td><code>{detail}</code></td></tr>
+  """
+
+
+def _rows(events: Iterable[AuditEvent], names: dict[int, str]) -> SafeString:
+    return rows(
+        ROW,
+        (
+            {
+                "pk": e.pk,
+                "when": local_day_hm(e.at),
+                "user": e.actor_username or "—",
+                "action": e.action,
+                "object": f"{e.object_type} {e.object_id}" if e.object_type else "—",
+                "client": _client_cell(e.client_id, names) if e.client_id else "—",
+                "ip": e.ip or "—",
+                "detail": e.detail,
+            }
+            for e in events
+        ),
+    )
+
+
+def _client_cell(client_id: int, names: dict[int, str]) -> SafeString:
+    name = value(names.get(client_id) or "(removed)")
+    return mark_safe(f"{name} <small>#{client_id}</small>")  # noqa: S308  (escaped: value)
 
 
 CSV_COLUMNS = (

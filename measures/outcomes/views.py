@@ -69,6 +69,7 @@ from measures.outcomes.build import (
     range_instants,
     rule_labels,
 )
+from measures.outcomes.rows import excluded_rows, included_rows
 from measures.scoring import Change, change
 
 REPORT_ROLES: tuple[str, ...] = (Role.ADMIN,)
@@ -271,14 +272,18 @@ def report(request: AuthedRequest) -> HttpResponse:
         detail={**_range_detail(start, end), "included": len(result.included)},
     )
     query = urlencode({"from": start.isoformat(), "to": end.isoformat()})
+    included = _page(request, result.included, INCLUDED_PAGE)
+    excluded = _page(request, result.excluded, EXCLUDED_PAGE)
     return render(
         request,
         "measures/reports/report.html",
         {
             "form": form,
             "result": result,
-            "included": _page(request, result.included, INCLUDED_PAGE),
-            "excluded": _page(request, result.excluded, EXCLUDED_PAGE),
+            "included": included,
+            "included_rows": included_rows(included),
+            "excluded": excluded,
+            "excluded_rows": excluded_rows(excluded),
             "reasons": Counter(e.reason for e in result.excluded).most_common(),
             "query": query,
             "confidence": int(stats.CONFIDENCE * 100),

@@ -76,12 +76,10 @@ class AuditReportScaleTestCase(BaseTestCase):
     def test_it_matches_the_user_whatever_the_case_and_the_start_of_an_action(self) -> None:
         self.write(12)
 
-        rows = self.get({"user": "INTAKE", "action": "dosing."}).context["rows"]
+        page = self.get({"user": "INTAKE", "action": "dosing."}).context["page"]
 
-        assert {(r["event"].actor_username, r["event"].action) for r in rows} == {
-            ("intake", "dosing.vitals_add")
-        }
-        assert len(rows) == 2
+        assert {(e.actor_username, e.action) for e in page} == {("intake", "dosing.vitals_add")}
+        assert len(page) == 2
 
     def test_it_says_more_than_the_cap_rather_than_counting_every_entry(self) -> None:
         self.write(8)

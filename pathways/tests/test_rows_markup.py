@@ -1,0 +1,160 @@
+"""The long lists written from format strings (common.rows, issue 14) write what their
+templates' loops wrote: the audit report's entries, the client list, the outcomes
+report's two lists and the EMDR timeline's table, with names that need escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.template import Context, Template
+from django.test import SimpleTestCase, TestCase
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from bls.timeline import Row, table_rows
+from clients.models import Client
+from clients.views import list_rows
+from common.timefmt import local_day_hm
+from measures.models import Instrument
+from measures.outcomes.build import Excluded, Included
+from measures.outcomes.queries import ScorePoint
+from measures.outcomes.rows import excluded_rows, included_rows
+from pathways.audit_report import _rows as audit_rows
+from pathways.testing import make_user
+
+NOT_READ: Any = None  # how a change was judged: the rows do not show it
+NASTY = 'O\'Brien & "Sons" <b>'
+AT = dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)  # the evening before in Virginia
+
+
+def loop(text: str, **context: Any) -> str:
+    return Template(text).render(Context(context))
+
+
+AUDIT_LOOP = """{% for row in rows %}{% with e=row.event %}
+  <tr><td class="num">{{ e.pk }}</td><td class="nowrap">{{ row.when }}</td><td>{{ e.actor_username|default:"—" }}</td><td>{{ e.action }}</td>
+    <td>{% if e.object_type %}{{ e.object_type }} {{ e.object_id }}{% else %}—{% endif %}</td>
+    <td>{% if e.client_id %}{{ row.client|default:"(removed)" }} <small>#{{ e.client_id }}</small>{% else %}—{% endif %}</td>
+    <td>{{ e.ip|default:"—" }}</td><td><code>{{ e.detail }}</code></td></tr>
+  {% endwith %}{% endfor %}"""  # noqa: E501
+
+LIST_LOOP = """{% for c in page %}
+  <tr><td><a href="{{ c.get_absolute_url }}">{{ c.last_name }}, {{ c.first_name }}</a></td><td>{{ c.date_of_birth|date:"Y-m-d"|default:"—" }}</td><td>{{ c.get_status_display }}</td>
+    <td>{{ c.assigned_therapist.display_name|default:"—" }}</td></tr>
+  {% endfor %}"""  # noqa: E501
+
+INCLUDED_LOOP = """{% for item in included %}
+    <tr><td><a href="{% url 'clients:detail' item.client_id %}">#{{ item.client_id }}</a></td>
+      <td>Course {{ item.course_number }}</td>
+      <td>{{ item.modality_label }}</td><td>{{ item.instrument.short_name }}</td>
+      <td>{{ item.baseline.total }} ({{ item.baseline.answered_at|date:"Y-m-d" }}); first dose {{ item.first_dose_at|date:"Y-m-d" }}</td>
+      <td>{{ item.latest.total }} ({{ item.latest.answered_at|date:"Y-m-d" }})</td>
+      <td class="denominator">{% if item.in_denominator is None %}—{% elif item.in_denominator %}In the denominator{% else %}{{ item.denominator_note }}{% endif %}</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+EXCLUDED_LOOP = """{% for item in excluded %}
+    <tr><td><a href="{% url 'clients:detail' item.client_id %}">#{{ item.client_id }}</a></td><td>{% if item.course_id %}Course {{ item.course_number }}{% else %}—{% endif %}</td><td>{{ item.instrument|default:"All" }}</td><td>{{ item.reason }}</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+TIMELINE_LOOP = """{% for r in rows %}
+      <tr><td><time datetime="{{ r.at|date:'c' }}">{{ r.at|date:"H:i" }}</time></td><td>{{ r.minutes }}</td><td>{{ r.event }}</td><td>{{ r.sud|default_if_none:"" }}</td><td>{{ r.voc|default_if_none:"" }}</td><td>{{ r.vitals }}</td></tr>
+      {% endfor %}"""  # noqa: E501
+
+
+class AuditRowsTests(SimpleTestCase):
+    def test_it_writes_what_the_loop_wrote(self) -> None:
+        events = [
+            AuditEvent(
+                pk=7,
+                at=AT,
+                actor_username=NASTY,
+                action="client.view",
+                object_type="Client",
+                object_id="12",
+                client_id=12,
+                ip="10.0.0.1",
+                detail={"q": NASTY},
+            ),
+            AuditEvent(pk=8, at=AT, actor_username="", action="auth.failed", detail={}),
+            AuditEvent(pk=9, at=AT, action="x", client_id=99, object_type="", ip=None),
+        ]
+        names = {12: NASTY}
+        rows = [
+            {"event": e, "when": local_day_hm(e.at), "client": names.get(e.client_id or 0, "")}
+            for e in events
+        ]
+
+        assert audit_rows(events, names) == loop(AUDIT_LOOP, rows=rows)
+        assert "&lt;b&gt;" in audit_rows(events, names)
+
+
+class TimelineRowsTests(SimpleTestCase):
+    def test_it_writes_what_the_loop_wrote(self) -> None:
+        rows = [
+            Row(AT, 0, "Dose: ketamine 50 mg SL"),
+            Row(AT + dt.timedelta(minutes=5), 5, NASTY, sud=7),
+            Row(AT + dt.timedelta(minutes=9), 9, "VOC", voc=0, vitals="BP 120/80 & HR 72"),
+        ]
+
+        assert table_rows(rows) == loop(TIMELINE_LOOP, rows=rows)
+
+
+class ListAndOutcomesRowsTests(TestCase):
+    def test_the_client_lists_rows_are_what_the_loop_wrote(self) -> None:
+        therapist = make_user("t", Role.THERAPIST, first_name=NASTY)
+        clients = [
+            Client.objects.create(
+                first_name=NASTY,
+                last_name="Scully",
+                assigned_therapist=therapist,
+                date_of_birth=dt.date(1990, 2, 3),
+            ),
+            Client.objects.create(first_name="Dana", last_name=NASTY),
+        ]
+
+        assert list_rows(clients) == loop(LIST_LOOP, page=clients)
+
+    def test_the_outcomes_rows_are_what_the_loops_wrote(self) -> None:
+        instrument = Instrument(short_name="PHQ-9 <&>")
+        point = ScorePoint(id=1, client_id=4, instrument_id=1, total=17, answered_at=AT)
+        later = ScorePoint(
+            id=2, client_id=4, instrument_id=1, total=6, answered_at=AT + dt.timedelta(days=40)
+        )
+        included = [
+            Included(
+                4,
+                5,
+                1,
+                "kap",
+                instrument,
+                point,
+                later,
+                AT + dt.timedelta(days=3),
+                judged=NOT_READ,
+                in_denominator=None,
+            ),
+            Included(
+                4,
+                5,
+                2,
+                "ka_emdr",
+                instrument,
+                point,
+                later,
+                AT,
+                judged=NOT_READ,
+                in_denominator=False,
+                denominator_note=NASTY,
+            ),
+            Included(
+                6, 8, 1, "kap", instrument, point, later, AT, judged=NOT_READ, in_denominator=True
+            ),
+        ]
+        excluded = [
+            Excluded(4, None, None, "", NASTY),
+            Excluded(6, 8, 2, "GAD-7", "No score after the first dose"),
+        ]
+
+        assert included_rows(included) == loop(INCLUDED_LOOP, included=included)
+        assert excluded_rows(excluded) == loop(EXCLUDED_LOOP, excluded=excluded)
