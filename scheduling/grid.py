@@ -206,19 +206,20 @@ def _slots(
     column: Column, first: int, last: int, taken: list[tuple[int, int]], book: dict[str, Any]
 ) -> list[Slot]:
     slots = []
-    url = reverse("scheduling:new")
+    params = {
+        **book,
+        "clinician": column.clinician.pk if column.clinician else book.get("clinician"),
+        "room": column.room.pk if column.room else book.get("room"),
+        "date": column.day.isoformat(),
+    }
+    params.pop("start", None)  # each slot's own start goes last
+    # The column's part of every link, encoded once: only the start differs.
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, safe=":")
+    url = f"{reverse('scheduling:new')}?{query}&start="
     for begin in range(0, (last - first) * 60, SLOT_MINUTES):
         if any(b < begin + SLOT_MINUTES and f > begin for b, f in taken):
             continue
         minutes = first * 60 + begin
         time = f"{minutes // 60:02d}:{minutes % 60:02d}"
-        params = {
-            **book,
-            "clinician": column.clinician.pk if column.clinician else book.get("clinician"),
-            "room": column.room.pk if column.room else book.get("room"),
-            "date": column.day.isoformat(),
-            "start": time,
-        }
-        query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, safe=":")
-        slots.append(Slot(time, begin // ROW_MINUTES + 1, f"{url}?{query}"))
+        slots.append(Slot(time, begin // ROW_MINUTES + 1, url + time))
     return slots
