@@ -10,6 +10,7 @@ accounting (partners.Disclosure).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,11 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from common.plugins import plugins
+from common.reversing import reverse_numbered
+from common.rows import day, rows
 from common.sections import first_rows as first_rows_of
+from common.template_badges import status_badge
+from common.template_dates import date as date_filter
 from partners import services
 from partners.access import (
     RELEASE_ID,
@@ -180,11 +185,42 @@ def home(request: AuthedRequest) -> HttpResponse:
         "partner": partner,
         "ended": ended,
         "page": page,
+        "rows": referral_rows(page),
         "show": show,
         "show_choices": SHOW.items(),
         "query": f"show={show}",
     }
     return render(request, "portal/home.html", context)
+
+
+# One referral of the list (common.rows: a page's rows through the template were a
+# tenth of the home's work at 10,000 clients, issue 14).
+REFERRAL_ROW = """
+    <tr>
+      <td>{sent}</td>
+      <td><a href="{url}">{name}</a></td>
+      <td>{born}</td>
+      <td>{badge}</td>
+      <td>{evaluation}</td>
+    </tr>
+  """
+
+
+def referral_rows(referrals: Iterable[Referral]) -> SafeString:
+    return rows(
+        REFERRAL_ROW,
+        (
+            {
+                "sent": day(referral.sent_at),
+                "url": reverse_numbered("portal:referral", referral.pk),
+                "name": referral.client.full_name,
+                "born": day(referral.client.date_of_birth) or "Not recorded",
+                "badge": status_badge(referral),
+                "evaluation": date_filter(referral.evaluation_at, "Y-m-d H:i T") or "—",
+            }
+            for referral in referrals
+        ),
+    )
 
 
 def _rx_url(referral: Referral, panels: list[SafeString]) -> str:

@@ -20,8 +20,11 @@ from measures.models import Instrument
 from measures.outcomes.build import Excluded, Included
 from measures.outcomes.queries import ScorePoint
 from measures.outcomes.rows import excluded_rows, included_rows
+from partners.models import ReferralStatus
+from partners.portal_views import referral_rows
+from partners.tests.factories import make_referral
 from pathways.audit_report import _rows as audit_rows
-from pathways.testing import make_user
+from pathways.testing import make_partner, make_user
 
 NOT_READ: Any = None  # how a change was judged: the rows do not show it
 NASTY = 'O\'Brien & "Sons" <b>'
@@ -56,6 +59,16 @@ INCLUDED_LOOP = """{% for item in included %}
 EXCLUDED_LOOP = """{% for item in excluded %}
     <tr><td><a href="{% url 'clients:detail' item.client_id %}">#{{ item.client_id }}</a></td><td>{% if item.course_id %}Course {{ item.course_number }}{% else %}—{% endif %}</td><td>{{ item.instrument|default:"All" }}</td><td>{{ item.reason }}</td></tr>
     {% endfor %}"""  # noqa: E501
+
+REFERRAL_LOOP = """{% for referral in page %}
+    <tr>
+      <td>{{ referral.sent_at|date:"Y-m-d" }}</td>
+      <td><a href="{% url 'portal:referral' referral.pk %}">{{ referral.client.full_name }}</a></td>
+      <td>{{ referral.client.date_of_birth|date:"Y-m-d"|default:"Not recorded" }}</td>
+      <td>{% status_badge referral %}</td>
+      <td>{{ referral.evaluation_at|date:"Y-m-d H:i T"|default:"—" }}</td>
+    </tr>
+  {% endfor %}"""  # noqa: E501
 
 TIMELINE_LOOP = """{% for r in rows %}
       <tr><td><time datetime="{{ r.at|date:'c' }}">{{ r.at|date:"H:i" }}</time></td><td>{{ r.minutes }}</td><td>{{ r.event }}</td><td>{{ r.sud|default_if_none:"" }}</td><td>{{ r.voc|default_if_none:"" }}</td><td>{{ r.vitals }}</td></tr>
@@ -114,6 +127,26 @@ class ListAndOutcomesRowsTests(TestCase):
         ]
 
         assert list_rows(clients) == loop(LIST_LOOP, page=clients)
+
+    def test_the_portals_referrals_are_what_the_loop_wrote(self) -> None:
+        partner = make_partner("Blue Ridge")
+        staff = make_user("i", Role.INTAKE)
+        referrals = [
+            make_referral(
+                Client.objects.create(
+                    first_name=NASTY, last_name="Scully", date_of_birth=dt.date(1990, 2, 3)
+                ),
+                partner,
+                staff,
+                status=ReferralStatus.SCHEDULED,
+                evaluation_at=AT,
+            ),
+            make_referral(
+                Client.objects.create(first_name="Dana", last_name=NASTY), partner, staff
+            ),
+        ]
+
+        assert referral_rows(referrals) == loop(REFERRAL_LOOP, page=referrals)
 
     def test_the_outcomes_rows_are_what_the_loops_wrote(self) -> None:
         instrument = Instrument(short_name="PHQ-9 <&>")
