@@ -58,7 +58,9 @@ class LabelledChoiceField(forms.ModelChoiceField[M]):
     label_fields: tuple[str, ...] = ()
 
     def label_from_values(self, *values: Any) -> str:
-        raise NotImplementedError
+        """The label from the values of `label_fields`, in their order: here the values
+        side by side; a field whose label_from_instance says more says it here too."""
+        return " ".join(str(value) for value in values)
 
 
 class ClinicianField(LabelledChoiceField[User]):
