@@ -8,7 +8,8 @@ number (`<int:pk>`), and such a URL is the same text around the numbers whatever
 are. So `reverse_numbered` reverses a name once with stand-in numbers, keeps the text
 around them, and writes each URL by putting the numbers in their place.
 
-It takes that path only where it gives what `reverse` gives: every argument a
+It takes that path only where it gives what `reverse` gives (for a name with one
+route, as every name of the project has: a test checks): every argument a
 non-negative int (not a bool), and the stand-in URL resolving back to the same name
 through a route whose every converter is `int` (which takes any such number, so no
 number is refused that the stand-ins passed) and that gets back the stand-ins. Anything

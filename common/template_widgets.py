@@ -41,8 +41,13 @@ def attributes(attrs: Mapping[str, Any]) -> str:
 
 
 def shown(value: Any) -> str:
-    """As `{{ value }}` shows it (django.template.base.render_value_in_context)."""
-    return str(conditional_escape(localize(template_localtime(value))))
+    """As `{{ value }}` shows it (django.template.base.render_value_in_context): a
+    value that is not text becomes text before it is escaped, so an object with an
+    `__html__` of its own is escaped as its `str`, as the template does."""
+    value = localize(template_localtime(value))
+    if not issubclass(type(value), str):
+        value = str(value)
+    return str(conditional_escape(value))
 
 
 def option(widget: Mapping[str, Any]) -> str:

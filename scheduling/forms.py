@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABCMeta, abstractmethod
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -53,14 +54,17 @@ class LabelsOnly(ModelChoiceIterator):  # type: ignore[type-arg]
             yield (value, field.label_from_values(*values))
 
 
-class LabelledChoiceField(forms.ModelChoiceField[M]):
-    iterator = LabelsOnly
-    label_fields: tuple[str, ...] = ()
+class LabelledChoiceField(forms.ModelChoiceField[M], metaclass=ABCMeta):
+    """A model choice field whose options LabelsOnly reads: a subclass names
+    `label_fields` and writes `label_from_values` (a subclass without it cannot be made),
+    saying what its `label_from_instance` says."""
 
+    iterator = LabelsOnly
+    label_fields: tuple[str, ...]
+
+    @abstractmethod
     def label_from_values(self, *values: Any) -> str:
-        """The label from the values of `label_fields`, in their order: here the values
-        side by side; a field whose label_from_instance says more says it here too."""
-        return " ".join(str(value) for value in values)
+        """The label from the values of `label_fields`, in their order."""
 
 
 class ClinicianField(LabelledChoiceField[User]):

@@ -73,11 +73,11 @@ class Column:
     day: dt.date
     clinician: User | None  # the column's clinician, if the column is one
     room: Room | None
+    view: str  # "week" or "day": on the day view a free slot's name says the day too
     head_url: str = ""
     is_today: bool = False
     blocks: list[Block] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
-    view: str = "week"  # or "day": the slots' names say the day on the day view
 
     @property
     def start(self) -> dt.datetime:

@@ -28,7 +28,21 @@ VALUES = st.one_of(
     # Naive bounds, as hypothesis wants them; the values are aware (UTC) or naive.
     st.datetimes(min_value=dt.datetime(1900, 1, 1), timezones=st.sampled_from([dt.UTC, None])),  # noqa: DTZ001
     st.just(gettext_lazy("Week")),
+    st.builds(lambda text: WithHtml(text), st.text()),
 )
+
+
+class WithHtml:
+    """Not text, with markup of its own: the template writes its str, escaped."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"<i>{self.text}</i>"
+
+    def __html__(self) -> str:
+        return "<b>raw</b>"
 
 
 def as_template_writes(item: Any) -> str:
