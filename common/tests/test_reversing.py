@@ -11,9 +11,6 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.test import SimpleTestCase, override_settings
 from django.urls import (
     NoReverseMatch,
-    URLPattern,
-    URLResolver,
-    get_resolver,
     path,
     re_path,
     register_converter,
@@ -25,6 +22,7 @@ from hypothesis import strategies as st
 
 from common import reversing
 from common.reversing import numbered_url, reverse_numbered
+from pathways.testing.matrix import url_routes
 
 
 def _view(request: Any) -> HttpResponse:  # pragma: no cover  (never called: only reversed)
@@ -64,20 +62,11 @@ _ARG = re.compile(r"<(?:(?P<converter>[^>:]+):)?[^>]+>")
 
 def routes() -> list[tuple[str, list[str | None]]]:
     """Every named route of the project: (name with namespaces, converters)."""
-    found = []
-
-    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                walk(pattern.url_patterns, route, ns)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                converters = [m["converter"] for m in _ARG.finditer(route)]
-                found.append((namespace + pattern.name, converters))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
+    return [
+        (name, [m["converter"] for m in _ARG.finditer(route)])
+        for name, route in url_routes()
+        if "<unnamed " not in name
+    ]
 
 
 def django_or_error(name: str, args: list[Any]) -> str:

@@ -383,10 +383,10 @@ class TheirsTests(MatrixTests):
                 self.assertEqual(response.status_code, 200 if method == "GET" else 302)
 
 
-def url_names(prefixes: tuple[str, ...] = ("",)) -> set[str]:
-    """The names ("namespace:name") of the project's URLs whose route starts with
-    one of `prefixes` ("" for every URL)."""
-    names: set[str] = set()
+def url_routes() -> list[tuple[str, str]]:
+    """Every URL of the project: (its name, "namespace:name", or "<unnamed route>";
+    its whole route, the includes' prefixes joined)."""
+    found: list[tuple[str, str]] = []
 
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
         for pattern in patterns:
@@ -394,8 +394,14 @@ def url_names(prefixes: tuple[str, ...] = ("",)) -> set[str]:
             if isinstance(pattern, URLResolver):
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, route, ns)
-            elif isinstance(pattern, URLPattern) and route.startswith(prefixes):
-                names.add(namespace + (pattern.name or f"<unnamed {route}>"))
+            elif isinstance(pattern, URLPattern):
+                found.append((namespace + (pattern.name or f"<unnamed {route}>"), route))
 
     walk(get_resolver().url_patterns, "", "")
-    return names
+    return found
+
+
+def url_names(prefixes: tuple[str, ...] = ("",)) -> set[str]:
+    """The names ("namespace:name") of the project's URLs whose route starts with
+    one of `prefixes` ("" for every URL)."""
+    return {name for name, route in url_routes() if route.startswith(prefixes)}
