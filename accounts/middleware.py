@@ -14,16 +14,45 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django_otp import middleware as otp_middleware
 
 from accounts.actor import actor_from
-from accounts.models import User
+from accounts.models import Authenticator, User
 from accounts.signals import SIGNED_IN_AT
 from audit.services import log_action
+from common.prepared import Prepared
+
+
+@Prepared
+def _authenticator(*, pk: int) -> QuerySet[Authenticator]:
+    return Authenticator.objects.filter(id=pk).order_by("pk")[:1]
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):  # type: ignore[misc]  # django-otp is untyped
+    """django-otp's middleware (the session's verified device on `request.user`), with
+    the read of an authenticator through SQL compiled once (common.prepared): every
+    signed-in request makes it (issue 14). Any other device, or an id that is not
+    plain digits, is read as django-otp reads it; either way django-otp then checks
+    that the device is the user's and confirmed (`_finalize_device`)."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        normal = self._normalize_persistent_id(persistent_id)
+        label, _, device_id = normal.rpartition("/")
+        if (
+            label == Authenticator._meta.label_lower
+            and device_id.isascii()
+            and device_id.isdigit()
+        ):
+            found = _authenticator(pk=int(device_id))
+            return found[0] if found else None
+        return super()._device_from_persistent_id(persistent_id)
 
 
 class SessionLimitsMiddleware:

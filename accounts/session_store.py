@@ -33,12 +33,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
 from django.db import router
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from common.prepared import Prepared
 
 
 def screen_idle_seconds() -> int:
     """The idle time the staff pages' timer counts: the least a session lasts."""
     return int(settings.SESSION_IDLE_MINUTES * 60 - settings.SESSION_RENEW_SECONDS)
+
+
+@Prepared
+def _session(*, key: str, now: dt.datetime) -> QuerySet[Session]:
+    return Session.objects.filter(session_key=key, expire_date__gt=now)[:1]
 
 
 class SessionStore(db.SessionStore):
@@ -47,7 +57,12 @@ class SessionStore(db.SessionStore):
 
     # Django's own reads, which the stubs do not know (hence the ignores).
     def _get_session_from_db(self) -> Any:
-        stored = super()._get_session_from_db()  # type: ignore[misc]
+        # As Django's store reads it (a session not expired, by its key), through SQL
+        # compiled once: every signed-in request asks (issue 14).
+        found = _session(key=self.session_key, now=timezone.now())
+        stored = found[0] if found else None
+        if stored is None:
+            self._session_key = None
         self._stored_expiry = stored.expire_date if stored is not None else None
         return stored
 

@@ -54,7 +54,7 @@ from website.models import Service
 
 FLOOR_NAME = "floor"
 SIGNED_IN_FLOOR_NAME = "floor, signed in"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.ModelBackend"
 # The form's GET in the POST's run: reported for comparison, judged by no bar.
 FORM_BETWEEN_POSTS = "appointment request form (between the POSTs)"
 

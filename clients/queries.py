@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.access import ALL_RECORDS_ROLES
 from accounts.models import Role, User
 from clients.models import BreakGlassGrant, Client
+from common.prepared import Prepared
 
 
 def now() -> dt.datetime:
@@ -76,8 +77,14 @@ def holds_unexpired_grant(user: User) -> bool:
     the permission's joins; False for nearly every request."""
     if not _may_hold_grant(user):
         return False
-    unexpired = BreakGlassGrant.objects.filter(user=user, ended_at=None, expires_at__gt=now())
-    return unexpired.exists()
+    return bool(_unexpired_grant(user=user.pk, now=now()))
+
+
+@Prepared
+def _unexpired_grant(*, user: int, now: dt.datetime) -> QuerySet[BreakGlassGrant, int]:
+    # Compiled once (common.prepared): every signed-in therapist's request asks.
+    unexpired = BreakGlassGrant.objects.filter(user_id=user, ended_at=None, expires_at__gt=now)
+    return unexpired.values_list("pk", flat=True)[:1]
 
 
 def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:

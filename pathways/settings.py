@@ -210,7 +210,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, with its read of the device compiled once (issue 14).
+    "accounts.middleware.OTPMiddleware",
     # After the user is read: the absolute session lifetime, deactivated users signed out.
     "accounts.middleware.SessionLimitsMiddleware",
     # After the user is read: every request during emergency access is audited.
@@ -355,7 +356,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user through SQL compiled once.
+    "accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"

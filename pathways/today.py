@@ -29,6 +29,7 @@ from accounts.models import User
 from clients.models import Client
 from clients.queries import clients_visible_to
 from common.onetime import LinkState
+from common.prepared import Prepared
 from common.reversing import reverse_numbered
 from common.sections import first_rows
 from consents.models import ConsentRequest
@@ -119,16 +120,37 @@ APPOINTMENT_FIELDS = (
 )
 
 
-def todays_appointments(user: User, day: dt.date | None = None) -> list[TodayAppointment]:
-    """Today's appointments in time order, each with its way in. A day has few: all
-    are shown."""
-    qs = (
-        todays_appointments_qs(user, day)
-        .select_related("client", "clinician", "room", "session__dosing_record")
+def _for_the_table(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return (
+        qs.select_related("client", "clinician", "room", "session__dosing_record")
         .only(*APPOINTMENT_FIELDS)
         .order_by("starts_at", "pk")
     )
-    return [TodayAppointment(a, *_way_in(a, user)) for a in qs]
+
+
+# Compiled once (common.prepared): every staff member's Today page reads its day.
+@Prepared
+def _clinicians_day(
+    *, clinician: int, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Appointment]:
+    day = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    return _for_the_table(day.filter(clinician_id=clinician))
+
+
+@Prepared
+def _practices_day(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
+    return _for_the_table(Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end))
+
+
+def todays_appointments(user: User, day: dt.date | None = None) -> list[TodayAppointment]:
+    """Today's appointments in time order, each with its way in (those of
+    `todays_appointments_qs`). A day has few: all are shown."""
+    start, end = day_span(day or timezone.localdate())
+    if user.role in ALL_RECORDS_ROLES:
+        found = _practices_day(start=start, end=end)
+    else:
+        found = _clinicians_day(clinician=user.pk, start=start, end=end)
+    return [TodayAppointment(a, *_way_in(a, user)) for a in found]
 
 
 # --- Per-client work ----------------------------------------------------------

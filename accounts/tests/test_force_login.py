@@ -30,7 +30,7 @@ class ForceLoginTestCase(BaseTestCase):
         request = HttpRequest()
         request.session = SessionStore()
 
-        login(request, self.intake, "django.contrib.auth.backends.ModelBackend")
+        login(request, self.intake, "accounts.backends.ModelBackend")
 
         event = AuditEvent.objects.get(action="auth.login")
         assert event.actor == self.intake
