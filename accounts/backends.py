@@ -24,7 +24,8 @@ from common.prepared import Prepared
 
 @Prepared
 def _user(*, pk: int) -> QuerySet[User]:
-    return User._default_manager.filter(pk=pk)[:1]
+    # Unordered, as Django's get() reads it.
+    return User._default_manager.filter(pk=pk).order_by()[:1]
 
 
 class ModelBackend(backends.ModelBackend):

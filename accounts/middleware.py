@@ -45,10 +45,13 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):  # type: ignore[misc]  # djan
     def _device_from_persistent_id(self, persistent_id: str) -> Any:
         normal = self._normalize_persistent_id(persistent_id)
         label, _, device_id = normal.rpartition("/")
+        # Plain digits of a size an id can have: anything else (a text of thousands of
+        # digits, which int() refuses) is django-otp's to read, and to refuse.
         if (
             label == Authenticator._meta.label_lower
             and device_id.isascii()
             and device_id.isdigit()
+            and len(device_id) < 19
         ):
             found = _authenticator(pk=int(device_id))
             return found[0] if found else None

@@ -84,7 +84,7 @@ def holds_unexpired_grant(user: User) -> bool:
 def _unexpired_grant(*, user: int, now: dt.datetime) -> QuerySet[BreakGlassGrant, int]:
     # Compiled once (common.prepared): every signed-in therapist's request asks.
     unexpired = BreakGlassGrant.objects.filter(user_id=user, ended_at=None, expires_at__gt=now)
-    return unexpired.values_list("pk", flat=True)[:1]
+    return unexpired.values_list("pk", flat=True).order_by()[:1]  # as exists() reads it
 
 
 def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.core.signals import setting_changed
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -53,7 +53,6 @@ T = TypeVar("T")
 
 # The types an argument may be declared with, and the ORM's adaptation of each.
 _KINDS = (int, str, dt.datetime, dt.date)
-_INT_LIMIT = 2**31 - 1  # Django answers a filter on an IntegerField beyond it with no SQL
 REGISTRY: list[Prepared[Any]] = []
 
 
@@ -61,30 +60,46 @@ class NotPreparable(Exception):
     """The queryset cannot be run from SQL compiled once: fix the builder."""
 
 
-def _stand_in(kind: type, index: int) -> Any:
+def _stand_in(kind: type, index: int, second: bool = False) -> Any:
+    """The stand-in of the `index`th argument; `second`: another set, as unlike.
+
+    A text holds what a lookup that bends its value would change (LIKE's `%`, `_` and
+    `\\`, both cases, spaces at the ends, an IPv6 colon), so that such a lookup does not
+    find it among the parameters, and is refused."""
     if kind is int:
-        return 2_013_572_000 + index
+        return 2_013_572_000 + index + (500 if second else 0)
     if kind is str:
-        return "PATHWAYSSTANDIN" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+        return f" Pathways:%_\\{'Other' if second else 'StandIn'}{index} "
     if kind is dt.datetime:
         # Aware, or naive where the project keeps naive times (USE_TZ off).
         zone = dt.UTC if settings.USE_TZ else None
-        return dt.datetime(1901, 2, 3, 4, 5, 6, 7000 + index, tzinfo=zone)
-    return dt.date(1901, 2, 3 + index)
+        first = dt.datetime(1902 if second else 1901, 2, 3, 4, 5, 6, 7000, tzinfo=zone)
+        return first + dt.timedelta(seconds=index)
+    return dt.date(1904 if second else 1903, 2, 3) + dt.timedelta(days=index)
 
 
-def _adapter(kind: type, connection: Any) -> Callable[[Any], Any]:
+def _adapter(kind: type, connection: Any, param: Any) -> Callable[[Any], Any]:
+    """How a call's value becomes the parameter, as the ORM made `param` of the
+    stand-in."""
     if kind is dt.datetime:
         return connection.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
     if kind is dt.date:
         return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
+    if kind is int and param is not None and type(param) is not int:
+        return type(param)  # psycopg's Int4, Int8, … for an integer field on PostgreSQL
     return lambda value: value
+
+
+def _same(kind: type, param: Any, wanted: Any) -> bool:
+    if kind is int:
+        return isinstance(param, int) and not isinstance(param, bool) and int(param) == wanted
+    return type(param) is type(wanted) and param == wanted
 
 
 def _fits(kind: type, value: Any) -> bool:
     """Whether the ORM would put `value` into the SQL as is (after adapting it)."""
     if kind is int:
-        return type(value) is int and -_INT_LIMIT <= value <= _INT_LIMIT
+        return type(value) is int
     if kind is str:
         return isinstance(value, str)
     if kind is dt.datetime:
@@ -98,26 +113,46 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str, Callable[[Any], Any]], ...]  # (position, name, adapt)
+    bounds: dict[str, tuple[int, int]]  # an int argument's range the SQL holds for
     compiler: Any
     trim: int | None  # the columns to keep when the SELECT has extra ones
     converters: dict[int, Any]
     make: Callable[[list[Any], str], list[Any]]
+
+    def bind(self, values: dict[str, Any]) -> list[Any]:
+        params = list(self.params)
+        for position, name, adapt in self.slots:
+            params[position] = adapt(values[name])
+        return params
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        return all(low <= values[name] <= high for name, (low, high) in self.bounds.items())
+
+
+# Names a builder must not read: what they give would be kept from the first call.
+_FROZEN = {"now", "localdate", "localtime", "today", "settings", "random"}
+_TEXTS = ("::FFFF:10.0.0.1", "a%b_c\\d", " x ", "Ab", "")
+_INT_HIGH = 2**31 - 1  # an IntegerField's top on every backend: a larger value, the ORM
 
 
 class Prepared(Generic[T]):
     """`Prepared(build)(**values)`: the list `list(build(**values))` would give."""
 
     def __init__(self, build: Callable[..., QuerySet[Any, T]]) -> None:
+        where = build.__qualname__
         hints = typing.get_type_hints(build)
         parameters = inspect.signature(build).parameters.values()
         if any(p.kind is not p.KEYWORD_ONLY for p in parameters):
-            raise NotPreparable(f"{build.__qualname__}: keyword-only arguments only")
+            raise NotPreparable(f"{where}: keyword-only arguments only")
         kinds = {p.name: hints.get(p.name) for p in parameters}
         for name, kind in kinds.items():
             if kind not in _KINDS:
-                raise NotPreparable(
-                    f"{build.__qualname__}: {name} is not int, str, date or datetime"
-                )
+                raise NotPreparable(f"{where}: {name} is not int, str, date or datetime")
+        # What a builder reads besides its arguments is kept from the first call: a
+        # variable of an enclosing function, the clock, the settings.
+        code = build.__code__
+        if code.co_freevars or _FROZEN & set(code.co_names):
+            raise NotPreparable(f"{where}: reads more than its arguments")
         self.build = build
         self.kinds: dict[str, type] = kinds  # type: ignore[assignment]
         self.key = f"{build.__module__}.{build.__qualname__}"
@@ -130,9 +165,10 @@ class Prepared(Generic[T]):
         ):
             return list(self.build(**values))  # the ORM decides, as it always has
         alias, compiled = self._compiled()
-        params = _bind(compiled, values)
+        if not compiled.holds(values):
+            return list(self.build(**values))  # beyond a field's range: the ORM's rule
         with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, compiled.bind(values))
             rows: list[Any] = cursor.fetchall()
         if compiled.trim is not None:
             rows = [row[: compiled.trim] for row in rows]
@@ -143,10 +179,11 @@ class Prepared(Generic[T]):
     def sql_with_params(self, **values: Any) -> tuple[str, list[Any]]:
         """The SQL and parameters a call with these values runs (for the tests)."""
         _alias, compiled = self._compiled()
-        return compiled.sql, _bind(compiled, values)
+        return compiled.sql, compiled.bind(values)
 
-    def _stand_ins(self) -> dict[str, Any]:
-        return {name: _stand_in(kind, i) for i, (name, kind) in enumerate(self.kinds.items())}
+    def _stand_ins(self, second: bool = False) -> dict[str, Any]:
+        kinds = enumerate(self.kinds.items())
+        return {name: _stand_in(kind, i, second) for i, (name, kind) in kinds}
 
     def _compiled(self) -> tuple[str, _Compiled]:
         if self._target is None:
@@ -158,11 +195,22 @@ class Prepared(Generic[T]):
         cache: dict[tuple[Any, ...], _Compiled] = connection.__dict__.setdefault(
             "_pathways_prepared", {}
         )
-        key = (self.key, timezone.get_current_timezone_name(), settings.USE_TZ)
+        # This object, not its name: two builders of one name are two queries.
+        key = (self, timezone.get_current_timezone_name(), settings.USE_TZ)
         compiled = cache.get(key)
         if compiled is None:
             compiled = cache[key] = self._compile(alias)
         return alias, compiled
+
+    def _sql(self, alias: str, values: dict[str, Any]) -> tuple[Any, str, list[Any]]:
+        """The compiler, SQL and parameters of the builder's queryset for `values`; no
+        SQL when the ORM answers without it or refuses the value."""
+        try:
+            compiler = self.build(**values).query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()  # also fills select, klass_info, …
+        except (EmptyResultSet, FullResultSet, ValueError, TypeError, ValidationError):
+            return None, "", []
+        return compiler, sql, list(params)
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
@@ -177,44 +225,68 @@ class Prepared(Generic[T]):
             raise NotPreparable(f"{where}: model instances or values_list only")
         if queryset.query.select_for_update:
             raise NotPreparable(f"{where}: a read only (select_for_update)")
-        compiler = queryset.query.get_compiler(using=alias)
-        try:
-            sql, params = compiler.as_sql()  # also fills select, klass_info, annotation_col_map
-        except (EmptyResultSet, FullResultSet):
-            sql = ""
+        compiler, sql, params = self._sql(alias, stand_ins)
         if not sql:
-            raise NotPreparable(f"{where}: the ORM answers it without SQL")
+            raise NotPreparable(f"{where}: the ORM answers its stand-ins without SQL")
         slots = []
         for name, kind in self.kinds.items():
-            adapt = _adapter(kind, connection)
-            wanted = adapt(stand_ins[name])
-            found = [i for i, p in enumerate(params) if type(p) is type(wanted) and p == wanted]
+            wanted = _adapter(kind, connection, None)(stand_ins[name])
+            found = [i for i, p in enumerate(params) if _same(kind, p, wanted)]
             # A lookup that bends the value (a LIKE pattern, a cast to text) would
             # need the ORM's own preparation at each call.
             text = str(wanted)
             bent = [i for i, p in enumerate(params) if i not in found and text in str(p)]
             if not found or bent:
                 raise NotPreparable(f"{where}: {name} is not passed to the SQL as it is")
-            slots += [(i, name, adapt) for i in found]
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        if compiler.has_composite_fields(fields):
-            raise NotPreparable(f"{where}: a composite key")
-        return _Compiled(
+            slots += [(i, name, _adapter(kind, connection, params[i])) for i in found]
+        compiled = _Compiled(
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
+            bounds={},
             compiler=compiler,
             trim=compiler.col_count if compiler.has_extra_select else None,
-            converters=compiler.get_converters(fields),
+            converters={},
             make=_maker(compiler, iterable),
         )
 
+        def agrees(values: dict[str, Any]) -> bool:
+            _c, again_sql, again = self._sql(alias, values)
+            return again_sql == sql and again == compiled.bind(values)
 
-def _bind(compiled: _Compiled, values: dict[str, Any]) -> list[Any]:
-    params = list(compiled.params)
-    for position, name, adapt in compiled.slots:
-        params[position] = adapt(values[name])
-    return params
+        # Built again with other stand-ins, the SQL must be the same text and every other
+        # parameter the same value: a builder that chose its filters by its arguments,
+        # or computed a value from one (`monday + 7 days`), would otherwise keep the
+        # first stand-in's for good.
+        if not agrees(self._stand_ins(second=True)):
+            raise NotPreparable(f"{where}: its SQL depends on its arguments beyond their values")
+        # An int: the ORM drops or empties a condition beyond its field's range (-1 for
+        # a positive field): such a call goes to the ORM.
+        for name, kind in self.kinds.items():
+            # A text some field would prepare before the SQL (an IPv6 address written
+            # the long way, LIKE's own characters, spaces): each must go in as it is.
+            if kind is str and not all(agrees({**stand_ins, name: t}) for t in _TEXTS):
+                raise NotPreparable(f"{where}: its field prepares {name} before the SQL")
+            if kind is int:
+                low = -_INT_HIGH
+                if not agrees({**stand_ins, name: -1}):
+                    low = 0
+                if not agrees({**stand_ins, name: low}) or not agrees(
+                    {**stand_ins, name: _INT_HIGH}
+                ):
+                    raise NotPreparable(f"{where}: {name} filters a field of a narrow range")
+                compiled.bounds[name] = (low, _INT_HIGH)
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise NotPreparable(f"{where}: a composite key")
+        compiled.converters.update(compiler.get_converters(fields))
+        return compiled
+
+
+def first_query(qs: QuerySet[Any, T]) -> QuerySet[Any, T]:
+    """The query `qs.first()` runs (its own order, else by pk; one row), for a builder
+    whose caller wants the first row: `found[0] if found else None`."""
+    return (qs if qs.ordered else qs.order_by("pk"))[:1]
 
 
 def _maker(compiler: Any, iterable: type) -> Callable[[list[Any], str], list[Any]]:

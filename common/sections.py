@@ -20,5 +20,14 @@ def first_rows(qs: Any, limit: int) -> tuple[list[Any], int]:
     portal's home (issue 14). A section with no rows has a count of 0. The number of
     queries stays the same however many rows there are (issue 14 §4: the same queries at
     10 clients as at 500)."""
-    rows = list(qs.annotate(**{TOTAL: Window(Count("pk"))})[:limit])
+    return counted(list(first_rows_query(qs, limit)))
+
+
+def first_rows_query(qs: Any, limit: int) -> Any:
+    """The query `first_rows` runs (for a `common.prepared` builder)."""
+    return qs.annotate(**{TOTAL: Window(Count("pk"))})[:limit]
+
+
+def counted(rows: list[Any]) -> tuple[list[Any], int]:
+    """The rows of `first_rows_query` and the section's count."""
     return rows, (getattr(rows[0], TOTAL) if rows else 0)

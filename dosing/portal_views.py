@@ -25,13 +25,15 @@ from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
+from common.prepared import Prepared
+from common.sections import counted, first_rows_query
 from dosing.access import get_record_for_prescriber
 from dosing.models import Discharge
 from dosing.summary import administrations, timeline_chart, vitals_rows
 from partners.access import partner_id_of, portal_page, shared
 from partners.disclosures import disclosure_list_reads, disclosure_portal_read
 from partners.models import DisclosureKind
-from partners.portal_views import HomeSection, first_rows, referral_of
+from partners.portal_views import HOME_LIMIT, HomeSection, referral_of
 from treatment.models import SessionKind, SessionStatus, TreatmentSession
 
 
@@ -89,6 +91,10 @@ def sessions_for_prescriber(request: AuthedRequest) -> QuerySet[TreatmentSession
     partner_id = partner_id_of(request.user)
     if partner_id is None:
         return TreatmentSession.objects.none()
+    return _sessions_of(partner_id)
+
+
+def _sessions_of(partner_id: int) -> QuerySet[TreatmentSession]:
     qs = (
         TreatmentSession.objects.filter(
             kind=SessionKind.DOSING, prescription__referral__partner_id=partner_id
@@ -122,7 +128,7 @@ def this_week(request: AuthedRequest) -> QuerySet[TreatmentSession]:
 
 
 def week_session_ids(
-    start: dt.datetime, end: dt.datetime, monday: dt.date
+    start: dt.datetime, end: dt.datetime, monday: dt.date, next_monday: dt.date | None = None
 ) -> QuerySet[TreatmentSession, int]:
     """A subquery of the ids of the dosing sessions whose WHEN falls in [start, end),
     else (with no time at all) planned in the week from `monday`: three look-ups, each
@@ -139,7 +145,7 @@ def week_session_ids(
         started_at=None,
         appointment=None,
         planned_date__gte=monday,
-        planned_date__lt=monday + dt.timedelta(days=7),
+        planned_date__lt=next_monday or monday + dt.timedelta(days=7),
     )
     return started.values_list("pk", flat=True).union(
         booked.values_list("pk", flat=True), planned.values_list("pk", flat=True)
@@ -160,11 +166,42 @@ HOME_FIELDS = (
 )
 
 
-def home_section(request: AuthedRequest) -> HomeSection:
+# The home's section, compiled once (common.prepared): the same query as
+# `this_week(request)` with the home's fields, for the prescriber's organisation.
+@Prepared
+def _home_week(
+    *,
+    partner: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    monday: dt.date,
+    next_monday: dt.date,
+) -> QuerySet[TreatmentSession]:
+    qs = (
+        _sessions_of(partner)
+        .filter(pk__in=week_session_ids(start, end, monday, next_monday))
+        .order_by(F("when").asc(nulls_last=True), "planned_date", "pk")
+        .select_related(None)
+        .select_related("course__client", "prescription__referral", "dosing_record")
+        .only(*HOME_FIELDS)
+    )
+    return first_rows_query(qs, HOME_LIMIT)  # type: ignore[no-any-return]
+
+
+def home_section(request: AuthedRequest) -> HomeSection | None:
     """The portal home's "sessions this week" (settings.PATHWAYS_PORTAL_HOME_SECTIONS)."""
-    qs = this_week(request).select_related(None)
-    qs = qs.select_related("course__client", "prescription__referral", "dosing_record")
-    rows, count = first_rows(qs.only(*HOME_FIELDS))
+    partner_id = partner_id_of(request.user)
+    if partner_id is None:
+        return None
+    start, end, monday = week_bounds(timezone.localdate())
+    found = _home_week(
+        partner=partner_id,
+        start=start,
+        end=end,
+        monday=monday,
+        next_monday=monday + dt.timedelta(days=7),
+    )
+    rows, count = counted(found)
     return HomeSection(
         "sessions",
         "Dosing sessions this week",

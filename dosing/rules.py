@@ -29,9 +29,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from common.plugins import plugins
+from common.prepared import Prepared, first_query
 from common.timefmt import local_hm
 from dosing.models import (
     Administration,
@@ -100,37 +102,68 @@ def _fact(record: DosingRecord, name: str, read: Callable[[], T]) -> T:
     return value
 
 
+# The facts' reads, compiled once (common.prepared): the record's page, its console and
+# every write ask them. The same queries as `.exists()` and `.first()` through the
+# record's relations; `_of` gives each row its record, as the relation did.
+@Prepared
+def _discharge(*, record: int) -> QuerySet[Discharge, int]:
+    return Discharge.objects.filter(record_id=record).values_list("pk", flat=True)[:1]
+
+
+@Prepared
+def _dose(*, record: int) -> QuerySet[Administration]:
+    return first_query(
+        Administration.objects.filter(record_id=record, kind=Administration.Kind.DOSE)
+    )
+
+
+@Prepared
+def _last_administration(*, record: int) -> QuerySet[Administration]:
+    return first_query(
+        Administration.objects.filter(record_id=record).order_by("-given_at", "-id")
+    )
+
+
+@Prepared
+def _latest_predose(*, record: int) -> QuerySet[VitalSigns]:
+    predose = VitalSigns.objects.filter(record_id=record, phase__in=PREDOSE_PHASES)
+    return first_query(predose.order_by("-taken_at", "-id"))
+
+
+@Prepared
+def _latest_vitals(*, record: int) -> QuerySet[VitalSigns]:
+    return first_query(VitalSigns.objects.filter(record_id=record).order_by("-taken_at", "-id"))
+
+
+R = TypeVar("R", Administration, VitalSigns)
+
+
+def _of(record: DosingRecord, found: list[R]) -> R | None:
+    if not found:
+        return None
+    found[0].record = record
+    return found[0]
+
+
 def is_discharged(record: DosingRecord) -> bool:
-    return _fact(record, "discharged", lambda: Discharge.objects.filter(record=record).exists())
+    return _fact(record, "discharged", lambda: bool(_discharge(record=record.pk)))
 
 
 def dose_given(record: DosingRecord) -> Administration | None:
-    return _fact(
-        record,
-        "dose",
-        lambda: record.administrations.filter(kind=Administration.Kind.DOSE).first(),
-    )
+    return _fact(record, "dose", lambda: _of(record, _dose(record=record.pk)))
 
 
 def last_administration(record: DosingRecord) -> Administration | None:
-    return _fact(
-        record, "last", lambda: record.administrations.order_by("-given_at", "-id").first()
-    )
+    return _fact(record, "last", lambda: _of(record, _last_administration(record=record.pk)))
 
 
 def latest_predose(record: DosingRecord) -> VitalSigns | None:
-    return _fact(
-        record,
-        "predose",
-        lambda: (
-            record.vitals.filter(phase__in=PREDOSE_PHASES).order_by("-taken_at", "-id").first()
-        ),
-    )
+    return _fact(record, "predose", lambda: _of(record, _latest_predose(record=record.pk)))
 
 
 def latest_vitals(record: DosingRecord) -> VitalSigns | None:
     """The latest set, whatever its label."""
-    return _fact(record, "vitals", lambda: record.vitals.order_by("-taken_at", "-id").first())
+    return _fact(record, "vitals", lambda: _of(record, _latest_vitals(record=record.pk)))
 
 
 def arrival(record: DosingRecord) -> dt.datetime:
@@ -138,13 +171,16 @@ def arrival(record: DosingRecord) -> dt.datetime:
     return _fact(record, "arrival", lambda: _arrival(record))
 
 
-def _arrival(record: DosingRecord) -> dt.datetime:
+@Prepared
+def _arrived_at(*, session: int) -> QuerySet[TreatmentSession, dt.datetime | None]:
     # Read through the reverse relation, so that dosing does not import scheduling.
-    arrived = (
-        TreatmentSession.objects.filter(pk=record.session_id)
-        .values_list("appointment__arrived_at", flat=True)
-        .first()
-    )
+    arrived = TreatmentSession.objects.filter(pk=session)
+    return first_query(arrived.values_list("appointment__arrived_at", flat=True))
+
+
+def _arrival(record: DosingRecord) -> dt.datetime:
+    found = _arrived_at(session=record.session_id)
+    arrived = found[0] if found else None
     if arrived is not None:
         return arrived
     return record.session.started_at or record.opened_at

@@ -26,10 +26,12 @@ from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
 from accounts.actor import Actor, actor_from
 from audit.services import log_action
 from clients.models import Client
-from partners.access import get_referral_for_prescriber, portal_page
+from common.prepared import Prepared
+from common.sections import counted, first_rows_query
+from partners.access import get_referral_for_prescriber, partner_id_of, portal_page, shared
 from partners.disclosures import disclosure_list_reads, disclosure_portal_read, under_release
 from partners.models import DisclosureKind, Referral
-from partners.portal_views import HomeSection, first_rows, referral_of
+from partners.portal_views import HOME_LIMIT, HomeSection, referral_of
 from prescriptions import services
 from prescriptions.access import get_prescription_for_prescriber, prescriptions_for_prescriber
 from prescriptions.forms import DiscontinueForm, PrescriptionForm, suggested_initial
@@ -227,10 +229,24 @@ HOME_FIELDS = (
 )
 
 
-def home_section(request: AuthedRequest) -> HomeSection:
+# The section, compiled once (common.prepared): the query of `expiring(request)` for
+# the prescriber's organisation, with the home's fields.
+@Prepared
+def _expiring(*, partner: int, today: dt.date, last: dt.date) -> QuerySet[Prescription]:
+    qs = shared(Prescription.objects.filter(referral__partner_id=partner), "referral__")
+    ending = qs.filter(status=RxStatus.ACTIVE, valid_to__gte=today, valid_to__lte=last)
+    ending = ending.order_by("valid_to", "pk").select_related("client", "referral")
+    return first_rows_query(ending.only(*HOME_FIELDS), HOME_LIMIT)  # type: ignore[no-any-return]
+
+
+def home_section(request: AuthedRequest) -> HomeSection | None:
     """The portal home's "prescriptions expiring" (settings.PATHWAYS_PORTAL_HOME_SECTIONS)."""
-    qs = expiring(request).select_related(None).select_related("client", "referral")
-    rows, count = first_rows(qs.only(*HOME_FIELDS))
+    partner_id = partner_id_of(request.user)
+    if partner_id is None:
+        return None
+    today = timezone.localdate()
+    last = today + dt.timedelta(days=EXPIRING_DAYS)
+    rows, count = counted(_expiring(partner=partner_id, today=today, last=last))
     return HomeSection(
         "expiring",
         f"Prescriptions ending in the next {EXPIRING_DAYS} days",

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
 from common.fields import EncryptedTextField
+from common.prepared import Prepared
 from common.reversing import reverse_numbered
 
 
@@ -64,9 +66,8 @@ class TreatmentCourse(models.Model):
         """The course's place among the client's courses of the same modality, from 1.
 
         People count a client's courses ("KAP course 2"), not database rows."""
-        return TreatmentCourse.objects.filter(
-            client_id=self.client_id, modality=self.modality, pk__lte=self.pk
-        ).count()
+        found = _course_number(client=self.client_id, modality=self.modality, pk=self.pk)
+        return found[0] if found else 0
 
     @property
     def label(self) -> str:
@@ -176,13 +177,8 @@ class TreatmentSession(models.Model):
         count (its replacement takes its number)."""
         if self.status == SessionStatus.CANCELLED:
             return None
-        return (
-            TreatmentSession.objects.filter(
-                course_id=self.course_id, kind=self.kind, pk__lte=self.pk
-            )
-            .exclude(status=SessionStatus.CANCELLED)
-            .count()
-        )
+        found = _session_number(course=self.course_id, kind=self.kind, pk=self.pk)
+        return found[0] if found else 0
 
     @property
     def short_label(self) -> str:
@@ -197,3 +193,20 @@ class TreatmentSession(models.Model):
         """ "KAP course 1, dosing 2 of 6": how the practice names a session."""
         short = self.short_label
         return f"{self.course.label}, {short[0].lower()}{short[1:]}"
+
+
+# A course's and a session's number, compiled once (common.prepared): every label
+# ("KAP course 1, dosing 2 of 6") asks, on most staff and portal pages. The count rides
+# on the first row (`COUNT(*) OVER ()`, as common.sections does): no row, no count.
+@Prepared
+def _course_number(*, client: int, modality: str, pk: int) -> QuerySet[TreatmentCourse, int]:
+    earlier = TreatmentCourse.objects.filter(client_id=client, modality=modality, pk__lte=pk)
+    return earlier.annotate(n=Window(Count("pk"))).values_list("n", flat=True)[:1]
+
+
+@Prepared
+def _session_number(*, course: int, kind: str, pk: int) -> QuerySet[TreatmentSession, int]:
+    earlier = TreatmentSession.objects.filter(course_id=course, kind=kind, pk__lte=pk).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    return earlier.annotate(n=Window(Count("pk"))).values_list("n", flat=True)[:1]

@@ -19,9 +19,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from accounts.models import User
+from audit.models import AuditEvent
+from bls.models import DesensitisationSet, EmdrRecord
+from bls.tests.support import add_set, make_emdr_appointment
 from clients.models import Client
 from common import prepared
-from common.prepared import REGISTRY, NotPreparable, Prepared
+from common.prepared import REGISTRY, NotPreparable, Prepared, _forget
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import Appointment
 
@@ -49,7 +52,7 @@ def _project_prepared() -> list[Prepared[Any]]:
             continue
         if path.name != "prepared.py" and "@Prepared" in path.read_text():
             importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
-    return [p for p in REGISTRY if not p.key.startswith(__name__)]
+    return [p for p in REGISTRY if ".tests." not in p.key]
 
 
 def _orm_sql(query: Prepared[Any], values: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -94,6 +97,33 @@ def _on_day(*, day: dt.date) -> QuerySet[Appointment, int]:
 @Prepared
 def _since(*, at: dt.datetime) -> QuerySet[User, int]:
     return User.objects.filter(date_joined__gte=at).values_list("pk", flat=True).order_by("pk")
+
+
+@Prepared
+def _distinct_by_therapist(*, born_after: dt.date) -> QuerySet[Client]:
+    # DISTINCT ordered by a joined column: the column rides in the SELECT (trimmed).
+    born = Client.objects.filter(date_of_birth__gt=born_after)
+    return born.distinct().order_by("assigned_therapist__username", "pk")
+
+
+@Prepared
+def _sets_over(*, passes: int) -> QuerySet[DesensitisationSet, int]:
+    # A positive field: the ORM drops `> -1`, which would drop the NULLs in SQL.
+    return DesensitisationSet.objects.filter(passes__gt=passes).values_list("pk", flat=True)
+
+
+BUILT: list[int] = []
+
+
+@Prepared
+def _counted(*, therapist: int) -> QuerySet[Client, int]:
+    BUILT.append(therapist)
+    return Client.objects.filter(assigned_therapist_id=therapist).values_list("pk", flat=True)
+
+
+@Prepared
+def _of_therapist(*, therapist: int) -> QuerySet[Client, int]:
+    return Client.objects.filter(assigned_therapist_id=therapist).values_list("pk", flat=True)
 
 
 class ProjectPreparedTests(HypothesisTestCase):
@@ -166,28 +196,52 @@ class PreparedTests(BaseTestCase):
         self.assertEqual(len(_ids(last_name="Adams")), 2)
 
     def test_it_builds_the_query_once_per_connection(self) -> None:
-        built: list[int] = []
-
-        @Prepared
-        def counted(*, therapist: int) -> QuerySet[Client, int]:
-            built.append(therapist)
-            return Client.objects.filter(assigned_therapist_id=therapist).values_list(
-                "pk", flat=True
-            )
-
+        _forget()
+        BUILT.clear()
         for _ in range(3):
-            counted(therapist=self.therapist.pk)
-            counted(therapist=self.other.pk)
-        self.assertEqual(len(built), 2)  # the model and alias, then the SQL
-        self.assertEqual(counted(therapist=self.other.pk), [self.other.assigned_clients.get().pk])
+            _counted(therapist=self.therapist.pk)
+            _counted(therapist=self.other.pk)
+        # The model and alias once (per process), then the SQL with two sets of
+        # stand-ins and the integer's range: never again for the calls.
+        built = len(BUILT)
+        self.assertGreater(built, 0)
+        self.assertEqual(_counted(therapist=self.other.pk), [self.other.assigned_clients.get().pk])
+        self.assertEqual(len(BUILT), built)
+
+    def test_it_keeps_a_query_per_builder_not_per_name(self) -> None:
+        def first(*, pk: int) -> QuerySet[User, str]:
+            return User.objects.filter(pk=pk).values_list("username", flat=True)
+
+        def second(*, pk: int) -> QuerySet[Client, str]:
+            return Client.objects.filter(pk=pk).values_list("last_name", flat=True)
+
+        second.__qualname__ = first.__qualname__
+        users, clients = Prepared(first), Prepared(second)
+        self.assertEqual(users(pk=self.therapist.pk), ["therapist"])
+        self.assertEqual(clients(pk=self.ann.pk), ["O'Brien & <b>"])
+        del prepared.REGISTRY[-2:]
+
+    def test_it_trims_the_columns_an_order_adds(self) -> None:
+        for born_after in (dt.date(1900, 1, 1), dt.date(1985, 1, 1)):
+            expected = list(_distinct_by_therapist.build(born_after=born_after))
+            self.assert_same_objects(_distinct_by_therapist(born_after=born_after), expected)
+            self.assertEqual(len(expected), 2 if born_after.year == 1900 else 1)
+
+    def test_it_leaves_to_the_orm_a_value_beyond_its_fields_range(self) -> None:
+        now = timezone.now()
+        appointment = make_emdr_appointment(self.ann, self.therapist, now)
+        record = EmdrRecord.objects.create(appointment=appointment, created_by=self.therapist)
+        counted = add_set(record, 1, now, self.therapist)  # 24 passes
+        unknown = add_set(record, 2, now, self.therapist)
+        DesensitisationSet.objects.filter(pk=unknown.pk).update(passes=None, seconds=30)
+        # -1 is below a positive field's range: the ORM keeps every row, NULL or not.
+        self.assertEqual(sorted(_sets_over(passes=-1)), sorted(_sets_over.build(passes=-1)))
+        self.assertEqual(sorted(_sets_over(passes=-1)), [counted.pk, unknown.pk])
+        self.assertEqual(_sets_over(passes=3), [counted.pk])
+        self.assertEqual(_sets_over(passes=30), [])
 
     def test_it_leaves_to_the_orm_a_value_it_would_treat_otherwise(self) -> None:
-        @Prepared
-        def of(*, therapist: int) -> QuerySet[Client, int]:
-            return Client.objects.filter(assigned_therapist_id=therapist).values_list(
-                "pk", flat=True
-            )
-
+        of = _of_therapist
         # None is IS NULL to the ORM; a number beyond 32 bits, bool, a naive datetime.
         nobody = list(Client.objects.filter(assigned_therapist=None).values_list("pk", flat=True))
         self.assertEqual(of(therapist=None), nobody)
@@ -208,10 +262,33 @@ class PreparedTests(BaseTestCase):
                 )
                 self.assertEqual(_on_day(day=day), list(_on_day.build(day=day)))
 
-    @override_settings(USE_TZ=False)
     def test_it_compiles_again_when_a_setting_changes(self) -> None:
-        at = dt.datetime(2020, 1, 1)  # noqa: DTZ001  (USE_TZ off)
-        self.assertEqual(_since.sql_with_params(at=at), _orm_sql(_since, {"at": at}))
+        # `__date` on SQLite names the time zones only when times are aware.
+        day = timezone.localdate()
+        aware = _on_day.sql_with_params(day=day)
+        self.assertEqual(aware, _orm_sql(_on_day, {"day": day}))
+        with override_settings(USE_TZ=False):
+            self.assertEqual(_on_day.sql_with_params(day=day), _orm_sql(_on_day, {"day": day}))
+            at = dt.datetime(2020, 1, 1)  # noqa: DTZ001  (USE_TZ off)
+            self.assertEqual(_since.sql_with_params(at=at), _orm_sql(_since, {"at": at}))
+
+    def test_it_refuses_a_lookup_that_bends_the_value_and_only_that(self) -> None:
+        def iexact(*, name: str) -> QuerySet[Client, int]:
+            # SQLite's iexact is a LIKE: the ORM escapes % and _ in the value.
+            # PostgreSQL's compares UPPER() of each side: the value goes in as it is.
+            return Client.objects.filter(last_name__iexact=name).values_list("pk", flat=True)
+
+        query = Prepared(iexact)
+        try:
+            for name in ("Ad_ms", "ADAMS", "%", "o'brien & <B>"):
+                self.assertEqual(sorted(query(name=name)), sorted(iexact(name=name)), name)
+        except NotPreparable:
+            self.assertEqual(connection.vendor, "sqlite")
+        else:
+            self.assertNotEqual(connection.vendor, "sqlite")
+            self.assertEqual(len(query(name="ADAMS")), 2)
+        finally:
+            prepared.REGISTRY.remove(query)
 
     def test_it_refuses_what_it_cannot_reproduce(self) -> None:
         def icontains(*, pk: int) -> QuerySet[Client]:
@@ -230,16 +307,38 @@ class PreparedTests(BaseTestCase):
             # As it is once, and bent into a LIKE pattern once.
             return Client.objects.filter(pk=pk, last_name__contains=str(pk))
 
+        def derived(*, day: dt.date) -> QuerySet[Client]:
+            # A value computed from an argument would be kept from the stand-in.
+            week = day + dt.timedelta(days=7)
+            return Client.objects.filter(date_of_birth__gte=day, date_of_birth__lt=week)
+
+        def chosen(*, pk: int) -> QuerySet[Client]:
+            # An argument that chooses a filter, not only a value.
+            clients = Client.objects.filter(pk=pk)
+            return clients.filter(first_name="Ann") if pk % 1000 > 250 else clients
+
+        def stripped(*, name: str) -> QuerySet[Client]:
+            return Client.objects.filter(last_name=name.strip())
+
+        def address(*, name: str) -> QuerySet[AuditEvent]:
+            # An IP address is normalised by its field.
+            return AuditEvent.objects.filter(ip=name)
+
         def related(*, pk: int) -> QuerySet[Client]:
             return self.therapist.assigned_clients.filter(pk=pk)
 
         def locking(*, pk: int) -> QuerySet[Client]:
             return Client.objects.filter(pk=pk).select_for_update()
 
-        refused: list[Any] = [icontains, twice, prefetching, dicts, nothing, related, locking]
+        refused: list[Any] = [
+            icontains, twice, derived, chosen, stripped, address, prefetching, dicts, nothing,
+            locking,
+        ]  # fmt: skip
         for build in refused:
             with self.subTest(build.__name__), self.assertRaises(NotPreparable):
-                Prepared(build)(pk=self.ann.pk)
+                query = Prepared(build)
+                sample = {int: self.ann.pk, dt.date: self.ann.date_of_birth, str: "Ad_ms"}
+                query(**{name: sample[kind] for name, kind in query.kinds.items()})
             prepared.REGISTRY.pop()
 
         def positional(pk: int) -> QuerySet[Client]:
@@ -248,7 +347,10 @@ class PreparedTests(BaseTestCase):
         def boolean(*, flag: bool) -> QuerySet[User]:
             return User.objects.filter(is_active=flag)
 
-        unfit: list[Any] = [positional, boolean]
+        def clock(*, pk: int) -> QuerySet[Client]:
+            return Client.objects.filter(pk=pk, created_at__lte=timezone.now())
+
+        unfit: list[Any] = [positional, boolean, related, clock]
         for build in unfit:
             with self.subTest(build.__name__), self.assertRaises(NotPreparable):
                 Prepared(build)

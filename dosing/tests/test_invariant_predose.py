@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from dosing import services
-from dosing.models import Administration, DosingRecord
+from dosing import rules, services
+from dosing.models import Administration, DosingRecord, VitalSigns
 from dosing.tests.support import (
     actor_as,
     add_vitals,
@@ -46,6 +46,22 @@ class BeforeTheDoseTests(BaseTestCase):
         add_vitals(self.record, self.therapist, minutes_ago=55)
 
         give_dose(self.record, self.therapist, self.admin, minutes_ago=1)
+
+    def test_it_reads_the_latest_predose_set_past_later_monitoring(self) -> None:
+        # After the dose a monitoring set is the latest vitals, never the pre-dose one
+        # (rules.latest_predose: its phase filter, in SQL compiled once).
+        baseline, _flags = add_vitals(self.record, self.therapist, minutes_ago=30)
+        give_dose(self.record, self.therapist, self.admin, minutes_ago=20)
+        monitoring, _flags = add_vitals(
+            self.record, self.therapist, phase=VitalSigns.Phase.MONITORING, minutes_ago=5
+        )
+        self.record.refresh_from_db()
+        self.assertEqual(rules.latest_vitals(self.record), monitoring)
+        predose = rules.latest_predose(self.record)
+        self.assertEqual(predose, baseline)
+        assert predose is not None
+        with self.assertNumQueries(0):  # its record, as the relation gave it
+            self.assertIs(predose.record, self.record)
 
     def test_baseline_vitals_before_arrival_are_refused(self) -> None:
         # The session started 90 minutes ago (support.open_record): a set timed
