@@ -17,6 +17,7 @@ import json
 from typing import Any, ClassVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +27,7 @@ from accounts.actor import Actor
 from accounts.models import Role, User
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import log_action
+from common.prepared import Prepared
 from common.replica import reads_from_replica, replica_reads
 from measures.outcomes import cache as outcomes_cache
 from measures.tests.factories import day, give_dose, load_instruments, make_score
@@ -69,6 +71,11 @@ def touching(statements: list[str], table: str, verb: str = "SELECT") -> list[st
 @reads_from_replica
 def _in_scope(job: Any) -> Any:
     return job()
+
+
+@Prepared
+def _staff(*, pk: int) -> QuerySet[User]:
+    return User.objects.filter(pk=pk)
 
 
 class ReplicaTestCase(TransactionTestCase):
@@ -218,6 +225,19 @@ class ReplicaTestCase(TransactionTestCase):
         # moment behind is fine for a count.)
         users = [s for s in touching(replica, "accounts_user") if "count_requests" not in s]
         self.assertEqual(users, [])
+
+    def test_it_sends_a_prepared_read_where_the_router_says(self) -> None:
+        # common.prepared asks the router at every call, as the ORM does, and keeps a
+        # compiled query per connection.
+        pk = self.admin.pk
+        found, primary, replica = self.both(lambda: _in_scope(lambda: _staff(pk=pk)))
+        self.assertEqual([(u.pk, u._state.db) for u in found], [(pk, REPLICA)])
+        self.assertTrue(touching(replica, "accounts_user"))
+        self.assertEqual(touching(primary, "accounts_user"), [])
+        found, primary, replica = self.both(lambda: _staff(pk=pk))
+        self.assertEqual([(u.pk, u._state.db) for u in found], [(pk, DEFAULT_DB_ALIAS)])
+        self.assertEqual(touching(replica, "accounts_user"), [])
+        self.assertTrue(touching(primary, "accounts_user"))
 
     def test_it_writes_to_the_primary_in_the_scope(self) -> None:
         other = make_user("other", Role.INTAKE)
