@@ -7,24 +7,29 @@ and the sections of the busiest pages, that is most of the query's cost: on the
 10,000-client practice the database answers them in 0.05 ms and Django takes ten
 times that to ask. A page of 20 queries spends a third of its time there.
 
-How: `build` is a function of keyword arguments that returns a queryset, and uses its
-arguments only as values in filters (never to choose which filters). It is called once
-per database connection, time zone and shape with stand-ins: each argument a value no
-query holds (a 2,0xx,xxx,xxx number, a word of capitals, a datetime in 1901). The SQL
-is compiled, and each stand-in is looked for among the query's parameters. Each call
-then runs that SQL with the stand-ins replaced by the call's values, adapted as the
-ORM adapts them, and builds the rows as Django's own iterables do (instances with
-their `select_related` objects and annotations, or `values_list` tuples).
+How: `build` is a module-level function of keyword-only arguments, each `int`, `str`,
+`date` or `datetime`, that returns a queryset and uses its arguments only as values in
+filters (never to choose which filters, never to compute another value, reading nothing
+else that changes). At its first call on a database connection (per time zone and
+`USE_TZ`) it is built with stand-ins, values no query holds, the SQL is compiled, and
+each stand-in is looked for among the query's parameters. Each call then runs that SQL
+with the stand-ins replaced by the call's values, adapted as the ORM adapts them, and
+builds the rows as Django's own iterables do (instances with their `select_related`
+objects, deferred fields and annotations, or `values_list` tuples).
 
-It refuses what it cannot reproduce exactly, at the first call, rather than answer
-differently: a stand-in the lookup transformed (`__icontains` wraps it in `%`), a
-stand-in missing from the parameters, a queryset with `prefetch_related`, `values()`
-dicts, or an empty result decided without SQL. And a call whose value the ORM would
-treat otherwise (None, which becomes IS NULL; a number out of the 32-bit range, which
-Django answers with no rows; a naive datetime; a type that is not the one declared)
-runs through the ORM instead. `common/tests/test_prepared.py` checks, for every
-Prepared of the project (`REGISTRY`), that the SQL and parameters of a call are
-byte for byte the ORM's for the same values, and the rows the same objects.
+It refuses (`NotPreparable`) what it cannot reproduce exactly, at the first call, rather
+than answer differently: a stand-in missing from the parameters or bent by its lookup
+(`__icontains` wraps it in `%`); SQL that is not the same text, or other parameters not
+the same, when built again with a second set of stand-ins (a filter chosen by an
+argument, a value computed from one); a text the field prepares before the SQL (probes:
+an IPv6 address, LIKE's own characters, spaces, case); `prefetch_related`, `values()`
+dicts, a related manager, `select_for_update`, an answer decided without SQL; and, when
+decorated, a builder with free variables or that names the clock or the settings. An
+`int` argument's range is probed (-1, 0, 2**31 - 1): a call whose value the ORM would
+treat otherwise (beyond that range, None, a bool, a naive datetime, a type that is not
+the one declared) runs through the ORM instead. `common/tests/test_prepared.py` checks,
+for every Prepared of the project (`REGISTRY`), that the SQL and parameters of a call
+are the ORM's for the same values, and the rows the same objects, and each refusal.
 """
 
 from __future__ import annotations
