@@ -173,6 +173,8 @@ class Prepared(Generic[T]):
         if not compiled.holds(values):
             return list(self.build(**values))  # beyond a field's range: the ORM's rule
         with connections[alias].cursor() as cursor:
+            # The ORM's own SQL text, with every value a parameter: nothing of the call's
+            # values is written into the text (test_prepared checks SQL and parameters).
             cursor.execute(compiled.sql, compiled.bind(values))
             rows: list[Any] = cursor.fetchall()
         if compiled.trim is not None:
