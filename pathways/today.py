@@ -25,13 +25,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, CLINICAL_ROLES
-from accounts.models import User
+from accounts.models import Role, User
 from clients.models import Client
-from clients.queries import clients_visible_to
+from clients.queries import clients_visible_to, granted_client_ids
 from common.onetime import LinkState
 from common.prepared import Prepared
 from common.reversing import reverse_numbered
-from common.sections import first_rows
+from common.sections import counted, first_rows, first_rows_query
 from consents.models import ConsentRequest
 from dosing.models import SessionNote
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
@@ -189,43 +189,54 @@ MEASURE_FIELDS = (
 REFERRAL_FIELDS = ("status", "updated_at", "partner__name", *Client.name_fields("client__"))
 
 
-def notes_to_sign(user: User) -> QuerySet[SessionNote]:
-    """Unsigned dosing-session notes: a therapist's (their clients', or written by
-    them), the practice's for the admin, oldest first."""
-    qs = (
+def _notes() -> QuerySet[SessionNote]:
+    return (
         SessionNote.objects.filter(signed_at=None)
         .select_related("session__course__client", "session__dosing_record", "author")
         .only(*NOTE_FIELDS)
         .order_by("updated_at", "pk")
     )
+
+
+def notes_to_sign(user: User) -> QuerySet[SessionNote]:
+    """Unsigned dosing-session notes: a therapist's (their clients', or written by
+    them), the practice's for the admin, oldest first."""
+    qs = _notes()
     if user.role in ALL_RECORDS_ROLES:
         return qs
     visible = clients_visible_to(user).values("pk")
     return qs.filter(Q(author=user) | Q(session__course__client__in=visible))
 
 
-def consents_waiting(user: User) -> QuerySet[ConsentRequest]:
-    """Consent requests sent and not signed yet (still open), soonest to expire first."""
-    qs = (
-        ConsentRequest.objects.open()
+def _consents(now: dt.datetime | None = None) -> QuerySet[ConsentRequest]:
+    return (
+        ConsentRequest.objects.open(now)
         .select_related("client", "document")
         .only(*CONSENT_FIELDS)
         .order_by("expires_at", "pk")
     )
-    return _mine(user, qs)
+
+
+def consents_waiting(user: User) -> QuerySet[ConsentRequest]:
+    """Consent requests sent and not signed yet (still open), soonest to expire first."""
+    return _mine(user, _consents())
 
 
 def measures_due(user: User, now: dt.datetime | None = None) -> QuerySet[MeasureLink]:
     """Measure links sent and not answered: open ("due"), or expired unanswered in
     the last OVERDUE_DAYS with no newer link of the same reason ("overdue")."""
     now = now or timezone.now()
+    return _mine(user, _measures(now, now - dt.timedelta(days=OVERDUE_DAYS)))
+
+
+def _measures(now: dt.datetime, since: dt.datetime) -> QuerySet[MeasureLink]:
     newer = MeasureLink.objects.filter(
         client=OuterRef("client"),
         reason=OuterRef("reason"),
         created_at__gt=OuterRef("created_at"),
     )
-    overdue = Q(expires_at__lte=now, expires_at__gt=now - dt.timedelta(days=OVERDUE_DAYS))
-    qs = (
+    overdue = Q(expires_at__lte=now, expires_at__gt=since)
+    return (
         MeasureLink.objects.filter(used_at=None, cancelled_at=None)
         .exclude(reason=Reason.PAPER)
         .filter(Q(expires_at__gt=now) | (overdue & ~Exists(newer)))
@@ -233,18 +244,67 @@ def measures_due(user: User, now: dt.datetime | None = None) -> QuerySet[Measure
         .only(*MEASURE_FIELDS)
         .order_by("expires_at", "pk")
     )
-    return _mine(user, qs)
 
 
-def referrals_waiting(user: User) -> QuerySet[Referral]:
-    """Referrals where the prescriber waits on the practice (PRACTICE_TO_ACT)."""
-    qs = (
+def _referrals() -> QuerySet[Referral]:
+    return (
         Referral.objects.filter(status__in=PRACTICE_TO_ACT)
         .select_related("client", "partner")
         .only(*REFERRAL_FIELDS)
         .order_by("updated_at", "pk")
     )
-    return _mine(user, qs)
+
+
+def referrals_waiting(user: User) -> QuerySet[Referral]:
+    """Referrals where the prescriber waits on the practice (PRACTICE_TO_ACT)."""
+    return _mine(user, _referrals())
+
+
+# A therapist's sections without emergency access (nearly every Today page: a grant
+# changes the shape of `clients_visible_to`, and then the ORM builds them), compiled
+# once (common.prepared). Each is `first_rows_query` of the function above for such a
+# therapist (pathways/tests/test_today_prepared.py compares the SQL).
+def _own(user: int) -> QuerySet[Client, Any]:
+    return (
+        Client.objects.select_related("assigned_therapist")
+        .filter(assigned_therapist_id=user)
+        .values("pk")
+    )
+
+
+@Prepared
+def _own_notes(*, user: int) -> QuerySet[SessionNote]:
+    mine = Q(author_id=user) | Q(session__course__client__in=_own(user))
+    return first_rows_query(_notes().filter(mine), LIMIT)  # type: ignore[no-any-return]
+
+
+@Prepared
+def _own_consents(*, user: int, now: dt.datetime) -> QuerySet[ConsentRequest]:
+    return first_rows_query(_consents(now).filter(client__in=_own(user)), LIMIT)  # type: ignore[no-any-return]
+
+
+@Prepared
+def _own_measures(*, user: int, now: dt.datetime, since: dt.datetime) -> QuerySet[MeasureLink]:
+    links = _measures(now, since).filter(client__in=_own(user))
+    return first_rows_query(links, LIMIT)  # type: ignore[no-any-return]
+
+
+@Prepared
+def _own_referrals(*, user: int) -> QuerySet[Referral]:
+    return first_rows_query(_referrals().filter(client__in=_own(user)), LIMIT)  # type: ignore[no-any-return]
+
+
+def _therapists(user: User, now: dt.datetime) -> tuple[list[Any], ...] | None:
+    """The rows of a therapist's four sections, or None for anyone else."""
+    if user.role != Role.THERAPIST or granted_client_ids(user):
+        return None
+    since = now - dt.timedelta(days=OVERDUE_DAYS)
+    return (
+        _own_notes(user=user.pk),
+        _own_consents(user=user.pk, now=now),
+        _own_measures(user=user.pk, now=now, since=since),
+        _own_referrals(user=user.pk),
+    )
 
 
 def new_requests() -> QuerySet[AppointmentRequest]:
@@ -289,8 +349,11 @@ class Today:
         return len(self.appointments) + sum(s.count for s in self.sections)
 
 
-def _section(key: str, title: str, empty: str, qs: QuerySet[Any], more_url: str = "") -> Section:
-    rows, count = first_rows(qs, LIMIT)
+def _section(
+    key: str, title: str, empty: str, qs: QuerySet[Any] | list[Any], more_url: str = ""
+) -> Section:
+    """A section of `qs`'s first rows, or of the rows of `first_rows_query` (a list)."""
+    rows, count = counted(qs) if isinstance(qs, list) else first_rows(qs, LIMIT)
     return Section(key, title, empty, rows, count, more_url)
 
 
@@ -325,16 +388,16 @@ def today_for(user: User) -> Today:
                 reverse("alerts:list"),
             )
         )
+    prepared = _therapists(user, now)
     if user.role in CLINICAL_ROLES:
+        notes = prepared[0] if prepared else notes_to_sign(user)
         sections.append(
-            _section(
-                "notes", "Notes to sign", "No notes waiting to be signed.", notes_to_sign(user)
-            )
+            _section("notes", "Notes to sign", "No notes waiting to be signed.", notes)
         )
     if user.role in CLIENT_ROLES:
-        consents = consents_waiting(user)
-        measures = measures_due(user, now)
-        referrals = referrals_waiting(user)
+        consents = prepared[1] if prepared else consents_waiting(user)
+        measures = prepared[2] if prepared else measures_due(user, now)
+        referrals = prepared[3] if prepared else referrals_waiting(user)
         sections += [
             _section("consents", "Consents sent, not signed", "No consents waiting.", consents),
             _section("measures", "Measures due or overdue", "No measures waiting.", measures),
