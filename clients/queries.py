@@ -103,8 +103,16 @@ def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:
     # pathways/tests/test_explain_pages.py, issue 14 §4).
     granted = _granted_client_ids(user, fresh=fresh)
     if not granted:
-        return qs.filter(assigned_therapist=user)
+        return assigned_to(user.pk)
     return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
+
+
+def assigned_to(user_id: int) -> QuerySet[Client]:
+    """The clients assigned to a therapist: all a therapist without emergency access
+    sees (`clients_visible_to`; a read compiled once builds on it, pathways.today)."""
+    return Client.objects.select_related("assigned_therapist").filter(
+        assigned_therapist_id=user_id
+    )
 
 
 def active_therapists() -> QuerySet[User]:

@@ -254,7 +254,7 @@ class Prepared(Generic[T]):
             compiler=compiler,
             trim=compiler.col_count if compiler.has_extra_select else None,
             converters={},
-            make=_maker(compiler, iterable),
+            make=_maker(compiler, iterable, alias),
         )
 
         def agrees(values: dict[str, Any]) -> bool:
@@ -267,13 +267,13 @@ class Prepared(Generic[T]):
         # first stand-in's for good.
         if not agrees(self._stand_ins(second=True)):
             raise NotPreparable(f"{where}: its SQL depends on its arguments beyond their values")
-        # An int: the ORM drops or empties a condition beyond its field's range (-1 for
-        # a positive field): such a call goes to the ORM.
         for name, kind in self.kinds.items():
             # A text some field would prepare before the SQL (an IPv6 address written
             # the long way, LIKE's own characters, spaces): each must go in as it is.
             if kind is str and not all(agrees({**stand_ins, name: t}) for t in _TEXTS):
                 raise NotPreparable(f"{where}: its field prepares {name} before the SQL")
+            # An int: the ORM drops or empties a condition beyond its field's range (-1
+            # for a positive field): such a call goes to the ORM.
             if kind is int:
                 low = -_INT_HIGH
                 if not agrees({**stand_ins, name: -1}):
@@ -296,8 +296,9 @@ def first_query(qs: QuerySet[Any, T]) -> QuerySet[Any, T]:
     return (qs if qs.ordered else qs.order_by("pk"))[:1]
 
 
-def _maker(compiler: Any, iterable: type) -> Callable[[list[Any], str], list[Any]]:
-    """What turns the converted rows into the iterable's items, worked out once."""
+def _maker(compiler: Any, iterable: type, alias: str) -> Callable[[list[Any], str], list[Any]]:
+    """What turns the converted rows into the iterable's items, worked out once per
+    connection (`alias`: a compiled query is kept per connection)."""
     if iterable is FlatValuesListIterable:
         return lambda rows, alias: [row[0] for row in rows]
     if iterable is ValuesListIterable:
@@ -307,11 +308,12 @@ def _maker(compiler: Any, iterable: type) -> Callable[[list[Any], str], list[Any
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
     annotations = list(compiler.annotation_col_map.items())
+    # As ModelIterable: the instance, its select_related objects, its annotations. The
+    # populators keep only what they worked out from the SELECT: made once, not per call.
+    # Django 5.2's signature (the stubs follow a later one, with fetch_mode).
+    populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
 
     def make(rows: list[Any], alias: str) -> list[Any]:
-        # As ModelIterable: the instance, its select_related objects, its annotations.
-        # Django 5.2's signature (the stubs follow a later one, with fetch_mode).
-        populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
         found = []
         for row in rows:
             obj = model_cls.from_db(alias, init_list, row[start:end])

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.access import ALL_RECORDS_ROLES, CLIENT_ROLES, CLINICAL_ROLES
 from accounts.models import Role, User
 from clients.models import Client
-from clients.queries import clients_visible_to, granted_client_ids
+from clients.queries import assigned_to, clients_visible_to, granted_client_ids
 from common.onetime import LinkState
 from common.prepared import Prepared
 from common.reversing import reverse_numbered
@@ -265,11 +265,7 @@ def referrals_waiting(user: User) -> QuerySet[Referral]:
 # once (common.prepared). Each is `first_rows_query` of the function above for such a
 # therapist (pathways/tests/test_today_prepared.py compares the SQL).
 def _own(user: int) -> QuerySet[Client, Any]:
-    return (
-        Client.objects.select_related("assigned_therapist")
-        .filter(assigned_therapist_id=user)
-        .values("pk")
-    )
+    return assigned_to(user).values("pk")
 
 
 @Prepared
