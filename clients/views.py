@@ -41,6 +41,7 @@ from clients.panels import (
 from clients.search import search_clients
 from common.forms import values_of
 from common.rows import day, rows
+from common.sections import counted_page
 
 PAGE_SIZE = 25
 # The timeline shows the most recent entries a page at a time: a client of two years
@@ -105,7 +106,11 @@ def client_list(request: AuthedRequest) -> HttpResponse:
     elif form.is_bound:
         # An unusable search (too long) lists nobody, not everybody.
         qs = qs.none()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        # A search reads every client anyway: its count comes with the page's rows.
+        page = counted_page(qs, request.GET.get("page"), PAGE_SIZE)
+    else:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The search words are PHI: the trail keeps that a search happened, not what.
     detail = {"page": page.number, "count": len(page), "searched": bool(query)}
     log_action(actor_from(request), "client.list", detail=detail)

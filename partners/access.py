@@ -11,11 +11,12 @@ Practice staff see the referrals of the clients they may see.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, OuterRef, QuerySet
+from django.db.models import Count, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -26,7 +27,7 @@ from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Client
 from consents.queries import release_in_force_id
-from partners.models import Partner, PartnerMembership, Referral
+from partners.models import Partner, PartnerMembership, Referral, ReferralStatus
 
 # The annotation every prescriber queryset carries: the id of the release in force.
 RELEASE_ID = "release_in_force_id"
@@ -117,6 +118,32 @@ def referrals_ended_for_prescriber(request: AuthedRequest) -> QuerySet[Referral]
     """The referrals to the prescriber's organisation no longer shared (read ids and
     counts only: nothing of them may be shown)."""
     return not_shared(_organisation_referrals(request))
+
+
+@dataclass(frozen=True)
+class PortalCounts:
+    """How many referrals of the prescriber's organisation are shared (open, closed)
+    and how many are no longer shared (counted, never shown)."""
+
+    open: int
+    closed: int
+    ended: int
+
+
+def referral_counts_for_prescriber(request: AuthedRequest) -> PortalCounts:
+    """The portal home's counts, each as `referrals_for_prescriber` and
+    `referrals_ended_for_prescriber` would count it, in one pass over the organisation's
+    referrals. Why one: each count evaluates the release in force for every referral
+    (three index look-ups each), and the home asked twice, the list's count and the
+    ended one: 13-14 ms of SQL at 10,000 clients, 5.7 ms in one pass (issue 14)."""
+    live = Q(**{f"{RELEASE_ID}__isnull": False})
+    closed = Q(status=ReferralStatus.CLOSED)
+    counts = with_release(_organisation_referrals(request)).aggregate(
+        open=Count("pk", filter=live & ~closed),
+        closed=Count("pk", filter=live & closed),
+        ended=Count("pk", filter=~live),
+    )
+    return PortalCounts(**counts)
 
 
 def access_ended(request: AuthedRequest, referral_id: int, client_id: int) -> AccessEnded:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -33,7 +32,7 @@ from common.plugins import plugins
 from common.prepared import Prepared
 from common.reversing import reverse_numbered
 from common.rows import day, rows
-from common.sections import counted, first_rows_query
+from common.sections import CountedPaginator, counted, first_rows_query
 from common.sections import first_rows as first_rows_of
 from common.template_badges import status_badge
 from common.template_dates import date as date_filter
@@ -45,7 +44,7 @@ from partners.access import (
     partner_id_of,
     partner_of,
     portal_page,
-    referrals_ended_for_prescriber,
+    referral_counts_for_prescriber,
     referrals_for_prescriber,
     shared,
 )
@@ -170,9 +169,14 @@ def home(request: AuthedRequest) -> HttpResponse:
         qs = qs.exclude(status=ReferralStatus.CLOSED)
     elif show == "closed":
         qs = qs.filter(status=ReferralStatus.CLOSED)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Referrals whose release ended are counted, never shown.
-    ended = referrals_ended_for_prescriber(request).count()
+    # The list's count and the ended one (referrals whose release ended are counted,
+    # never shown), read together.
+    counts = referral_counts_for_prescriber(request)
+    shown_count = {"open": counts.open, "closed": counts.closed}.get(
+        show, counts.open + counts.closed
+    )
+    page = CountedPaginator(qs, PAGE_SIZE, count=shown_count).get_page(request.GET.get("page"))
+    ended = counts.ended
     partner = partner_of(request.user)
     sections = home_sections(request) if partner is not None else []
     shown = {referral.pk: referral for referral in page}

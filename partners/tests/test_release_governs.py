@@ -8,8 +8,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.http import Http404
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.actor import Actor
@@ -19,6 +21,7 @@ from partners import services
 from partners.access import (
     AccessEnded,
     get_referral_for_prescriber,
+    referral_counts_for_prescriber,
     referrals_ended_for_prescriber,
     referrals_for_prescriber,
 )
@@ -72,6 +75,32 @@ class AccessHelperTests(ReleaseTestCase):
 
         self.assertNotIn(self.referral, referrals_for_prescriber(request_for(self.prescriber)))
         self.assertIn(self.referral, referrals_ended_for_prescriber(request_for(self.prescriber)))
+
+    def test_it_counts_the_home_as_the_lists_do_in_one_query(self) -> None:
+        # Open and closed under a release in force, ended ones (revoked), and another
+        # organisation's, which the prescriber's counts never hold.
+        for n in range(3):
+            make_referral(make_client(first_name=f"Open{n}"), self.partner, self.therapist)
+        for n in range(2):
+            closed = make_client(first_name=f"Closed{n}")
+            make_referral(closed, self.partner, self.therapist, status=ReferralStatus.CLOSED)
+        ended = make_referral(make_client(first_name="Ended"), self.partner, self.therapist)
+        revoke_releases(ended, self.therapist)
+        self.revoke()  # the class's own referral: ended too
+        make_referral(make_client(first_name="Elsewhere"), self.partner2, self.therapist)
+        request = request_for(self.prescriber)
+        shared_now = referrals_for_prescriber(request)
+
+        with CaptureQueriesContext(connection) as queries:
+            counts = referral_counts_for_prescriber(request)
+
+        self.assertEqual(len(queries), 1)
+        self.assertEqual(counts.open, shared_now.exclude(status=ReferralStatus.CLOSED).count())
+        self.assertEqual(counts.closed, shared_now.filter(status=ReferralStatus.CLOSED).count())
+        self.assertEqual(counts.ended, referrals_ended_for_prescriber(request).count())
+        self.assertEqual((counts.open, counts.closed, counts.ended), (3, 2, 2))
+        nobody = referral_counts_for_prescriber(request_for(self.therapist))
+        self.assertEqual((nobody.open, nobody.closed, nobody.ended), (0, 0, 0))
 
     def test_it_refuses_the_referral_at_once_after_revocation_and_audits_it(self) -> None:
         self.assertEqual(
