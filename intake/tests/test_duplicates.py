@@ -5,9 +5,13 @@ conversion, which then needs a second choice; a duplicate merges into the first.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q, Value
+from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,7 +19,7 @@ from accounts.actor import Actor
 from audit.models import AuditEvent
 from clients.models import Client
 from intake.models import AppointmentRequest, RequestNote, RequestStatus, StatusChange
-from intake.queries import client_matches, request_matches
+from intake.queries import _same_names, client_matches, request_matches
 from intake.services import IntakeError, request_merge
 from pathways.testing import BaseTestCase, make_client, make_request
 
@@ -335,3 +339,55 @@ class MergeTestCase(BaseTestCase):
 
         with self.assertRaises(IntakeError):
             request_merge(actor=Actor.for_user(self.intake), appt=self.dup, into=self.first)
+
+
+class NameConditionTestCase(BaseTestCase):
+    """The names' condition, written as SQL (`intake.queries._same_names`), selects the
+    clients the ORM's filter of one `Q` per name selected, on either database."""
+
+    NAMES = [
+        ("Lovelace", "Ada"),
+        ("LOVELACE", "ada"),
+        ("lovelace", "Ada "),
+        ("Núñez", "José"),
+        ("Nunez", "Jose"),
+        ("O'Brien", "Siobhán"),
+        ("Straße", "Jürgen"),
+        ("STRASSE", "JÜRGEN"),
+        ("Öztürk", "İlkay"),
+        ("50%", "_x_"),
+        ("", ""),
+        ("Smith", "Pat"),
+    ]
+
+    def test_it_selects_what_the_orms_filter_of_each_name_selected(self) -> None:
+        for last, first in self.NAMES:
+            make_client(first_name=first, last_name=last, email="", phone="")
+        make_client(first_name="Pat", last_name="Smithson", email="", phone="")
+        scope = Client.objects.all()
+        for size in (1, 2, len(self.NAMES)):
+            for start in range(0, len(self.NAMES), size):
+                names = self.NAMES[start : start + size]
+                with self.subTest(names=names):
+                    orm = reduce(
+                        or_,
+                        (
+                            Q(last_upper=Upper(Value(last)), first_upper=Upper(Value(first)))
+                            for last, first in names
+                        ),
+                    )
+                    expected = set(
+                        scope.annotate(
+                            last_upper=Upper("last_name"), first_upper=Upper("first_name")
+                        )
+                        .filter(orm)
+                        .values_list("pk", flat=True)
+                    )
+                    found = set(
+                        scope.filter(_same_names(names, scope.db)).values_list("pk", flat=True)
+                    )
+                    self.assertEqual(found, expected)
+        # Case aside, in the database: Ada Lovelace however she was written.
+        lovelace = scope.filter(_same_names([("LOVELACE", "ada")], scope.db))
+        self.assertGreaterEqual(lovelace.count(), 2)
+        self.assertFalse(scope.filter(_same_names([], scope.db)).exists())

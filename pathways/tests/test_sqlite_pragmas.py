@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+
 from django.test import SimpleTestCase
 
 from pathways.testing.settings_import import assert_refused, import_settings
