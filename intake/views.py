@@ -22,6 +22,7 @@ from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
 from intake.queries import Match, duplicate_flags, possible_duplicates
+from intake.rows import DUPLICATE_BADGE, inbox_rows, sent_again_badge
 
 PAGE_SIZE = 25
 
@@ -73,7 +74,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(appt, appt.pk in flagged) for appt in rows],
+            "rows": inbox_rows(rows, flagged),
             "query": query.urlencode(),
         },
     )
@@ -119,6 +120,8 @@ def _detail_context(
         "can_manage": can_manage,
         "forward": appt.forward_transitions(),
         "matches": matches,
+        "duplicate_badge": DUPLICATE_BADGE,
+        "sent_again_badge": sent_again_badge(appt.sent_again_count),
         "client_matches": [m for m in matches if m.is_client],
         # Merge into the first one the person sent: an earlier, live request.
         "merge_targets": [
