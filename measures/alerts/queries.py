@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import CLIENT_ROLES, AuthedRequest
 from accounts.models import Role, User
 from clients.models import Client
+from common.prepared import Prepared
 from common.timefmt import local_day
 from measures.models import SafetyAlert
 
@@ -80,10 +81,17 @@ DASHBOARD_FIELDS = (
 def dashboard_alerts(user: Any) -> list[SafetyAlert]:
     """The open alerts the user may see, oldest first: they stay until acknowledged.
     Only DASHBOARD_FIELDS are read: anything else of them loads on its own query."""
-    qs = alerts_for_user(user).select_related(None).select_related("client__assigned_therapist")
-    return list(
-        qs.only(*DASHBOARD_FIELDS).filter(acknowledged_at=None).order_by("raised_at", "pk")
-    )
+    if not alerts_for_user(user).query.is_empty():
+        return _open_alerts()
+    return []
+
+
+@Prepared
+def _open_alerts() -> QuerySet[SafetyAlert]:
+    # Compiled once (common.prepared): every staff member's Today page asks, and
+    # everyone who may see alerts sees them all (alerts_for_user).
+    qs = SafetyAlert.objects.select_related("client__assigned_therapist")
+    return qs.only(*DASHBOARD_FIELDS).filter(acknowledged_at=None).order_by("raised_at", "pk")
 
 
 def item_for(alert: SafetyAlert) -> Mapping[str, Any]:
