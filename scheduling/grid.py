@@ -15,10 +15,14 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from common.reversing import reverse_numbered
+from common.rows import rows
+from common.template_badges import status_badge
+from common.template_dates import time as time_filter
 from scheduling.models import Appointment, AppointmentStatus, Room
 
 FIRST_HOUR, LAST_HOUR = 8, 19  # the grid always shows at least 08:00–19:00
@@ -108,12 +112,78 @@ class Column:
             )
         )
 
+    @property
+    def block_links(self) -> SafeString:
+        """The column's appointments, as calendar.html wrote them in a loop: the busiest
+        clinician's week, each block a dozen template variables and a status badge,
+        was half the calendar's template work at 10,000 clients (issue 14)."""
+        written = (rows(SHOWN if b.visible else BUSY, [self._block(b)]) for b in self.blocks)
+        return mark_safe("".join(written))  # noqa: S308  (each escaped by common.rows)
+
+    def _block(self, block: Block) -> dict[str, Any]:
+        appt = block.appt
+        where = {
+            "row": block.row,
+            "span": block.span,
+            "lane": block.lane,
+            "lanes": block.lanes,
+            "pk": appt.pk,
+            "start": time_filter(block.start, "H:i"),
+            "end": time_filter(block.end, "H:i"),
+        }
+        if not block.visible:
+            return where
+        extra = ""
+        if self.clinician is None:
+            extra = f" · {appt.clinician.display_name}"
+        elif self.room is None and appt.room is not None:
+            extra = f" · {appt.room.name}"
+        return {
+            **where,
+            "type_class": block.type_class,
+            "status": str(appt.status),
+            "url": appt.get_absolute_url(),
+            "move": _move_attributes(block) if block.movable else SafeString(""),
+            "client": appt.client.full_name,
+            "type": f"{appt.get_type_display()}{extra}",
+            "badge": status_badge(appt),
+        }
+
     def holds(self, appt: Appointment) -> bool:
         if appt.starts_at >= self.end or appt.ends_at <= self.start:
             return False
         if self.clinician is not None and appt.clinician_id != self.clinician.pk:
             return False
         return self.room is None or appt.room_id == self.room.pk
+
+
+# One appointment of a column (`Column.block_links`); a value goes in escaped
+# (common.rows). Another therapist's client is only "Busy".
+SHOWN = """
+          <a class="cal-appt {type_class} cal-r{row} cal-s{span} cal-lane-{lane}-of-{lanes} \
+status-{status}" href="{url}" data-appointment="{pk}"{move}>
+            <span class="cal-time">{start}–{end}</span>
+            <span class="cal-client">{client}</span>
+            <span class="cal-type">{type}</span>
+            {badge}
+          </a>"""
+BUSY = """
+          <div class="cal-appt type-busy cal-r{row} cal-s{span} cal-lane-{lane}-of-{lanes}" \
+data-appointment="{pk}"><span class="cal-time">{start}–{end}</span> Busy</div>"""
+
+
+def _move_attributes(block: Block) -> SafeString:
+    """What calendar.js needs to drag a movable appointment to another slot."""
+    appt = block.appt
+    return format_html(
+        ' draggable="true" data-move-url="{}" data-minutes="{}" data-clinician="{}"'
+        ' data-room="{}" data-start="{}" aria-describedby="cal-help"',
+        reverse_numbered("scheduling:move", appt.pk),
+        block.minutes,
+        appt.clinician_id,
+        appt.room_id if appt.room_id is not None else "",
+        time_filter(block.start, "H:i"),
+    )
 
 
 @dataclass

@@ -1,6 +1,7 @@
-"""The calendar's markup written in Python (issue 14): the booking links of a column
-(scheduling.grid.Column.slot_links) and the options of the clinician and room selects
-(scheduling.forms.LabelsOnly) are what the templates and Django's fields wrote."""
+"""The calendar's markup written in Python (issue 14): the booking links and the
+appointments of a column (scheduling.grid.Column.slot_links, .block_links) and the
+options of the clinician and room selects (scheduling.forms.LabelsOnly) are what the
+templates and Django's fields wrote."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.template import Context, Template
 from django.test import SimpleTestCase
 
 from accounts.models import Role, User
-from pathways.testing import BaseTestCase, make_user
+from pathways.testing import BaseTestCase, make_client, make_user
 from scheduling import grid
 from scheduling.forms import (
     CalendarForm,
@@ -22,9 +23,9 @@ from scheduling.forms import (
     LabelsOnly,
     RoomField,
 )
-from scheduling.models import Room
+from scheduling.models import Appointment, AppointmentStatus, AppointmentType, Room
 from scheduling.queries import clinicians
-from scheduling.tests.factories import make_room
+from scheduling.tests.factories import make_appointment, make_room
 
 # The loop calendar.html had before the links were written in Python.
 TEMPLATE_LOOP = (
@@ -62,6 +63,78 @@ class SlotLinksTests(SimpleTestCase):
         assert ", &lt;b&gt;Room&lt;/b&gt;, Mon 7 Dec</span>" in links
         assert "&amp;date=2026-12-07" in links
         assert links.count('class="cal-slot ') == 19  # 22 half hours, 3 taken
+
+
+# The loop calendar.html had before the appointments were written in Python.
+BLOCK_LOOP = """{% for block in column.blocks %}
+          {% if block.visible %}
+          <a class="cal-appt {{ block.type_class }} cal-r{{ block.row }} cal-s{{ block.span }} \
+cal-lane-{{ block.lane }}-of-{{ block.lanes }} status-{{ block.appt.status }}" \
+href="{{ block.appt.get_absolute_url }}" data-appointment="{{ block.appt.pk }}"\
+{% if block.movable %} draggable="true" data-move-url="{% url 'scheduling:move' block.appt.pk %}" \
+data-minutes="{{ block.minutes }}" data-clinician="{{ block.appt.clinician_id }}" \
+data-room="{{ block.appt.room_id|default:'' }}" data-start="{{ block.start|time:'H:i' }}" \
+aria-describedby="cal-help"{% endif %}>
+            <span class="cal-time">{{ block.start|time:"H:i" }}–{{ block.end|time:"H:i" }}</span>
+            <span class="cal-client">{{ block.appt.client.full_name }}</span>
+            <span class="cal-type">{{ block.appt.get_type_display }}\
+{% if not column.clinician %} · {{ block.appt.clinician.display_name }}\
+{% elif not column.room and block.appt.room %} · {{ block.appt.room.name }}{% endif %}</span>
+            {% status_badge block.appt %}
+          </a>
+          {% else %}
+          <div class="cal-appt type-busy cal-r{{ block.row }} cal-s{{ block.span }} \
+cal-lane-{{ block.lane }}-of-{{ block.lanes }}" data-appointment="{{ block.appt.pk }}">\
+<span class="cal-time">{{ block.start|time:"H:i" }}–{{ block.end|time:"H:i" }}</span> Busy</div>
+          {% endif %}
+          {% endfor %}"""
+
+
+class BlockLinksTests(BaseTestCase):
+    def test_it_writes_what_the_templates_loop_wrote(self) -> None:
+        day = dt.date(2026, 12, 7)
+        at = grid.midnight(day)
+        garden = make_room('Garden <room> & "Co"')
+        odd = make_client(first_name="<b>Ann</b>", last_name="O'Hara & Sons")
+        plain = make_client(first_name="Plain", last_name="Client")
+        made = [
+            # Scheduled (movable), with a room; overlapping: two lanes.
+            make_appointment(odd, self.therapist, at + dt.timedelta(hours=9), room=garden),
+            make_appointment(plain, self.therapist, at + dt.timedelta(hours=9, minutes=30)),
+            make_appointment(
+                plain,
+                self.therapist,
+                at + dt.timedelta(hours=13),
+                minutes=120,
+                type=AppointmentType.KAP_DOSING,
+                status=AppointmentStatus.COMPLETED,
+            ),
+            make_appointment(odd, self.therapist2, at + dt.timedelta(hours=15), room=garden),
+            # Across midnight: clipped to the column's day.
+            make_appointment(plain, self.therapist, at + dt.timedelta(hours=23, minutes=30)),
+        ]
+        appts = list(
+            Appointment.objects.select_related("client", "clinician", "room").order_by("pk")
+        )
+        mine = {made[0].pk, made[2].pk, made[3].pk, made[4].pk}  # made[1]: "Busy"
+        for clinician, room in ((self.therapist, None), (None, garden), (None, None)):
+            for visible in (mine, {a.pk for a in appts}, set()):
+                with self.subTest(clinician=clinician, room=room, visible=sorted(visible)):
+                    columns = [
+                        grid.Column(
+                            key="c",
+                            heading="H",
+                            day=day,
+                            clinician=clinician,
+                            room=room,
+                            view="day",
+                        )
+                    ]
+                    built = grid.build(columns, appts, visible, {})
+                    (shown,) = built.columns
+                    assert shown.blocks, "no appointment on the column"
+                    before = Template(BLOCK_LOOP).render(Context({"column": shown}))
+                    self.assertHTMLEqual(str(shown.block_links), before)
 
 
 def options(field: LabelledChoiceField[Any]) -> list[tuple[str, str]]:
