@@ -1,16 +1,22 @@
 """The rows of the outcomes report's two lists, written from a format string
 (common.rows: a page of each list is 100 rows, and writing them through the template
 was 87% of the report's work at 10,000 clients, issue 14). The page around them is
-measures/reports/report.html."""
+measures/reports/report.html. And the rows of a client's scores on their measure
+charts' page (measures/reports/client.html), for the same reason: two years of
+fortnightly scores, 46 rows for the bench's client, were half of that page's work."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.utils.safestring import SafeString
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from common.reversing import reverse_numbered
 from common.rows import day, rows
+from common.template_dates import date as date_filter
 from measures.outcomes.build import Excluded, Included
 
 INCLUDED_ROW = """
@@ -68,4 +74,70 @@ def excluded_rows(items: Iterable[Excluded]) -> SafeString:
             }
             for item in items
         ),
+    )
+
+
+SCORE_ROW = """
+    <tr>
+      <td><time datetime="{at}">{day}</time></td>
+      <td>{instrument}</td>
+      <td class="num">{total}</td>
+      <td>{flags}</td>
+      <td>{band}</td>
+      <td>{source}</td>
+      <td>{change}</td>
+    </tr>
+    """
+SOURCES = {"paper": "Paper form", "fhir": "Previous provider (FHIR file)"}
+# The rules a change is judged by, in the order the page names them.
+RULES = ("response", "remission", "meaningful", "reliable")
+
+
+def score_rows(items: Iterable[Any]) -> SafeString:
+    """The client's scores (measures.outcomes.views.ScoreRow), newest first."""
+    return rows(
+        SCORE_ROW,
+        (
+            {
+                "at": date_filter(row.response.answered_at, "c"),
+                "day": date_filter(row.response.answered_at, "Y-m-d"),
+                "instrument": row.response.instrument.short_name,
+                "total": row.response.total,
+                "flags": _flags(row.flags),
+                "band": row.response.band_label,
+                "source": SOURCES.get(row.response.source, "Secure link"),
+                "change": "Baseline" if row.is_baseline else _change(row.change, row.rules),
+            }
+            for row in items
+        ),
+    )
+
+
+def _flags(flags: Iterable[Any]) -> SafeString | str:
+    written = format_html_join(
+        mark_safe("<br>"),
+        '<span class="item-flag"><span aria-hidden="true">▲</span> Item {}: {} (above {})</span>',
+        ((flag.item, flag.value, flag.threshold) for flag in flags),
+    )
+    return written or "—"
+
+
+def _change(change: Any, rules: dict[str, str]) -> SafeString:
+    """The change from baseline: its points, its percentage, each published rule's
+    verdict, and that it is not a diagnosis."""
+    percent = f" ({floatformat(change.percent, 1)}%)" if change.percent is not None else ""
+    verdicts = format_html_join(
+        "",
+        "<br>{}: {}",
+        (
+            (rules.get(rule, ""), "yes" if getattr(change, rule) else "no")
+            for rule in RULES
+            if getattr(change, rule) is not None
+        ),
+    )
+    return format_html(
+        "{} points{}{}<br><small>(not a diagnosis)</small>",
+        f"{change.delta:+d}",
+        percent,
+        verdicts,
     )

@@ -69,7 +69,7 @@ from measures.outcomes.build import (
     range_instants,
     rule_labels,
 )
-from measures.outcomes.rows import excluded_rows, included_rows
+from measures.outcomes.rows import excluded_rows, included_rows, score_rows
 from measures.scoring import Change, change
 
 REPORT_ROLES: tuple[str, ...] = (Role.ADMIN,)
@@ -153,7 +153,11 @@ def client(request: AuthedRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "measures/reports/client.html",
-        {"client": record, "charts": client_charts(record), "rows": client_scores(record)},
+        {
+            "client": record,
+            "charts": client_charts(record),
+            "rows": score_rows(client_scores(record)),
+        },
     )
 
 
