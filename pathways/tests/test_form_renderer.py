@@ -1,4 +1,5 @@
-"""Every form field is drawn by the project's field template (common.forms.PathwaysFormRenderer):
+"""Every form field is drawn by the project's field template (common.forms.PathwaysFormRenderer,
+or its Python for the commonest fields, which writes the same text):
 the error beside the field with the id the pages and tests use, aria-invalid on the input and
 aria-describedby naming the error (on the fieldset of a radio or checkbox group)."""
 
@@ -7,11 +8,12 @@ from __future__ import annotations
 import re
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.forms.renderers import get_default_renderer
+from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.forms.utils import ErrorDict
 from django.test import TestCase
 
@@ -57,6 +59,24 @@ def invalid_form(cls: type[forms.BaseForm]) -> forms.BaseForm:
     return form
 
 
+class TemplatesOnly(PathwaysFormRenderer):
+    """The project's renderer with every field, widget and group through its template."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        return str(TemplatesSetting.render(self, template_name, context, request))
+
+
+def through_templates(form: forms.BaseForm, name: str) -> str:
+    """`{{ form.<name>.as_field_group }}` drawn by the templates alone."""
+    mine = form.renderer
+    form.renderer = TemplatesOnly()  # the widget is drawn with the form's renderer
+    try:
+        bound = forms.BoundField(form, form.fields[name], name)
+        return str(bound.render(renderer=form.renderer))
+    finally:
+        form.renderer = mine
+
+
 class FormRendererTests(TestCase):
     def test_it_renders_forms_with_the_project_renderer(self) -> None:
         self.assertIsInstance(get_default_renderer(), PathwaysFormRenderer)
@@ -69,8 +89,11 @@ class FormRendererTests(TestCase):
             self.assertIsInstance(form.renderer, PathwaysFormRenderer, cls)
             for bound in form.visible_fields():
                 with self.subTest(form=cls.__qualname__, field=bound.name):
+                    html = bound.as_field_group()
+                    # The same text as the template's (common.forms writes the commonest
+                    # fields in Python: common/tests/test_form_html.py).
                     with self.assertTemplateUsed("includes/field_group.html"):
-                        html = bound.as_field_group()
+                        self.assertEqual(html, through_templates(form, bound.name))
                     error_id = f"{bound.auto_id}_error"
                     self.assertIn(f'<p class="error" id="{error_id}">Check this answer.</p>', html)
                     if re.search(r"<(input|select|textarea)\b", html):  # choices set in __init__
