@@ -51,7 +51,8 @@ class CountedPaginator(Paginator[Any]):
 
 def counted_page(qs: Any, requested: Any, per_page: int) -> Page[Any]:
     """`Paginator(qs, per_page).get_page(requested)`, the page's rows and the count read
-    in one query (`COUNT(*) OVER ()`, as `first_rows`).
+    in one query (a count over the whole list, `COUNT(id) OVER ()`, as `first_rows`),
+    for a queryset of model instances.
 
     For a list whose filter reads every row anyway (a search by name on SQLite, with no
     index for `LIKE '%…%'`): Django's count ran the scan a second time, 2.6 ms of a

@@ -132,8 +132,11 @@ def _same_names(names: Sequence[tuple[str, str]], using: str) -> RawSQL:
 
     Written as SQL: built with the ORM, a `Q` per name for a page of 25 requests (50
     names with their accents aside) was the inbox's largest cost after its template
-    (issue 14), each lookup resolved and compiled on every view. The SQL is the ORM's
-    for the same filter (intake/tests/test_duplicates.py compares them)."""
+    (issue 14), each lookup resolved and compiled on every view. It selects what the
+    ORM's filter selected (intake/tests/test_duplicates.py compares the clients, on
+    either database) through the same index. It names the client table itself: for a
+    queryset of clients read as it is, never as a subquery (where Django renames the
+    table, and this would still name the outer one)."""
     quote = connections[using].ops.quote_name
     table = quote(Client._meta.db_table)
     last = f"UPPER({table}.{quote('last_name')})"

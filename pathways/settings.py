@@ -271,11 +271,16 @@ FORM_RENDERER = "common.forms.PathwaysFormRenderer"
 
 
 # --- Database -------------------------------------------------------------
-def _sqlite_cache_mb() -> int:
-    megabytes = env_int("SQLITE_CACHE_MB", 16)
-    if not 1 <= megabytes <= 1024:
-        raise ImproperlyConfigured(f"SQLITE_CACHE_MB must be 1 to 1024, not {megabytes}")
-    return megabytes
+# The page cache of each SQLite connection (SQLite's own is 2 MB). At 10,000 clients the
+# database is 1.9 GB, and a staff page's reads (the session, the nav counts, the audit
+# chain's head, the page's own) went back to the operating system for pages 2 MB had
+# let go: 16 MB took 0.5-1 ms of SQL off a staff page and 6-10 ms off the partner
+# portal's home, measured in the process (issue 14). It is memory of each connection:
+# a worker holds one per database (two with a SQLite replica), and `make bench` checks
+# the workers' memory at the default. Checked whatever the database, as every setting.
+SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 16)
+if not 1 <= SQLITE_CACHE_MB <= 1024:
+    raise ImproperlyConfigured(f"SQLITE_CACHE_MB must be 1 to 1024, not {SQLITE_CACHE_MB}")
 
 
 def _database(name: str, url: str) -> dict[str, Any]:
@@ -291,13 +296,8 @@ def _database(name: str, url: str) -> dict[str, Any]:
         # than a page's queries on an open one (0.02 ms each).
         # WAL lets the web server read while db_worker writes; the busy timeout makes
         # a writer wait for the lock instead of failing with "database is locked".
-        # The page cache of each connection (SQLite's own is 2 MB): at 10,000 clients
-        # the database is 1.9 GB, and a staff page's reads (the session, the nav counts,
-        # the audit chain's head, the page's own) went back to the operating system for
-        # pages 2 MB had let go; 16 MB took 0.5-1 ms of SQL off each staff page and 5-7
-        # ms off the partner portal's home (issue 14, README "Performance"). It is
-        # memory of each worker's connection, within the workers' 200 MB (make bench).
-        cache_kib = _sqlite_cache_mb() * 1024
+        # The page cache: SQLITE_CACHE_MB, above.
+        cache_kib = SQLITE_CACHE_MB * 1024
         database["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "

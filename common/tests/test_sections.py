@@ -3,15 +3,18 @@ list and its count, the same page as Django's (common.sections)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clients.models import Client
 from common.sections import CountedPaginator, counted_page, first_rows
 from pathways.testing import BaseTestCase, make_client
+from scheduling.tests.factories import make_appointment
 
 
 class FirstRowsTests(BaseTestCase):
@@ -96,7 +99,17 @@ class CountedPageTests(BaseTestCase):
         self.assertEqual(len(queries), 1)
 
     def test_it_leaves_a_distinct_list_to_django(self) -> None:
-        qs = Client.objects.filter(last_name="Counted").order_by("first_name").distinct()
+        # A join that repeats each client (two appointments each): DISTINCT makes them
+        # one again, which a window's count over the joined rows would not see.
+        at = timezone.now()
+        for client in Client.objects.filter(last_name="Counted"):
+            for hours in (1, 2):
+                make_appointment(client, self.therapist, at + dt.timedelta(hours=hours))
+        qs = (
+            Client.objects.filter(last_name="Counted", appointments__isnull=False)
+            .order_by("first_name")
+            .distinct()
+        )
         for requested in ("1", "3"):
             django_page, ours = self._both(qs, requested, 3)
             self.assertEqual(list(ours), list(django_page))

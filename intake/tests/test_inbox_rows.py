@@ -58,7 +58,13 @@ class InboxRowsTestCase(BaseTestCase):
                     autoescape=True,
                 )
                 context.request = RequestFactory().get("/")  # type: ignore[attr-defined]
-                self.assertHTMLEqual(str(inbox_rows(appts, flagged)), BEFORE.render(context))
+                written = str(inbox_rows(appts, flagged))
+                self.assertHTMLEqual(written, BEFORE.render(context))
+                # Escaped as the template escaped (assertHTMLEqual reads entities as text).
+                self.assertIn(
+                    "&lt;b&gt;Bold&lt;/b&gt; O&#x27;Hara &amp; &quot;Sons&quot;", written
+                )
+                self.assertIn("KAP &lt;&amp; &quot;intro&quot;&gt;", written)
 
     def test_it_writes_nothing_for_no_request(self) -> None:
         self.assertEqual(str(inbox_rows([], set())), "")

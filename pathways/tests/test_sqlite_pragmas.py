@@ -42,3 +42,11 @@ class SqlitePragmaTests(SimpleTestCase):
             import_settings("import pathways.settings", SQLITE_CACHE_MB="lots"),
             "SQLITE_CACHE_MB must be an integer",
         )
+        # On PostgreSQL too: a wrong value is refused, not kept for the day it is used.
+        postgres = "postgres://postgres@127.0.0.1:5432/pathways"
+        assert_refused(
+            import_settings(
+                "import pathways.settings", SQLITE_CACHE_MB="0", DATABASE_URL=postgres
+            ),
+            "SQLITE_CACHE_MB must be 1 to 1024",
+        )

@@ -135,6 +135,15 @@ class BlockLinksTests(BaseTestCase):
                     assert shown.blocks, "no appointment on the column"
                     before = Template(BLOCK_LOOP).render(Context({"column": shown}))
                     self.assertHTMLEqual(str(shown.block_links), before)
+                    # Escaped as the template escaped (assertHTMLEqual reads entities).
+                    if room is None and made[0].pk in visible:
+                        self.assertIn(
+                            "&lt;b&gt;Ann&lt;/b&gt; O&#x27;Hara &amp; Sons", shown.block_links
+                        )
+                    if clinician is not None and made[0].pk in visible:
+                        self.assertIn(
+                            " · Garden &lt;room&gt; &amp; &quot;Co&quot;", shown.block_links
+                        )
 
 
 def options(field: LabelledChoiceField[Any]) -> list[tuple[str, str]]:
