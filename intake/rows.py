@@ -26,7 +26,7 @@ DUPLICATE_BADGE = mark_safe(
 
 
 def sent_again_badge(count: int) -> SafeString:
-    """ "Sent again", with how many times when more than once."""
+    """The "Sent again" badge, with how many times when more than once."""
     times = f" ×{count}" if count > 1 else ""
     return format_html(
         '<span class="badge badge-waiting badge-sent-again"><span class="badge-icon" '
