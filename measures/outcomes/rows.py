@@ -115,7 +115,7 @@ def score_rows(items: Iterable[Any]) -> SafeString:
 
 def _flags(flags: Iterable[Any]) -> SafeString | str:
     written = format_html_join(
-        mark_safe("<br>"),
+        mark_safe("<br>"),  # the separator is markup of the code's; each flag is escaped
         '<span class="item-flag"><span aria-hidden="true">▲</span> Item {}: {} (above {})</span>',
         ((flag.item, flag.value, flag.threshold) for flag in flags),
     )
