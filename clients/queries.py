@@ -94,7 +94,7 @@ def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:
     access helper, goes through here, so a grant opens the whole record and an
     expired one closes it everywhere at once: from the next request on, and at once for
     a write that asks with `fresh=True` (see `grants_of_this_request`)."""
-    qs = Client.objects.select_related("assigned_therapist")
+    qs = all_clients()
     if user.role in ALL_RECORDS_ROLES:
         return qs
     # The grants in force are read first (none or a few rows: one query) and given to
@@ -105,6 +105,12 @@ def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:
     if not granted:
         return assigned_to(user.pk)
     return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
+
+
+def all_clients() -> QuerySet[Client]:
+    """Every client: what the intake team and the admin see (`clients_visible_to`; a
+    read compiled once builds on it, dosing.access)."""
+    return Client.objects.select_related("assigned_therapist")
 
 
 def assigned_to(user_id: int) -> QuerySet[Client]:
@@ -144,6 +150,15 @@ def grants_of_this_request(user: User, client_ids: Iterable[int]) -> Iterator[No
 def forget_request_grants() -> None:
     """A grant was opened or ended: the rest of this request reads them afresh."""
     _REQUEST_GRANTS.set(None)
+
+
+def visible_shape(user: User) -> str | None:
+    """The shape of `clients_visible_to(user)` when a read compiled once can follow it
+    (common.prepared): "all" (`all_clients`) or "own" (`assigned_to(user.pk)`: no grant
+    in force); None for a therapist holding emergency access, whose reads the ORM builds."""
+    if user.role in ALL_RECORDS_ROLES:
+        return "all"
+    return None if granted_client_ids(user) else "own"
 
 
 def granted_client_ids(user: User) -> tuple[int, ...]:

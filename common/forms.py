@@ -5,9 +5,8 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape
 
-from common.template_widgets import attributes, shown
+from common.template_widgets import attributes, escaped, shown
 
 T = TypeVar("T")
 
@@ -67,22 +66,22 @@ TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 def _input(widget: Mapping[str, Any]) -> str:
     # django/forms/widgets/input.html
     value = widget["value"]
-    shown_value = f' value="{conditional_escape(value)}"' if value is not None else ""
-    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    shown_value = f' value="{escaped(value)}"' if value is not None else ""
+    kind, name = escaped(widget["type"]), escaped(widget["name"])
     return f'<input type="{kind}" name="{name}"{shown_value}{attributes(widget["attrs"])}>'
 
 
 def _textarea(widget: Mapping[str, Any]) -> str:
     # django/forms/widgets/textarea.html (its newline after the tag is the template's)
     value = shown(widget["value"]) if widget["value"] else ""
-    name = conditional_escape(widget["name"])
+    name = escaped(widget["name"])
     return f'<textarea name="{name}"{attributes(widget["attrs"])}>\n{value}</textarea>'
 
 
 def _errors(field: Any) -> str:
     # `{{ field.errors|join:" " }}` in its paragraph
-    joined = " ".join(str(conditional_escape(error)) for error in field.errors)
-    return f'<p class="error" id="{conditional_escape(field.auto_id)}_error">{joined}</p>'
+    joined = " ".join(str(escaped(error)) for error in field.errors)
+    return f'<p class="error" id="{escaped(field.auto_id)}_error">{joined}</p>'
 
 
 def _field_group(field: Any) -> str | None:
@@ -93,7 +92,7 @@ def _field_group(field: Any) -> str | None:
         return f"{field}{errors}"
     if field.widget_type in ("radioselect", "checkboxselectmultiple", "checkbox"):
         return None
-    auto_id = conditional_escape(field.auto_id)
+    auto_id = escaped(field.auto_id)
     required = ' <span class="req">(required)</span>' if field.field.required else ""
     helptext = (
         f'<p class="help" id="{auto_id}_helptext">{shown(field.help_text)}</p>'
@@ -102,7 +101,7 @@ def _field_group(field: Any) -> str | None:
     )
     return (
         f'<div class="field{" has-error" if field.errors else ""}">\n  \n'
-        f'  <label for="{conditional_escape(field.id_for_label)}">{shown(field.label)}'
+        f'  <label for="{escaped(field.id_for_label)}">{shown(field.label)}'
         f"{required}</label>\n  {helptext}\n  {errors}\n  {field}\n  \n</div>"
     )
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from common.plugins import plugins
+from common.prepared import Prepared, first_query
 from dosing import console, rules
 from dosing.effect_window import window_for
 from dosing.forms import (
@@ -24,7 +26,15 @@ from dosing.forms import (
     RiskCheckForm,
     VitalsForm,
 )
-from dosing.models import Administration, Discharge, DosingRecord, PrescriberContact, SessionNote
+from dosing.models import (
+    Addendum,
+    Administration,
+    AdverseEvent,
+    Discharge,
+    DosingRecord,
+    PrescriberContact,
+    SessionNote,
+)
 from dosing.observation import allowed_phases
 from dosing.summary import administrations, vitals_rows
 from dosing.vitals import out_of_range, suggested_next
@@ -43,7 +53,8 @@ def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict
     given = administrations(record)
     dose = next((a for a in given if a.kind == Administration.Kind.DOSE), None)
     booster = next((a for a in given if a.kind == Administration.Kind.BOOSTER), None)
-    discharged = Discharge.objects.filter(record=record).select_related("discharged_by").first()
+    found_discharge = _discharge(record=record.pk)
+    discharged = found_discharge[0] if found_discharge else None
     rows = vitals_rows(record)
     latest = rules.latest_predose(record)
     latest_flags = out_of_range(latest, rx) if latest else []
@@ -51,9 +62,8 @@ def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict
     ok, reasons = rules.dosing_clearance(record)
     open_now = discharged is None
     gate = rules.dose_gate(record) if open_now and (dose is None or booster is None) else []
-    note = (
-        SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
-    )
+    found = _note(session=session.pk)
+    note = found[0] if found else None
     phases = allowed_phases(record)
     suggestion = suggested_next(
         [row.vitals.taken_at for row in rows],
@@ -90,7 +100,7 @@ def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict
         or (VitalsForm(prefix="vitals", phases=phases) if phases else None),
         "cleared": ok,
         "clearance_reasons": reasons,
-        "contacts": record.prescriber_contacts.select_related("recorded_by"),
+        "contacts": _of(record, _contacts(record=record.pk)),
         "show_contact": dose is None and open_record and bool(latest_flags or shortfalls),
         "contact_topic": contact_topic,
         "contact_form": forms.get("contact_form")
@@ -121,7 +131,7 @@ def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict
             if rx.booster_mg is not None
             else None
         ),
-        "events": record.adverse_events.select_related("recorded_by"),
+        "events": _of(record, _events(record=record.pk)),
         "event_form": forms.get("event_form") or AdverseEventForm(prefix="ae"),
         "rescue_medications": RESCUE_MEDICATIONS,
         "discharge": discharged,
@@ -154,7 +164,7 @@ def _context(request: AuthedRequest, record: DosingRecord, **forms: Any) -> dict
                 "plan": note.plan if note else "",
             },
         ),
-        "addenda": note.addenda.select_related("author") if note else [],
+        "addenda": addenda_of(note) if note else [],
         "addendum_form": forms.get("addendum_form") or AddendumForm(prefix="addendum"),
         "chart": chart_url(record, now),
         "notices": forms.get("notices", []),
@@ -202,4 +212,59 @@ def expected_peak(latest: Administration | None) -> dt.datetime | None:
 
 def fresh(record: DosingRecord) -> DosingRecord:
     """A copy for a ModelForm to write into, so that the page shows what is stored."""
-    return DosingRecord.objects.get(pk=record.pk)
+    found = _record(pk=record.pk)
+    if not found:
+        raise DosingRecord.DoesNotExist("DosingRecord matching query does not exist.")
+    return found[0]
+
+
+# The page's reads, compiled once (common.prepared): each is the query the ORM ran
+# through the record's relations (`Discharge.objects.filter(record=…).first()`,
+# `record.adverse_events.select_related(…)`, …); `_of` gives each row its record, as
+# the relation did. Issue 14: building them was a third of the page's work.
+@Prepared
+def _record(*, pk: int) -> QuerySet[DosingRecord]:
+    return DosingRecord.objects.filter(pk=pk).order_by()  # as get() asks: no order
+
+
+@Prepared
+def _discharge(*, record: int) -> QuerySet[Discharge]:
+    return first_query(Discharge.objects.filter(record_id=record).select_related("discharged_by"))
+
+
+@Prepared
+def _note(*, session: int) -> QuerySet[SessionNote]:
+    notes = SessionNote.objects.filter(session_id=session)
+    return first_query(notes.select_related("author", "signed_by"))
+
+
+@Prepared
+def _contacts(*, record: int) -> QuerySet[PrescriberContact]:
+    return PrescriberContact.objects.filter(record_id=record).select_related("recorded_by")
+
+
+@Prepared
+def _events(*, record: int) -> QuerySet[AdverseEvent]:
+    return AdverseEvent.objects.filter(record_id=record).select_related("recorded_by")
+
+
+@Prepared
+def _addenda(*, note: int) -> QuerySet[Addendum]:
+    return Addendum.objects.filter(note_id=note).select_related("author")
+
+
+def addenda_of(note: SessionNote) -> list[Addendum]:
+    """`note.addenda.select_related("author")`."""
+    rows = _addenda(note=note.pk)
+    for row in rows:
+        row.note = note  # as the relation gives them
+    return rows
+
+
+R = TypeVar("R", PrescriberContact, AdverseEvent)
+
+
+def _of(record: DosingRecord, rows: list[R]) -> list[R]:
+    for row in rows:
+        row.record = record
+    return rows

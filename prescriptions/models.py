@@ -260,5 +260,9 @@ class Prescription(models.Model):
         return max(self.sessions_authorised - self.sessions_used(), 0)
 
     def chain_versions(self) -> PrescriptionQuerySet:
-        root = self.chain_root_id
-        return Prescription.objects.filter(models.Q(pk=root) | models.Q(chain_id=root))
+        return chain(self.chain_root_id)
+
+
+def chain(root: int) -> PrescriptionQuerySet:
+    """Every version of the chain whose first version is `root`."""
+    return Prescription.objects.filter(models.Q(pk=root) | models.Q(chain_id=root))

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.text import capfirst
 
 from clients.models import Client
+from common.prepared import Prepared
 from partners.models import Referral, ReferralStatus
-from prescriptions.models import Prescription, RxStatus
+from prescriptions.models import Prescription, RxStatus, chain
 
 # The fields a prescriber writes and revises, in the order the form shows them.
 EDITABLE_FIELDS: list[str] = [
@@ -96,7 +98,25 @@ def refusal_for(referral: Referral) -> str:
 
 def current_version(rx: Prescription) -> Prescription:
     """The newest version of the chain `rx` belongs to."""
-    return rx.chain_versions().order_by("-version", "-id").first() or rx
+    found = _newest_in_chain(root=rx.chain_root_id)
+    return found[0] if found else rx
+
+
+def versions_by_time(rx: Prescription) -> list[Prescription]:
+    """The versions of the chain `rx` belongs to, oldest first."""
+    return _versions_by_time(root=rx.chain_root_id)
+
+
+# Compiled once (common.prepared): the dosing record's page and each of its writes ask
+# (`chain(root).order_by(...).first()` and `list(...)`, as the ORM ran them).
+@Prepared
+def _newest_in_chain(*, root: int) -> QuerySet[Prescription]:
+    return chain(root).order_by("-version", "-id")[:1]
+
+
+@Prepared
+def _versions_by_time(*, root: int) -> QuerySet[Prescription]:
+    return chain(root).order_by("created_at", "version")
 
 
 def _display(rx: Prescription, name: str) -> str:

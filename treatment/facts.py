@@ -3,10 +3,13 @@ the modality of the current course, how far it has come and the next session."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from accounts.access import AuthedRequest
 from clients.models import Client
 from clients.panels import HeaderFact
-from treatment.models import CourseStatus, SessionStatus, TreatmentCourse
+from common.prepared import Prepared, first_query
+from treatment.models import CourseStatus, SessionStatus, TreatmentCourse, TreatmentSession
 from treatment.queries import course_progress
 
 # The course the header speaks of: an active one first, then a planned one, then
@@ -16,7 +19,7 @@ _OPEN = (SessionStatus.PLANNED, SessionStatus.IN_PROGRESS)
 
 
 def current_course(client: Client) -> TreatmentCourse | None:
-    courses = list(client.courses.order_by("-created_at", "-pk"))
+    courses = client_courses(client)
     for status in _CURRENT_FIRST:
         for course in courses:
             if course.status == status:
@@ -39,9 +42,39 @@ def course_facts(request: AuthedRequest, client: Client) -> list[HeaderFact]:
         HeaderFact("Modality", course.get_modality_display()),
         HeaderFact("Course", f"{course.label} ({status}): {done} done", course.get_absolute_url()),
     ]
-    upcoming = course.sessions.filter(status__in=_OPEN).order_by("planned_date", "pk").first()
+    upcoming = upcoming_session(course)
     if upcoming is not None:
         when = f", {upcoming.planned_date.isoformat()}" if upcoming.planned_date else ""
         url = upcoming.get_absolute_url()
         facts.append(HeaderFact("Next session", f"{upcoming.short_label}{when}", url))
     return facts
+
+
+def client_courses(client: Client) -> list[TreatmentCourse]:
+    """`client.courses`, newest first."""
+    courses = _courses(client=client.pk)
+    for course in courses:
+        course.client = client  # as the relation gives them
+    return courses
+
+
+def upcoming_session(course: TreatmentCourse) -> TreatmentSession | None:
+    """The course's next open session."""
+    found = _upcoming(course=course.pk)
+    if not found:
+        return None
+    found[0].course = course  # as `course.sessions` gives it
+    return found[0]
+
+
+# The chart header's reads, compiled once (common.prepared; issue 14): the queries
+# `client.courses.order_by(...)` and `course.sessions.filter(...).first()` ran.
+@Prepared
+def _courses(*, client: int) -> QuerySet[TreatmentCourse]:
+    return TreatmentCourse.objects.filter(client_id=client).order_by("-created_at", "-pk")
+
+
+@Prepared
+def _upcoming(*, course: int) -> QuerySet[TreatmentSession]:
+    sessions = TreatmentSession.objects.filter(course_id=course, status__in=_OPEN)
+    return first_query(sessions.order_by("planned_date", "pk"))
