@@ -3,6 +3,7 @@ timeline) and the partner portal's referral page. Registered in apps.py."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import AuthedRequest
@@ -10,6 +11,7 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from clients.panels import Panel, TimelineEntry
+from common.prepared import Prepared
 from common.reversing import reverse_numbered
 from partners.access import partner_id_of
 from partners.models import Referral, ReferralStatus
@@ -62,11 +64,7 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     """The referral's prescriptions on the portal referral page, and a link to write one."""
     if partner_id_of(request.user) != referral.partner_id:
         return None
-    versions = list(
-        Prescription.objects.filter(referral=referral)
-        .select_related("prescriber")
-        .order_by("-created_at", "-id")
-    )
+    versions = _versions_of_referral(referral=referral.pk)
     if not versions and referral.status != ReferralStatus.ELIGIBLE:
         # Nothing written and nothing to write yet: say nothing.
         return None
@@ -85,3 +83,10 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
         "refusal": refusal,
     }
     return Panel("prescriptions/_portal_panel.html", context)
+
+
+# Compiled once (common.prepared; issue 14): every view of a referral in the portal asks.
+@Prepared
+def _versions_of_referral(*, referral: int) -> QuerySet[Prescription]:
+    versions = Prescription.objects.filter(referral_id=referral).select_related("prescriber")
+    return versions.order_by("-created_at", "-id")

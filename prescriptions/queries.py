@@ -74,11 +74,8 @@ def active_prescription_for(client: Client | int, on_date: dt.date) -> Prescript
 def active_chain_for(client: Client | int) -> Prescription | None:
     """The client's active version whatever its dates: only one chain may be active."""
     client_id = client if isinstance(client, int) else client.pk
-    return (
-        Prescription.objects.filter(client_id=client_id, status=RxStatus.ACTIVE)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    found = _active_chain(client=client_id)
+    return found[0] if found else None
 
 
 def refusal_for(referral: Referral) -> str:
@@ -107,8 +104,14 @@ def versions_by_time(rx: Prescription) -> list[Prescription]:
     return _versions_by_time(root=rx.chain_root_id)
 
 
-# Compiled once (common.prepared): the dosing record's page and each of its writes ask
-# (`chain(root).order_by(...).first()` and `list(...)`, as the ORM ran them).
+# Compiled once (common.prepared): the dosing record's page, the portal's referral page
+# and their writes ask (`….order_by(...).first()` and `list(...)`, as the ORM ran them).
+@Prepared
+def _active_chain(*, client: int) -> QuerySet[Prescription]:
+    active = Prescription.objects.filter(client_id=client, status=RxStatus.ACTIVE)
+    return active.order_by("-created_at", "-id")[:1]
+
+
 @Prepared
 def _newest_in_chain(*, root: int) -> QuerySet[Prescription]:
     return chain(root).order_by("-version", "-id")[:1]

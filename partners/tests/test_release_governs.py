@@ -21,14 +21,18 @@ from partners import services
 from partners.access import (
     AccessEnded,
     get_referral_for_prescriber,
+    get_shared_or_ended,
+    partner_id_of,
     referral_counts_for_prescriber,
     referrals_ended_for_prescriber,
     referrals_for_prescriber,
+    release_id_of,
 )
 from partners.disclosures import under_release
 from partners.models import (
     Disclosure,
     ImmutableDisclosureError,
+    Referral,
     ReferralEvent,
     ReferralStatus,
     Step,
@@ -101,6 +105,27 @@ class AccessHelperTests(ReleaseTestCase):
         self.assertEqual((counts.open, counts.closed, counts.ended), (3, 2, 2))
         nobody = referral_counts_for_prescriber(request_for(self.therapist))
         self.assertEqual((nobody.open, nobody.closed, nobody.ended), (0, 0, 0))
+
+    def test_it_reads_a_shared_referral_as_the_orm_does_in_one_query(self) -> None:
+        # get_referral_for_prescriber reads through SQL compiled once (issue 14); what
+        # it gives is get_shared_or_ended's row: its release, its client and partner.
+        request = request_for(self.prescriber)
+        partner_id_of(request.user)  # the membership, cached on the user
+        with CaptureQueriesContext(connection) as queries:
+            got = get_referral_for_prescriber(request, self.referral.pk)
+        self.assertEqual(len(queries), 1)
+        qs = Referral.objects.filter(partner_id=self.partner.pk).select_related(
+            "client", "partner"
+        )
+        expected = get_shared_or_ended(request, qs, self.referral.pk)
+        self.assertEqual(release_id_of(got), release_id_of(expected))
+        with self.assertNumQueries(0):
+            self.assertEqual(got.client.last_name, "Brennan")
+            self.assertEqual(got.partner.name, expected.partner.name)
+        self.assertEqual(
+            {k: v for k, v in vars(got).items() if k != "_state"},
+            {k: v for k, v in vars(expected).items() if k != "_state"},
+        )
 
     def test_it_refuses_the_referral_at_once_after_revocation_and_audits_it(self) -> None:
         self.assertEqual(

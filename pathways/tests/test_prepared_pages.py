@@ -28,8 +28,12 @@ from dosing.models import (
     VitalSigns,
 )
 from dosing.tests.support import add_vitals, cleared, give_dose, open_record, revise
+from partners import portal_views as partner_portal
+from partners.models import ReferralEvent, Step
 from pathways.testing import BaseTestCase, make_signed_consent
+from prescriptions import panels as rx_panels
 from prescriptions import queries as rx_reads
+from prescriptions.models import Prescription, RxStatus
 from treatment import facts as treatment_facts
 from treatment.models import SessionKind, SessionStatus
 from treatment.tests.factories import make_course, make_session
@@ -214,3 +218,38 @@ class PreparedPageReadsTests(BaseTestCase):
             lambda: consent_facts._in_force(client=client.pk),
         )
         self.assertGreaterEqual(len(consents), 2)
+
+    def test_it_reads_the_portal_referrals_history_and_prescriptions_as_before(self) -> None:
+        _ready, record = open_record(self.therapist, self.prescriber, self.partner)
+        first = record.prescription
+        revise(self.prescriber, first, dose_mg=first.dose_mg - 5)
+        referral = first.referral
+        assert referral is not None
+        ReferralEvent.objects.create(referral=referral, by=self.prescriber, step=Step.SCHEDULED)
+        ReferralEvent.objects.create(referral=referral, by=self.therapist, step=Step.CLOSED)
+        events = self.same(
+            lambda: list(referral.events.select_related("by__partner_membership__partner")),
+            partial(partner_portal.referral_events, referral),
+        )
+        self.assertGreaterEqual(len(events), 2)
+        versions = self.same(
+            lambda: list(
+                Prescription.objects.filter(referral=referral)
+                .select_related("prescriber")
+                .order_by("-created_at", "-id")
+            ),
+            lambda: rx_panels._versions_of_referral(referral=referral.pk),
+        )
+        self.assertEqual(len(versions), 2)
+        for client_id in (referral.client_id, 0):
+            self.same(
+                partial(
+                    lambda c: (
+                        Prescription.objects.filter(client_id=c, status=RxStatus.ACTIVE)
+                        .order_by("-created_at", "-id")
+                        .first()
+                    ),
+                    client_id,
+                ),
+                partial(rx_reads.active_chain_for, client_id),
+            )
