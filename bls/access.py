@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import AuthedRequest
 from bls.models import EmdrRecord
-from clients.access import clients_for_user
+from clients.access import clients_for_user, first_visible
 from clients.models import Client
-from clients.queries import all_clients, assigned_to, visible_shape
+from clients.queries import all_clients, assigned_to
 from common.prepared import Prepared, first_query
 
 if TYPE_CHECKING:
@@ -21,18 +20,13 @@ if TYPE_CHECKING:
 
 def get_record_for_user(request: AuthedRequest, pk: int) -> EmdrRecord:
     """The record, or 404 if it does not exist or its client is not this user's."""
-    # Compiled once for the two shapes `clients_visible_to` takes on nearly every
-    # request (common.prepared; issue 14), as dosing.access does; the ORM otherwise.
-    shape = visible_shape(request.user)
-    if shape == "all":
-        found = _practice_record(pk=pk)
-    elif shape == "own":
-        found = _own_record(pk=pk, therapist=request.user.pk)
-    else:
-        return get_object_or_404(_records(clients_for_user(request)), pk=pk)
-    if not found:
-        raise Http404("No EMDR record matches the given query.")
-    return found[0]
+    return first_visible(
+        request, pk, practice=_practice_record, own=_own_record, orm=_records_for_user
+    )
+
+
+def _records_for_user(request: AuthedRequest) -> QuerySet[EmdrRecord]:
+    return _records(clients_for_user(request))
 
 
 def _records(clients: QuerySet[Client]) -> QuerySet[EmdrRecord]:

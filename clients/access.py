@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -10,6 +13,8 @@ from accounts.access import AuthedRequest
 from clients.models import Client
 from clients.queries import all_clients, assigned_to, clients_visible_to, visible_shape
 from common.prepared import Prepared, first_query
+
+M = TypeVar("M", bound=Model)
 
 
 def clients_for_user(request: AuthedRequest) -> QuerySet[Client]:
@@ -19,18 +24,31 @@ def clients_for_user(request: AuthedRequest) -> QuerySet[Client]:
 
 def get_client_for_user(request: AuthedRequest, pk: int) -> Client:
     """The client, or 404 if it does not exist or is not this user's to see."""
-    # Every page of a client's record asks first: compiled once for the two shapes
-    # `clients_visible_to` takes on nearly every request (common.prepared; issue 14),
-    # the ORM for a therapist holding emergency access.
+    return first_visible(
+        request, pk, practice=_practice_client, own=_own_client, orm=clients_for_user
+    )
+
+
+def first_visible(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    practice: Prepared[M],
+    own: Prepared[M],
+    orm: Callable[[AuthedRequest], QuerySet[M]],
+) -> M:
+    """Row `pk` of the user's `orm(request)` (a queryset narrowed by
+    `clients_visible_to`), or 404. Every page of a record asks first, so the two shapes
+    that queryset takes on nearly every request are compiled once (common.prepared;
+    issue 14): `practice(pk=)` for "all", `own(pk=, therapist=)` for "own", each that
+    queryset's `.filter(pk=pk)` built on `all_clients()` or `assigned_to(therapist)`. A
+    therapist holding emergency access: the ORM, as before."""
     shape = visible_shape(request.user)
-    if shape == "all":
-        found = _practice_client(pk=pk)
-    elif shape == "own":
-        found = _own_client(pk=pk, therapist=request.user.pk)
-    else:
-        return get_object_or_404(clients_for_user(request), pk=pk)
+    if shape is None:
+        return get_object_or_404(orm(request), pk=pk)
+    found = practice(pk=pk) if shape == "all" else own(pk=pk, therapist=request.user.pk)
     if not found:
-        raise Http404("No client matches the given query.")
+        raise Http404("Not found")
     return found[0]
 
 

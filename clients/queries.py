@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Literal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -94,17 +95,28 @@ def clients_visible_to(user: User, *, fresh: bool = False) -> QuerySet[Client]:
     access helper, goes through here, so a grant opens the whole record and an
     expired one closes it everywhere at once: from the next request on, and at once for
     a write that asks with `fresh=True` (see `grants_of_this_request`)."""
-    qs = all_clients()
-    if user.role in ALL_RECORDS_ROLES:
-        return qs
+    shape, granted = _shape(user, fresh=fresh)
+    if shape == "all":
+        return all_clients()
+    if shape == "own":
+        return assigned_to(user.pk)
     # The grants in force are read first (none or a few rows: one query) and given to
     # the filter as ids. An OR of the therapist's column with a list of ids is two index
     # scans; an OR with a subquery read every client of the practice (EXPLAIN in
     # pathways/tests/test_explain_pages.py, issue 14 §4).
+    return all_clients().filter(Q(assigned_therapist=user) | Q(pk__in=granted))
+
+
+# The two shapes `clients_visible_to` takes without emergency access, which a read
+# compiled once can follow (clients.access.first_visible).
+Shape = Literal["all", "own"]
+
+
+def _shape(user: User, *, fresh: bool) -> tuple[Shape | None, list[int]]:
+    if user.role in ALL_RECORDS_ROLES:
+        return "all", []
     granted = _granted_client_ids(user, fresh=fresh)
-    if not granted:
-        return assigned_to(user.pk)
-    return qs.filter(Q(assigned_therapist=user) | Q(pk__in=granted))
+    return (None if granted else "own"), granted
 
 
 def all_clients() -> QuerySet[Client]:
@@ -152,13 +164,11 @@ def forget_request_grants() -> None:
     _REQUEST_GRANTS.set(None)
 
 
-def visible_shape(user: User) -> str | None:
-    """The shape of `clients_visible_to(user)` when a read compiled once can follow it
-    (common.prepared): "all" (`all_clients`) or "own" (`assigned_to(user.pk)`: no grant
-    in force); None for a therapist holding emergency access, whose reads the ORM builds."""
-    if user.role in ALL_RECORDS_ROLES:
-        return "all"
-    return None if granted_client_ids(user) else "own"
+def visible_shape(user: User) -> Shape | None:
+    """The shape of `clients_visible_to(user)` in this request: "all" (`all_clients`),
+    "own" (`assigned_to(user.pk)`: no grant in force), or None for a therapist holding
+    emergency access (the ORM builds what they see)."""
+    return _shape(user, fresh=False)[0]
 
 
 def granted_client_ids(user: User) -> tuple[int, ...]:

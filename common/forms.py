@@ -80,7 +80,7 @@ def _textarea(widget: Mapping[str, Any]) -> str:
 
 def _errors(field: Any) -> str:
     # `{{ field.errors|join:" " }}` in its paragraph
-    joined = " ".join(str(escaped(error)) for error in field.errors)
+    joined = " ".join(escaped(error) for error in field.errors)
     return f'<p class="error" id="{escaped(field.auto_id)}_error">{joined}</p>'
 
 

@@ -296,6 +296,15 @@ def first_query(qs: QuerySet[Any, T]) -> QuerySet[Any, T]:
     return (qs if qs.ordered else qs.order_by("pk"))[:1]
 
 
+def with_parent(rows: list[T], name: str, parent: Model) -> list[T]:
+    """`rows` of a builder that reads a relation (`record.vitals…` as
+    `VitalSigns.objects.filter(record_id=…)`), each given `parent` as the relation's
+    manager gives it: reading `row.<name>` then asks no query, as before."""
+    for row in rows:
+        setattr(row, name, parent)
+    return rows
+
+
 def _maker(compiler: Any, iterable: type, alias: str) -> Callable[[list[Any], str], list[Any]]:
     """What turns the converted rows into the iterable's items, worked out once per
     connection (`alias`: a compiled query is kept per connection)."""

@@ -10,13 +10,11 @@ ended"). Anything else answers 404.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from accounts.access import AuthedRequest
-from clients.access import clients_for_user
+from clients.access import clients_for_user, first_visible
 from clients.models import Client
-from clients.queries import all_clients, assigned_to, visible_shape
+from clients.queries import all_clients, assigned_to
 from common.prepared import Prepared, first_query
 from dosing.models import DosingRecord
 from partners.access import get_shared_or_ended, partner_id_of, shared
@@ -40,19 +38,9 @@ def _records(clients: QuerySet[Client]) -> QuerySet[DosingRecord]:
 
 
 def get_record_for_user(request: AuthedRequest, pk: int) -> DosingRecord:
-    # The two shapes `clients_visible_to` takes on nearly every request, compiled once
-    # (common.prepared): its SELECT of five tables was a tenth of the page's work at
-    # 10,000 clients (issue 14). A therapist with emergency access: the ORM, as before.
-    shape = visible_shape(request.user)
-    if shape == "all":
-        found = _practice_record(pk=pk)
-    elif shape == "own":
-        found = _own_record(pk=pk, therapist=request.user.pk)
-    else:
-        return get_object_or_404(records_for_user(request), pk=pk)
-    if not found:
-        raise Http404("No dosing record matches the given query.")
-    return found[0]
+    return first_visible(
+        request, pk, practice=_practice_record, own=_own_record, orm=records_for_user
+    )
 
 
 # `records_for_user(...).filter(pk=pk)` for each shape of `clients_visible_to`

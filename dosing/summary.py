@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import logging
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.db.models import QuerySet
 
 from common.plugins import plugins
-from common.prepared import Prepared
+from common.prepared import Prepared, with_parent
 from dosing.models import Administration, DosingRecord, VitalSigns
 from dosing.vitals import Flag, flags
 from prescriptions.queries import versions_by_time
@@ -53,7 +52,7 @@ def vitals_rows(record: DosingRecord) -> list[VitalsRow]:
     (a revision after the session does not re-judge its vitals)."""
     versions = versions_by_time(record.prescription)
     rows = []
-    for v in _of(record, _vitals(record=record.pk)):
+    for v in with_parent(_vitals(record=record.pk), "record", record):
         # Times are typed to the minute: a set in the minute of a revision is judged by it.
         in_force = [
             rx for rx in versions if rx.created_at.replace(second=0, microsecond=0) <= v.taken_at
@@ -63,12 +62,12 @@ def vitals_rows(record: DosingRecord) -> list[VitalsRow]:
 
 
 def administrations(record: DosingRecord) -> list[Administration]:
-    return _of(record, _administrations(record=record.pk))
+    return with_parent(_administrations(record=record.pk), "record", record)
 
 
 # `record.vitals.select_related(...)` and `record.administrations.select_related(...)`,
 # compiled once (common.prepared): the record's page and the portal's summary read
-# them. `_of` gives each row its record, as the relation did.
+# them. Each row has its record, as the relation gave it (`with_parent`).
 @Prepared
 def _vitals(*, record: int) -> QuerySet[VitalSigns]:
     return VitalSigns.objects.filter(record_id=record).select_related("recorded_by")
@@ -78,15 +77,6 @@ def _vitals(*, record: int) -> QuerySet[VitalSigns]:
 def _administrations(*, record: int) -> QuerySet[Administration]:
     related = ("given_by", "witnessed_by", "prescription")
     return Administration.objects.filter(record_id=record).select_related(*related)
-
-
-R = TypeVar("R", Administration, VitalSigns)
-
-
-def _of(record: DosingRecord, rows: list[R]) -> list[R]:
-    for row in rows:
-        row.record = record
-    return rows
 
 
 def session_chart_svg(record: DosingRecord) -> str:

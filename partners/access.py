@@ -172,6 +172,14 @@ def get_shared_or_ended(
     found = shared(qs, referral_path).filter(pk=pk).first()
     if found is not None:
         return found
+    raise _ended_or_missing(request, qs, pk, referral_path)
+
+
+def _ended_or_missing(
+    request: AuthedRequest, qs: QuerySet[M], pk: int, referral_path: str = ""
+) -> Exception:
+    """Why row `pk` of `qs` was not found shared: AccessEnded (audited) when its
+    release is no longer in force, Http404 when it is not there at all."""
     ended = (
         not_shared(qs, referral_path)
         .filter(pk=pk)
@@ -179,22 +187,22 @@ def get_shared_or_ended(
         .first()
     )
     if ended is None:
-        raise Http404("Not found")
-    raise access_ended(request, ended[0], ended[1])
+        return Http404("Not found")
+    return access_ended(request, ended[0], ended[1])
 
 
 def get_referral_for_prescriber(request: AuthedRequest, pk: int) -> Referral:
     """A referral to the prescriber's organisation whose release is in force now;
     AccessEnded when it is not, 404 for anything else."""
     partner_id = partner_id_of(request.user)
-    if partner_id is not None:
-        # Compiled once (common.prepared; issue 14): the release is still read in the
-        # query, at the moment of the request. Not found: the ORM says why, below.
-        found = _shared_referral(pk=pk, partner=partner_id)
-        if found:
-            return found[0]
-    qs = _organisation_referrals(request).select_related("client", "partner")
-    return get_shared_or_ended(request, qs, pk)
+    if partner_id is None:
+        raise Http404("Not found")
+    # Compiled once (common.prepared; issue 14): the release is still read in the
+    # query, at the moment of the request, as get_shared_or_ended reads it.
+    found = _shared_referral(pk=pk, partner=partner_id)
+    if found:
+        return found[0]
+    raise _ended_or_missing(request, _organisation_referrals(request), pk)
 
 
 @Prepared

@@ -50,9 +50,10 @@ from partners.access import (
 )
 from partners.disclosures import disclosure_list_reads, disclosure_portal_read
 from partners.forms import CloseForm, EvaluateForm, ScheduleForm
-from partners.models import DisclosureKind, Referral, ReferralEvent, ReferralStatus, Step
+from partners.models import DisclosureKind, Referral, ReferralStatus, Step
 from partners.portal_panels import render_portal_panels
 from partners.prescreen import flagged, prescreen_rows
+from partners.queries import referral_events
 
 PAGE_SIZE = 25
 SHOW = {"open": "Open", "closed": "Closed", "all": "All"}
@@ -277,22 +278,6 @@ def _context(request: AuthedRequest, referral: Referral, **forms: Any) -> dict[s
         "panels": panels,
         "rx_url": _rx_url(referral, panels),
     }
-
-
-def referral_events(referral: Referral) -> list[ReferralEvent]:
-    """`referral.events.select_related(...)`: the history, with who wrote each and for
-    which organisation."""
-    events = _events(referral=referral.pk)
-    for event in events:
-        event.referral = referral  # as the relation gives them
-    return events
-
-
-@Prepared
-def _events(*, referral: int) -> QuerySet[ReferralEvent]:
-    # Compiled once (common.prepared; issue 14): every view of a referral reads it.
-    events = ReferralEvent.objects.filter(referral_id=referral)
-    return events.select_related("by__partner_membership__partner")
 
 
 def _show(request: AuthedRequest, referral: Referral, **forms: Any) -> HttpResponse:

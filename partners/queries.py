@@ -1,11 +1,15 @@
-"""Reads of referrals shared by the referral page and the service that sends one."""
+"""Reads of referrals shared by the referral pages and the service that sends one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from clients.models import Allergy, Client
 from common.plugins import plugins
+from common.prepared import Prepared, with_parent
+from partners.models import Referral, ReferralEvent
 
 
 def _allergy_text(allergy: Allergy) -> str:
@@ -37,3 +41,16 @@ def referral_snapshot(client: Client) -> dict[str, list[Any]]:
     for section in plugins("PATHWAYS_REFERRAL_SECTIONS"):
         shared.update(section(client))
     return shared
+
+
+def referral_events(referral: Referral) -> list[ReferralEvent]:
+    """`referral.events.select_related(...)`: the history, with who wrote each and for
+    which organisation."""
+    return with_parent(_events(referral=referral.pk), "referral", referral)
+
+
+@Prepared
+def _events(*, referral: int) -> QuerySet[ReferralEvent]:
+    # Compiled once (common.prepared; issue 14): every view of a referral reads it.
+    events = ReferralEvent.objects.filter(referral_id=referral)
+    return events.select_related("by__partner_membership__partner")

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from accounts.access import AuthedRequest
 from clients.models import Client
 from clients.panels import HeaderFact
-from common.prepared import Prepared, first_query
+from common.prepared import Prepared, first_query, with_parent
 from treatment.models import CourseStatus, SessionStatus, TreatmentCourse, TreatmentSession
 from treatment.queries import course_progress
 
@@ -52,19 +52,13 @@ def course_facts(request: AuthedRequest, client: Client) -> list[HeaderFact]:
 
 def client_courses(client: Client) -> list[TreatmentCourse]:
     """`client.courses`, newest first."""
-    courses = _courses(client=client.pk)
-    for course in courses:
-        course.client = client  # as the relation gives them
-    return courses
+    return with_parent(_courses(client=client.pk), "client", client)
 
 
 def upcoming_session(course: TreatmentCourse) -> TreatmentSession | None:
     """The course's next open session."""
-    found = _upcoming(course=course.pk)
-    if not found:
-        return None
-    found[0].course = course  # as `course.sessions` gives it
-    return found[0]
+    found = with_parent(_upcoming(course=course.pk), "course", course)
+    return found[0] if found else None
 
 
 # The chart header's reads, compiled once (common.prepared; issue 14): the queries

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 from typing import Any, cast
+from unittest import mock
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,10 +18,12 @@ from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from accounts.models import User
+from bls import access as bls_access
 from bls.access import _records, get_record_for_user
 from bls.models import EmdrRecord
 from bls.tests.support import make_emdr_appointment, make_emdr_session
 from clients.access import clients_for_user
+from clients.models import Client
 from clients.tests.factories import name_for_break_glass
 from pathways.testing import BaseTestCase, make_client, make_grant
 
@@ -93,6 +96,44 @@ class EmdrRecordAccessTests(BaseTestCase):
         grant.expires_at = timezone.now() - dt.timedelta(seconds=1)
         grant.save()
         self.assertIsNone(self.found(named, self.others.pk))
+
+    def others_client(self) -> Client:
+        assert self.others.appointment is not None
+        return self.others.appointment.client
+
+    def test_it_takes_the_compiled_read_for_each_shape_and_the_orm_for_a_grant(self) -> None:
+        # The fast path is the point (issue 14): a change that sent every user through
+        # the ORM would answer the same and pass the tests above.
+        named = name_for_break_glass(self.therapist)
+        cases = [(self.admin, "PRACTICE"), (self.intake, "PRACTICE"), (named, "OWN")]
+        for user, which in cases:
+            with (
+                mock.patch.object(
+                    bls_access, "_practice_record", wraps=bls_access._practice_record
+                ) as practice,
+                mock.patch.object(bls_access, "_own_record", wraps=bls_access._own_record) as own,
+            ):
+                self.found(user, self.session_record.pk)
+            self.assertEqual(
+                (practice.call_count, own.call_count), (1, 0) if which == "PRACTICE" else (0, 1)
+            )
+        grant = make_grant(named, self.others_client())
+        with (
+            mock.patch.object(
+                bls_access, "_practice_record", wraps=bls_access._practice_record
+            ) as practice,
+            mock.patch.object(bls_access, "_own_record", wraps=bls_access._own_record) as own,
+        ):
+            self.assertIsNotNone(self.found(named, self.others.pk))
+        self.assertEqual((practice.call_count, own.call_count), (0, 0))
+        # A grant ended early, or whose holder lost the permission, no longer opens it.
+        grant.ended_at = timezone.now()
+        grant.save()
+        self.assertIsNone(self.found(named, self.others.pk))
+        make_grant(named, self.others_client())
+        self.assertIsNotNone(self.found(named, self.others.pk))
+        named.user_permissions.clear()
+        self.assertIsNone(self.found(User.objects.get(pk=named.pk), self.others.pk))
 
     def test_it_brings_the_related_objects_the_page_reads(self) -> None:
         for user in (self.admin, self.therapist):

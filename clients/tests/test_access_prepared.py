@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 from typing import cast
+from unittest import mock
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from accounts.access import AuthedRequest
 from accounts.models import User
+from clients import access as client_access
 from clients.access import clients_for_user, get_client_for_user
 from clients.models import Client
 from clients.tests.factories import make_grant, name_for_break_glass
@@ -81,6 +83,44 @@ class ClientAccessPreparedTests(BaseTestCase):
         grant.save()
         self.assertIsNone(self.found(named, self.theirs.pk))
         self.assertEqual(self.found(named, self.mine.pk), self.mine.pk)
+
+    def test_it_takes_the_compiled_read_for_each_shape_and_the_orm_for_a_grant(self) -> None:
+        # The fast path is the point (issue 14): a change that sent every user through
+        # the ORM would answer the same and pass the tests above.
+        named = name_for_break_glass(self.therapist)
+        cases = [(self.admin, "PRACTICE"), (self.intake, "PRACTICE"), (named, "OWN")]
+        for user, which in cases:
+            with (
+                mock.patch.object(
+                    client_access, "_practice_client", wraps=client_access._practice_client
+                ) as practice,
+                mock.patch.object(
+                    client_access, "_own_client", wraps=client_access._own_client
+                ) as own,
+            ):
+                self.found(user, self.mine.pk)
+            self.assertEqual(
+                (practice.call_count, own.call_count), (1, 0) if which == "PRACTICE" else (0, 1)
+            )
+        grant = make_grant(named, self.theirs)
+        with (
+            mock.patch.object(
+                client_access, "_practice_client", wraps=client_access._practice_client
+            ) as practice,
+            mock.patch.object(
+                client_access, "_own_client", wraps=client_access._own_client
+            ) as own,
+        ):
+            self.assertIsNotNone(self.found(named, self.theirs.pk))
+        self.assertEqual((practice.call_count, own.call_count), (0, 0))
+        # A grant ended early, or whose holder lost the permission, no longer opens it.
+        grant.ended_at = timezone.now()
+        grant.save()
+        self.assertIsNone(self.found(named, self.theirs.pk))
+        make_grant(named, self.theirs)
+        self.assertIsNotNone(self.found(named, self.theirs.pk))
+        named.user_permissions.clear()
+        self.assertIsNone(self.found(User.objects.get(pk=named.pk), self.theirs.pk))
 
     def test_it_gives_the_orms_client_with_its_therapist(self) -> None:
         for user in (self.admin, self.therapist):

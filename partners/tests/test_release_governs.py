@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.actor import Actor
+from accounts.models import Role
 from audit.models import AuditEvent
 from consents.models import ConsentKind
 from partners import services
@@ -45,6 +46,7 @@ from pathways.testing import (
     make_client,
     make_referral,
     make_signed_consent,
+    make_user,
     request_for,
 )
 
@@ -126,6 +128,11 @@ class AccessHelperTests(ReleaseTestCase):
             {k: v for k, v in vars(got).items() if k != "_state"},
             {k: v for k, v in vars(expected).items() if k != "_state"},
         )
+
+    def test_it_answers_404_to_a_prescriber_of_no_organisation(self) -> None:
+        loner = make_user("loner", Role.PRESCRIBER)
+        with self.assertRaises(Http404):
+            get_referral_for_prescriber(request_for(loner), self.referral.pk)
 
     def test_it_refuses_the_referral_at_once_after_revocation_and_audits_it(self) -> None:
         self.assertEqual(

@@ -15,6 +15,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from common.prepared import with_parent
 from consents import facts as consent_facts
 from consents.models import SignedConsent
 from dosing import queries as record_reads
@@ -28,7 +29,7 @@ from dosing.models import (
     VitalSigns,
 )
 from dosing.tests.support import add_vitals, cleared, give_dose, open_record, revise
-from partners import portal_views as partner_portal
+from partners import queries as partner_queries
 from partners.models import ReferralEvent, Step
 from pathways.testing import BaseTestCase, make_signed_consent
 from prescriptions import panels as rx_panels
@@ -140,11 +141,11 @@ class PreparedPageReadsTests(BaseTestCase):
         )
         contacts = self.same(
             lambda: list(record.prescriber_contacts.select_related("recorded_by")),
-            lambda: record_reads._of(record, record_reads._contacts(record=record.pk)),
+            lambda: with_parent(record_reads._contacts(record=record.pk), "record", record),
         )
         events = self.same(
             lambda: list(record.adverse_events.select_related("recorded_by")),
-            lambda: record_reads._of(record, record_reads._events(record=record.pk)),
+            lambda: with_parent(record_reads._events(record=record.pk), "record", record),
         )
         self.same(
             lambda: list(note.addenda.select_related("author")),
@@ -152,7 +153,7 @@ class PreparedPageReadsTests(BaseTestCase):
         )
         self.same(
             lambda: list(record.vitals.select_related("recorded_by").all()),
-            lambda: summary._of(record, summary._vitals(record=record.pk)),
+            lambda: with_parent(summary._vitals(record=record.pk), "record", record),
         )
         given = self.same(
             lambda: list(
@@ -229,7 +230,7 @@ class PreparedPageReadsTests(BaseTestCase):
         ReferralEvent.objects.create(referral=referral, by=self.therapist, step=Step.CLOSED)
         events = self.same(
             lambda: list(referral.events.select_related("by__partner_membership__partner")),
-            partial(partner_portal.referral_events, referral),
+            partial(partner_queries.referral_events, referral),
         )
         self.assertGreaterEqual(len(events), 2)
         versions = self.same(

@@ -230,7 +230,14 @@ class SeedDemoMovedDatesTestCase(SeedDemoDatesTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        later = self.moved + dt.timedelta(hours=1)
+        # An hour later, on the same day in the practice's zone: the checks read "today",
+        # and a demo moved after 23:00 there was checked on the day after the one it was
+        # moved to (seen in CI at 04:20 UTC, 23:20 in Virginia: no planned session left
+        # after "today"). Never before the move itself.
+        moved_day = timezone.localdate(self.moved)
+        midnight = timezone.make_aware(dt.datetime.combine(moved_day, dt.time()))
+        last_second = midnight + dt.timedelta(days=1, seconds=-1)
+        later = max(self.moved, min(self.moved + dt.timedelta(hours=1), last_second))
         clock = mock.patch("django.utils.timezone.now", return_value=later)
         clock.start()
         self.addCleanup(clock.stop)
