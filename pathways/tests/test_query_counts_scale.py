@@ -8,8 +8,9 @@ the user who would open it, signed in as staff are (authenticator code given, an
 fresh re-authentication for the export), on the objects a real user would pick: the
 busiest clinician's busiest week, the client with the most questionnaires, the dosing
 record with the most vitals, the EMDR record with the most sets, the partner with the
-most referrals shared. Each page is requested twice and the second one counted: the
-first fills what every later request finds full (content types, compiled templates).
+most referrals shared, a referral with dosing sessions given under it. Each page is
+requested twice and the second one counted: the first fills what every later request
+finds full (content types, compiled templates).
 `pytest -s` prints the two counts of each page.
 """
 
@@ -26,7 +27,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.db.models import Count
+from django.db.models import Case, Count, Exists, OuterRef, When
 from django.test import Client as DjangoClient
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -71,7 +72,8 @@ class Picks:
     emdr: EmdrRecord  # the EMDR record (of a KA-EMDR session) with the most sets
     emdr_therapist: str
     prescriber: str  # a prescriber of the partner with the most referrals shared
-    referral: Referral  # that partner's shared referral with the most events
+    referral: Referral  # a shared referral with dosing sessions given, the most events
+    referral_prescriber: str  # a prescriber of that referral's partner
     search: str  # most of the client's surname, as a front desk types it
 
 
@@ -129,10 +131,22 @@ def pick() -> Picks:
     partner_id = (
         in_force.values("partner_id").annotate(n=Count("pk")).order_by("-n", "partner_id")[0]
     )["partner_id"]
+    # The referral with the whole page to show: a prescription with dosing sessions
+    # given under it (a referral without them skips those panels' reads, and which
+    # referral has the most events depends on the day the practice is seeded), then
+    # the one with the most events, of the busiest partner first.
+    given = Exists(DosingRecord.objects.filter(prescription__referral=OuterRef("pk")))
     referral = (
-        in_force.filter(partner_id=partner_id).annotate(n=Count("events")).order_by("-n", "pk")
+        in_force.annotate(
+            given=given,
+            busiest=Case(When(partner_id=partner_id, then=1), default=0),
+            n=Count("events"),
+        ).order_by("-given", "-busiest", "-n", "pk")
     )[0]
     prescriber = PartnerMembership.objects.filter(partner_id=partner_id).order_by("pk")[0].user
+    referral_prescriber = (
+        PartnerMembership.objects.filter(partner_id=referral.partner_id).order_by("pk")[0].user
+    )
     surname = client.last_name
     return Picks(
         busiest=busiest,
@@ -145,6 +159,7 @@ def pick() -> Picks:
         emdr_therapist=therapist_of(emdr.session.course.client),
         prescriber=prescriber.username,
         referral=referral,
+        referral_prescriber=referral_prescriber.username,
         search=surname[: max(3, len(surname) - 2)],
     )
 
@@ -198,7 +213,7 @@ def visits(p: Picks) -> dict[str, Visit]:
         "outcomes_report": Visit("admin", "/staff/measures/outcomes/"),
         "audit_report": Visit("admin", "/staff/audit/"),
         "portal_home": Visit(p.prescriber, "/partner/"),
-        "portal_referral": Visit(p.prescriber, f"/partner/referrals/{p.referral.pk}/"),
+        "portal_referral": Visit(p.referral_prescriber, f"/partner/referrals/{p.referral.pk}/"),
         "fhir_export": Visit(
             p.client_therapist, f"/staff/fhir/clients/{p.client.pk}/export/", "post", reauth=True
         ),

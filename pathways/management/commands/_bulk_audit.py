@@ -17,6 +17,10 @@ chain's own parts and kept to its rules:
   `log_action` hashes it, so that `manage.py audit_verify` walks it like any other;
 - then the head names the last entry, as `log_action` leaves it.
 
+In three steps: `chain_start` (the lock, the head, the indexes dropped) and
+`chain_finish` (the indexes made again, the head moved) where the connection is,
+`chain_rows` (the hashing) in the building process of `_bulk_split`.
+
 The table's triggers refuse UPDATE and DELETE, never INSERT; nothing here updates.
 Rows go in through one prepared INSERT (see `_bulk_common` for why not bulk_create).
 The audit app could own this as a `log_actions_bulk` (say so in the report).
@@ -24,6 +28,8 @@ The audit app could own this as a `log_actions_bulk` (say so in the report).
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -35,7 +41,7 @@ from audit.models import AuditChainHead, AuditEvent
 from pathways.management.commands._bulk_common import (
     BATCH,
     Entry,
-    Table,
+    Tables,
     Writer,
     datetime_adapter,
 )
@@ -56,33 +62,59 @@ COLUMNS = (
 )
 
 
-def write_chain(entries: list[Entry], writer: Writer) -> int:
-    """Chain and insert `entries` after the trail's head; returns how many. `writer`
-    is idle (every batch before is in) and stopped when this returns."""
+@dataclass(frozen=True)
+class ChainStart:
+    """The trail as the chain finds it (read where the connection is)."""
+
+    prev_hash: str  # the head's hash, or the genesis
+    last_at: dt.datetime | None  # the head's time (None: an empty trail)
+    next_id: int
+    rebuild: list[str]  # the statements that make the dropped indexes again
+    sql: str  # the INSERT of an entry
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    count: int
+    last_id: int
+    last_hash: str
+    last_at: dt.datetime | None
+
+
+def chain_start(tables: Tables) -> ChainStart:
+    """Lock the chain, read its head, make ready for the bulk insert."""
     lock_chain(DEFAULT_DB_ALIAS)
     head = AuditChainHead.objects.filter(pk=1).first()
-    prev_hash = head.last_hash if head is not None else GENESIS
-    entries.sort(key=itemgetter(0))
-    if not entries:
-        return 0
-    if head is not None and entries[0][0] < head.last_at:
-        raise ValueError("The bulk trail would start before the trail's last entry.")
-    table = Table(AuditEvent, writer)
+    table = tables[AuditEvent]
     if table.next_id != 1 and head is None:
         raise ValueError("The trail has entries but no chain head.")
-    next_id = table.next_id
-    rebuilt = _drop_indexes()
-    writer.start()
-    adapt = datetime_adapter()
     quote = connection.ops.quote_name
-    as_json = connection.ops.adapt_json_value  # what the JSONField sends
     marks = ", ".join(["%s"] * len(COLUMNS))
     sql = (
         f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608  (names from the model)
         f"({', '.join(quote(c) for c in COLUMNS)}) VALUES ({marks})"
     )
+    return ChainStart(
+        prev_hash=head.last_hash if head is not None else GENESIS,
+        last_at=head.last_at if head is not None else None,
+        next_id=table.next_id,
+        rebuild=_drop_indexes(),
+        sql=sql,
+    )
+
+
+def chain_rows(entries: list[Entry], start: ChainStart, writer: Writer) -> ChainEnd:
+    """Chain `entries` after the head and hand their rows to `writer`, in time order.
+    Pure computation: it may run in the building process (`_bulk_split`)."""
+    entries.sort(key=itemgetter(0))
+    if not entries:
+        return ChainEnd(0, 0, start.prev_hash, start.last_at)
+    if start.last_at is not None and entries[0][0] < start.last_at:
+        raise ValueError("The bulk trail would start before the trail's last entry.")
+    adapt = datetime_adapter()
+    as_json = connection.ops.adapt_json_value  # what the JSONField sends
     rows: list[tuple[Any, ...]] = []
-    last_id, last_at = 0, entries[-1][0]
+    prev_hash, next_id = start.prev_hash, start.next_id
     for when, actor_id, username, action, otype, oid, client_id, ip, detail in entries:
         content = canonical(
             at=when,
@@ -112,23 +144,29 @@ def write_chain(entries: list[Entry], writer: Writer) -> int:
                 hash_,
             )
         )
-        last_id, prev_hash = next_id, hash_
+        prev_hash = hash_
         next_id += 1
         if len(rows) >= BATCH:
-            writer.insert(sql, rows)
+            writer.insert(start.sql, rows)
             rows = []
     if rows:
-        writer.insert(sql, rows)
-    writer.stop()
+        writer.insert(start.sql, rows)
+    return ChainEnd(len(entries), next_id - 1, prev_hash, entries[-1][0])
+
+
+def chain_finish(start: ChainStart, end: ChainEnd) -> None:
+    """Once every row is in: the indexes made again, the id sequence moved on, and the
+    head naming the last entry, as `log_action` leaves it."""
     with connection.cursor() as cursor:
-        for statement in rebuilt:
+        for statement in start.rebuild:
             cursor.execute(statement)
         for statement in connection.ops.sequence_reset_sql(no_style(), [AuditEvent]):
             cursor.execute(statement)
-    moved = {"last_id": last_id, "last_hash": prev_hash, "last_at": last_at}
+    if not end.count:
+        return
+    moved = {"last_id": end.last_id, "last_hash": end.last_hash, "last_at": end.last_at}
     if not AuditChainHead.objects.filter(pk=1).update(**moved):
         AuditChainHead.objects.create(pk=1, **moved)
-    return len(entries)
 
 
 def _drop_indexes() -> list[str]:

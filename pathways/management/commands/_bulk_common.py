@@ -26,10 +26,7 @@ unique constraint as each row goes in.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import queue
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +74,12 @@ def datetime_adapter() -> Callable[[Any], Any]:
     def adapt(value: dt.datetime | None) -> str | None:
         return None if value is None else str(value.astimezone(zone).replace(tzinfo=None))
 
-    return adapt
+    def adapt_utc(value: dt.datetime | None) -> str | None:
+        # The same text without making a naive copy: "+00:00" cut off (half the time,
+        # and the seed adapts millions of times).
+        return None if value is None else value.astimezone(zone).isoformat(" ")[:-6]
+
+    return adapt_utc if zone is dt.UTC else adapt
 
 
 class Table:
@@ -132,80 +134,45 @@ class Table:
 
 
 class Writer:
-    """Runs the INSERTs on a second thread while this one builds the next rows.
+    """Where a `Table`'s batches go: into the database, from the process that holds the
+    connection, or, in the process that builds the practice (`_bulk_split`), sent to it.
 
-    Python's sqlite3 releases the GIL while SQLite works, so on two cores the two
-    overlap (SQLite's share of the seed is about a third). One thread at a time uses
-    the connection: once the writer has started, this thread only hands it batches,
-    and waits for all of them (`wait`) before it queries again. On another database
-    the INSERTs run on this thread, in turn."""
+    Why two processes: building the rows is Python and inserting them is mostly the
+    database's work, so on two cores they can overlap. A thread could not: sqlite3
+    gives up the GIL for each row's step and must take it back from the building
+    thread, which keeps it for its switch interval (5 ms), so the two took turns (the
+    seed used 95% of one core with a writer thread; see bench/SEED_BULK.md)."""
 
     def __init__(self) -> None:
-        self.batches: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue(maxsize=4)
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if connection.vendor != "sqlite" or self.thread is not None:
-            return
-        connection.ensure_connection()
-        db = connection.connection
-        self.thread = threading.Thread(target=self._run, args=(db,), daemon=True)
-        self.thread.start()
-
-    def _run(self, db: Any) -> None:
-        while (batch := self.batches.get()) is not None:
-            try:
-                if self.error is None:
-                    db.executemany(*batch)
-            except BaseException as exc:
-                self.error = exc
-            finally:
-                self.batches.task_done()
-        self.batches.task_done()
+        self.send: Callable[[str, list[Any]], None] | None = None
 
     @property
-    def busy(self) -> bool:
-        return self.thread is not None
+    def remote(self) -> bool:
+        """True in the building process: it never touches the database."""
+        return self.send is not None
 
     def insert(self, sql: str, rows: list[Any]) -> None:
-        self._check()
-        if self.thread is None:
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
-            return
-        self.batches.put((sql.replace("%s", "?"), rows))  # sqlite3's own placeholders
+        if self.send is not None:
+            self.send(sql, rows)
+        else:
+            execute_many(sql, rows)
 
-    def wait(self) -> None:
-        """Every batch handed over is in the database."""
-        if self.thread is not None:
-            self.batches.join()
-        self._check()
 
-    def stop(self) -> None:
-        """Let the thread finish what it was given, and end; raise its error if any."""
-        if self.thread is not None:
-            self.batches.put(None)
-            self.thread.join()
-            self.thread = None
-        self._check()
-
-    def halt(self) -> None:
-        """After an error here: end the thread, dropping what it has not done."""
-        if self.error is None:
-            self.error = RuntimeError("halted")
-        with contextlib.suppress(BaseException):  # the first error is the one raised
-            self.stop()
-
-    def _check(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+def execute_many(sql: str, rows: list[Any]) -> None:
+    """One prepared INSERT for every row. On SQLite through sqlite3 itself (its own
+    placeholders): Django's cursor wrapper would turn each row's parameters again."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.wrap_database_errors:  # Django's errors, as its cursor raises
+            connection.connection.executemany(sql.replace("%s", "?"), rows)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 class Tables:
-    """One `Table` per model, each made before the writer starts (making one reads
-    the table's highest id)."""
+    """One `Table` per model, each made before the building process starts (making one
+    reads the table's highest id)."""
 
     def __init__(self) -> None:
         self._tables: dict[type[models.Model], Table] = {}
@@ -214,22 +181,24 @@ class Tables:
     def __getitem__(self, model: type[models.Model]) -> Table:
         table = self._tables.get(model)
         if table is None:
-            if self.writer.busy:
-                raise RuntimeError(f"Make the table of {model.__name__} before the writer starts.")
+            if self.writer.remote:
+                raise RuntimeError(f"Make the table of {model.__name__} before the split.")
             table = self._tables[model] = Table(model, self.writer)
         return table
 
     def flush(self) -> dict[str, int]:
-        """Insert what is left; make each id sequence continue after the rows given
-        (PostgreSQL; SQLite follows by itself). Returns the rows inserted per model."""
+        """Insert (or send) what is left; returns the rows inserted per model."""
         for table in self._tables.values():
             table.flush()
-        self.writer.wait()
+        return {t.model._meta.label: t.count for t in self._tables.values()}
+
+    def reset_sequences(self) -> None:
+        """Make each id sequence continue after the rows given (PostgreSQL; SQLite
+        follows by itself). In the process that holds the connection, once all are in."""
         statements = connection.ops.sequence_reset_sql(no_style(), list(self._tables))
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-        return {t.model._meta.label: t.count for t in self._tables.values()}
 
 
 # --- The audit entries -----------------------------------------------------------

@@ -53,7 +53,12 @@ from measures.models import (
     SafetyAlert,
 )
 from partners.models import Disclosure, Partner, PartnerMembership, Referral, ReferralEvent
-from pathways.management.commands._bulk_audit import write_chain
+from pathways.management.commands._bulk_audit import (
+    ChainEnd,
+    chain_finish,
+    chain_rows,
+    chain_start,
+)
 from pathways.management.commands._bulk_calendar import Booker
 from pathways.management.commands._bulk_clients import (
     seed_client,
@@ -61,6 +66,7 @@ from pathways.management.commands._bulk_clients import (
 )
 from pathways.management.commands._bulk_common import Tables, Trail
 from pathways.management.commands._bulk_measures import MeasureWriter
+from pathways.management.commands._bulk_split import in_two_processes
 from pathways.management.commands._bulk_staff import (
     grant_break_glass,
     install_documents,
@@ -73,7 +79,7 @@ from treatment.models import TreatmentCourse, TreatmentSession
 from website.models import Service
 from website.services import services_install_defaults
 
-# Every model the practice writes rows of (their tables are made before the writer starts).
+# Every model the practice writes rows of (their tables are made before the split).
 MODELS: list[type[models.Model]] = [
     User, Room, WorkingHours, Partner, PartnerMembership, Client, Diagnosis,
     AppointmentRequest, StatusChange, Appointment, ConsentRequest, SignedConsent, Referral,
@@ -189,7 +195,6 @@ def seed_bulk(
             grant_break_glass(practice)
             for model in MODELS:
                 tables[model]
-            tables.writer.start()
             world = World(
                 tables=tables,
                 trail=trail,
@@ -201,18 +206,26 @@ def seed_bulk(
                 today=today,
                 horizon=today + dt.timedelta(days=AHEAD_DAYS),
             )
-            for index in range(clients):
-                seed_client(world, index)
-                if index and index % 1000 == 0:
-                    say(f"  {index} clients ({_took(started)})")
-            for index in range(clients // 5):
-                seed_request(world, index)
-            counts = tables.flush()
-            say(f"  records written ({_took(started)}); audit trail next")
-            counts[AuditEvent._meta.label] = write_chain(trail.entries, tables.writer)
-            say(f"  audit trail written ({_took(started)}); committing")
+            start = chain_start(tables)
+
+            def build(tell: Callable[[str], None]) -> tuple[dict[str, int], ChainEnd]:
+                """The practice's past and its audit chain (in the building process)."""
+                for index in range(clients):
+                    seed_client(world, index)
+                    if index and index % 1000 == 0:
+                        tell(f"  {index} clients ({_took(started)})")
+                for index in range(clients // 5):
+                    seed_request(world, index)
+                counts = tables.flush()
+                tell(f"  records made ({_took(started)}); audit trail next")
+                return counts, chain_rows(trail.entries, start, tables.writer)
+
+            counts, end = in_two_processes(tables.writer, build, say)
+            tables.reset_sequences()
+            chain_finish(start, end)
+            counts[AuditEvent._meta.label] = end.count
+            say(f"  all written ({_took(started)}); committing")
     finally:
-        tables.writer.halt()
         gc.enable()
     say(f"  done ({_took(started)})")
     return counts
