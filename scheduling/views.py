@@ -31,8 +31,8 @@ from scheduling import grid, services
 from scheduling.access import (
     FEED_ROLES,
     SCHEDULE_ROLES,
+    calendar_appointments,
     get_appointment_for_user,
-    with_visibility,
 )
 from scheduling.feed import active_feeds, calendar_feed_create, calendar_feed_revoke
 from scheduling.forms import (
@@ -177,21 +177,16 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         # longer than services.MAX_MINUTES) keeps the read to an index range of these
         # days, rather than every appointment before their end.
         longest = dt.timedelta(minutes=services.MAX_MINUTES)
-        query = Appointment.objects.filter(
-            starts_at__gte=start - longest, starts_at__lt=end, ends_at__gt=start
-        ).exclude(status=AppointmentStatus.CANCELLED)
-        if room is not None:
-            query = query.filter(room=room)
-        elif clinician is not None:
-            query = query.filter(clinician=clinician)
-        elif by == "room":
-            query = query.filter(room__in=[c.room for c in columns])
-        # Whether the user may see each one, read in the same query: as many queries for
-        # an empty week as for a full one.
-        found = list(
-            with_visibility(request, query.select_related("client", "clinician", "room")).order_by(
-                "starts_at", "pk"
-            )
+        # Whether the user may see each one is read in the same query: as many queries
+        # for an empty week as for a full one.
+        found = calendar_appointments(
+            request,
+            low=start - longest,
+            start=start,
+            end=end,
+            clinician=clinician,
+            room=room.pk if room is not None else None,
+            rooms=[c.room.pk for c in columns if c.room] if by == "room" else None,
         )
         shown = list(found)  # as Appointments, for the grid
         visible = {appt.pk for appt in found if appt.theirs}
