@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 
 @dataclass(frozen=True)
@@ -78,5 +78,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
                 for field in insert.fields
             ]
         )
-    with connection.cursor() as cursor:
+    # All or nothing, as bulk_create: on SQLite outside a transaction the rows before a
+    # refused one would stay.
+    with (
+        transaction.atomic(using=connection.alias, savepoint=False),
+        connection.cursor() as cursor,
+    ):
         cursor.executemany(insert.sql, values)

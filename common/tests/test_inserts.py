@@ -6,16 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, connection
+from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.actor import Actor
+from accounts.models import Role
 from common.inserts import insert_rows
 from notifications.models import OutboundEmail
 from partners.access import release_id_of, shared
 from partners.disclosures import disclosure_list_reads
 from partners.models import Disclosure, DisclosureChannel, DisclosureKind, Referral
-from pathways.testing import BaseTestCase, make_client, make_referral
+from pathways.testing import (
+    BaseTestCase,
+    make_client,
+    make_partner,
+    make_prescriber,
+    make_referral,
+    make_user,
+)
 
 COLUMNS = (
     *("client_id", "partner_id", "release_id", "kind", "purpose", "channel", "object_ids"),
@@ -106,3 +115,31 @@ class InsertRowsTestCase(BaseTestCase):
             )
             for r in self.referrals
         ]
+
+
+class InsertRowsCommitTestCase(TransactionTestCase):
+    """Outside any transaction, as `bulk_create`: all the rows or none."""
+
+    def test_it_keeps_none_of_the_rows_when_one_is_refused(self) -> None:
+        therapist = make_user("therapist", Role.THERAPIST)
+        partner = make_partner("Blue Ridge Psychiatry")
+        prescriber = make_prescriber("prescriber", partner)
+        record = make_client(first_name="Ada", last_name="Ashford", assigned_therapist=therapist)
+        made = make_referral(record, partner, therapist)
+        [referral] = shared(Referral.objects.filter(pk=made.pk))
+        good = {
+            "client_id": referral.client_id,
+            "partner_id": referral.partner_id,
+            "release_id": release_id_of(referral),
+            "kind": DisclosureKind.REFERRAL_LIST,
+            "channel": DisclosureChannel.PORTAL_READ,
+            "object_ids": {"referral": referral.pk},
+            "by_id": prescriber.pk,
+        }
+        refused = {**good, "release_id": None}  # breaks disclosure_partner_release
+
+        with self.assertRaises(IntegrityError):
+            insert_rows(Disclosure, [good, refused])
+
+        assert not connection.in_atomic_block
+        assert not Disclosure.objects.exists()

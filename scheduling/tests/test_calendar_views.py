@@ -4,7 +4,11 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from audit.models import AuditEvent
+from clients.models import BreakGlassGrant
+from clients.tests.factories import make_grant, name_for_break_glass
 from pathways.testing import BaseTestCase, make_client
 from scheduling.models import AppointmentStatus
 from scheduling.tests.factories import make_appointment, make_room
@@ -211,6 +215,25 @@ class CalendarTestCase(BaseTestCase):
         assert "href" not in busy
         self.assertNotContains(response, "Mulder")
         self.assertNotContains(response, f"/staff/schedule/{self.theirs.pk}/")
+
+    def test_a_therapist_holding_emergency_access_sees_that_clients_appointment(self) -> None:
+        # Through the middleware, which reads the grants once a request: with a grant in
+        # force the calendar reads through the ORM, without one through its compiled read.
+        on_call = name_for_break_glass(self.therapist)
+        grant = make_grant(on_call, self.theirs.client)
+        self.client.force_login(on_call)
+
+        response = self.get(room=self.room.pk, date=self.tuesday.isoformat())
+
+        # (The emergency-access banner names the client too: the cell is what counts.)
+        held = next(c for c in cell_texts(response.content.decode()) if "14:00" in c)
+        assert "Mulder" in held
+        assert "Busy" not in held
+        BreakGlassGrant.objects.filter(pk=grant.pk).update(ended_at=timezone.now())
+        response = self.get(room=self.room.pk, date=self.tuesday.isoformat())
+        ended = next(c for c in cell_texts(response.content.decode()) if "14:00" in c)
+        assert "Busy" in ended
+        self.assertNotContains(response, "Mulder")
 
     def test_a_therapist_gets_404_for_another_therapists_appointment(self) -> None:
         self.client.force_login(self.therapist)

@@ -204,7 +204,7 @@ class Tables:
 # --- The audit entries -----------------------------------------------------------
 
 # An entry as collected: at, actor id, actor username, action, object type,
-# object id, client id, ip, detail. Written by _bulk_audit.write_chain.
+# object id, client id, ip, detail. Chained by _bulk_audit.chain_rows.
 Entry = tuple[dt.datetime, int | None, str, str, str, str, int | None, str | None, dict[str, Any]]
 # Who acts: (user id, username) of a member of staff; None for a client on a link
 # or the system (no user).

@@ -42,16 +42,29 @@ def in_two_processes(writer: Writer, build: Build[T], say: Say) -> T:
     if not hasattr(os, "fork"):
         return build(say)
     receive, send = Pipe(duplex=False)
-    pid = os.fork()
+    # Ctrl-C held off across the fork: the child must never unwind into the caller's
+    # code (its connection, its transaction), so it takes the default action there
+    # (the child ends; the parent, interrupted too, stops and rolls back).
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        receive.close()
+        send.close()
+        raise
     if pid == 0:  # the child: build, send, and leave without Django's or Python's exit
         status = 1
-        try:  # whatever happens, never back into the caller's code (its connection)
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             receive.close()
             status = _child(writer, build, send)
         finally:
             os._exit(status)
-    send.close()
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held: now
+        send.close()
         found: T = _serve(receive, writer, say)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
