@@ -88,35 +88,26 @@ def calendar_appointments(
     their clients' and their own sessions); a therapist holding a grant in force, and
     the rooms' day, through the ORM."""
     shape = visible_shape(request.user)
-    if shape is not None and (room is not None or clinician is not None):
-        span = {"low": low, "start": start, "end": end}
-        if shape == "all":
-            rows = (
-                _everyones_in_room(room=room, **span)
-                if room is not None
-                else _everyones_of_clinician(clinician=_pk(clinician), **span)
-            )
-        else:
-            me = request.user.pk
-            rows = (
-                _own_in_room(user=me, room=room, **span)
-                if room is not None
-                else _own_of_clinician(user=me, clinician=_pk(clinician), **span)
-            )
-        return cast("list[WithAnnotations[Appointment, Theirs]]", rows)
-    query = _overlapping(low, start, end)
-    if room is not None:
-        query = query.filter(room_id=room)
-    elif clinician is not None:
-        query = query.filter(clinician=clinician)
-    elif rooms is not None:
-        query = query.filter(room__in=rooms)
-    return list(with_visibility(request, _for_the_grid(query)))
-
-
-def _pk(user: User | None) -> int:
-    assert user is not None  # noqa: S101  (the caller's branch: a room or a clinician)
-    return int(user.pk)
+    span = {"low": low, "start": start, "end": end}
+    me = request.user.pk
+    if shape == "all" and room is not None:
+        rows = _everyones_in_room(room=room, **span)
+    elif shape == "all" and clinician is not None:
+        rows = _everyones_of_clinician(clinician=clinician.pk, **span)
+    elif shape == "own" and room is not None:
+        rows = _own_in_room(user=me, room=room, **span)
+    elif shape == "own" and clinician is not None:
+        rows = _own_of_clinician(user=me, clinician=clinician.pk, **span)
+    else:
+        query = _overlapping(low, start, end)
+        if room is not None:
+            query = query.filter(room_id=room)
+        elif clinician is not None:
+            query = query.filter(clinician=clinician)
+        elif rooms is not None:
+            query = query.filter(room__in=rooms)
+        return list(with_visibility(request, _for_the_grid(query)))
+    return cast("list[WithAnnotations[Appointment, Theirs]]", rows)
 
 
 def _overlapping(low: dt.datetime, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
