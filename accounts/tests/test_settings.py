@@ -73,6 +73,14 @@ class SettingsTestCase(BaseTestCase):
         assert "'options': '-c jit=off'" in plain.stdout, plain.stderr
         assert "'options': '-c statement_timeout=5000 -c jit=off'" in own.stdout, own.stderr
 
+    def test_it_serves_static_files_through_the_storage_that_keeps_their_urls(self) -> None:
+        # common/static_storage.py: a URL worked out once per name (issue 14).
+        show = "import pathways.settings as s; print(s.STORAGES['staticfiles']['BACKEND'])"
+
+        production = import_settings_with(show, **GOOD_PRODUCTION)
+
+        assert production.stdout.strip() == "common.static_storage.ManifestStaticStorage"
+
     def test_it_collects_static_files_where_static_root_says(self) -> None:
         # `make bench` collects into its own folder while the suite reads var/static.
         show = "import pathways.settings as s; print(s.STATIC_ROOT)"

@@ -41,3 +41,39 @@ class StatusBadgeTests(BaseTestCase):
         )
 
         self.assertIn('✕</span> <span id="amendment-status">Denied</span></span>', html)
+
+    def test_it_builds_a_models_badge_once_per_status_id_and_language(self) -> None:
+        # Kept per (model, status, id, language): a list of 25 rows built it 25 times.
+        from unittest import mock
+
+        from django.utils import translation
+
+        from common import template_badges
+
+        template_badges._MODEL_BADGES.clear()
+        self.addCleanup(template_badges._MODEL_BADGES.clear)  # its labels are made up
+        course = make_course(client=make_client(), created_by=self.therapist)
+        cancelled = [
+            make_session(course=course, kind=SessionKind.DOSING, status=SessionStatus.CANCELLED)
+            for _ in range(3)
+        ]
+        planned = make_session(course=course, kind=SessionKind.DOSING)
+        asked: list[str] = []
+
+        def label(session: object) -> str:
+            asked.append(session.status)  # type: ignore[attr-defined]
+            return "Label"
+
+        with mock.patch.object(type(planned), "get_status_display", label):
+            first = [template_badges.status_badge(s) for s in cancelled]
+            other = template_badges.status_badge(planned)
+            named = template_badges.status_badge(cancelled[0], id="the-status")
+            with translation.override("fr"):
+                template_badges.status_badge(cancelled[0])
+
+        self.assertEqual(len(set(first)), 1)
+        self.assertIn("status-cancelled", first[0])
+        self.assertIn(f"status-{planned.status}", other)
+        self.assertIn('<span id="the-status">', named)
+        # once for cancelled, once for planned, once with the id, once in French
+        self.assertEqual(len(asked), 4)
