@@ -22,6 +22,7 @@ from bls import dose_window, pairing, queries, services, timeline, timing
 from bls.access import get_appointment_for_user, get_record_for_user
 from bls.forms import AssessmentForm, ClosingForm, PhaseForm, PlannedEndForm, SetForm
 from bls.models import EmdrRecord, Phase, PhaseMark
+from bls.set_rows import set_rows
 from common.forms import values_of
 from common.pictures import svg_response
 from treatment.access import get_session_for_user
@@ -70,6 +71,7 @@ def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
 def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:
     admins = queries.administrations(record)
     marks = list(record.phase_marks.all())
+    sets = list(record.sets.all())
     dose = queries.first_dose(admins)
     dose_timing = timing.dose_timing(dose_at=dose.given_at if dose else None, marks=marks)
     context: dict[str, Any] = {
@@ -90,7 +92,8 @@ def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[s
         "planned_peak": _planned_peak(record) if dose is None else None,
         "planned_end_form": forms.get("planned_end_form")
         or PlannedEndForm(initial={"planned_reprocessing_end": _local(record)}),
-        "sets": record.sets.all(),
+        "sets": sets,
+        "set_rows": set_rows(sets),
         "can_edit": request.user.role in CLINICAL_ROLES,
         "assessment_form": forms.get("assessment_form") or AssessmentForm(instance=record),
         "closing_form": forms.get("closing_form") or ClosingForm(instance=record),

@@ -131,10 +131,18 @@ def drawable(points: Sequence[Point]) -> tuple[list[Point], int]:
 def chart_version(client: Client, instrument: Instrument) -> str:
     """Changes when the picture would: for the image URL, so a browser reloads it.
     A hash of numbers and times, never PHI."""
+    return version_of(client_points(client, instrument), dosing_starts(client), instrument)
+
+
+def version_of(
+    points: Sequence[Point], starts: Sequence[dt.datetime], instrument: Instrument
+) -> str:
+    """`chart_version` of the client's `points` of `instrument` (`client_points`) and
+    their dosing `starts` (`dosing_starts`), for a page that has read them already."""
     seen = repr(
         (
-            [(p.at.isoformat(), p.total, p.flags) for p in client_points(client, instrument)],
-            [at.isoformat() for at in dosing_starts(client)],
+            [(p.at.isoformat(), p.total, p.flags) for p in points],
+            [at.isoformat() for at in starts],
             instrument.version,
             cut_point_for(instrument),
         )

@@ -3,11 +3,17 @@ score."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from clients.models import Client
-from measures.models import Response, Source
+from measures.models import Instrument, Response, Source
+from measures.outcomes import charts
+from measures.outcomes.views import client_charts
 from measures.tests.factories import day, load_instruments, make_score
 from pathways.testing import BaseTestCase, make_client, make_course, make_session, request_for
 
@@ -140,3 +146,72 @@ class ClientChartsTests(BaseTestCase):
         self.assertIn(self.chart_url, html[0])
         other = make_client(first_name="Noor", assigned_therapist=self.therapist)
         self.assertEqual(render_measure_panels(request, other), [])
+
+
+class ChartsReadOnceTests(BaseTestCase):
+    """The page reads the scores once for its table and its charts (issue 14): each
+    chart's version is still the one its picture reads, and the count of queries does
+    not grow with the instruments answered."""
+
+    record: Client
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_instruments()
+        cls.record = make_client(
+            first_name="Ines", last_name="Lowe", assigned_therapist=cls.therapist
+        )
+        course = make_course(cls.record, cls.therapist)
+        make_session(course, started_at=day(2026, 1, 20))
+        make_session(course, started_at=day(2026, 2, 20))
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.therapist)
+
+    def _context_charts(self) -> list[dict[str, Any]]:
+        response = self.client.get(reverse("outcomes:client", args=[self.record.pk]))
+        assert response.status_code == 200
+        return response.context["charts"]  # type: ignore[no-any-return]
+
+    def _expected(self) -> list[tuple[str, str, list[charts.Point]]]:
+        expected = []
+        for instrument in Instrument.objects.order_by("short_name"):
+            points = charts.client_points(self.record, instrument)
+            if points:
+                flagged = [p for p in points if p.flags]
+                expected.append(
+                    (instrument.code, charts.chart_version(self.record, instrument), flagged)
+                )
+        return expected
+
+    def test_the_page_and_the_panel_give_each_chart_its_pictures_version(self) -> None:
+        phq9 = make_score(self.record, "phq9", 20, day(2026, 1, 5))
+        make_score(self.record, "gad7", 15, day(2026, 1, 6))
+        make_score(self.record, "phq9", 9, day(2026, 2, 5))
+        make_score(self.record, "pcl5", 50, day(2026, 1, 7))
+        make_score(self.record, "gad7", 8, day(2026, 3, 6))
+        # A safety item answered above its threshold, marked on the chart.
+        flagged = make_score(self.record, "phq9", 12, day(2026, 3, 5))
+        flagged.answers = {**flagged.answers, "9": 2}
+        flagged.save()
+        assert phq9.pk
+
+        expected = self._expected()
+        assert [code for code, _, _ in expected] == ["gad7", "pcl5", "phq9"]
+        assert expected[2][2], "the PHQ-9 chart has a flagged score"
+        for found in (self._context_charts(), client_charts(self.record)):
+            got = [(c["instrument"].code, c["version"], c["flagged"]) for c in found]
+            assert got == expected
+
+    def test_its_queries_do_not_grow_with_the_instruments_answered(self) -> None:
+        make_score(self.record, "phq9", 20, day(2026, 1, 5))
+        with CaptureQueriesContext(connection) as one:
+            self._context_charts()
+        make_score(self.record, "gad7", 15, day(2026, 1, 6))
+        make_score(self.record, "pcl5", 50, day(2026, 1, 7))
+        with CaptureQueriesContext(connection) as three:
+            charts_ = self._context_charts()
+        assert len(charts_) == 3
+        assert len(three) == len(one)

@@ -5,6 +5,7 @@ report's two lists and the EMDR timeline's table, with names that need escaping.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.template import Context, Engine
@@ -12,6 +13,8 @@ from django.test import SimpleTestCase, TestCase
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from bls.models import BlsType, DesensitisationSet
+from bls.set_rows import set_rows
 from bls.timeline import Row, table_rows
 from clients.models import Client
 from clients.views import list_rows
@@ -116,6 +119,63 @@ class TimelineRowsTests(SimpleTestCase):
         ]
 
         assert table_rows(rows) == loop(TIMELINE_LOOP, rows=rows)
+
+
+# The loop of templates/bls/_sets.html before its rows were written by bls.set_rows.
+SETS_LOOP = """{% for s in sets %}
+      <tr data-set="{{ s.number }}">
+        <th scope="row">{{ s.number }}</th>
+        <td><time datetime="{{ s.at|date:'c' }}">{{ s.at|date:"H:i" }}</time></td>
+        <td>{{ s.get_bls_type_display }}</td>
+        <td>{{ s.speed_hz }} Hz</td>
+        <td>{% if s.passes is not None %}{{ s.passes }} pass{{ s.passes|pluralize:"es" }}{% endif %}{% if s.passes is not None and s.seconds is not None %}, {% endif %}{% if s.seconds is not None %}{{ s.seconds }} s{% endif %}{% if s.from_display %} <span class="set-source">(from the display)</span>{% endif %}{% if s.interrupted %} <span class="badge badge-stopped"><span class="badge-icon" aria-hidden="true">⏸</span> Interrupted</span>{% endif %}</td>
+        <td>{{ s.sud|default_if_none:"—" }}</td>
+        <td>{{ s.minutes_since_dose|default_if_none:"—" }}</td>
+        <td class="pre">{{ s.client_report }}</td>
+        <td class="pre">{{ s.interweave }}</td>
+      </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+class SetRowsTests(SimpleTestCase):
+    def test_it_writes_what_the_loop_wrote(self) -> None:
+        kinds = {"bls_type": BlsType.EYES, "speed_hz": Decimal("1.0")}
+        sets = [
+            DesensitisationSet(number=1, at=AT, passes=24, sud=7, client_report=NASTY, **kinds),
+            DesensitisationSet(
+                number=2,
+                at=AT,
+                passes=1,
+                seconds=30,
+                sud=0,
+                minutes_since_dose=0,
+                interweave=NASTY,
+                from_display=True,
+                **kinds,
+            ),
+            DesensitisationSet(
+                number=3,
+                at=AT,
+                seconds=1,
+                interrupted=True,
+                from_display=True,
+                bls_type=BlsType.TACTILE,
+                speed_hz=Decimal("0.8"),
+                minutes_since_dose=41,
+            ),
+            DesensitisationSet(
+                number=10,
+                at=AT,
+                passes=0,
+                seconds=0,
+                bls_type=BlsType.AUDITORY,
+                speed_hz=Decimal("5.0"),
+                client_report="line one\nline two",
+            ),
+        ]
+
+        assert set_rows(sets) == loop(SETS_LOOP, sets=sets)
+        assert "&lt;b&gt;" in set_rows(sets)
 
 
 class ListAndOutcomesRowsTests(TestCase):
