@@ -10,7 +10,10 @@ events and the discharge: not the note, nor the pre-dose conversation.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -19,6 +22,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
@@ -26,7 +31,11 @@ from accounts.actor import actor_from
 from audit.services import log_action
 from clients.models import Client
 from common.prepared import Prepared
+from common.reversing import reverse_numbered
+from common.rows import rows
 from common.sections import counted, first_rows_query
+from common.template_badges import status_badge
+from common.template_dates import date as date_filter
 from dosing.access import get_record_for_prescriber
 from dosing.models import Discharge
 from dosing.summary import administrations, timeline_chart, vitals_rows
@@ -211,7 +220,41 @@ def home_section(request: AuthedRequest) -> HomeSection | None:
         count,
         more_url=reverse("portal_dosing:list"),
         referrals=[referral_of(s, s.prescription.referral) for s in rows if s.prescription],
+        rows_html=home_rows(rows),
     )
+
+
+# A row of the section, as dosing/portal_home_row.html writes it (common.rows; checked
+# in partners/tests/test_portal_home_rows.py).
+HOME_ROW = "<li>{name}: {when}. {badge}{summary}\n</li>"
+SUMMARY = '<a href="{url}">Session summary<span class="visually-hidden"> for {name}</span></a>'
+
+
+def home_rows(sessions: Iterable[TreatmentSession]) -> SafeString:
+    return rows(HOME_ROW, (_home_row(s) for s in sessions))
+
+
+def _home_row(session: TreatmentSession) -> dict[str, Any]:
+    name = session.course.client.full_name
+    at = getattr(session, "when", None)  # the query's annotation
+    if at:
+        when = date_filter(at, "D Y-m-d H:i")
+    else:
+        when = f"planned {date_filter(session.planned_date, 'D Y-m-d')}"
+    try:
+        record = session.dosing_record
+    except ObjectDoesNotExist:  # no record yet
+        record = None
+    summary = ""
+    if record:
+        url = reverse_numbered("portal_dosing:summary", record.pk)
+        summary = " " + SUMMARY.format(url=escape(url), name=escape(name))
+    return {
+        "name": name,
+        "when": when,
+        "badge": status_badge(session),
+        "summary": SafeString(summary),
+    }
 
 
 @require_GET

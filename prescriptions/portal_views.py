@@ -10,6 +10,7 @@ accounting of disclosures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,8 +19,10 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import PARTNER_ROLES, AuthedRequest, role_required
@@ -27,9 +30,13 @@ from accounts.actor import Actor, actor_from
 from audit.services import log_action
 from clients.models import Client
 from common.prepared import Prepared
+from common.reversing import reverse_numbered
+from common.rows import day, rows
 from common.sections import counted, first_rows_query
+from common.template_badges import status_badge
 from partners.access import get_referral_for_prescriber, partner_id_of, portal_page, shared
 from partners.disclosures import disclosure_list_reads, disclosure_portal_read, under_release
+from partners.home_rows import link
 from partners.models import DisclosureKind, Referral
 from partners.portal_views import HOME_LIMIT, HomeSection, referral_of
 from prescriptions import services
@@ -256,6 +263,33 @@ def home_section(request: AuthedRequest) -> HomeSection | None:
         count,
         more_url=reverse("portal_rx:list"),
         referrals=[referral_of(rx, rx.referral) for rx in rows],
+        rows_html=home_rows(rows),
+    )
+
+
+# A row of the section, as prescriptions/portal_home_row.html writes it (common.rows;
+# checked in partners/tests/test_portal_home_rows.py).
+HOME_ROW = (
+    "<li>{link}: {medication} {dose} mg, version {version}, valid until"
+    " <strong>{valid}</strong>. {badge}\n</li>"
+)
+
+
+def home_rows(prescriptions: Iterable[Prescription]) -> SafeString:
+    badge = status_badge("due", "Ends soon")
+    return rows(
+        HOME_ROW,
+        (
+            {
+                "link": link(reverse_numbered("portal_rx:detail", rx.pk), rx.client.full_name),
+                "medication": rx.medication,
+                "dose": floatformat(rx.dose_mg, "-1"),
+                "version": rx.version,
+                "valid": day(rx.valid_to),
+                "badge": badge,
+            }
+            for rx in prescriptions
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.actor import Actor
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditEvent
 from bls import pairing
 from bls.models import BlsType, DesensitisationSet, DisplayPairing
@@ -99,15 +99,27 @@ class PairingTests(BaseTestCase):
         self.assertFalse(DisplayPairing.objects.filter(paired_at__isnull=False).exists())
 
     def test_it_names_the_appointments_clinician_before_the_assigned_therapist(self) -> None:
-        self.assertEqual(pairing.therapist_of(self.record), self.therapist)
+        def named() -> User | None:
+            # therapist_id_of (the record page's question) answers as therapist_of does.
+            therapist = pairing.therapist_of(self.record)
+            assert pairing.therapist_id_of(self.record) == (therapist.pk if therapist else None)
+            return therapist
+
+        self.assertEqual(named(), self.therapist)
         appointment = make_emdr_appointment(
             self.emdr.client, self.therapist2, self.emdr.start, session=self.emdr.session
         )
-        self.assertEqual(pairing.therapist_of(self.record), self.therapist2)
+        self.assertEqual(named(), self.therapist2)
         self.assertFalse(pairing.may_control(self.therapist, self.record))
+        self.assertTrue(pairing.may_control(self.therapist2, self.record))
         appointment.session = None
         appointment.save()
-        self.assertEqual(pairing.therapist_of(self.record), self.therapist)
+        self.assertEqual(named(), self.therapist)
+        self.assertTrue(pairing.may_control(self.therapist, self.record))
+        # A record of the appointment itself: its clinician.
+        self.record.session = None
+        self.record.appointment = appointment
+        self.assertEqual(named(), self.therapist2)
 
     def test_it_resumes_a_live_pairing_only(self) -> None:
         _, code = pairing.pairing_create(channel="display-1")
