@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,11 +84,12 @@ class Column:
     blocks: list[Block] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
 
-    @property
+    # Kept: `holds` asks them for every appointment of the week in every column.
+    @cached_property
     def start(self) -> dt.datetime:
         return midnight(self.day)
 
-    @property
+    @cached_property
     def end(self) -> dt.datetime:
         return midnight(self.day + dt.timedelta(days=1))
 
