@@ -15,12 +15,14 @@ puts the row's values into its `__dict__` in one call, with a `ModelState` that 
 where it came from, which is what `Model.__init__` leaves for a row of a query: the
 same attributes, a deferred field absent (loaded when read, as before), no related
 object cached. It is installed (`install`, from `pathways.apps`) on the models of the
-project's own apps only, and only where that equivalence holds: the model does not
-define its own `__init__` or `from_db`, and no field has a descriptor that does more
-than store the value. When anything listens to `pre_init` or `post_init` for the model
-(none does today), the row goes through Django's `from_db`.
-`common/tests/test_loading.py` compares the two on every installed model, and fails
-when a model of ours is left out without a reason.
+project's own apps only, and only where that equivalence holds: neither the model nor
+any class it inherits from defines `__init__`, `__setattr__` or `from_db`, it is not a
+proxy, and no field has a descriptor that does more than store the value; a model left
+out keeps Django's even if a parent was given ours. When anything listens to
+`pre_init` or `post_init` for the model (none does today), the row goes through Django's
+`from_db`. `common/tests/test_loading.py` compares the two on every installed model, and
+lists the models of ours left out with their reason (none today): a new one fails it
+until it is added there.
 """
 
 from __future__ import annotations
@@ -73,8 +75,15 @@ def why_not(model: type[Model]) -> str:
     """Why `model` keeps Django's `from_db` ("" when it can take ours)."""
     if model._meta.abstract or model._meta.proxy:
         return "abstract or proxy"
-    if model.__init__ is not Model.__init__:
-        return "it defines __init__"
+    # `Model.__init__` ends with `super().__init__()` and sets each field through
+    # `setattr`: an `__init__` or a `__setattr__` of the model, of a parent or of a
+    # mixin anywhere in its bases would be skipped by ours.
+    for klass in model.__mro__:
+        if klass in (Model, object):
+            continue
+        for name in ("__init__", "__setattr__"):
+            if name in klass.__dict__:
+                return f"{klass.__name__} defines {name}"
     if model.from_db.__func__ not in (_django_from_db, from_db):  # type: ignore[attr-defined]
         return "it defines from_db"
     for field in model._meta.concrete_fields:
@@ -89,10 +98,15 @@ def why_not(model: type[Model]) -> str:
 
 
 def install(models: Iterable[type[Model]]) -> list[type[Model]]:
-    """Give each of `models` that can take it the `from_db` above; the ones given."""
-    given = []
+    """Give each of `models` that can take it the `from_db` above; the ones given.
+
+    A model that cannot keeps Django's, even when a parent it inherits from (a proxy's,
+    a child table's) was given ours."""
+    models = list(models)
+    given = [model for model in models if not why_not(model)]
+    for model in given:
+        model.from_db = classmethod(from_db)  # type: ignore[assignment,method-assign]
     for model in models:
-        if not why_not(model):
-            model.from_db = classmethod(from_db)  # type: ignore[assignment,method-assign]
-            given.append(model)
+        if model not in given and model.from_db.__func__ is from_db:  # type: ignore[attr-defined]
+            model.from_db = classmethod(_django_from_db)  # type: ignore[assignment,method-assign]
     return given

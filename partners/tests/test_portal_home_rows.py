@@ -105,4 +105,7 @@ class PortalHomeRowsTestCase(BaseTestCase):
         response = self.client.get("/partner/")
 
         for section in response.context["sections"]:
+            assert section.rows_html
             self.assertContains(response, section.rows_html)
+            # Written once, by the section: its row template is not rendered as well.
+            assert section.row_template not in [t.name for t in response.templates]
