@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from dosing import services
+from dosing.models import VitalSigns
 from dosing.tests.support import (
     HIGH_BP,
     actor_as,
@@ -62,6 +63,17 @@ class PortalSummaryTests(BaseTestCase):
         event = AuditEvent.objects.get(action="dosing.summary.view")
         self.assertEqual(event.object_id, str(self.record.pk))
         self.assertEqual(event.client_id, self.ready.client.pk)
+
+    def test_it_never_shows_the_prescriber_the_vitals_notes(self) -> None:
+        # The vitals table's rows come from {% vitals_table_rows rows show_notes %}: the
+        # staff record shows the notes, the portal's summary never (minimum necessary).
+        VitalSigns.objects.filter(record=self.record).update(notes="Tearful about her brother")
+
+        self.client.force_login(self.prescriber)
+        self.assertNotContains(self.client.get(self.url), "Tearful about her brother")
+        self.client.force_login(self.therapist)
+        staff = self.client.get(reverse("dosing:record", args=[self.record.pk]))
+        self.assertContains(staff, "Tearful about her brother")
 
     def test_it_answers_404_to_a_prescriber_of_another_partner(self) -> None:
         self.client.force_login(self.prescriber2)
