@@ -280,7 +280,10 @@
     if (root.dataset.wired === "yes") { return; }
     root.dataset.wired = "yes";
     var opener = $("bls-open-display");
-    if (opener) { opener.addEventListener("click", openDisplay); }
+    if (opener) {
+      opener.addEventListener("click", openDisplay);
+      opener.disabled = false; // rendered disabled: a click before this line opened nothing
+    }
     if (openedAt) { listenForCode(); }
     if (root.dataset.pairing) {
       if (socketPairing !== root.dataset.pairing) {

@@ -448,6 +448,7 @@
       return;
     }
     $("begin").addEventListener("click", begin);
+    $("begin").disabled = false; // rendered disabled: a tap before this line was lost
     document.querySelectorAll("[data-fullscreen]").forEach(function (button) {
       button.addEventListener("click", enterFullscreen);
     });
