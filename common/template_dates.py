@@ -39,14 +39,16 @@ def shown(value: Any) -> Any:
         return value
 
 
-# The numbers of the formats most pages use ("Y-m-d", "Y-m-d H:i", "H:i"), written as
-# Django's dateformat writes them (zero-padded: year 1 is "0001"). Django's own filter
-# parses the format and looks each letter up for every value: about 60% of its time on
-# a row (5% of the partner portal's home, issue 14). A format with any other letter (a
-# month's name, a time zone's abbreviation, "T") goes to Django's filter, which knows
-# them all. common/tests/test_template_dates.py compares the two on any value.
+# The numbers of the formats most pages use ("Y-m-d", "Y-m-d H:i", "H:i", and with the
+# time zone's abbreviation, "Y-m-d H:i T"), written as Django's dateformat writes them
+# (zero-padded: year 1 is "0001"). Django's own filter parses the format and looks each
+# letter up for every value: about 60% of its time on a row (5% of the partner portal's
+# home, issue 14; its "T" rows a tenth more). A format with any other letter (a month's
+# name) goes to Django's filter, which knows them all, and so does a "T" of a naive
+# value. common/tests/test_template_dates.py compares the two on any value.
 _DATE_PARTS = {"Y": "{0.year:04d}", "m": "{0.month:02d}", "d": "{0.day:02d}"}
 _TIME_PARTS = {"H": "{0.hour:02d}", "i": "{0.minute:02d}", "s": "{0.second:02d}"}
+_ZONE = "{1}"
 _SEPARATORS = frozenset(" -:/.,")
 
 
@@ -57,18 +59,31 @@ def _plain(arg: str | None, parts: dict[str, str]) -> str | None:
     return "".join(parts.get(c, c) for c in arg)
 
 
-_ALL_PARTS = {**_DATE_PARTS, **_TIME_PARTS}
+_ALL_PARTS = {**_DATE_PARTS, **_TIME_PARTS, "T": _ZONE}
 _plain_formats: dict[tuple[str | None, str, str], str | None] = {}
 
 # The letters each filter writes of each kind of value, as Django's: `date` writes a
-# date's Y, m, d and a datetime's six (a time goes to Django's, which writes nothing for
-# Y); `time` writes the H, i, s of a time or a datetime (a date goes to Django's).
+# date's Y, m, d and a datetime's six and its zone (a time goes to Django's, which
+# writes nothing for Y); `time` writes the H, i, s of a time or a datetime, and a
+# datetime's zone (a date goes to Django's).
 _PARTS = {
     ("date", dt.datetime): _ALL_PARTS,
     ("date", dt.date): _DATE_PARTS,
-    ("time", dt.datetime): _TIME_PARTS,
+    ("time", dt.datetime): {**_TIME_PARTS, "T": _ZONE},
     ("time", dt.time): _TIME_PARTS,
 }
+
+
+def _zone(value: dt.datetime) -> str | None:
+    """Django's "T" of a datetime (django.utils.dateformat.TimeFormat): its zone's
+    abbreviation then, "" for a time the zone holds twice or never (a clock change);
+    None for a naive value, which Django gives the default zone (its filter, then)."""
+    zone = value.tzinfo
+    if zone is None or zone.utcoffset(value) is None:
+        return None
+    if zone.utcoffset(value.replace(fold=not value.fold)) != zone.utcoffset(value):
+        return ""
+    return str(zone.tzname(value))
 
 
 def _fast(value: Any, arg: str | None, filter_name: str) -> str | None:
@@ -80,7 +95,12 @@ def _fast(value: Any, arg: str | None, filter_name: str) -> str | None:
     template = _plain_formats.get(key) if key in _plain_formats else _plain(arg, parts)
     if len(_plain_formats) < 256:  # the formats written in templates: a few dozen
         _plain_formats[key] = template
-    return None if template is None else template.format(value)
+    if template is None:
+        return None
+    if _ZONE not in template:
+        return template.format(value)
+    zone = _zone(value)
+    return None if zone is None else template.format(value, zone)
 
 
 @register.filter(is_safe=False)

@@ -107,9 +107,12 @@ def portal_panel(request: AuthedRequest, referral: Referral) -> Panel | None:
     """The dosing session summaries of this referral's client, on the portal referral page."""
     if partner_id_of(request.user) != referral.partner_id:
         return None
+    # Only what the summaries' list shows: not the record's free text (its intention,
+    # its notes, the session's reason for a cancellation), which the portal never
+    # shows and so never reads or decrypts.
     records = list(
         DosingRecord.objects.filter(prescription__referral=referral)
-        .select_related("session")
+        .only("pk", "opened_at")
         .prefetch_related("administrations")
         .order_by("-opened_at")
     )

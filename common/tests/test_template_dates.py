@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.template import Context, Template, defaultfilters
 from django.test import SimpleTestCase, override_settings
@@ -47,11 +48,24 @@ class TemplateDateTests(SimpleTestCase):
 # writes as they are (common.template_dates._SEPARATORS) and a few it does not.
 FORMAT_TEXT = st.text(alphabet="YmdHisTjFDlNaP -:/.,\\", min_size=0, max_size=12)
 PLAIN_FORMATS = st.sampled_from(
-    ["Y-m-d", "Y-m-d H:i", "H:i", "Y-m-d H:i:s", "d/m/Y", "H:i:s", "Y", "m.d", "i,s"]
+    [
+        *("Y-m-d", "Y-m-d H:i", "H:i", "Y-m-d H:i:s", "d/m/Y", "H:i:s", "Y", "m.d", "i,s"),
+        *("Y-m-d H:i T", "Y-m-d H:i:s T", "T", "H:i T"),
+    ]
 )
 ZONES = st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=-5))])
+# A zone with clock changes: the hour held twice in November (fold 0 and 1) and the
+# hour that never happens in March, whose "T" Django writes as "".
+NEW_YORK = ZoneInfo("America/New_York")
+CHANGES = st.sampled_from(
+    [dt.datetime(2026, 11, 1, 1, 30), dt.datetime(2026, 3, 8, 2, 30)]  # noqa: DTZ001
+)
 VALUES = st.one_of(
     st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(), ZONES),
+    st.datetimes(timezones=st.just(NEW_YORK), allow_imaginary=True),
+    st.builds(
+        lambda d, fold: d.replace(tzinfo=NEW_YORK, fold=fold), CHANGES, st.sampled_from([0, 1])
+    ),
     st.dates(),
     st.times(),
     st.none(),
@@ -81,6 +95,20 @@ class FastFormatTests(SimpleTestCase):
         ):
             # The same text, or the same error (a date with a time's letter raises).
             assert outcome(ours, value, arg) == outcome(django, local, arg)
+
+    def test_it_names_the_zone_as_django_does_across_a_clock_change(self) -> None:
+        # 05:30 and 06:30 UTC on 2026-11-01 are both 01:30 in New York (EDT, then EST):
+        # Django writes no abbreviation for a time the zone holds twice.
+        for utc, expected in (
+            (dt.datetime(2026, 7, 1, 16, 0, tzinfo=dt.UTC), "2026-07-01 12:00 EDT"),
+            (dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC), "2026-11-01 01:30 "),
+            (dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC), "2026-11-01 01:30 "),
+            (dt.datetime(2026, 11, 1, 7, 30, tzinfo=dt.UTC), "2026-11-01 02:30 EST"),
+        ):
+            local = template_dates.shown(utc)
+            assert template_dates.date(utc, "Y-m-d H:i T") == expected
+            assert defaultfilters.date(local, "Y-m-d H:i T") == expected
+            assert template_dates._fast(local, "Y-m-d H:i T", "date") == expected
 
     def test_it_pads_the_year_and_each_number(self) -> None:
         at = dt.datetime(7, 3, 4, 5, 6, 9)  # noqa: DTZ001  (a naive value is formatted as it is)

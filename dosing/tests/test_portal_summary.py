@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from unittest import mock
+
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from common import crypto
 from dosing import services
-from dosing.models import VitalSigns
+from dosing.models import DosingRecord, VitalSigns
 from dosing.tests.support import (
     HIGH_BP,
     actor_as,
@@ -96,6 +99,23 @@ class PortalSummaryTests(BaseTestCase):
 
         self.assertContains(response, self.url)
         self.assertContains(response, "Session summary")
+
+    def test_it_reads_none_of_the_records_free_text_for_the_referral_page(self) -> None:
+        # The list shows a date, a dose and discharged or not: the record's intention
+        # and risk note (encrypted) are neither read nor decrypted for it.
+        DosingRecord.objects.filter(pk=self.record.pk).update(
+            intention="Distinctive intention", risk_check_note="Distinctive risk note"
+        )
+        assert self.ready.referral is not None
+        self.client.force_login(self.prescriber)
+
+        with mock.patch("common.fields.decrypt_str", wraps=crypto.decrypt_str) as decrypt:
+            response = self.client.get(reverse("portal:referral", args=[self.ready.referral.pk]))
+
+        self.assertContains(response, self.url)
+        self.assertContains(response, "90.0 mg · discharged")
+        read = [call.kwargs["where"] for call in decrypt.call_args_list]
+        assert not [w for w in read if w.startswith(("dosing.", "treatment."))], read
 
     def test_it_lists_nothing_to_a_prescriber_of_another_partner(self) -> None:
         from dosing.panels import portal_panel

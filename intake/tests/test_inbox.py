@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from common import crypto
 from intake.models import AppointmentRequest, RequestStatus
 from pathways.testing import BaseTestCase, make_request, make_service
 
@@ -142,6 +144,18 @@ class InboxTestCase(BaseTestCase):
         assert event.actor == self.intake
         assert event.ip == "192.0.2.9"
         assert event.detail == {"page": 1, "count": 2}
+
+    def test_it_reads_no_reason_for_the_list(self) -> None:
+        # The list never shows a request's reason (free text, encrypted): not decrypted.
+        make_request(first_name="Rhea")
+        make_request(first_name="Rosa")
+        self.client.force_login(self.intake)
+
+        with mock.patch("common.fields.decrypt_str", wraps=crypto.decrypt_str) as decrypt:
+            response = self.client.get(URL)
+
+        self.assertContains(response, "Rhea Example")
+        assert decrypt.call_count == 0, decrypt.call_args_list
 
     def test_it_keeps_the_query_count_flat_as_rows_grow(self) -> None:
         emdr = make_service("emdr")
