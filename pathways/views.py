@@ -17,6 +17,7 @@ from accounts.models import Role
 from accounts.otp import has_confirmed_device
 from audit.services import log_action
 from pathways.today import today_for
+from pathways.today_rows import appointment_rows
 
 # The audit entry of the Today page: counts and ids only, never a name.
 TODAY_ACTION = "today.view"
@@ -38,6 +39,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     log_action(actor_from(request), TODAY_ACTION, detail={"page": "dashboard:home", **today.ids()})
     context = {
         "today": today,
+        "appointment_rows": appointment_rows(
+            today.appointments, show_clinician=user.role != Role.THERAPIST
+        ),
         "sections": {section.key: section for section in today.sections},
         "has_2fa": has_confirmed_device(user),
     }

@@ -28,6 +28,10 @@ from partners.portal_views import referral_rows
 from partners.tests.factories import make_referral
 from pathways.audit_report import _rows as audit_rows
 from pathways.testing import make_partner, make_user
+from pathways.today import TodayAppointment
+from pathways.today_rows import appointment_rows
+from scheduling.models import AppointmentStatus, AppointmentType
+from scheduling.tests.factories import make_appointment, make_room
 
 NOT_READ: Any = None  # how a change was judged: the rows do not show it
 NASTY = 'O\'Brien & "Sons" <b>'
@@ -77,6 +81,18 @@ REFERRAL_LOOP = """{% for referral in page %}
       <td>{{ referral.evaluation_at|date:"Y-m-d H:i T"|default:"—" }}</td>
     </tr>
   {% endfor %}"""  # noqa: E501
+
+TODAY_LOOP = """{% for row in today.appointments %}{% with appt=row.appointment %}
+      <tr class="today-appt today-type-{{ appt.type }}">
+        <td class="today-time">{{ appt.starts_at|time:"H:i" }}–{{ appt.ends_at|time:"H:i" }}</td>
+        <td>{{ appt.client.full_name }}</td>
+        <td>{{ appt.get_type_display }}</td>
+        {% if user.role != "therapist" %}<td>{{ appt.clinician.display_name }}</td>{% endif %}
+        <td>{{ appt.room.name|default:"—" }}</td>
+        <td>{% status_badge appt %}</td>
+        <td><a class="button small" href="{{ row.url }}">{{ row.way_in }}<span class="visually-hidden">: {{ appt.client.full_name }}, {{ appt.starts_at|time:"H:i" }}</span></a></td>
+      </tr>
+    {% endwith %}{% endfor %}"""  # noqa: E501
 
 TIMELINE_LOOP = """{% for r in rows %}
       <tr><td><time datetime="{{ r.at|date:'c' }}">{{ r.at|date:"H:i" }}</time></td><td>{{ r.minutes }}</td><td>{{ r.event }}</td><td>{{ r.sud|default_if_none:"" }}</td><td>{{ r.voc|default_if_none:"" }}</td><td>{{ r.vitals }}</td></tr>
@@ -256,3 +272,37 @@ class ListAndOutcomesRowsTests(TestCase):
 
         assert included_rows(included) == loop(INCLUDED_LOOP, included=included)
         assert excluded_rows(excluded) == loop(EXCLUDED_LOOP, excluded=excluded)
+
+
+class TodayRowsTests(TestCase):
+    def test_todays_appointments_are_what_the_loop_wrote(self) -> None:
+        therapist = make_user("t", Role.THERAPIST, first_name=NASTY)
+        client = Client.objects.create(first_name=NASTY, last_name="Scully")
+        appointments = [
+            TodayAppointment(
+                make_appointment(client, therapist, AT, room=make_room('Suite "A" & <i>')),
+                "/staff/dosing/7/",
+                "Open the dosing record",
+            ),
+            TodayAppointment(
+                make_appointment(
+                    client,
+                    therapist,
+                    AT + dt.timedelta(hours=2),
+                    type=AppointmentType.KAP_DOSING,
+                    status=AppointmentStatus.CANCELLED,
+                ),
+                "/staff/appointments/8/",
+                "Open the appointment",
+            ),
+        ]
+        today = {"appointments": appointments}
+
+        for user in (therapist, make_user("i", Role.INTAKE)):
+            with self.subTest(role=user.role):
+                written = appointment_rows(appointments, show_clinician=user.role != "therapist")
+                assert written == loop(TODAY_LOOP, today=today, user=user)
+                # Each row names the client in a cell, and the clinician in another
+                # for anyone but the therapist.
+                cells = 2 if user.role != "therapist" else 1
+                assert written.count("<td>O&#x27;Brien") == cells * len(appointments)
