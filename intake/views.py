@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import ALL_RECORDS_ROLES, INBOX_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
+from accounts.models import User
 from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Client
@@ -44,12 +45,23 @@ def _day_start(day: date, *, end: bool = False) -> datetime:
     return datetime.combine(day, time.max if end else time.min, tzinfo=tz)
 
 
+# What the inbox reads of a request (intake.rows.inbox_rows; the duplicate check,
+# intake.queries.possible_duplicates, compares the contact details and the names).
+INBOX_FIELDS = (
+    *("id", "created_at", "first_name", "last_name", "status", "sent_again_count"),
+    *("email", "phone_digits", "name_key", "client_id"),
+    *("service", "service__title", "assigned_to"),
+    *User.display_name_fields("assigned_to__"),
+)
+
+
 @require_GET
 @role_required(*INBOX_ROLES)
 def inbox(request: AuthedRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    # The list never shows the reason (free text, encrypted): not read, not decrypted.
-    qs = _requests_for_user(request).defer("reason")
+    # Only what the rows show and the duplicate check compares: not the reason (free
+    # text, encrypted, never shown here), nor the whole of the service and the user.
+    qs = _requests_for_user(request).only(*INBOX_FIELDS)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
