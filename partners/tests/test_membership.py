@@ -48,6 +48,22 @@ class MembershipTestCase(BaseTestCase):
                 for _ in range(3):
                     partner_id_of(user)
 
+    def test_it_reads_the_organisation_in_the_same_query_and_caches_as_django_does(
+        self,
+    ) -> None:
+        user = User.objects.get(username="prescriber")
+        with self.assertNumQueries(1):
+            assert partner_of(user) == self.partner
+            assert partner_of(user) == self.partner
+            # What the reverse one-to-one gives afterwards is what was read, both ways.
+            assert user.partner_membership.partner_id == self.partner.pk
+            assert user.partner_membership.user is user
+        staff = User.objects.get(username="therapist")
+        with self.assertNumQueries(1):
+            assert partner_of(staff) is None
+            with pytest.raises(PartnerMembership.DoesNotExist):
+                staff.partner_membership  # noqa: B018  (the cached "none", as Django's)
+
     def test_it_moves_a_user_to_another_partner_keeping_one_membership(self) -> None:
         user = User.objects.get(pk=self.prescriber.pk)
         assert partner_id_of(user) == self.partner.pk
