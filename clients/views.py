@@ -30,6 +30,7 @@ from clients import services
 from clients.access import clients_for_user, get_client_for_user
 from clients.forms import AllergyForm, ClientForm, DiagnosisForm, MedicationForm, SearchForm
 from clients.models import Allergy, Client, Diagnosis, ReportedMedication
+from clients.overview import overview_lists, read_creator
 from clients.panels import (
     OVERVIEW,
     TAB_LABELS,
@@ -183,12 +184,8 @@ def _chart_context(
         "panels": render_panels(request, client, tab),
     }
     if tab == OVERVIEW:
-        context.update(
-            source=getattr(client, "source_request", None),
-            diagnoses=client.diagnoses.all(),
-            medications=client.medications.all(),
-            allergies=client.allergies.all(),
-        )
+        read_creator(client)
+        context.update(source=getattr(client, "source_request", None), **overview_lists(client))
         for kind, (form_class, _, _) in ITEMS.items():
             context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
     if tab == "timeline":
