@@ -8,14 +8,67 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bls.models import DisplayPairing, EmdrRecord, PhaseMark
+from django.db.models import QuerySet
+
+from bls.models import DesensitisationSet, DisplayPairing, EmdrRecord, PhaseMark
+from common.prepared import Prepared, first_query, with_parent
+from dosing.models import Administration, VitalSigns
 
 if TYPE_CHECKING:
-    from dosing.models import Administration, DosingRecord, VitalSigns
+    from dosing.models import DosingRecord
+
+# The record page and its timeline read these on every view, some twice: compiled once
+# (common.prepared), each read was a fifth of what the ORM took to build it, and the
+# ORM's reads were a fifth of the EMDR record's work (`make bench-work`, issue 14).
+# The rows are the same, in each model's own order, and a record's marks and sets know
+# their record as its related managers would have set it.
+
+
+@Prepared
+def _marks(*, record: int) -> QuerySet[PhaseMark]:
+    return PhaseMark.objects.filter(record_id=record)
+
+
+@Prepared
+def _sets(*, record: int) -> QuerySet[DesensitisationSet]:
+    return DesensitisationSet.objects.filter(record_id=record)
+
+
+@Prepared
+def _current_mark(*, record: int) -> QuerySet[PhaseMark]:
+    return first_query(PhaseMark.objects.filter(record_id=record).order_by("-at", "-id"))
+
+
+@Prepared
+def _administrations(*, session: int) -> QuerySet[Administration]:
+    return Administration.objects.filter(record__session_id=session)
+
+
+@Prepared
+def _vitals(*, session: int) -> QuerySet[VitalSigns]:
+    return VitalSigns.objects.filter(record__session_id=session)
+
+
+@Prepared
+def _pairing(*, record: int, therapist: int) -> QuerySet[DisplayPairing]:
+    live = DisplayPairing.objects.filter(paired_at__isnull=False, ended_at__isnull=True)
+    mine = live.filter(record_id=record, therapist_id=therapist)
+    return first_query(mine.order_by("-paired_at"))
+
+
+def phase_marks(record: EmdrRecord) -> list[PhaseMark]:
+    """`record.phase_marks.all()`."""
+    return with_parent(_marks(record=record.pk), "record", record)
+
+
+def sets(record: EmdrRecord) -> list[DesensitisationSet]:
+    """`record.sets.all()`."""
+    return with_parent(_sets(record=record.pk), "record", record)
 
 
 def current_phase(record: EmdrRecord) -> PhaseMark | None:
-    return record.phase_marks.order_by("-at", "-id").first()
+    found = with_parent(_current_mark(record=record.pk), "record", record)
+    return found[0] if found else None
 
 
 def dosing_record(record: EmdrRecord) -> DosingRecord | None:
@@ -28,11 +81,9 @@ def dosing_record(record: EmdrRecord) -> DosingRecord | None:
 
 def administrations(record: EmdrRecord) -> list[Administration]:
     """The dose and the booster given in this record's session, in time order."""
-    from dosing.models import Administration
-
     if record.session_id is None:
         return []
-    return list(Administration.objects.filter(record__session_id=record.session_id))
+    return _administrations(session=record.session_id)
 
 
 def dose_administration(record: EmdrRecord) -> Administration | None:
@@ -41,17 +92,13 @@ def dose_administration(record: EmdrRecord) -> Administration | None:
 
 def first_dose(given: Sequence[Administration]) -> Administration | None:
     """The dose among a session's administrations (not the booster)."""
-    from dosing.models import Administration
-
     return next((a for a in given if a.kind == Administration.Kind.DOSE), None)
 
 
 def vitals(record: EmdrRecord) -> list[VitalSigns]:
-    from dosing.models import VitalSigns
-
     if record.session_id is None:
         return []
-    return list(VitalSigns.objects.filter(record__session_id=record.session_id))
+    return _vitals(session=record.session_id)
 
 
 def session_start(record: EmdrRecord) -> dt.datetime | None:
@@ -70,10 +117,7 @@ def active_pairing(record: EmdrRecord, user: object) -> DisplayPairing | None:
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
-    return (
-        DisplayPairing.objects.filter(
-            record=record, therapist_id=user_id, paired_at__isnull=False, ended_at__isnull=True
-        )
-        .order_by("-paired_at")
-        .first()
-    )
+    if not isinstance(user_id, int):
+        return None
+    found = _pairing(record=record.pk, therapist=user_id)
+    return found[0] if found else None

@@ -90,8 +90,8 @@ def _session_vitals(session: TreatmentSession) -> list[Any]:
 
 
 def _add_emdr(data: TimelineData, record: EmdrRecord) -> None:
-    marks = list(record.phase_marks.all())
-    sets = list(record.sets.all())
+    marks = queries.phase_marks(record)
+    sets = queries.sets(record)
     data.phases = [(m.phase, m.at) for m in marks]
 
     def first_mark(phase: int) -> dt.datetime | None:

@@ -70,8 +70,8 @@ def _timeline_context(record: EmdrRecord) -> dict[str, Any]:
 
 def _context(request: AuthedRequest, record: EmdrRecord, **forms: Any) -> dict[str, Any]:
     admins = queries.administrations(record)
-    marks = list(record.phase_marks.all())
-    sets = list(record.sets.all())
+    marks = queries.phase_marks(record)
+    sets = queries.sets(record)
     dose = queries.first_dose(admins)
     dose_timing = timing.dose_timing(dose_at=dose.given_at if dose else None, marks=marks)
     context: dict[str, Any] = {
