@@ -284,7 +284,7 @@ def test_it_pairs_a_window_opened_on_the_same_computer(asgi_page: Any) -> None:
     expect(window).to_have_url(re.compile(r"/display/$"))
     window.get_by_role("button", name="Tap to begin").click()
     # The window gets its code over its socket first; only then can it pass it on.
-    # (This failed twice in CI, 153fd3b and 309f94d, with "Tap to begin" still shown:
+    # (This failed twice in CI, 153fd3b and fdffffc, with "Tap to begin" still shown:
     # the tap had come before display.js wired the button. The button is now disabled
     # until then: test_it_takes_no_tap_before_the_display_can_answer_it.)
     expect(window.locator("#code-spoken")).to_have_text(
@@ -321,7 +321,7 @@ def _let_go(page: Any, held: list[Any]) -> None:
 def test_it_takes_no_tap_before_the_display_can_answer_it(page: Any) -> None:
     """ "Tap to begin" is wired by a deferred script: until that has run the button is
     disabled, so a tap waits for it instead of being lost (a lost tap left the screen on
-    "Tap to begin" for good; CI of 309f94d)."""
+    "Tap to begin" for good; CI of fdffffc)."""
 
     def serve(socket: Any) -> None:
         socket.on_message(lambda text: socket.send(json.dumps({"type": "code", "code": "102938"})))
