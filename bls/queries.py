@@ -117,7 +117,5 @@ def active_pairing(record: EmdrRecord, user: object) -> DisplayPairing | None:
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
-    if not isinstance(user_id, int):
-        return None
     found = _pairing(record=record.pk, therapist=user_id)
     return found[0] if found else None

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Model, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, View
 from accounts.actor import actor_from
@@ -63,7 +64,9 @@ def _membership(user: User | AnonymousUser) -> PartnerMembership | None:
         found = _membership_of(user=user.pk)
         membership = found[0] if found else None
         if membership is not None:
-            PartnerMembership.user.field.set_cached_value(membership, user)
+            # The user itself, not request.user's lazy wrapper, as the descriptor sets it.
+            real = user._wrapped if isinstance(user, SimpleLazyObject) else user
+            PartnerMembership.user.field.set_cached_value(membership, real)
         related.set_cached_value(user, membership)
     try:
         cached: PartnerMembership = user.partner_membership

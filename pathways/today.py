@@ -104,7 +104,7 @@ def todays_appointments_qs(user: User, day: dt.date | None = None) -> QuerySet[A
     return qs
 
 
-# What the appointments' table shows (pathways/dashboard.html) and their way in
+# What the appointments' table shows (pathways/today_rows.py) and their way in
 # (_way_in) reads: the rest of the five rows joined, some 70 columns, cost as much again
 # to build and read on every staff member's Today page (issue 14). Anything else of them
 # loads on its own query (the query-count tests catch one per row).

@@ -4,6 +4,8 @@ accounts.User.partner with its data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -11,6 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Role, User
 from partners.access import partner_id_of, partner_of
@@ -58,6 +61,10 @@ class MembershipTestCase(BaseTestCase):
             # What the reverse one-to-one gives afterwards is what was read, both ways.
             assert user.partner_membership.partner_id == self.partner.pk
             assert user.partner_membership.user is user
+        # request.user is a lazy wrapper: the membership names the user inside it.
+        lazy: Any = SimpleLazyObject(lambda: User.objects.get(username="prescriber"))
+        assert partner_of(lazy) == self.partner
+        assert type(lazy.partner_membership.user) is User
         staff = User.objects.get(username="therapist")
         with self.assertNumQueries(1):
             assert partner_of(staff) is None
