@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 
 from audit.chain import GENESIS, canonical, chain_hash, lock_chain, normal_detail, normal_ip
 from audit.models import AuditChainHead, AuditEvent
+from common.inserts import insert_one
 from common.prepared import Prepared
 
 # The ids of the entries written while handling the current request, when someone
@@ -50,6 +52,33 @@ class AuditActor(Protocol):
 def _chain_head() -> QuerySet[AuditChainHead, tuple[str, datetime]]:
     # Compiled once (common.prepared): every page that shows PHI writes an entry.
     return AuditChainHead.objects.filter(pk=1).values_list("last_hash", "last_at")
+
+
+@cache
+def _head_update(vendor: str) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    """`AuditChainHead.objects.filter(pk=1).update(last_id=…, last_hash=…, last_at=…)`,
+    compiled once per process and database vendor."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = AuditChainHead._meta
+    fields: tuple[models.Field[Any, Any], ...] = (
+        AuditChainHead._meta.get_field("last_id"),
+        AuditChainHead._meta.get_field("last_hash"),
+        AuditChainHead._meta.get_field("last_at"),
+    )
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    table, key = quote(meta.db_table), quote(str(meta.pk.column))
+    return f"UPDATE {table} SET {sets} WHERE {key} = 1", fields  # noqa: S608  (names from the model)
+
+
+def _move_head(**moved: Any) -> int:
+    """Point the chain's head at the new entry; how many rows it moved (0 or 1)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _head_update(connection.vendor)
+    params = [f.get_db_prep_save(moved[f.attname], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
 
 
 def log_action(
@@ -92,17 +121,25 @@ def log_action(
         # Never before the entry it follows (a clock stepping back): the trail's
         # times only go forward, and the check reports an entry that goes back.
         at = max(now, last_at) if last_at is not None else now
-        content = canonical(at=at, actor_id=user.pk if user else None, **fields)
-        event = AuditEvent.objects.create(
-            at=at,
-            actor=user,  # type: ignore[misc]  # the project user model (AUTH_USER_MODEL)
-            prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, content),
+        actor_id = user.pk if user else None
+        content = canonical(at=at, actor_id=actor_id, **fields)
+        row = {
+            "at": at,
+            "actor_id": actor_id,
+            "prev_hash": prev_hash,
+            "hash": chain_hash(prev_hash, content),
             **fields,
-        )
-        moved = {"last_id": event.pk, "last_hash": event.hash, "last_at": at}
-        if not AuditChainHead.objects.filter(pk=1).update(**moved):
-            AuditChainHead.objects.create(pk=1, **moved)
+        }
+        # Written by a statement compiled once (common.inserts): `objects.create`
+        # compiled the INSERT on every page (issue 14). AuditEvent.save adds nothing
+        # to a new entry, and the trail has no signal receivers.
+        pk = insert_one(AuditEvent, row)
+        if not _move_head(last_id=pk, last_hash=row["hash"], last_at=at):
+            AuditChainHead.objects.create(pk=1, last_id=pk, last_hash=row["hash"], last_at=at)
+    event = AuditEvent(id=pk, **row)
+    event.actor = user  # type: ignore[assignment]  # the project user model (AUTH_USER_MODEL)
+    event._state.adding = False
+    event._state.db = DEFAULT_DB_ALIAS
     watched = _written.get()
     if watched is not None:
         watched.append(event.pk)

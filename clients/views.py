@@ -42,6 +42,7 @@ from clients.panels import (
 )
 from clients.search import search_clients
 from common.forms import values_of
+from common.reversing import Reverser
 from common.rows import day, rows
 from common.sections import counted_page
 
@@ -147,11 +148,12 @@ LIST_ROW = """
 
 
 def list_rows(clients: Iterable[Client]) -> SafeString:
+    url = Reverser()  # Client.get_absolute_url, with the URLconf read once for the page
     return rows(
         LIST_ROW,
         (
             {
-                "url": c.get_absolute_url(),
+                "url": url("clients:detail", c.pk),
                 "last_name": c.last_name,
                 "first_name": c.first_name,
                 "born": day(c.date_of_birth) or "—",

@@ -67,11 +67,43 @@ def numbered_url(view_name: Any, args: Sequence[Any], current_app: str | None) -
     )
     if parts is None:
         return None
-    if not args:
+    return _filled(parts, args)
+
+
+class Reverser:
+    """`reverse_numbered` for the many URLs of one page (a list's rows, the navigation):
+    what `reverse` reads besides the name and the numbers (the URLconf, the script
+    prefix, the language) is read once, when the reverser is made, not once a URL.
+
+    Make one where the URLs are written and drop it after: within one response none of
+    those changes. A name this cannot write goes to `reverse`, as `reverse_numbered`."""
+
+    __slots__ = ("_current_app", "_key")
+
+    def __init__(self, current_app: str | None = None) -> None:
+        urlconf = get_urlconf()
+        self._current_app = current_app
+        resolver = get_resolver(urlconf)
+        self._key = (current_app, urlconf, resolver, get_script_prefix(), get_language())
+
+    def __call__(self, view_name: str, *numbers: int) -> str:
+        if len(numbers) <= len(STAND_INS):
+            for number in numbers:
+                if type(number) is not int or number < 0:
+                    break
+            else:
+                parts = _parts(view_name, len(numbers), *self._key)
+                if parts is not None:
+                    return _filled(parts, numbers)
+        return django_reverse(view_name, args=numbers, current_app=self._current_app)
+
+
+def _filled(parts: tuple[str, ...], numbers: Sequence[int]) -> str:
+    if not numbers:
         return parts[0]
     out = [parts[0]]
-    for arg, after in zip(args, parts[1:], strict=True):
-        out.append(str(arg))
+    for number, after in zip(numbers, parts[1:], strict=True):
+        out.append(str(number))
         out.append(after)
     return "".join(out)
 

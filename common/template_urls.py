@@ -30,7 +30,7 @@ class NumberedURLNode(defaulttags.URLNode):
         url = numbered_url(
             self.view_name.resolve(context),
             [arg.resolve(context) for arg in self.args],
-            _current_app(context),
+            current_app(context),
         )
         if url is None:
             return super().render(context)
@@ -40,7 +40,7 @@ class NumberedURLNode(defaulttags.URLNode):
         return conditional_escape(url) if context.autoescape else url
 
 
-def _current_app(context: Context) -> Any:
+def current_app(context: Context) -> Any:
     """As Django's URLNode finds it."""
     request = getattr(context, "request", None)
     try:

@@ -90,3 +90,15 @@ def select_options(
             out.append("\n  </optgroup>")
     # Every value and label above was escaped as it was written in.
     return mark_safe("".join(out))  # noqa: S308
+
+
+# What Django's `{% csrf_token %}` writes for a token (defaulttags.CsrfTokenNode); it
+# writes nothing for none, nor for the stand-in of a response that needs no token.
+NO_TOKEN = "NOTPROVIDED"  # noqa: S105  (Django's marker, not a secret)
+
+
+def csrf_input(csrf_token: Any) -> str:
+    """The hidden input `{% csrf_token %}` writes for `csrf_token` (the context's)."""
+    if csrf_token and csrf_token != NO_TOKEN:
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(csrf_token)}">'
+    return ""

@@ -59,6 +59,9 @@ class Section:
     rows: list[Any] = field(default_factory=list)
     count: int = 0
     more_url: str = ""
+    # The rows' `<li>`s written in Python (pathways.today_rows) where a section has a
+    # writer; otherwise the template includes pathways/_today_<key>.html for each row.
+    written: str = ""
 
     @property
     def more(self) -> bool:

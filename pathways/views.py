@@ -17,7 +17,7 @@ from accounts.models import Role
 from accounts.otp import has_confirmed_device
 from audit.services import log_action
 from pathways.today import today_for
-from pathways.today_rows import appointment_rows
+from pathways.today_rows import appointment_rows, measure_items
 
 # The audit entry of the Today page: counts and ids only, never a name.
 TODAY_ACTION = "today.view"
@@ -36,6 +36,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if user.role == Role.PRESCRIBER:
         return redirect("portal:home")
     today = today_for(user)
+    for section in today.sections:
+        if section.key == "measures":
+            section.written = measure_items(section)
     log_action(actor_from(request), TODAY_ACTION, detail={"page": "dashboard:home", **today.ids()})
     context = {
         "today": today,

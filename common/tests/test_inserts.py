@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.actor import Actor
 from accounts.models import Role
-from common.inserts import insert_rows
+from common.inserts import insert_one, insert_rows
 from notifications.models import OutboundEmail
 from partners.access import release_id_of, shared
 from partners.disclosures import disclosure_list_reads
@@ -36,7 +36,9 @@ def stored(ids: list[int]) -> list[tuple[Any, ...]]:
     return list(Disclosure.objects.filter(pk__in=ids).order_by("pk").values_list(*COLUMNS))
 
 
-class InsertRowsTestCase(BaseTestCase):
+class ReferralsTestCase(BaseTestCase):
+    """Three referrals, and a disclosure row for each."""
+
     def setUp(self) -> None:
         super().setUp()
         records = [
@@ -60,6 +62,8 @@ class InsertRowsTestCase(BaseTestCase):
             for r in self.referrals
         ]
 
+
+class InsertRowsTestCase(ReferralsTestCase):
     def test_it_writes_what_bulk_create_writes(self) -> None:
         before = timezone.now()
         with CaptureQueriesContext(connection) as queries:
@@ -143,3 +147,20 @@ class InsertRowsCommitTestCase(TransactionTestCase):
 
         assert not connection.in_atomic_block
         assert not Disclosure.objects.exists()
+
+
+class InsertOneTestCase(ReferralsTestCase):
+    def test_it_writes_what_create_writes_and_returns_the_key(self) -> None:
+        row = self.rows()[0]
+        with CaptureQueriesContext(connection) as queries:
+            pk = insert_one(Disclosure, row)
+        theirs = Disclosure.objects.create(**row)
+
+        assert len(queries) == 1  # the key comes back with the INSERT (or beside it)
+        assert Disclosure.objects.filter(pk=pk).exists()
+        assert pk == theirs.pk - 1  # the key the database gave, not a guess
+        assert stored([pk]) == stored([theirs.pk])
+
+    def test_it_refuses_a_column_the_model_has_not(self) -> None:
+        with self.assertRaises(TypeError):
+            insert_one(Disclosure, {**self.rows()[0], "nonsense": 1})

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common import reversing
-from common.reversing import numbered_url, reverse_numbered
+from common.reversing import Reverser, numbered_url, reverse_numbered
 from pathways.testing.matrix import url_routes
 
 
@@ -100,6 +100,7 @@ class ReverseNumberedTests(SimpleTestCase):
             fast = numbered_url(name, args, None)
             if fast is not None:
                 assert fast == expected, name
+                assert Reverser()(name, *args) == expected, name
             elif converters and set(converters) == {"int"}:
                 # Every route of numbers alone takes the quick path.
                 raise AssertionError(f"{name} was left to reverse")
@@ -109,12 +110,15 @@ class ReverseNumberedTests(SimpleTestCase):
             assert numbered_url("clients:detail", args, None) is None, args
 
     def test_it_still_answers_through_reverse_for_other_arguments(self) -> None:
-        as_text = reverse_numbered("clients:detail", "7")  # type: ignore[arg-type]
-        assert as_text == reverse("clients:detail", args=["7"])
-        with self.assertRaises(NoReverseMatch):
-            reverse_numbered("clients:detail", -1)
-        with self.assertRaises(NoReverseMatch):
-            reverse_numbered("no-such-name", 7)
+        for write in (reverse_numbered, Reverser()):
+            with self.subTest(write=write):
+                as_text = write("clients:detail", "7")  # type: ignore[arg-type]
+                assert as_text == reverse("clients:detail", args=["7"])
+                for refused in (-1, True):  # reverse refuses them too
+                    with self.assertRaises(NoReverseMatch):
+                        write("clients:detail", refused)
+                with self.assertRaises(NoReverseMatch):
+                    write("no-such-name", 7)
 
 
 @override_settings(ROOT_URLCONF=__name__)
@@ -140,9 +144,20 @@ class OtherRoutesTests(SimpleTestCase):
         set_script_prefix("/practice/")
         try:
             assert reverse_numbered("one", 5) == "/practice/a/5/"
+            assert Reverser()("two", 5, 0) == "/practice/a/5/b/0/"
         finally:
             set_script_prefix("/")
         assert reverse_numbered("one", 5) == "/a/5/"
+        assert Reverser()("two", 5, 0) == "/a/5/b/0/"
+
+    def test_a_reverser_writes_as_reverse_numbered(self) -> None:
+        url = Reverser()
+        assert url("one", 5) == "/a/5/"
+        assert url("two", 5, 0) == "/a/5/b/0/"
+        assert url("none") == "/plain/"
+        assert url("year", 2026) == "/year/2026/"  # through reverse
+        with self.assertRaises(NoReverseMatch):
+            url("big", 5)
 
     def test_it_follows_a_change_of_urlconf(self) -> None:
         with override_settings(ROOT_URLCONF="pathways.urls"):
