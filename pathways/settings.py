@@ -255,10 +255,12 @@ TEMPLATES = [
             # `date` and `time` that show a stored value at the calendar's edges
             # instead of failing (common/template_dates.py).
             # `url`, which reverses a URL of record numbers once (common/template_urls.py).
+            # `extends`, which finds the root template's blocks once (common/template_extends.py).
             "builtins": [
                 "common.template_dates",
                 "common.template_badges",
                 "common.template_urls",
+                "common.template_extends",
             ],
             # A select's options written in Python (templates/django/forms/widgets).
             "libraries": {"pathways_widgets": "common.template_widgets"},

@@ -59,9 +59,6 @@ class Section:
     rows: list[Any] = field(default_factory=list)
     count: int = 0
     more_url: str = ""
-    # The rows' `<li>`s written in Python (pathways.today_rows) where a section has a
-    # writer; otherwise the template includes pathways/_today_<key>.html for each row.
-    written: str = ""
 
     @property
     def more(self) -> bool:
@@ -167,7 +164,7 @@ def _mine(user: User, qs: QuerySet[Any], client_path: str = "client") -> QuerySe
     return qs.filter(**{f"{client_path}__in": clients_visible_to(user).values("pk")})
 
 
-# What each section's row shows (pathways/_today_<key>.html) and the measures' state
+# What each section's row shows (pathways.today_sections) and the measures' state
 # (MeasureRow) reads, and nothing else: building and compiling a query costs the ORM in
 # proportion to its columns even when it finds no row, and these run on every clinician's
 # Today page (issue 14). A field a row shows but its tuple leaves out loads on a query

@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from common.reversing import Reverser
-from common.rows import day, rows
+from common.rows import rows
 from common.template_badges import status_badge
 from common.template_dates import time as time_filter
-from pathways.today import MeasureRow, Section, TodayAppointment
+from pathways.today import TodayAppointment
 
 APPOINTMENT_ROW = """
       <tr class="today-appt today-type-{type}">
@@ -60,38 +59,3 @@ def appointment_rows(
 
 def _clinician_cell(row: TodayAppointment) -> SafeString:
     return format_html("<td>{}</td>", row.appointment.clinician.display_name)
-
-
-# One measure waiting, as the section's loop wrote it with the former
-# pathways/_today_measures.html: through an `{% include %}` a row, the section was the
-# Today page's largest remaining part (`make bench-work`, issue 14).
-MEASURE_ITEM = """
-    <li><a href="{url}">{client}</a>: {reason}, sent {sent}, {until}. {badge}</li>
-    """
-OVERDUE = status_badge("overdue", "Overdue")
-DUE = status_badge("due", "Due")
-
-
-def measure_items(section: Section) -> SafeString:
-    """The `<li>`s of the measures section: each link's client, why it was sent, when,
-    and whether it is still open or expired unanswered."""
-    url = Reverser()
-    items: list[MeasureRow] = section.rows
-    return rows(
-        MEASURE_ITEM,
-        (
-            {
-                "url": url("measures:client", row.link.client_id),
-                "client": row.link.client.full_name,
-                "reason": row.link.get_reason_display(),
-                "sent": day(row.link.created_at),
-                "until": (
-                    SafeString(f"expired unanswered {day(row.link.expires_at)}")
-                    if row.state == "overdue"
-                    else SafeString(f"open until {day(row.link.expires_at)}")
-                ),
-                "badge": OVERDUE if row.state == "overdue" else DUE,
-            }
-            for row in items
-        ),
-    )

@@ -17,7 +17,8 @@ from accounts.models import Role
 from accounts.otp import has_confirmed_device
 from audit.services import log_action
 from pathways.today import today_for
-from pathways.today_rows import appointment_rows, measure_items
+from pathways.today_rows import appointment_rows
+from pathways.today_sections import sections_html
 
 # The audit entry of the Today page: counts and ids only, never a name.
 TODAY_ACTION = "today.view"
@@ -36,9 +37,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if user.role == Role.PRESCRIBER:
         return redirect("portal:home")
     today = today_for(user)
-    for section in today.sections:
-        if section.key == "measures":
-            section.written = measure_items(section)
     log_action(actor_from(request), TODAY_ACTION, detail={"page": "dashboard:home", **today.ids()})
     context = {
         "today": today,
@@ -46,6 +44,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             today.appointments, show_clinician=user.role != Role.THERAPIST
         ),
         "sections": {section.key: section for section in today.sections},
+        "sections_html": sections_html(today.sections),
         "has_2fa": has_confirmed_device(user),
     }
     return render(request, "pathways/dashboard.html", context)

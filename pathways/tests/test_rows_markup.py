@@ -19,7 +19,7 @@ from bls.timeline import Row, table_rows
 from clients.models import Client
 from clients.views import list_rows
 from common.timefmt import local_day_hm
-from measures.models import Instrument, MeasureLink, Reason
+from measures.models import Instrument
 from measures.outcomes.build import Excluded, Included
 from measures.outcomes.queries import ScorePoint
 from measures.outcomes.rows import excluded_rows, included_rows
@@ -28,8 +28,8 @@ from partners.portal_views import referral_rows
 from partners.tests.factories import make_referral
 from pathways.audit_report import _rows as audit_rows
 from pathways.testing import make_partner, make_user
-from pathways.today import MeasureRow, Section, TodayAppointment
-from pathways.today_rows import appointment_rows, measure_items
+from pathways.today import TodayAppointment
+from pathways.today_rows import appointment_rows
 from scheduling.models import AppointmentStatus, AppointmentType
 from scheduling.tests.factories import make_appointment, make_room
 
@@ -306,38 +306,3 @@ class TodayRowsTests(TestCase):
                 # for anyone but the therapist.
                 cells = 2 if user.role != "therapist" else 1
                 assert written.count("<td>O&#x27;Brien") == cells * len(appointments)
-
-
-# The loop of templates/pathways/dashboard.html, with pathways/_today_measures.html as
-# it was before the rows were written in Python.
-MEASURES_LOOP = """{% for row in section.rows %}
-    <li>{% with link=row.link %}<a href="{% url 'measures:client' link.client_id %}">{{ link.client.full_name }}</a>: {{ link.get_reason_display }}, sent {{ link.created_at|date:"Y-m-d" }}, {% if row.state == "overdue" %}expired unanswered {{ link.expires_at|date:"Y-m-d" }}{% else %}open until {{ link.expires_at|date:"Y-m-d" }}{% endif %}. {% if row.state == "overdue" %}{% status_badge "overdue" "Overdue" %}{% else %}{% status_badge "due" "Due" %}{% endif %}{% endwith %}</li>
-    {% endfor %}"""  # noqa: E501
-
-
-class TodayMeasureRowsTests(SimpleTestCase):
-    def test_the_measures_waiting_are_what_the_loop_wrote(self) -> None:
-        client = Client(id=41, first_name=NASTY, last_name="Scully")
-        links = [
-            MeasureRow(
-                MeasureLink(
-                    id=n,
-                    client=client,
-                    reason=reason,
-                    created_at=AT - dt.timedelta(days=n),
-                    expires_at=AT + dt.timedelta(days=7 - 3 * n),
-                ),
-                state,
-            )
-            for n, (reason, state) in enumerate(
-                [(r, s) for r in Reason.values for s in ("due", "overdue")], start=1
-            )
-        ]
-        section = Section("measures", "Measures due or overdue", "No measures waiting.", links)
-
-        written = measure_items(section)
-        assert written == loop(MEASURES_LOOP, section=section)
-        assert written.count("O&#x27;Brien &amp; &quot;Sons&quot; &lt;b&gt;") == len(links)
-        assert written.count("expired unanswered") == written.count("Overdue") == len(links) // 2
-        # The evening before in Virginia: the practice's day, not UTC's.
-        assert "sent 2026-12-01" in written
