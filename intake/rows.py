@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from common.reversing import Reverser
 from common.rows import rows
 from common.template_badges import status_badge
 from common.template_dates import date as date_filter
@@ -60,13 +61,14 @@ DUPLICATE_ROW_CLASS = mark_safe(' class="possible-duplicate"')
 
 def inbox_rows(page: Iterable[AppointmentRequest], flagged: set[int]) -> SafeString:
     """The inbox's rows: a flagged request (a possible duplicate) marked as one."""
+    url = Reverser()  # AppointmentRequest.get_absolute_url, the URLconf read once
     return rows(
         INBOX_ROW,
         (
             {
                 "row_class": DUPLICATE_ROW_CLASS if appt.pk in flagged else SafeString(""),
                 "received": date_filter(appt.created_at, "Y-m-d H:i"),
-                "url": appt.get_absolute_url(),
+                "url": url("intake:request", appt.pk),
                 "name": appt.full_name,
                 "flags": _flags(appt, appt.pk in flagged),
                 "service": (appt.service.title if appt.service else "") or "Not sure yet",

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from common.reversing import reverse_numbered
+from common.reversing import Reverser
 from common.rows import day, rows
 from common.template_badges import status_badge
 from common.template_dates import date as date_filter
@@ -34,11 +34,12 @@ def link(url: str, name: str) -> SafeString:
 
 
 def waiting_rows(referrals: Iterable[Referral]) -> SafeString:
+    url = Reverser()  # the URLconf read once for the section's links
     return rows(
         WAITING_ROW,
         (
             {
-                "link": link(reverse_numbered("portal:referral", r.pk), r.client.full_name),
+                "link": link(url("portal:referral", r.pk), r.client.full_name),
                 "sent": day(r.sent_at),
                 "what": _what(r),
                 "badge": status_badge(r),

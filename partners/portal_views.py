@@ -30,7 +30,7 @@ from audit.services import log_action
 from clients.models import Client
 from common.plugins import plugins
 from common.prepared import Prepared
-from common.reversing import reverse_numbered
+from common.reversing import Reverser
 from common.rows import day, rows
 from common.sections import CountedPaginator, counted, first_rows_query
 from common.sections import first_rows as first_rows_of
@@ -231,12 +231,13 @@ REFERRAL_ROW = """
 
 
 def referral_rows(referrals: Iterable[Referral]) -> SafeString:
+    url = Reverser()  # the URLconf read once for the page's links
     return rows(
         REFERRAL_ROW,
         (
             {
                 "sent": day(referral.sent_at),
-                "url": reverse_numbered("portal:referral", referral.pk),
+                "url": url("portal:referral", referral.pk),
                 "name": referral.client.full_name,
                 "born": day(referral.client.date_of_birth) or "Not recorded",
                 "badge": status_badge(referral),

@@ -30,7 +30,7 @@ from accounts.actor import Actor, actor_from
 from audit.services import log_action
 from clients.models import Client
 from common.prepared import Prepared
-from common.reversing import reverse_numbered
+from common.reversing import Reverser
 from common.rows import day, rows
 from common.sections import counted, first_rows_query
 from common.template_badges import status_badge
@@ -277,11 +277,12 @@ HOME_ROW = (
 
 def home_rows(prescriptions: Iterable[Prescription]) -> SafeString:
     badge = status_badge("due", "Ends soon")
+    url = Reverser()  # the URLconf read once for the section's links
     return rows(
         HOME_ROW,
         (
             {
-                "link": link(reverse_numbered("portal_rx:detail", rx.pk), rx.client.full_name),
+                "link": link(url("portal_rx:detail", rx.pk), rx.client.full_name),
                 "medication": rx.medication,
                 "dose": floatformat(rx.dose_mg, "-1"),
                 "version": rx.version,

@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
-from common.reversing import reverse_numbered
+from common.reversing import Reverser
 from common.rows import rows
 from common.template_badges import status_badge
 from common.template_dates import time as time_filter
@@ -119,10 +119,11 @@ class Column:
         """The column's appointments, as calendar.html wrote them in a loop: the busiest
         clinician's week, each block a dozen template variables and a status badge,
         was half the calendar's template work at 10,000 clients (issue 14)."""
-        written = (rows(SHOWN if b.visible else BUSY, [self._block(b)]) for b in self.blocks)
+        url = Reverser()  # the URLconf read once for the column's links
+        written = (rows(SHOWN if b.visible else BUSY, [self._block(b, url)]) for b in self.blocks)
         return mark_safe("".join(written))  # noqa: S308  (each escaped by common.rows)
 
-    def _block(self, block: Block) -> dict[str, Any]:
+    def _block(self, block: Block, url: Reverser) -> dict[str, Any]:
         appt = block.appt
         where = {
             "row": block.row,
@@ -144,8 +145,8 @@ class Column:
             **where,
             "type_class": block.type_class,
             "status": str(appt.status),
-            "url": appt.get_absolute_url(),
-            "move": _move_attributes(block) if block.movable else SafeString(""),
+            "url": url("scheduling:appointment", appt.pk),  # its get_absolute_url
+            "move": _move_attributes(block, url) if block.movable else SafeString(""),
             "client": appt.client.full_name,
             "type": f"{appt.get_type_display()}{extra}",
             "badge": status_badge(appt),
@@ -174,13 +175,13 @@ BUSY = """
 data-appointment="{pk}"><span class="cal-time">{start}–{end}</span> Busy</div>"""
 
 
-def _move_attributes(block: Block) -> SafeString:
+def _move_attributes(block: Block, url: Reverser) -> SafeString:
     """What calendar.js needs to drag a movable appointment to another slot."""
     appt = block.appt
     return format_html(
         ' draggable="true" data-move-url="{}" data-minutes="{}" data-clinician="{}"'
         ' data-room="{}" data-start="{}" aria-describedby="cal-help"',
-        reverse_numbered("scheduling:move", appt.pk),
+        url("scheduling:move", appt.pk),
         block.minutes,
         appt.clinician_id,
         appt.room_id if appt.room_id is not None else "",

@@ -14,7 +14,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from common.reversing import reverse_numbered
+from common.reversing import Reverser
 from common.rows import day, rows
 from common.template_dates import date as date_filter
 from measures.outcomes.build import Excluded, Included
@@ -34,11 +34,12 @@ EXCLUDED_ROW = """
 
 
 def included_rows(items: Iterable[Included]) -> SafeString:
+    url = Reverser()  # the URLconf read once for the page's links
     return rows(
         INCLUDED_ROW,
         (
             {
-                "url": reverse_numbered("clients:detail", item.client_id),
+                "url": url("clients:detail", item.client_id),
                 "client_id": item.client_id,
                 "course_number": item.course_number,
                 "modality": item.modality_label,
@@ -62,11 +63,12 @@ def _denominator(item: Included) -> str:
 
 
 def excluded_rows(items: Iterable[Excluded]) -> SafeString:
+    url = Reverser()
     return rows(
         EXCLUDED_ROW,
         (
             {
-                "url": reverse_numbered("clients:detail", item.client_id),
+                "url": url("clients:detail", item.client_id),
                 "client_id": item.client_id,
                 "course": f"Course {item.course_number}" if item.course_id else "—",
                 "instrument": item.instrument or "All",
