@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bls.models import DesensitisationSet
-from common.rows import rows
+from common.rows import label, rows
 from common.template_dates import date as date_filter
 
 SET_ROW = """
@@ -62,7 +62,7 @@ def set_rows(sets: Iterable[DesensitisationSet]) -> SafeString:
                 "number": s.number,
                 "iso": date_filter(s.at, "c"),
                 "hm": date_filter(s.at, "H:i"),
-                "bls": s.get_bls_type_display(),
+                "bls": label(s, "bls_type"),
                 "speed": s.speed_hz,
                 "amount": _amount(s),
                 "sud": "—" if s.sud is None else s.sud,

@@ -43,7 +43,7 @@ from clients.panels import (
 from clients.search import search_clients
 from common.forms import values_of
 from common.reversing import Reverser
-from common.rows import day, rows
+from common.rows import day, label, rows
 from common.sections import counted_page
 
 PAGE_SIZE = 25
@@ -157,7 +157,7 @@ def list_rows(clients: Iterable[Client]) -> SafeString:
                 "last_name": c.last_name,
                 "first_name": c.first_name,
                 "born": day(c.date_of_birth) or "—",
-                "status": c.get_status_display(),
+                "status": label(c, "status"),
                 "therapist": c.assigned_therapist.display_name if c.assigned_therapist else "—",
             }
             for c in clients

@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
+from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import SafeString, mark_safe
 
 from common.template_dates import date as date_filter
@@ -50,3 +54,23 @@ def rows(markup: str, items: Iterable[Mapping[str, Any]]) -> SafeString:
 def day(at: Any) -> str:
     """`{{ at|date:"Y-m-d" }}`: the practice's day of a time, or of a date."""
     return str(date_filter(at, "Y-m-d"))
+
+
+def label(instance: models.Model, name: str) -> str:
+    """`instance.get_<name>_display()`, the field's choices read once per process.
+
+    Django's method makes a dict of the field's choices at every call (some 250
+    bytecodes; a list's status or type on every row, issue 14). The same answer: the
+    label of the value, or the value itself when it is none of the choices. A field
+    whose choices are computed (a callable) is asked each time, as Django does."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, field.attname)  # type: ignore[union-attr]
+    labels = _labels(field) if isinstance(field.choices, list | tuple) else None  # type: ignore[union-attr]
+    if labels is None:
+        labels = dict(make_hashable(field.flatchoices))  # type: ignore[union-attr]
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)  # type: ignore[no-any-return]
+
+
+@cache
+def _labels(field: Any) -> dict[Any, Any]:
+    return dict(make_hashable(field.flatchoices))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from common.rows import rows
+from common.rows import label, rows
 from common.template_badges import status_badge
 from common.template_dates import time as time_filter
 from pathways.today import TodayAppointment
@@ -45,7 +45,7 @@ def appointment_rows(
                 "starts": time_filter(row.appointment.starts_at, "H:i"),
                 "ends": time_filter(row.appointment.ends_at, "H:i"),
                 "client": row.appointment.client.full_name,
-                "kind": row.appointment.get_type_display(),
+                "kind": label(row.appointment, "type"),
                 "clinician": _clinician_cell(row) if show_clinician else SafeString(""),
                 "room": (row.appointment.room.name if row.appointment.room else "") or "—",
                 "badge": status_badge(row.appointment),

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from common.reversing import Reverser
-from common.rows import day, value
+from common.rows import day, label, value
 from common.template_badges import status_badge
 from common.template_dates import date as date_filter
 from pathways.today import Section
@@ -120,7 +120,7 @@ def _measure(row: Any, url: Reverser) -> str:
         badge = status_badge("due", "Due")
     return (
         f"{_link(url('measures:client', link.client_id), value(link.client.full_name))}: "
-        f"{value(link.get_reason_display())}, sent {day(link.created_at)}, {until}. {badge}"
+        f"{value(label(link, 'reason'))}, sent {day(link.created_at)}, {until}. {badge}"
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from common.reversing import Reverser
-from common.rows import rows
+from common.rows import label, rows
 from common.template_badges import status_badge
 from common.template_dates import time as time_filter
 from scheduling.models import Appointment, AppointmentStatus, Room
@@ -148,7 +148,7 @@ class Column:
             "url": url("scheduling:appointment", appt.pk),  # its get_absolute_url
             "move": _move_attributes(block, url) if block.movable else SafeString(""),
             "client": appt.client.full_name,
-            "type": f"{appt.get_type_display()}{extra}",
+            "type": f"{label(appt, 'type')}{extra}",
             "badge": status_badge(appt),
         }
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.apps import apps
+from django.db import models
 from django.template import Context, Template
 from django.test import SimpleTestCase, override_settings
 from django.utils.safestring import mark_safe
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from common.rows import day, rows, value
+from common.rows import day, label, rows, value
 
 VALUES = st.one_of(
     st.integers(),
@@ -79,3 +82,32 @@ class RowsTests(SimpleTestCase):
         assert day(dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)) == "2026-12-02"
         assert day(dt.date(2026, 12, 3)) == "2026-12-03"
         assert day(None) == ""
+
+
+class LabelTests(SimpleTestCase):
+    """`label(obj, name)` is `obj.get_<name>_display()` for every field with choices of
+    every model of the project, on each of its values, a value of none of them and None."""
+
+    def test_it_gives_what_get_display_gives_on_every_field_with_choices(self) -> None:
+        checked = 0
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if not field.choices:
+                    continue
+                values = [v for v, _ in field.flatchoices] + ["not-a-choice", None, 7]
+                for choice in values:
+                    instance = model()
+                    setattr(instance, field.attname, choice)
+                    display = getattr(instance, f"get_{field.name}_display")()
+                    assert label(instance, field.name) == display, (model, field.name, choice)
+                    checked += 1
+        assert checked > 100  # the project's statuses, types, reasons…
+
+    def test_it_asks_a_field_of_computed_choices_each_time(self) -> None:
+        options = [("a", "First")]
+        field = models.CharField(choices=lambda: options, max_length=4)
+        field.set_attributes_from_name("kind")
+        instance: Any = SimpleNamespace(_meta=SimpleNamespace(get_field=lambda _: field), kind="a")
+        assert label(instance, "kind") == "First"
+        options[0] = ("a", "Changed")
+        assert label(instance, "kind") == "Changed"
