@@ -248,6 +248,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                # `csrf_token` masked with less work than Django's (common/csrf.py);
+                # it replaces the built-in processor's.
+                "common.csrf.csrf",
                 "website.context_processors.practice",
                 # The counts beside the staff navigation (lazy; practice users only).
                 "pathways.context_processors.staff_counts",

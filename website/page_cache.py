@@ -43,9 +43,9 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 
+from common.csrf import get_token
 from common.pictures import fingerprint_digest, row_values
 from website.models import Service
 
