@@ -122,6 +122,9 @@ def log_action(
         # times only go forward, and the check reports an entry that goes back.
         at = max(now, last_at) if last_at is not None else now
         actor_id = user.pk if user else None
+        if user is not None and actor_id is None:
+            # As `create` refused it: an entry must not lose who acted.
+            raise ValueError("log_action: the acting user is not saved.")
         content = canonical(at=at, actor_id=actor_id, **fields)
         row = {
             "at": at,

@@ -115,5 +115,7 @@ def _returning(model: type[models.Model], vendor: str) -> str:
     if not connection.features.can_return_columns_from_insert:
         return sql
     # Not in django-stubs; every backend that can return columns has it.
-    returning, _ = connection.ops.return_insert_columns([model._meta.pk])  # type: ignore[attr-defined]
+    returning, params = connection.ops.return_insert_columns([model._meta.pk])  # type: ignore[attr-defined]
+    if params:  # a backend that returns through parameters (Oracle's INTO): not handled
+        raise TypeError(f"insert_one cannot read the key back on {vendor}.")
     return f"{sql} {returning}"

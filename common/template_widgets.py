@@ -13,10 +13,12 @@ another template is still rendered through it. A project override of Django's
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms.models import ModelChoiceIteratorValue
 from django.template.loader import render_to_string
 from django.utils.formats import localize
@@ -101,4 +103,11 @@ def csrf_input(csrf_token: Any) -> str:
     """The hidden input `{% csrf_token %}` writes for `csrf_token` (the context's)."""
     if csrf_token and csrf_token != NO_TOKEN:
         return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(csrf_token)}">'
+    if not csrf_token and settings.DEBUG:
+        # As Django's node warns: a form without its token will be refused.
+        warnings.warn(
+            "A {% csrf_token %} was used in a template, but the context did not provide "
+            "the value.  This is usually caused by not using RequestContext.",
+            stacklevel=2,
+        )
     return ""

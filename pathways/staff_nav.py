@@ -55,12 +55,17 @@ def staff_nav(
     """The navigation's items for `user` on the page named `here` (its view name)."""
     if not user.is_authenticated:
         return mark_safe("\n\n")
-    url = Reverser(current_app)
+    reverser = Reverser(current_app)
+
+    def url(name: str) -> str:
+        # Escaped as `{% url %}` wrote it: a script prefix may hold "&" or "'".
+        return escape(reverser(name))
+
     role = user.role
-    out = ["\n"]
+    out = ["\n", "\n  "]  # the text after `{% if user.is_authenticated %}`, for any role
     if role in CLINIC:
         out.append(
-            "\n  \n  \n  "
+            "\n  \n  "
             f'<li><a href="{url("dashboard:home")}"{_current(here, "dashboard:home")}>Today'
             f"{_count(counts, 'today', 'to do')}</a></li>\n  "
             f'<li><a href="{url("intake:inbox")}">Requests{_count(counts, "requests", "new")}'
@@ -79,7 +84,7 @@ def staff_nav(
     out.append("\n  ")
     if role == "prescriber":
         out.append(
-            "\n  \n  \n  "
+            "\n  \n  "
             f'<li><a href="{url("portal:home")}"{_current(here, "portal:home")}>Referrals'
             "</a></li>\n  "
             f'<li><a href="{url("portal_rx:list")}"{_current(here, "portal_rx:list")}>'

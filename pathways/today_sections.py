@@ -39,7 +39,8 @@ EMPTY = """
   <p class="today-empty">{empty}</p>
   """
 
-ITEM = "\n    <li>{}</li>\n    "
+# A row's template ended with a newline, which its `{% include %}` wrote before `</li>`.
+ITEM = "\n    <li>{}\n</li>\n    "
 
 
 def sections_html(sections: Iterable[Section]) -> SafeString:

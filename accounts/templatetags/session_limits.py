@@ -9,8 +9,6 @@ what accounts/_idle_warning.html wrote, character for character
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
@@ -19,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.session_store import screen_idle_seconds
 from common.reversing import Reverser
+from common.template_urls import current_app
 from common.template_widgets import csrf_input
 
 register = template.Library()
@@ -43,7 +42,7 @@ WARNING = """
 @register.simple_tag(takes_context=True)
 def idle_warning(context: template.Context) -> SafeString:
     request = context.get("request")
-    url = Reverser(_current_app(request))
+    url = Reverser(current_app(context))  # as the template's `{% url %}` found it
     minutes = settings.SESSION_WARNING_MINUTES
     markup = WARNING.format(
         idle_seconds=escape(screen_idle_seconds()),
@@ -57,14 +56,3 @@ def idle_warning(context: template.Context) -> SafeString:
     )
     # Every value was escaped as it went in; the rest is the code's markup.
     return mark_safe(markup)  # noqa: S308
-
-
-def _current_app(request: Any) -> str | None:
-    """As the `{% url %}` of an inclusion template finds it (from its request)."""
-    try:
-        return request.current_app  # type: ignore[no-any-return]
-    except AttributeError:
-        try:
-            return request.resolver_match.namespace  # type: ignore[no-any-return]
-        except AttributeError:
-            return None

@@ -122,3 +122,8 @@ class LogActionWritesAsTheOrmTestCase(BaseTestCase):
         # PostgreSQL takes the chain's advisory lock first.
         extra = ["SELECT"] if connection.vendor == "postgresql" else []
         assert statements == [*extra, "SELECT", "INSERT", "UPDATE"], statements
+
+    def test_it_refuses_an_actor_not_saved_as_create_did(self) -> None:
+        with self.assertRaises(ValueError):
+            log_action(Actor.for_user(User(username="unsaved"), "192.0.2.9"), "client.list")
+        assert not AuditEvent.objects.filter(action="client.list").exists()

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Engine
 from django.test import RequestFactory, TestCase
+from django.urls import set_script_prefix
 
 from accounts.models import Role
 from pathways.testing import make_user, reauthenticate
@@ -79,7 +80,7 @@ class StaffNavTests(TestCase):
         self.assertEqual(written(context), former(context))
 
     def test_it_writes_the_former_block_for_every_role_page_and_count(self) -> None:
-        for role in Role.values:
+        for role in [*Role.values, ""]:  # "": signed in with no role (its own pages)
             for is_staff in (False, True):
                 user = make_user(f"{role}-{is_staff}", role=role, is_staff=is_staff)
                 for page in PAGES:
@@ -116,3 +117,13 @@ class StaffNavTests(TestCase):
         response = self.client.get("/staff/clients/")
         self.assertContains(response, '<li><a href="/staff/audit/">Audit</a></li>', html=False)
         self.assertContains(response, '<a href="/staff/" aria-current="page">', count=0)
+
+    def test_it_escapes_the_links_as_the_url_tag_did(self) -> None:
+        user = make_user("prefixed", role=Role.ADMIN, is_staff=True)
+        set_script_prefix("/practice&co's/")
+        try:
+            context = {"user": user, "request": self._request("dashboard:home"), "csrf_token": "t"}
+            self._both(**context)
+            assert 'href="/practice&amp;co&#x27;s/staff/"' in written(context)
+        finally:
+            set_script_prefix("/")

@@ -25,7 +25,8 @@ from website.models import Service
 NASTY = 'O\'Brien & "Sons" <b>'
 AT = dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)  # the evening before in Virginia
 
-# templates/pathways/dashboard.html's loop, and each row's template, as they were.
+# templates/pathways/dashboard.html's loop, and each row's template, as they were (each
+# file ended with a newline).
 FORMER_LOOP = """{% for section in today.sections %}{% if section.key != "alerts" %}
 <section class="today-section" id="today-{{ section.key }}" aria-labelledby="today-{{ section.key }}-title">
   <h2 id="today-{{ section.key }}-title">{{ section.title }} <span class="today-count">{{ section.count }}</span></h2>
@@ -43,12 +44,18 @@ FORMER_LOOP = """{% for section in today.sections %}{% if section.key != "alerts
 </section>
 {% endif %}{% endfor %}"""  # noqa: E501
 FORMER_ROWS = {
-    "pathways/_today_consents.html": """<a href="{% url 'clients:detail' row.client_id %}">{{ row.client.full_name }}</a>: {{ row.document.title }}, sent {{ row.created_at|date:"Y-m-d" }}, link open until {{ row.expires_at|date:"Y-m-d H:i" }}. {% status_badge "sent" "Not signed" %}""",  # noqa: E501
-    "pathways/_today_messages.html": """<a href="{% url 'intake:message' row.pk %}">{{ row.name }}</a>: received {{ row.created_at|date:"Y-m-d H:i" }}. {% status_badge "open" "Open" %}""",  # noqa: E501
-    "pathways/_today_notes.html": """{% with session=row.session %}<a href="{% if session.dosing_record %}{% url 'dosing:record' session.dosing_record.pk %}{% else %}{% url 'treatment:session' session.pk %}{% endif %}">{{ session.course.client.full_name }}</a>: dosing session {{ session.started_at|date:"Y-m-d"|default:session.planned_date|default:"" }}, note by {{ row.author.display_name }}, last saved {{ row.updated_at|date:"Y-m-d H:i" }}. {% status_badge "pending" "Not signed" %}{% endwith %}""",  # noqa: E501
-    "pathways/_today_referrals.html": """<a href="{% url 'partners:referral' row.pk %}">{{ row.client.full_name }}</a>: referral to {{ row.partner.name }}, updated {{ row.updated_at|date:"Y-m-d" }}. {% status_badge row %}""",  # noqa: E501
-    "pathways/_today_requests.html": """<a href="{% url 'intake:request' row.pk %}">{{ row.first_name }} {{ row.last_name }}</a>{% if row.service %}: {{ row.service.title }}{% endif %}, received {{ row.created_at|date:"Y-m-d H:i" }}. {% status_badge row %}""",  # noqa: E501
-    "pathways/_today_measures.html": """{% with link=row.link %}<a href="{% url 'measures:client' link.client_id %}">{{ link.client.full_name }}</a>: {{ link.get_reason_display }}, sent {{ link.created_at|date:"Y-m-d" }}, {% if row.state == "overdue" %}expired unanswered {{ link.expires_at|date:"Y-m-d" }}{% else %}open until {{ link.expires_at|date:"Y-m-d" }}{% endif %}. {% if row.state == "overdue" %}{% status_badge "overdue" "Overdue" %}{% else %}{% status_badge "due" "Due" %}{% endif %}{% endwith %}""",  # noqa: E501
+    "pathways/_today_consents.html": """<a href="{% url 'clients:detail' row.client_id %}">{{ row.client.full_name }}</a>: {{ row.document.title }}, sent {{ row.created_at|date:"Y-m-d" }}, link open until {{ row.expires_at|date:"Y-m-d H:i" }}. {% status_badge "sent" "Not signed" %}
+""",  # noqa: E501
+    "pathways/_today_messages.html": """<a href="{% url 'intake:message' row.pk %}">{{ row.name }}</a>: received {{ row.created_at|date:"Y-m-d H:i" }}. {% status_badge "open" "Open" %}
+""",  # noqa: E501
+    "pathways/_today_notes.html": """{% with session=row.session %}<a href="{% if session.dosing_record %}{% url 'dosing:record' session.dosing_record.pk %}{% else %}{% url 'treatment:session' session.pk %}{% endif %}">{{ session.course.client.full_name }}</a>: dosing session {{ session.started_at|date:"Y-m-d"|default:session.planned_date|default:"" }}, note by {{ row.author.display_name }}, last saved {{ row.updated_at|date:"Y-m-d H:i" }}. {% status_badge "pending" "Not signed" %}{% endwith %}
+""",  # noqa: E501
+    "pathways/_today_referrals.html": """<a href="{% url 'partners:referral' row.pk %}">{{ row.client.full_name }}</a>: referral to {{ row.partner.name }}, updated {{ row.updated_at|date:"Y-m-d" }}. {% status_badge row %}
+""",  # noqa: E501
+    "pathways/_today_requests.html": """<a href="{% url 'intake:request' row.pk %}">{{ row.first_name }} {{ row.last_name }}</a>{% if row.service %}: {{ row.service.title }}{% endif %}, received {{ row.created_at|date:"Y-m-d H:i" }}. {% status_badge row %}
+""",  # noqa: E501
+    "pathways/_today_measures.html": """{% with link=row.link %}<a href="{% url 'measures:client' link.client_id %}">{{ link.client.full_name }}</a>: {{ link.get_reason_display }}, sent {{ link.created_at|date:"Y-m-d" }}, {% if row.state == "overdue" %}expired unanswered {{ link.expires_at|date:"Y-m-d" }}{% else %}open until {{ link.expires_at|date:"Y-m-d" }}{% endif %}. {% if row.state == "overdue" %}{% status_badge "overdue" "Overdue" %}{% else %}{% status_badge "due" "Due" %}{% endif %}{% endwith %}
+""",  # noqa: E501
 }
 
 
