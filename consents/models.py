@@ -80,6 +80,18 @@ class ConsentRequest(OneTimeLink):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    class Meta(OneTimeLink.Meta):
+        indexes = [
+            # A client's requests still open, by expiry: Today's "consents waiting" of a
+            # therapist's clients. Through the client index alone every request ever
+            # sent was read, signed ones included (issue 14).
+            models.Index(
+                fields=["client", "expires_at"],
+                name="consentrequest_open_idx",
+                condition=models.Q(cancelled_at__isnull=True, used_at__isnull=True),
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Consent request #{self.pk}"
 

@@ -69,6 +69,19 @@ class MeasureLink(OneTimeLink):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    class Meta(OneTimeLink.Meta):
+        indexes = [
+            # A client's links still open (not used, not cancelled), by expiry: Today's
+            # "measures due" of a therapist's clients, and a chart's. Through the client
+            # index alone each client's every link was read (15 a client and growing,
+            # about 10,000 rows for a therapist's Today at 10,000 clients; issue 14).
+            models.Index(
+                fields=["client", "expires_at"],
+                name="measurelink_open_idx",
+                condition=models.Q(cancelled_at__isnull=True, used_at__isnull=True),
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Measure link #{self.pk}"
 
@@ -186,6 +199,16 @@ class SafetyAlert(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+        indexes = [
+            # The open alerts, oldest first (Today, the alerts page, the escalation job)
+            # and their count in every staff page's navigation: without it each staff
+            # page read every alert ever raised (issue 14). Partial: the open ones only.
+            models.Index(
+                fields=["raised_at", "id"],
+                name="alert_open_raised_idx",
+                condition=models.Q(acknowledged_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(response__isnull=False) | models.Q(link__isnull=False),

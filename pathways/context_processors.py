@@ -55,19 +55,24 @@ _COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 _COMPILED_MAX = 1024  # users x days; cleared when full (a day's keys come back at once)
 
 
+def counted(user: User, day: dt.date) -> dict[str, QuerySet[Any]]:
+    """What each count of `user`'s navigation counts on `day` (each read through an
+    index: pathways/tests/test_nav_counts_plan.py)."""
+    counts: dict[str, QuerySet[Any]] = {}
+    if user.role in ALL_RECORDS_ROLES:
+        counts["requests"] = new_requests()
+        counts["messages"] = open_messages()
+    counts["alerts"] = SafetyAlert.objects.filter(acknowledged_at=None)
+    counts["appointments"] = todays_appointments_qs(user, day).filter(status__in=STILL_TO_RUN)
+    if user.role in CLINICAL_ROLES:
+        counts["notes"] = notes_to_sign(user)
+    return counts
+
+
 def _compile(user: User, alias: str, day: dt.date) -> tuple[str, tuple[Any, ...]]:
     """The counts' query for `user` on `day`, built with the ORM and compiled to SQL."""
-    counts: dict[str, Any] = {}
-    if user.role in ALL_RECORDS_ROLES:
-        counts["requests"] = _Count(new_requests())
-        counts["messages"] = _Count(open_messages())
-    counts["alerts"] = _Count(SafetyAlert.objects.filter(acknowledged_at=None))
-    still_to_run = todays_appointments_qs(user, day).filter(status__in=STILL_TO_RUN)
-    counts["appointments"] = _Count(still_to_run)
-    if user.role in CLINICAL_ROLES:
-        counts["notes"] = _Count(notes_to_sign(user))
-    else:
-        counts["notes"] = Value(0, output_field=IntegerField())
+    counts: dict[str, Any] = {key: _Count(qs) for key, qs in counted(user, day).items()}
+    counts.setdefault("notes", Value(0, output_field=IntegerField()))
     # Prefixed: a bare name may clash with a relation of User ("appointments").
     named = {f"count_{key}": value for key, value in counts.items()}
     query = User.objects.filter(pk=user.pk).annotate(**named).values(*named).query

@@ -196,6 +196,10 @@ class Appointment(models.Model):
                 name="appt_session_start_idx",
                 condition=models.Q(session__isnull=False),
             ),
+            # The day's appointments still to run, counted in every staff page's
+            # navigation for the whole practice (intake, admin), from the index alone:
+            # through the starts_at index each was read from the table (issue 14).
+            models.Index(fields=["starts_at", "status"], name="appt_start_status_idx"),
         ]
 
     def __str__(self) -> str:
