@@ -37,6 +37,8 @@ PYTHON = sys.executable
 SEED_CODE = (
     "pathways/management/commands/seed_demo.py",
     "pathways/management/commands/_bulk_*.py",
+    # Schema made after migrate, outside the migrations (the client names' index).
+    "clients/name_index.py",
 )
 
 
