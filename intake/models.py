@@ -19,6 +19,10 @@ def digits_of(phone: str) -> str:
 
 def without_accents(text: str) -> str:
     """ "Zoë Núñez" → "Zoe Nunez"."""
+    if text.isascii():
+        # ASCII is its own decomposition and holds no combining mark: most names are,
+        # and the inbox asks for each of a page's names and their candidates' (issue 14).
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
