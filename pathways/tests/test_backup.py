@@ -29,8 +29,9 @@ def tables(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
         )
     ]
     return {
-        # The names come from sqlite_master, not from input.
-        name: db.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall()  # noqa: S608
+        # The names come from sqlite_master, not from input. Sorted here: some tables
+        # have no rowid to order by (FTS5's own, of clients.name_index).
+        name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)  # noqa: S608
         for name in names
     }
 
