@@ -136,6 +136,11 @@ class Referral(models.Model):
             # after its 25 rows instead of sorting every referral of the partner, each
             # with its release-in-force check (issue 14).
             models.Index(fields=["partner", "sent_at", "id"], name="referral_partner_sent"),
+            # The referrals where the prescriber waits on the practice (Today's
+            # "Referrals waiting for you", pathways.today.PRACTICE_TO_ACT), oldest first:
+            # without it every referral was read for the few of a status (issue 14). Not
+            # partial: SQLite cannot match a partial index's status to a bound value.
+            models.Index(fields=["status", "updated_at", "id"], name="referral_status_idx"),
         ]
 
     def __str__(self) -> str:

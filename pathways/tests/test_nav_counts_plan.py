@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from pathways.context_processors import counted
 from pathways.testing import BaseTestCase
-from pathways.today import consents_waiting, measures_due
+from pathways.today import consents_waiting, measures_due, referrals_waiting
 
 
 def _sqlite_plan(sql: str, params: tuple[Any, ...]) -> list[str]:
@@ -118,3 +118,9 @@ class TodayOpenItemsPlanTests(BaseTestCase):
     def test_it_reads_the_open_consent_requests_through_their_index(self) -> None:
         qs = consents_waiting(self.therapist)
         self._assert_through(qs, "consents_consentrequest", "consentrequest_open_idx")
+
+    def test_it_reads_the_referrals_waiting_through_their_index(self) -> None:
+        for user in (self.intake, self.therapist):
+            with self.subTest(user=user.username):
+                qs = referrals_waiting(user)
+                self._assert_through(qs, "partners_referral", "referral_status_idx")
