@@ -15,8 +15,12 @@ The triggers and the index are kept outside the migrations, made by `ensure` aft
 every `migrate` (clients.apps): SQLite's schema editor rebuilds the client table
 whenever a migration alters it, and a rebuilt table has lost its triggers. `ensure`
 makes what is missing, and rebuilds the index from the table when it made anything, so
-a rebuilt table leaves an index that is whole again. Where SQLite lacks FTS5 or the
-tokenizer, nothing is made and the search reads the table as before.
+a rebuilt table leaves an index that is whole again. Never make these triggers again
+in a migration without the 'rebuild' that `ensure` runs after them: a 'delete' of a row
+the index never held corrupts it. `ensure` checks names, not definitions: to change the
+columns, the tokenizer or a trigger's body, rename TABLE (and drop the old ones). Where
+SQLite lacks FTS5 or the tokenizer, nothing is made and the search reads the table as
+before; so it does in a worker whose database has lost a trigger (`ready`).
 """
 
 from __future__ import annotations
@@ -52,8 +56,11 @@ _TRIGGERS = {
     f"{TABLE}_update": f"AFTER UPDATE OF {_NAMES} {_ON} {_FORGET_OLD} {_ADD_NEW} END",
 }
 
-# Whether each database (by alias and name) has the index: asked once per process.
-_READY: dict[tuple[str, str], bool] = {}
+# Whether each database (by alias and name) has the index, at which version of its
+# schema (`PRAGMA schema_version`, which SQLite moves on every change of the schema: a
+# trigger dropped, a table rebuilt, another file put in its place). Asked again whenever
+# it moves, so a worker never filters through an index its triggers no longer keep.
+_READY: dict[tuple[str, str], tuple[int, bool]] = {}
 
 
 def _present(connection: BaseDatabaseWrapper) -> set[str]:
@@ -66,34 +73,55 @@ def _present(connection: BaseDatabaseWrapper) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _can_index(connection: BaseDatabaseWrapper) -> bool:
+    """This SQLite has FTS5 and its trigram tokenizer (3.34+): a throw-away table says."""
+    probe = "temp.pathways_trigram_probe"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE VIRTUAL TABLE {probe} USING fts5(x, tokenize='trigram')")
+            cursor.execute(f"DROP TABLE {probe}")
+    except OperationalError:
+        return False
+    return True
+
+
 def ensure(connection: BaseDatabaseWrapper) -> bool:
     """Make the index and its triggers where missing (rebuilding the index from the
-    client table if anything was made). True if the database has them now."""
+    client table if anything was made). True if the database has them now. Any other
+    error than a SQLite without the tokenizer is raised: `migrate` must not end with
+    the triggers missing and say nothing."""
     if connection.vendor != "sqlite":
         return False
     _READY.clear()
     if {TABLE, *_TRIGGERS} <= _present(connection):
         return True
-    try:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(_CREATE_TABLE)
-            for name, body in _TRIGGERS.items():
-                cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
-            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608
-    except OperationalError:  # no FTS5 or no trigram tokenizer (SQLite before 3.34)
+    if not _can_index(connection):
         return False
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(_CREATE_TABLE)
+        for name, body in _TRIGGERS.items():
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+        # Always after the triggers: an index the triggers did not keep is rebuilt, or a
+        # later 'delete' of a row it never held corrupts it.
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608
     return True
 
 
 def ready(alias: str) -> bool:
-    """The database `alias` has the index (SQLite, after `ensure`)."""
+    """The database `alias` has the index and all its triggers now (SQLite, after
+    `ensure`): one `PRAGMA schema_version` a search, the rest when it has moved."""
     connection = connections[alias]
     if connection.vendor != "sqlite":
         return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA schema_version")
+        (version,) = cursor.fetchone()
     key = (alias, str(connection.settings_dict["NAME"]))
-    if key not in _READY:
-        _READY[key] = {TABLE, *_TRIGGERS} <= _present(connection)
-    return _READY[key]
+    known = _READY.get(key)
+    if known is None or known[0] != version:
+        known = (version, {TABLE, *_TRIGGERS} <= _present(connection))
+        _READY[key] = known
+    return known[1]
 
 
 def _phrase(word: str) -> str:
@@ -105,7 +133,8 @@ def names_holding(words: Sequence[str]) -> RawSQL | None:
     """The ids of the clients whose names hold every word of three characters or more,
     each in one of the names, case aside (a superset of `icontains` on each: see the
     module's doc); None when no word is that long."""
-    long_enough = [w for w in words if len(w) >= SHORTEST_WORD]
+    # A NUL ends an FTS5 string: such a word is left to the filters (no form lets one in).
+    long_enough = [w for w in words if len(w) >= SHORTEST_WORD and "\x00" not in w]
     if not long_enough:
         return None
     match = " AND ".join(_phrase(w) for w in long_enough)

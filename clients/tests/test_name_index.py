@@ -133,8 +133,22 @@ class NameIndexTests(BaseTestCase):
         assert in_index("stanmore") == set()
         assert found("rebuiltson") == [self.clients[0].pk]
 
+    def test_a_worker_stops_using_it_at_once_when_a_trigger_is_lost(self) -> None:
+        # A migration that rebuilt the table (its triggers gone) and failed before
+        # `ensure`, or another file put in place: a worker that had found the index
+        # ready reads the table again, rather than an index nobody keeps.
+        assert name_index.ready("default")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER {name_index.TABLE}_update")
+        Client.objects.filter(pk=self.clients[0].pk).update(last_name="Unindexed")
+
+        assert not name_index.ready("default")
+        assert found("unindexed") == [self.clients[0].pk]
+        assert found("stanmore") == []
+
     def test_it_leaves_the_words_too_short_for_it_to_the_scan(self) -> None:
         assert name_index.names_holding(["bo", "li"]) is None
+        assert name_index.names_holding(["bo\x00b"]) is None  # NUL ends an FTS5 string
         assert found("bo li") == [self.clients[6].pk]
 
     def test_the_search_reads_the_index_not_every_client(self) -> None:

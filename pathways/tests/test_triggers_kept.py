@@ -7,7 +7,9 @@ report's data version (measures 0008) and the client search's name index
 (clients.name_index) are triggers: a later migration that alters one of their tables
 would switch one off without a word. The test database is migrated from nothing, so
 such a migration fails here (then make the triggers again after it, as audit 0003
-does).
+does). The names' index is the exception: `clients.name_index.ensure` makes its triggers
+again after every migrate, with the rebuild they need, so here it only shows that
+`ensure` ran; never make those in a migration.
 """
 
 from __future__ import annotations
