@@ -41,7 +41,7 @@ def search_clients(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
     words = query.split()
     # On SQLite, the clients whose names hold the longer words, from the trigram index
     # (clients.name_index): a superset, filtered below as before, so the same clients.
-    if name_index.ready(qs.db) and (holding := name_index.names_holding(words)) is not None:
+    if (holding := name_index.names_holding(words)) is not None and name_index.ready(qs.db):
         qs = qs.filter(pk__in=holding)
     # Every word must match some part of the name.
     for word in words:

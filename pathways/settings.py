@@ -295,7 +295,8 @@ if not 1 <= SQLITE_CACHE_MB <= 1024:
 # times and PostgreSQL keeps its plan (its generic plan where that costs no more than the
 # custom ones: `plan_cache_mode=auto`): Today 14.6 -> 9.6 ms, the client chart 17.7 ->
 # 14.6, the calendar week 24.7 -> 20.8, in the process. 0 turns it off (a pooler in
-# transaction mode, such as PgBouncer before 1.21, cannot keep prepared statements).
+# transaction mode cannot keep prepared statements: PgBouncer before 1.21, or after it
+# without max_prepared_statements).
 PG_PREPARE_THRESHOLD = env_int("PG_PREPARE_THRESHOLD", 5)
 if not 0 <= PG_PREPARE_THRESHOLD <= 1000:
     raise ImproperlyConfigured(
