@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.forms.renderers import TemplatesSetting
 
-from common.template_widgets import attributes, escaped, shown
+from common.template_widgets import attributes, escaped, select_options, shown
 
 T = TypeVar("T")
 
@@ -38,6 +38,8 @@ class PathwaysFormRenderer(TemplatesSetting):
                 return _input(context["widget"])
             if template_name == TEXTAREA_TEMPLATE:
                 return _textarea(context["widget"])
+            if template_name == SELECT_TEMPLATE:
+                return _select(context["widget"])
             if template_name == self.field_template_name:
                 written = _field_group(context["field"])
                 if written is not None:
@@ -61,6 +63,9 @@ INPUT_TEMPLATES = frozenset(
     )
 )
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+# The project's own (templates/django/forms/widgets/select.html), its options already
+# written in Python; a select of several (`multiple`) is the same template.
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
 
 def _input(widget: Mapping[str, Any]) -> str:
@@ -76,6 +81,13 @@ def _textarea(widget: Mapping[str, Any]) -> str:
     value = shown(widget["value"]) if widget["value"] else ""
     name = escaped(widget["name"])
     return f'<textarea name="{name}"{attributes(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _select(widget: Mapping[str, Any]) -> str:
+    # templates/django/forms/widgets/select.html
+    name = escaped(widget["name"])
+    options = select_options(widget["optgroups"])
+    return f'<select name="{name}"{attributes(widget["attrs"])}>{options}\n</select>'
 
 
 def _errors(field: Any) -> str:

@@ -12,16 +12,16 @@ never names a record the user may not open.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from clients.models import Client
+from common.json_values import InJson, SubqueryIn, json_list
 from intake.models import AppointmentRequest, RequestStatus, name_key, without_accents
 
 # A request in these states is not a live duplicate of anything.
@@ -90,62 +90,139 @@ class _Lookup:
         return sorted(found)
 
 
+def _names_json(appts: Sequence[AppointmentRequest]) -> str:
+    """Each request's (last, first) name, as typed and without its accents: the pairs
+    `SameNames` compares, as one JSON text."""
+    pairs = {
+        pair
+        for a in appts
+        for pair in (
+            (a.last_name.strip(), a.first_name.strip()),
+            (without_accents(a.last_name).strip(), without_accents(a.first_name).strip()),
+        )
+    }
+    return json.dumps(sorted(pairs), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a page of requests is compared on, each a JSON text (common.json_values): the
+    e-mails lower-cased, the phones' digits, the name keys, the (last, first) names."""
+
+    emails: str
+    digits: str
+    keys: str
+    names: str
+
+    @classmethod
+    def of(cls, appts: Sequence[AppointmentRequest]) -> Wanted:
+        return cls(
+            emails=json_list(a.email.lower() for a in appts if a.email),
+            digits=json_list(a.phone_digits for a in appts if a.phone_digits),
+            keys=json_list(a.name_key for a in appts if a.name_key),
+            names=_names_json(appts),
+        )
+
+
+def request_candidates(
+    scope: QuerySet[AppointmentRequest], *, emails: str, digits: str, keys: str
+) -> QuerySet[AppointmentRequest]:
+    """The live requests of `scope` that share an e-mail (case aside), a phone or a name
+    key with the page (`Wanted`'s texts): each through its index, whatever the page's
+    length the same SQL."""
+    return (
+        scope.filter(
+            Q(InJson(Lower("email"), emails))
+            | Q(InJson("phone_digits", digits))
+            | Q(InJson("name_key", keys))
+        )
+        .exclude(status__in=NOT_LIVE)
+        .order_by("created_at", "id")
+    )
+
+
+_TABLE, _PK = Client._meta.db_table, Client._meta.pk.column
+# Only the model's own names in the text: every value goes in as the one parameter.
+_MATCH = 'UPPER(c."last_name") = UPPER({last}) AND UPPER(c."first_name") = UPPER({first})'
+_SQLITE_NAMES = (
+    f'SELECT c."{_PK}" FROM json_each(%s) j JOIN "{_TABLE}" c ON '  # noqa: S608  (no value)
+    + _MATCH.format(last="json_extract(j.value, '$[0]')", first="json_extract(j.value, '$[1]')")
+)
+# PostgreSQL takes a set-returning function for 100 rows and, on a small table, joins it
+# by hashing every client; OFFSET 0 keeps the LATERAL subquery its own, so each pair is
+# looked up in the index, as many lookups as pairs whatever the practice's size.
+_POSTGRESQL_NAMES = (
+    f'SELECT x."{_PK}" FROM jsonb_array_elements(%s::jsonb) j CROSS JOIN LATERAL'  # noqa: S608
+    f' (SELECT c."{_PK}" FROM "{_TABLE}" c WHERE '
+    + _MATCH.format(last="(j.value ->> 0)", first="(j.value ->> 1)")
+    + " OFFSET 0) x"
+)
+
+
+class SameNames(SubqueryIn):
+    """The client's (last, first) name is one of the JSON text's pairs with case aside,
+    through the index on (UPPER(last_name), UPPER(first_name)) (client_name_upper_idx),
+    the database's own UPPER on both sides: `filter(SameNames(names))`.
+
+    Written as SQL: built with the ORM, a `Q` per name for a page of 25 requests (50
+    names with their accents aside) was the inbox's largest cost after its template
+    (issue 14), each lookup resolved and compiled on every view. It selects what that
+    filter selected (intake/tests/test_duplicates.py compares the clients, on either
+    database). Its subquery names the client table under an alias of its own, so it
+    holds inside any query of clients."""
+
+    def __init__(self, names: str) -> None:
+        super().__init__("pk", _SQLITE_NAMES, _POSTGRESQL_NAMES, names)
+
+
+def client_candidates(
+    scope: QuerySet[Client], *, names: str, emails: str, digits: str
+) -> QuerySet[Client]:
+    """The clients of `scope` that share a name (case aside; `SameNames`), an e-mail (case
+    aside) or a phone with the page (`Wanted`'s texts): each through its index. Accents
+    are set aside by the caller: the names hold each request's also without them."""
+    return scope.filter(
+        Q(SameNames(names)) | Q(InJson(Lower("email"), emails)) | Q(InJson("phone_digits", digits))
+    )
+
+
+Key = tuple[str, str, str]  # (e-mail, phone digits, name key) of a candidate
+
+
+def matching(
+    appts: Sequence[AppointmentRequest],
+    keys: Sequence[Key],
+    same: Callable[[AppointmentRequest, int], bool],
+) -> Iterator[tuple[AppointmentRequest, int, tuple[str, ...]]]:
+    """(request, candidate's index, why) for each candidate that may be the same person
+    as the request; `same(appt, i)`: the candidate is the request itself (or its own
+    client), never a match."""
+    lookup = _Lookup(keys)
+    for appt in appts:
+        for i in lookup.hits(appt):
+            if same(appt, i):
+                continue
+            why = _reasons(appt.email, appt.phone_digits, appt.name_key, *keys[i])
+            if why:
+                yield appt, i, why
+
+
 def request_matches(
     appts: Sequence[AppointmentRequest], scope: QuerySet[AppointmentRequest]
 ) -> dict[int, list[Match]]:
     """For each request, the other live requests in `scope` that may be the same person
     (one query)."""
-    emails = {a.email.lower() for a in appts if a.email}
-    digits = {a.phone_digits for a in appts if a.phone_digits}
-    keys = {a.name_key for a in appts if a.name_key}
     found: dict[int, list[Match]] = {a.pk: [] for a in appts}
-    if not (emails or digits or keys):
+    wanted = Wanted.of(appts)
+    if not any(a.email or a.phone_digits or a.name_key for a in appts):
         return found
     candidates = list(
-        scope.annotate(email_lower=Lower("email"))
-        .filter(Q(email_lower__in=emails) | Q(phone_digits__in=digits) | Q(name_key__in=keys))
-        .exclude(status__in=NOT_LIVE)
-        .order_by("created_at", "id")
+        request_candidates(scope, emails=wanted.emails, digits=wanted.digits, keys=wanted.keys)
     )
-    lookup = _Lookup([(o.email, o.phone_digits, o.name_key) for o in candidates])
-    for appt in appts:
-        for i in lookup.hits(appt):
-            other = candidates[i]
-            if other.pk == appt.pk:
-                continue
-            why = _reasons(
-                appt.email,
-                appt.phone_digits,
-                appt.name_key,
-                other.email,
-                other.phone_digits,
-                other.name_key,
-            )
-            if why:
-                found[appt.pk].append(Match(other, why))
+    keys = [(o.email, o.phone_digits, o.name_key) for o in candidates]
+    for appt, i, why in matching(appts, keys, lambda a, i: candidates[i].pk == a.pk):
+        found[appt.pk].append(Match(candidates[i], why))
     return found
-
-
-def _same_names(names: Sequence[tuple[str, str]], using: str) -> RawSQL:
-    """`(UPPER(last_name) = UPPER(%s) AND UPPER(first_name) = UPPER(%s)) OR …` for each
-    (last, first) of `names`, the client name index's expression on both sides.
-
-    Written as SQL: built with the ORM, a `Q` per name for a page of 25 requests (50
-    names with their accents aside) was the inbox's largest cost after its template
-    (issue 14), each lookup resolved and compiled on every view. It selects what the
-    ORM's filter selected (intake/tests/test_duplicates.py compares the clients, on
-    either database) through the same index. It names the client table itself: for a
-    queryset of clients read as it is, never as a subquery (where Django renames the
-    table, and this would still name the outer one)."""
-    quote = connections[using].ops.quote_name
-    table = quote(Client._meta.db_table)
-    last = f"UPPER({table}.{quote('last_name')})"
-    first = f"UPPER({table}.{quote('first_name')})"
-    one = f"({last} = UPPER(%s) AND {first} = UPPER(%s))"
-    sql = " OR ".join([one] * len(names)) or "1 = 0"
-    params = [value for pair in names for value in pair]
-    # Only the fixed text above, repeated; every name goes in as a parameter.
-    return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
 
 
 def client_matches(
@@ -155,47 +232,16 @@ def client_matches(
 
     The client's name is compared with case aside in the database and accents aside
     here (the request's name is also tried without its accents)."""
-    emails = {a.email.lower() for a in appts if a.email}
-    digits = {a.phone_digits for a in appts if a.phone_digits}
     found: dict[int, list[Match]] = {a.pk: [] for a in appts}
     if not appts:
         return found
-    # Case aside through the database's own UPPER on both sides, the expression
-    # clients.Client indexes (client_name_upper_idx): `iexact` is a LIKE on SQLite,
-    # which no index serves, and this query scanned every client (42 ms of the inbox
-    # at 10,000 clients, 11 ms so; issue 14).
-    names = sorted(
-        {
-            pair
-            for a in appts
-            for pair in (
-                (a.last_name.strip(), a.first_name.strip()),
-                (without_accents(a.last_name).strip(), without_accents(a.first_name).strip()),
-            )
-        }
+    wanted = Wanted.of(appts)
+    candidates = list(
+        client_candidates(scope, names=wanted.names, emails=wanted.emails, digits=wanted.digits)
     )
-    condition = Q(_same_names(names, scope.db))
-    if emails:
-        condition |= Q(email_lower__in=emails)
-    if digits:
-        condition |= Q(phone_digits__in=digits)
-    candidates = list(scope.annotate(email_lower=Lower("email")).filter(condition))
-    lookup = _Lookup([(c.email, c.phone_digits, _client_key(c)) for c in candidates])
-    for appt in appts:
-        for i in lookup.hits(appt):
-            client = candidates[i]
-            if client.pk == appt.client_id:
-                continue
-            why = _reasons(
-                appt.email,
-                appt.phone_digits,
-                appt.name_key,
-                client.email,
-                client.phone_digits,
-                _client_key(client),
-            )
-            if why:
-                found[appt.pk].append(Match(client, why))
+    keys = [(c.email, c.phone_digits, _client_key(c)) for c in candidates]
+    for appt, i, why in matching(appts, keys, lambda a, i: candidates[i].pk == a.client_id):
+        found[appt.pk].append(Match(candidates[i], why))
     return found
 
 
@@ -208,26 +254,3 @@ def duplicate_flags(
     by_request = request_matches(appts, requests)
     by_client = client_matches(appts, clients)
     return {a.pk: [*by_client[a.pk], *by_request[a.pk]] for a in appts}
-
-
-# What a comparison reads of a record. The inbox only flags a row, so it loads these
-# alone: a whole request or client row is several times the work, and the names a
-# practice's people share can make the candidates many (issue 14).
-REQUEST_FIELDS = ("id", "email", "phone_digits", "name_key", "status", "created_at")
-CLIENT_FIELDS = ("id", "email", "phone_digits", "first_name", "last_name")
-
-
-def possible_duplicates(
-    appts: Sequence[AppointmentRequest],
-    requests: QuerySet[AppointmentRequest],
-    clients: QuerySet[Client],
-) -> set[int]:
-    """The requests of a page that may be the same person as another live request or a
-    client (two queries): the inbox's flag. The request page names them
-    (`duplicate_flags`)."""
-    flags = duplicate_flags(
-        appts,
-        requests.select_related(None).only(*REQUEST_FIELDS),
-        clients.select_related(None).only(*CLIENT_FIELDS),
-    )
-    return {pk for pk, found in flags.items() if found}

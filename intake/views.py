@@ -21,8 +21,9 @@ from clients.access import clients_for_user
 from clients.models import Client
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
+from intake.inbox_flags import possible_duplicates
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
-from intake.queries import Match, duplicate_flags, possible_duplicates
+from intake.queries import Match, duplicate_flags
 from intake.rows import DUPLICATE_BADGE, inbox_rows, sent_again_badge
 
 PAGE_SIZE = 25
@@ -46,7 +47,7 @@ def _day_start(day: date, *, end: bool = False) -> datetime:
 
 
 # What the inbox reads of a request (intake.rows.inbox_rows; the duplicate check,
-# intake.queries.possible_duplicates, compares the contact details and the names).
+# intake.inbox_flags.possible_duplicates, compares the contact details and the names).
 INBOX_FIELDS = (
     *("id", "created_at", "first_name", "last_name", "status", "sent_again_count"),
     *("email", "phone_digits", "name_key", "client_id"),
@@ -74,8 +75,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             qs = qs.filter(created_at__lte=_day_start(data["received_to"], end=True))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
-    # Two queries for the whole page, whatever its length (intake.queries).
-    flagged = possible_duplicates(rows, _requests_for_user(request), clients_for_user(request))
+    # Two queries for the whole page, whatever its length, over the requests and the
+    # clients this user sees (intake.inbox_flags).
+    flagged = possible_duplicates(rows, request.user)
     log_action(
         actor_from(request), "request.list", detail={"page": page.number, "count": len(page)}
     )

@@ -14,7 +14,12 @@ from django.apps import apps
 from django.forms.renderers import TemplatesSetting
 from django.template.loader import get_template
 
-from common.forms import INPUT_TEMPLATES, TEXTAREA_TEMPLATE, PathwaysFormRenderer
+from common.forms import (
+    INPUT_TEMPLATES,
+    SELECT_TEMPLATE,
+    TEXTAREA_TEMPLATE,
+    PathwaysFormRenderer,
+)
 from pathways.testing import BaseTestCase
 
 DJANGO_WIDGETS = Path(forms.__file__).parent / "templates"
@@ -109,9 +114,22 @@ class FormHtmlTests(BaseTestCase):
             when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
             secret = forms.CharField(widget=forms.HiddenInput, initial="tok<en>")
             agree = forms.BooleanField(initial=True)
+            kind = forms.ChoiceField(
+                choices=[
+                    ("", "—"),
+                    ("Group <1>", [("a&b", 'A "quoted"'), ("c", "C")]),
+                    ("d", "D"),
+                ],
+                initial="c",
+                widget=forms.Select(attrs={"data-x": "<&>", "autofocus": True}),
+            )
+            several = forms.MultipleChoiceField(
+                choices=[("1", "One"), ("2", "Two <2>"), ("3", "Three")], initial=["1", "2"]
+            )
 
         quick, templates = PathwaysFormRenderer(), TemplatesOnly()
-        for form in (Edges(), Edges({"count": "-5", "name": "<new>", "secret": ""})):
+        bad = {"count": "-5", "name": "<new>", "secret": "", "kind": "zz", "several": ["3"]}
+        for form in (Edges(), Edges(bad)):
             form.is_valid()
             for name in form.fields:
                 with self.subTest(field=name, bound=form.is_bound):
@@ -127,3 +145,7 @@ class FormHtmlTests(BaseTestCase):
                 )
         textarea = _origin(TEXTAREA_TEMPLATE)
         self.assertTrue(textarea.is_relative_to(DJANGO_WIDGETS), textarea)
+        # The select is the project's own template, which `_select` writes (the checks
+        # above compare every select of the project's forms): not Django's.
+        select = _origin(SELECT_TEMPLATE)
+        self.assertTrue(select.is_relative_to(ROOT / "templates"), select)
