@@ -15,26 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import ALL_RECORDS_ROLES, INBOX_ROLES, AuthedRequest, role_required
 from accounts.actor import actor_from
-from accounts.models import User
 from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Client
 from intake import services
 from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
 from intake.inbox_flags import possible_duplicates
+from intake.inbox_page import PAGE_SIZE, inbox_page, requests_for
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
 from intake.queries import Match, duplicate_flags
 from intake.rows import DUPLICATE_BADGE, inbox_rows, sent_again_badge
 
-PAGE_SIZE = 25
-
 
 def _requests_for_user(request: AuthedRequest) -> QuerySet[AppointmentRequest]:
-    qs = AppointmentRequest.objects.select_related("service", "assigned_to")
-    if request.user.role in ALL_RECORDS_ROLES:
-        return qs
-    # A therapist sees only the requests assigned to them.
-    return qs.filter(assigned_to=request.user)
+    return requests_for(request.user)
 
 
 def _get_request_for_user(request: AuthedRequest, pk: int) -> AppointmentRequest:
@@ -46,23 +40,12 @@ def _day_start(day: date, *, end: bool = False) -> datetime:
     return datetime.combine(day, time.max if end else time.min, tzinfo=tz)
 
 
-# What the inbox reads of a request (intake.rows.inbox_rows; the duplicate check,
-# intake.inbox_flags.possible_duplicates, compares the contact details and the names).
-INBOX_FIELDS = (
-    *("id", "created_at", "first_name", "last_name", "status", "sent_again_count"),
-    *("email", "phone_digits", "name_key", "client_id"),
-    *("service", "service__title", "assigned_to"),
-    *User.display_name_fields("assigned_to__"),
-)
-
-
 @require_GET
 @role_required(*INBOX_ROLES)
 def inbox(request: AuthedRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    # Only what the rows show and the duplicate check compares: not the reason (free
-    # text, encrypted, never shown here), nor the whole of the service and the user.
-    qs = _requests_for_user(request).only(*INBOX_FIELDS)
+    qs = _requests_for_user(request)
+    filtered = False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -73,7 +56,10 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             qs = qs.filter(created_at__gte=_day_start(data["received_from"]))
         if data["received_to"]:
             qs = qs.filter(created_at__lte=_day_start(data["received_to"], end=True))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        filtered = any(data.values())
+    # Only what the rows show and the duplicate check compares (INBOX_FIELDS): not the
+    # reason (free text, encrypted, never shown here), nor the whole service and user.
+    page = inbox_page(request.user, qs, request.GET.get("page"), filtered=filtered)
     rows = list(page)
     # Two queries for the whole page, whatever its length, over the requests and the
     # clients this user sees (intake.inbox_flags).

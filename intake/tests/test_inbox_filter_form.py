@@ -1,0 +1,49 @@
+"""The inbox's filter lists the services from SQL compiled once (intake.forms'
+`ServiceField`): the same choices, the same markup, and the same checks as Django's
+ModelChoiceField, a service added or renamed at once."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from intake.forms import InboxFilterForm
+from pathways.testing import BaseTestCase, make_service
+from website.models import Service
+
+
+class DjangosFilterForm(InboxFilterForm):
+    service = forms.ModelChoiceField(  # type: ignore[assignment]  # Django's own, to compare
+        queryset=Service.objects.all(), required=False, empty_label="Any service"
+    )
+
+
+class InboxFilterFormTestCase(BaseTestCase):
+    def test_it_lists_and_writes_the_services_as_django_does(self) -> None:
+        make_service("emdr", title="EMDR <& more>", published=False)
+        for data in (None, {}, {"service": str(self.service.pk)}, {"service": "999999"}):
+            with self.subTest(data=data):
+                ours, djangos = InboxFilterForm(data), DjangosFilterForm(data)
+                mine, theirs = ours.fields["service"], djangos.fields["service"]
+                assert isinstance(mine, forms.ModelChoiceField)
+                assert isinstance(theirs, forms.ModelChoiceField)
+                assert list(mine.iterator(mine)) == list(theirs.iterator(theirs))
+                assert str(ours["service"]) == str(djangos["service"])
+                if data is not None:
+                    assert ours.is_valid() == djangos.is_valid()
+                    assert ours.errors == djangos.errors
+                    assert ours.cleaned_data.get("service") == djangos.cleaned_data.get("service")
+        # Some of each: an unpublished service is still a filter of the inbox.
+        assert "EMDR &lt;&amp; more&gt;" in str(InboxFilterForm()["service"])
+
+    def test_it_shows_a_change_at_once(self) -> None:
+        form = InboxFilterForm()
+        str(form["service"])
+        Service.objects.filter(pk=self.service.pk).update(title="Renamed service")
+        assert "Renamed service" in str(InboxFilterForm()["service"])
+
+    def test_it_lists_them_in_one_query(self) -> None:
+        with CaptureQueriesContext(connection) as ctx:
+            str(InboxFilterForm()["service"])
+        assert len(ctx.captured_queries) == 1
