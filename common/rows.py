@@ -41,6 +41,8 @@ def value(item: Any) -> str:
         return str(item)
     if kind is str:  # plain text, not a SafeString: escaped as Django's escape does
         return html.escape(item)
+    if kind is SafeString:  # markup already escaped (a badge, a link): as it is
+        return item  # type: ignore[no-any-return]
     return shown(item)
 
 

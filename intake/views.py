@@ -19,7 +19,14 @@ from audit.services import log_action
 from clients.access import clients_for_user
 from clients.models import Client
 from intake import services
-from intake.forms import AssignForm, InboxFilterForm, NoteForm, StatusForm
+from intake.forms import (
+    INBOX_FILTERS,
+    AssignForm,
+    InboxFilterForm,
+    NoteForm,
+    StatusForm,
+    blank_inbox_filters,
+)
 from intake.inbox_flags import possible_duplicates
 from intake.inbox_page import PAGE_SIZE, inbox_page, requests_for
 from intake.models import AppointmentRequest, ContactMessage, RequestStatus
@@ -43,10 +50,11 @@ def _day_start(day: date, *, end: bool = False) -> datetime:
 @require_GET
 @role_required(*INBOX_ROLES)
 def inbox(request: AuthedRequest) -> HttpResponse:
-    form = InboxFilterForm(request.GET or None)
+    # No filter asked for (a page number alone is no filter): the blank form, as kept.
+    form = InboxFilterForm(request.GET) if any(f in request.GET for f in INBOX_FILTERS) else None
     qs = _requests_for_user(request)
     filtered = False
-    if form.is_bound and form.is_valid():
+    if form is not None and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
             qs = qs.filter(status=data["status"])
@@ -73,7 +81,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         request,
         "intake/inbox.html",
         {
-            "form": form,
+            "filters": form.render() if form is not None else blank_inbox_filters(),
             "page": page,
             "rows": inbox_rows(rows, flagged),
             "query": query.urlencode(),

@@ -8,7 +8,7 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.forms import InboxFilterForm
+from intake.forms import InboxFilterForm, blank_inbox_filters
 from pathways.testing import BaseTestCase, make_service
 from website.models import Service
 
@@ -47,3 +47,37 @@ class InboxFilterFormTestCase(BaseTestCase):
         with CaptureQueriesContext(connection) as ctx:
             str(InboxFilterForm()["service"])
         assert len(ctx.captured_queries) == 1
+
+
+class KeptFiltersTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.intake)
+
+    def page(self, query: str = "") -> str:
+        response = self.client.get(f"/staff/requests/{query}")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_it_writes_the_blank_filters_as_the_form_does(self) -> None:
+        blank = str(InboxFilterForm())
+        for query in ("", "?page=1", "?page=2"):
+            with self.subTest(query=query):
+                assert blank in self.page(query)
+        # Written as kept: the same text again.
+        assert blank_inbox_filters() == blank
+
+    def test_it_lists_a_changed_service_at_once(self) -> None:
+        self.page()
+        Service.objects.filter(pk=self.service.pk).update(title="Renamed service")
+        assert "Renamed service" in self.page()
+        make_service("emdr", title="Ketamine-assisted EMDR")
+        assert "Ketamine-assisted EMDR" in self.page()
+
+    def test_it_keeps_what_was_asked_for_beside_the_filters(self) -> None:
+        page = self.page("?status=contacted&received_from=2026-01-02")
+        assert '<option value="contacted" selected>' in page
+        assert 'value="2026-01-02"' in page
+        # A day out of range: the message beside the field, the inbox unfiltered.
+        page = self.page("?received_to=0001-01-01")
+        assert 'id="id_received_to_error"' in page
