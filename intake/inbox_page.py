@@ -1,5 +1,6 @@
 """The inbox's page of requests: what it reads of each, and its first page unfiltered
-(the page everyone opens) from SQL compiled once (common.prepared).
+(the page everyone opens) from SQL compiled once (common.prepared), the count of an
+unfiltered inbox from SQL written once.
 
 Why: building the page's query (the request with its service and clinician, fourteen
 columns of three tables) was a fifth of the inbox's work at 10,000 clients once its
@@ -12,7 +13,9 @@ the pages).
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.db import connections, router
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from accounts.access import ALL_RECORDS_ROLES
 from accounts.models import User
@@ -55,12 +58,47 @@ def _own_first_page(*, therapist: int) -> QuerySet[AppointmentRequest]:
     return _first(scope.filter(assigned_to_id=therapist))
 
 
+_TABLE = AppointmentRequest._meta.db_table
+_ASSIGNED = AppointmentRequest._meta.get_field("assigned_to").column
+# Only the model's own names in the text; the therapist goes in as a parameter.
+_COUNT_ALL = f'SELECT COUNT(*) FROM "{_TABLE}"'  # noqa: S608
+_COUNT_OWN = f'SELECT COUNT(*) FROM "{_TABLE}" WHERE "{_ASSIGNED}" = %s'  # noqa: S608
+
+
+def _unfiltered_count(user: User) -> int:
+    """`requests_for(user).count()`, from SQL written once: building the ORM's count
+    was a twentieth of the inbox's work (issue 14)."""
+    with connections[router.db_for_read(AppointmentRequest)].cursor() as cursor:
+        if user.role in ALL_RECORDS_ROLES:
+            cursor.execute(_COUNT_ALL)
+        else:
+            cursor.execute(_COUNT_OWN, [user.pk])
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+class _Counted(Paginator[AppointmentRequest]):
+    """A paginator told its count."""
+
+    def __init__(self, object_list: QuerySet[AppointmentRequest], count: int) -> None:
+        super().__init__(object_list, PAGE_SIZE)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
 def inbox_page(
     user: User, shown: QuerySet[AppointmentRequest], number: str | None, *, filtered: bool
 ) -> Page[AppointmentRequest]:
     """Page `number` of `shown` (`requests_for(user)`, filtered or not), its requests
     read (a list)."""
-    page = Paginator(shown.only(*INBOX_FIELDS), PAGE_SIZE).get_page(number)
+    listed = shown.only(*INBOX_FIELDS)
+    paginator = (
+        Paginator(listed, PAGE_SIZE) if filtered else _Counted(listed, _unfiltered_count(user))
+    )
+    page = paginator.get_page(number)
     if page.number == 1 and not filtered:
         if user.role in ALL_RECORDS_ROLES:
             page.object_list = _practice_first_page()

@@ -51,7 +51,11 @@ class InboxPageTestCase(BaseTestCase):
             with self.subTest(user=user.username):
                 page = inbox_page(user, requests_for(user), None, filtered=False)
                 assert [_shown(a) for a in page] == self.orm_page(user, 1)
-                assert len(page) == min(PAGE_SIZE, requests_for(user).count())
+                count = requests_for(user).count()
+                assert len(page) == min(PAGE_SIZE, count)
+                # The count the caption and the page links show, read without the ORM.
+                assert page.paginator.count == count
+                assert count != AppointmentRequest.objects.count() or user != self.therapist
         # The therapist's page holds only their own.
         own = inbox_page(self.therapist, requests_for(self.therapist), "1", filtered=False)
         assert {a.assigned_to_id for a in own} == {self.therapist.pk}
@@ -59,6 +63,9 @@ class InboxPageTestCase(BaseTestCase):
     def test_it_leaves_a_later_or_filtered_page_to_the_orm(self) -> None:
         later = inbox_page(self.intake, requests_for(self.intake), "2", filtered=False)
         assert later.number == 2
+        assert later.paginator.count == AppointmentRequest.objects.count()
+        own = inbox_page(self.therapist, requests_for(self.therapist), "9", filtered=False)
+        assert own.number == own.paginator.num_pages  # the last page, as Django's get_page
         assert [_shown(a) for a in later] == self.orm_page(self.intake, 2)
         contacted = requests_for(self.intake).filter(status=RequestStatus.CONTACTED)
         page = inbox_page(self.intake, contacted, None, filtered=True)
