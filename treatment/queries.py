@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections import Counter
 
+from django.db.models import QuerySet
+
+from common.prepared import Prepared
 from prescriptions.models import Prescription
 from treatment.models import SessionKind, SessionStatus, TreatmentCourse, TreatmentSession
 
@@ -21,14 +24,18 @@ def dosing_sessions_used(rx: Prescription) -> int:
     )
 
 
+@Prepared
+def _completed_kinds(*, course: int) -> QuerySet[TreatmentSession, str]:
+    # A course holds some twenty sessions: counted here. Compiled once (common.prepared):
+    # the chart's header asks on every view, and building the ORM's aggregate of four
+    # filtered counts was a tenth of the chart's work at 10,000 clients (issue 14).
+    completed = TreatmentSession.objects.filter(course_id=course, status=SessionStatus.COMPLETED)
+    return completed.order_by().values_list("kind", flat=True)
+
+
 def course_progress(course: TreatmentCourse) -> list[dict[str, object]]:
     """Planned against done, per kind of session (the course page and the client panel)."""
-    done = course.sessions.aggregate(
-        **{
-            kind: Count("id", filter=Q(kind=kind, status=SessionStatus.COMPLETED))
-            for kind in SessionKind.values
-        }
-    )
+    done = Counter(_completed_kinds(course=course.pk))
     planned: dict[str, int] = {
         SessionKind.PREPARATION: course.planned_preparation,
         SessionKind.DOSING: course.planned_dosing,
