@@ -41,7 +41,7 @@ from clients.panels import (
     timeline_for,
 )
 from clients.search import search_clients
-from common.forms import values_of
+from common.forms import blank_form, values_of
 from common.reversing import Reverser
 from common.rows import day, label, rows
 from common.sections import counted_page
@@ -189,7 +189,8 @@ def _chart_context(
         read_creator(client)
         context.update(source=getattr(client, "source_request", None), **overview_lists(client))
         for kind, (form_class, _, _) in ITEMS.items():
-            context[f"{kind}_form"] = forms.get(kind) or form_class(prefix=kind)
+            # A blank one is the same for everyone: written once (common.forms).
+            context[f"{kind}_form"] = forms.get(kind) or blank_form(form_class, prefix=kind)
     if tab == "timeline":
         page = Paginator(timeline_for(client), TIMELINE_PAGE_SIZE).get_page(
             request.GET.get("page")
