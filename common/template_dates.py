@@ -88,6 +88,9 @@ def _zone(value: dt.datetime) -> str | None:
 
 def _fast(value: Any, arg: str | None, filter_name: str) -> str | None:
     """`value` in the format `arg` when both are plain, else None."""
+    if arg == "c" and filter_name == "date" and type(value) in (dt.datetime, dt.date):
+        # Django's "c" (ISO 8601) is the value's own isoformat: a list's <time datetime>.
+        return str(value.isoformat())
     parts = _PARTS.get((filter_name, type(value)))
     if parts is None or not isinstance(arg, str):
         return None

@@ -50,6 +50,7 @@ FORMAT_TEXT = st.text(alphabet="YmdHisTjFDlNaP -:/.,\\", min_size=0, max_size=12
 PLAIN_FORMATS = st.sampled_from(
     [
         *("Y-m-d", "Y-m-d H:i", "H:i", "Y-m-d H:i:s", "d/m/Y", "H:i:s", "Y", "m.d", "i,s"),
+        *("c", "cc", "c "),
         *("Y-m-d H:i T", "Y-m-d H:i:s T", "T", "H:i T"),
     ]
 )
