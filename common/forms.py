@@ -147,21 +147,23 @@ class KeptForm:
 
 # (form class, prefix) → its blank fields, written once per process (emptied when a
 # setting changes, as a test's override does: the markup may read the settings).
-_BLANK: dict[tuple[type[BaseForm], str | None], SafeString] = {}
+_BLANK: dict[tuple[type[BaseForm], str | None, str], SafeString] = {}
 
 
-def blank_form(form_class: type[BaseForm], *, prefix: str | None = None) -> KeptForm | BaseForm:
+def blank_form(
+    form_class: type[BaseForm], *, prefix: str | None = None, auto_id: str = "id_%s"
+) -> KeptForm | BaseForm:
     """`form_class(prefix=prefix)`, its fields written once per process: the same text
     for everyone while nothing in them is computed when the form is made. Why: the
     client chart writes three blank forms (a diagnosis, a medication, an allergy), a
     tenth of its work at 10,000 clients (issue 14). A form whose blank fields could
     differ (an initial value computed when made, choices read from the database) is
-    made and written each time, as before."""
-    key = (form_class, prefix)
+    made and written each time, as before. `auto_id`: as the form's (Django's default)."""
+    key = (form_class, prefix, auto_id)
     kept = _BLANK.get(key)
     if kept is not None:
         return KeptForm(kept)
-    form = form_class(prefix=prefix)
+    form = form_class(prefix=prefix, auto_id=auto_id)
     if not _fixed(form):
         return form
     _BLANK[key] = html = SafeString(form.render())

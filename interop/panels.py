@@ -8,6 +8,7 @@ from django.conf import settings
 from accounts.access import AuthedRequest
 from clients.models import Client
 from clients.panels import Panel
+from common.forms import blank_form
 from interop.access import may_export
 from interop.views import ExportForm
 
@@ -19,6 +20,7 @@ def export_panel(request: AuthedRequest, client: Client) -> Panel | None:
         template="interop/_export_panel.html",
         context={
             "reauth_minutes": settings.REAUTH_MINUTES,
-            "form": ExportForm(auto_id="fhir_export_%s"),
+            # Blank, the same for everyone: written once (common.forms).
+            "form": blank_form(ExportForm, auto_id="fhir_export_%s"),
         },
     )

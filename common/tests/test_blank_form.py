@@ -70,3 +70,13 @@ class BlankFormTests(BaseTestCase):
         assert common_forms._BLANK
         with override_settings(PRACTICE_NAME="Another practice"):
             assert not common_forms._BLANK
+
+    def test_it_writes_a_single_field_as_its_group(self) -> None:
+        # The chart's export panel writes `{{ form }}` where it wrote the one field's group.
+        from interop.views import ExportForm
+
+        for _ in range(2):
+            kept = blank_form(ExportForm, auto_id="fhir_export_%s")
+            fresh = ExportForm(auto_id="fhir_export_%s")
+            assert str(kept) == str(fresh["purpose"].as_field_group())
+            assert 'id="fhir_export_purpose"' in str(kept)
