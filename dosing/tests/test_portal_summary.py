@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from unittest import mock
 
 from django.urls import reverse
@@ -123,3 +125,21 @@ class PortalSummaryTests(BaseTestCase):
         assert self.ready.referral is not None
 
         self.assertIsNone(portal_panel(request_for(self.prescriber2), self.ready.referral))
+
+    def test_it_lists_the_dose_not_a_booster(self) -> None:
+        from dosing.models import Administration
+
+        dose = Administration.objects.get(record=self.record, kind=Administration.Kind.DOSE)
+        Administration.objects.create(
+            record=self.record, kind=Administration.Kind.BOOSTER, dose_mg=Decimal("45.0"),
+            # Recorded as given before the dose (a time typed in error): still not the dose.
+            route=dose.route, given_at=dose.given_at - dt.timedelta(minutes=1),
+            witnessed_by=self.admin, given_by=self.therapist,
+        )  # fmt: skip
+        assert self.ready.referral is not None
+        self.client.force_login(self.prescriber)
+
+        response = self.client.get(reverse("portal:referral", args=[self.ready.referral.pk]))
+
+        self.assertContains(response, "90.0 mg · discharged")
+        self.assertNotContains(response, "45.0 mg")
