@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, TypeVar
@@ -8,6 +9,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms import BaseForm, ModelChoiceField
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.safestring import SafeString
 
@@ -147,7 +149,8 @@ class KeptForm:
 
 # (form class, prefix) → its blank fields, written once per process (emptied when a
 # setting changes, as a test's override does: the markup may read the settings).
-_BLANK: dict[tuple[type[BaseForm], str | None, str], SafeString] = {}
+# A form's widgets may carry the day (common.dates.bound_date's min and max): kept per day.
+_BLANK: dict[tuple[type[BaseForm], str | None, str, dt.date], SafeString] = {}
 
 
 def blank_form(
@@ -158,14 +161,17 @@ def blank_form(
     client chart writes three blank forms (a diagnosis, a medication, an allergy), a
     tenth of its work at 10,000 clients (issue 14). A form whose blank fields could
     differ (an initial value computed when made, choices read from the database) is
-    made and written each time, as before. `auto_id`: as the form's (Django's default)."""
-    key = (form_class, prefix, auto_id)
+    made and written each time, as before. `auto_id`: as the form's (Django's default).
+    Kept per day: a date field's widget carries the day's plausible range."""
+    key = (form_class, prefix, auto_id, timezone.localdate())
     kept = _BLANK.get(key)
     if kept is not None:
         return KeptForm(kept)
     form = form_class(prefix=prefix, auto_id=auto_id)
     if not _fixed(form):
         return form
+    if len(_BLANK) > 256:  # yesterday's forms: a few dozen a day at most
+        _BLANK.clear()
     _BLANK[key] = html = SafeString(form.render())
     return KeptForm(html)
 

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts.models import Role, User
@@ -78,8 +79,8 @@ def blank_inbox_filters() -> SafeString:
     """The inbox's blank filter form, written once for each version of the services it
     lists and kept in the process's memory (website.page_cache, which also keeps the
     public pages' blank forms): writing its fields was a tenth of the inbox's work at
-    10,000 clients (issue 14). It holds the status labels and the services' titles,
-    the same for everyone: no one's data, and no token (a GET form)."""
+    10,000 clients (issue 14). It holds the status labels, the services' titles and the
+    day's date range, the same for everyone: no one's data, and no token (a GET form)."""
     services = _services()
 
     def render() -> SafeString:
@@ -89,7 +90,12 @@ def blank_inbox_filters() -> SafeString:
             field.listed = services  # read once, for the key and the choices alike
         return SafeString(form.render())
 
-    return cached_fragment(name="staff-inbox-filters", shown=services, render_fragment=render)
+    # Its date fields carry the plausible range (common.dates.bound_date), which moves
+    # with the day: kept per day as well as per version of the services.
+    day = timezone.localdate().isoformat()
+    return cached_fragment(
+        name=f"staff-inbox-filters:{day}", shown=services, render_fragment=render
+    )
 
 
 class StatusForm(forms.Form):

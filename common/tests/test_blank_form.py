@@ -4,11 +4,15 @@ differ from one time to the next is made and written each time."""
 
 from __future__ import annotations
 
+import datetime as dt
+from unittest import mock
+
 from django import forms
 from django.test import override_settings
 from django.utils import timezone
 
 from common import forms as common_forms
+from common.dates import bound_date
 from common.forms import KeptForm, blank_form
 from common.tests.test_form_html import _project_forms, _takes_data_alone
 from pathways.testing import BaseTestCase
@@ -80,3 +84,23 @@ class BlankFormTests(BaseTestCase):
             fresh = ExportForm(auto_id="fhir_export_%s")
             assert str(kept) == str(fresh["purpose"].as_field_group())
             assert 'id="fhir_export_purpose"' in str(kept)
+
+
+class Dated(forms.Form):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        bound_date(self.fields["day"])
+
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DayTests(BaseTestCase):
+    def test_it_writes_a_date_fields_range_of_the_day(self) -> None:
+        common_forms._BLANK.clear()
+        today = str(blank_form(Dated))
+        later = timezone.now() + dt.timedelta(days=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            tomorrow = str(blank_form(Dated))
+            assert tomorrow == str(Dated())
+        assert today != tomorrow
+        assert str(blank_form(Dated)) == today

@@ -4,10 +4,15 @@ ModelChoiceField, a service added or renamed at once."""
 
 from __future__ import annotations
 
+import datetime as dt
+from unittest import mock
+
 from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from common.dates import plausible
 from intake.forms import InboxFilterForm, blank_inbox_filters
 from pathways.testing import BaseTestCase, make_service
 from website.models import Service
@@ -81,3 +86,17 @@ class KeptFiltersTestCase(BaseTestCase):
         # A day out of range: the message beside the field, the inbox unfiltered.
         page = self.page("?received_to=0001-01-01")
         assert 'id="id_received_to_error"' in page
+
+    def test_it_writes_the_days_date_range_the_next_day(self) -> None:
+        # The date fields carry the plausible range (common.dates.bound_date), which
+        # moves with the day: a kept form is the day's.
+        # (The form itself: a day later the session would have timed out.)
+        today = blank_inbox_filters()
+        later = timezone.now() + dt.timedelta(days=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            tomorrow = blank_inbox_filters()
+            expected = str(InboxFilterForm())
+        latest = plausible(timezone.localdate(later)).latest.isoformat()
+        assert f'max="{latest}"' in tomorrow
+        assert f'max="{latest}"' not in today
+        assert tomorrow == expected

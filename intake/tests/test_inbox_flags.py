@@ -6,15 +6,19 @@ a therapist holding emergency access to another's client."""
 from __future__ import annotations
 
 import random
+from functools import reduce
+from operator import or_
 
 from django.db import connection
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower, Upper
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from clients.models import Client
 from clients.queries import clients_visible_to, grants_of_this_request
 from intake.inbox_flags import possible_duplicates
-from intake.models import AppointmentRequest, RequestStatus
+from intake.models import AppointmentRequest, RequestStatus, name_key, without_accents
 from intake.queries import duplicate_flags
 from pathways.testing import (
     BaseTestCase,
@@ -31,6 +35,64 @@ LASTS = ["Núñez", "nunez", "O'Brien", "o'brien", "Lee", "Straße", "Smith"]
 EMAILS = ["", "ann@example.com", "ANN@example.com", "pat@example.org", "z@example.net"]
 PHONES = ["", "(540) 555-0101", "540.555.0101", "(434) 555-0199"]
 STATUSES = [RequestStatus.NEW, RequestStatus.CONTACTED, RequestStatus.MERGED, RequestStatus.SPAM]
+
+
+def _same(appt: AppointmentRequest, email: str, digits: str, key: str) -> bool:
+    return bool(
+        (appt.email and appt.email.lower() == email.lower())
+        or (appt.phone_digits and appt.phone_digits == digits)
+        or (appt.name_key and appt.name_key == key)
+    )
+
+
+def _orm_flags(
+    rows: list[AppointmentRequest],
+    requests: QuerySet[AppointmentRequest],
+    clients: QuerySet[Client],
+) -> set[int]:
+    """The rows the inbox flagged at 2ef849b, read with the ORM's own lookups."""
+    emails = {a.email.lower() for a in rows if a.email}
+    digits = {a.phone_digits for a in rows if a.phone_digits}
+    keys = {a.name_key for a in rows if a.name_key}
+    others = list(
+        requests.annotate(email_lower=Lower("email"))
+        .filter(Q(email_lower__in=emails) | Q(phone_digits__in=digits) | Q(name_key__in=keys))
+        .exclude(status__in=(RequestStatus.MERGED, RequestStatus.SPAM))
+    )
+    names = {
+        pair
+        for a in rows
+        for pair in (
+            (a.last_name.strip(), a.first_name.strip()),
+            (without_accents(a.last_name).strip(), without_accents(a.first_name).strip()),
+        )
+    }
+    by_name = reduce(
+        or_,
+        (
+            Q(last_upper=Upper(Value(last)), first_upper=Upper(Value(first)))
+            for last, first in names
+        ),
+        Q(pk__in=[]),
+    )
+    people = list(
+        clients.annotate(
+            email_lower=Lower("email"),
+            last_upper=Upper("last_name"),
+            first_upper=Upper("first_name"),
+        ).filter(by_name | Q(email_lower__in=emails) | Q(phone_digits__in=digits))
+    )
+    flagged = set()
+    for appt in rows:
+        if any(
+            o.pk != appt.pk and _same(appt, o.email, o.phone_digits, o.name_key) for o in others
+        ) or any(
+            c.pk != appt.client_id
+            and _same(appt, c.email, c.phone_digits, name_key(c.first_name, c.last_name))
+            for c in people
+        ):
+            flagged.add(appt.pk)
+    return flagged
 
 
 def _some(draw: random.Random, pool: list[str], own: str) -> str:
@@ -71,7 +133,12 @@ class InboxFlagsTestCase(BaseTestCase):
         if user.role == self.therapist.role:
             requests = requests.filter(assigned_to=user)
         flags = duplicate_flags(rows, requests, clients_visible_to(user))
-        return {pk for pk, found in flags.items() if found}
+        found = {pk for pk, matches in flags.items() if matches}
+        # And the check as it was written before its reads were compiled (an ORM filter
+        # of IN lists and a Q per name): the page's SQL is compared too, not only the
+        # scopes (`duplicate_flags` shares the candidates' queries with the flag).
+        assert found == _orm_flags(rows, requests, clients_visible_to(user))
+        return found
 
     def test_it_flags_what_the_request_page_finds_for_every_scope(self) -> None:
         holder = name_for_break_glass(self.therapist2)
