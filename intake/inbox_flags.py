@@ -17,11 +17,11 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
-from accounts.access import ALL_RECORDS_ROLES
 from accounts.models import User
 from clients.models import Client
 from clients.queries import all_clients, assigned_to, clients_visible_to, visible_shape
 from common.prepared import Prepared
+from intake.inbox_page import sees_every_request
 from intake.models import AppointmentRequest, name_key
 from intake.queries import Key, Wanted, client_candidates, matching, request_candidates
 
@@ -75,10 +75,10 @@ def _own_clients(
 
 
 def request_rows(user: User, wanted: Wanted) -> list[RequestRow]:
-    """The candidates among the requests the inbox shows `user` (intake.views'
-    `_requests_for_user`: all of them, or a therapist's own)."""
+    """The candidates among the requests the inbox shows `user` (intake.inbox_page's
+    `requests_for`: all of them, or a therapist's own)."""
     args = {"emails": wanted.emails, "digits": wanted.digits, "keys": wanted.keys}
-    if user.role in ALL_RECORDS_ROLES:
+    if sees_every_request(user):
         return _practice_requests(**args)
     return _own_requests(**args, therapist=user.pk)
 

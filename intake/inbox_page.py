@@ -6,7 +6,7 @@ Why: building the page's query (the request with its service and clinician, four
 columns of three tables) was a fifth of the inbox's work at 10,000 clients once its
 duplicate check was quick (issue 14). A filtered page, or a later one, is the ORM's,
 as before; the rows are the same either way (the read is the queryset's own first
-page: common/tests/test_prepared.py compares their SQL, intake/tests/test_inbox.py
+page: common/tests/test_prepared.py compares their SQL, intake/tests/test_inbox_page.py
 the pages).
 """
 
@@ -34,28 +34,31 @@ INBOX_FIELDS = (
 )
 
 
+def sees_every_request(user: User) -> bool:
+    """The intake team and the admin see every request; a therapist, only those
+    assigned to them (each read of the inbox follows this one rule)."""
+    return user.role in ALL_RECORDS_ROLES
+
+
+def _with_rows() -> QuerySet[AppointmentRequest]:
+    return AppointmentRequest.objects.select_related("service", "assigned_to")
+
+
 def requests_for(user: User) -> QuerySet[AppointmentRequest]:
-    """The requests `user` sees in the inbox: all of them for the intake team and the
-    admin; a therapist, only those assigned to them."""
-    qs = AppointmentRequest.objects.select_related("service", "assigned_to")
-    if user.role in ALL_RECORDS_ROLES:
-        return qs
-    return qs.filter(assigned_to_id=user.pk)
-
-
-def _first(qs: QuerySet[AppointmentRequest]) -> QuerySet[AppointmentRequest]:
-    return qs.only(*INBOX_FIELDS)[:PAGE_SIZE]
+    """The requests `user` sees in the inbox (`sees_every_request`)."""
+    if sees_every_request(user):
+        return _with_rows()
+    return _with_rows().filter(assigned_to_id=user.pk)
 
 
 @Prepared
 def _practice_first_page() -> QuerySet[AppointmentRequest]:
-    return _first(AppointmentRequest.objects.select_related("service", "assigned_to"))
+    return _with_rows().only(*INBOX_FIELDS)[:PAGE_SIZE]
 
 
 @Prepared
 def _own_first_page(*, therapist: int) -> QuerySet[AppointmentRequest]:
-    scope = AppointmentRequest.objects.select_related("service", "assigned_to")
-    return _first(scope.filter(assigned_to_id=therapist))
+    return _with_rows().filter(assigned_to_id=therapist).only(*INBOX_FIELDS)[:PAGE_SIZE]
 
 
 _TABLE = AppointmentRequest._meta.db_table
@@ -69,7 +72,7 @@ def _unfiltered_count(user: User) -> int:
     """`requests_for(user).count()`, from SQL written once: building the ORM's count
     was a twentieth of the inbox's work (issue 14)."""
     with connections[router.db_for_read(AppointmentRequest)].cursor() as cursor:
-        if user.role in ALL_RECORDS_ROLES:
+        if sees_every_request(user):
             cursor.execute(_COUNT_ALL)
         else:
             cursor.execute(_COUNT_OWN, [user.pk])
@@ -100,7 +103,7 @@ def inbox_page(
     )
     page = paginator.get_page(number)
     if page.number == 1 and not filtered:
-        if user.role in ALL_RECORDS_ROLES:
+        if sees_every_request(user):
             page.object_list = _practice_first_page()
         else:
             page.object_list = _own_first_page(therapist=user.pk)

@@ -213,9 +213,9 @@ def request_matches(
     """For each request, the other live requests in `scope` that may be the same person
     (one query)."""
     found: dict[int, list[Match]] = {a.pk: [] for a in appts}
-    wanted = Wanted.of(appts)
     if not any(a.email or a.phone_digits or a.name_key for a in appts):
         return found
+    wanted = Wanted.of(appts)
     candidates = list(
         request_candidates(scope, emails=wanted.emails, digits=wanted.digits, keys=wanted.keys)
     )
