@@ -46,7 +46,7 @@ def safety_alerts_panel(request: AuthedRequest, client: Client) -> Panel | None:
     # Everyone who may see alerts sees them all (alerts_for_user): the client's, read
     # by SQL compiled once (the chart asks on every view; building the ORM's query was
     # a tenth of its work at 10,000 clients, issue 14).
-    may_see = not alert_queries.alerts_for_user(request.user).query.is_empty()
+    may_see = alert_queries.may_see_alerts(request.user)
     alerts = sorted(
         _client_alerts(client=client.pk) if may_see else [],
         key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),

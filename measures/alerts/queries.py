@@ -39,6 +39,11 @@ def can_acknowledge(user: Any) -> bool:
     return bool(user.role == Role.THERAPIST or (user.role == Role.ADMIN and user.is_clinician))
 
 
+def may_see_alerts(user: Any) -> bool:
+    """Whether the user sees alerts: every one of them, or none (the module docstring)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(*CLIENT_ROLES))
+
+
 def alerts_for_user(user: Any) -> QuerySet[SafetyAlert]:
     """Every alert (open or not) the user may see; see the module docstring."""
     qs = SafetyAlert.objects.select_related(
@@ -48,7 +53,7 @@ def alerts_for_user(user: Any) -> QuerySet[SafetyAlert]:
         "acknowledged_by",
         "client__assigned_therapist",
     )
-    if not getattr(user, "is_authenticated", False) or not user.has_role(*CLIENT_ROLES):
+    if not may_see_alerts(user):
         return qs.none()
     return qs
 
@@ -81,7 +86,7 @@ DASHBOARD_FIELDS = (
 def dashboard_alerts(user: Any) -> list[SafetyAlert]:
     """The open alerts the user may see, oldest first: they stay until acknowledged.
     Only DASHBOARD_FIELDS are read: anything else of them loads on its own query."""
-    if not alerts_for_user(user).query.is_empty():
+    if may_see_alerts(user):
         return _open_alerts()
     return []
 
